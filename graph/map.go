@@ -1,0 +1,154 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+)
+
+// Config describes a map: its grid, the dimension of its records, how
+// records are compared with units and how the neighbourhood falls off.
+type Config struct {
+	Grid         Grid
+	Dim          int
+	Distance     Distance
+	Neighborhood Neighborhood
+	// Dtype is tensor.Float32 or tensor.Float64; the zero value means
+	// Float32.
+	Dtype tensor.Dtype
+}
+
+// dtype returns the configured dtype, defaulting to Float32.
+func (c Config) dtype() tensor.Dtype {
+	if c.Dtype == (tensor.Dtype{}) {
+		return tensor.Float32
+	}
+	return c.Dtype
+}
+
+// Validate reports whether the configuration can build a map.
+func (c Config) Validate() error {
+	if err := c.Grid.Validate(); err != nil {
+		return err
+	}
+	if c.Dim < 1 {
+		return fmt.Errorf("graph: dimension %d must be at least 1", c.Dim)
+	}
+	if c.Distance > Manhattan {
+		return fmt.Errorf("graph: unknown distance %d", c.Distance)
+	}
+	if c.Neighborhood > Triangle {
+		return fmt.Errorf("graph: unknown neighborhood %d", c.Neighborhood)
+	}
+	if dt := c.dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
+		return fmt.Errorf("graph: dtype %v: want float32 or float64", dt)
+	}
+	return nil
+}
+
+// Map is a self-organizing map: a grid of K units, each with a weight
+// vector of Dim values, held as a K×Dim codebook tensor.
+type Map struct {
+	cfg      Config
+	codebook *tensor.Dense
+	gridDist []float64 // K×K grid distances
+	tables   *tableCache
+}
+
+// New returns a map with a zero codebook; initialize it with Init or
+// SetWeights before training.
+func New(cfg Config) (*Map, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.Dtype = cfg.dtype()
+	k := cfg.Grid.Units()
+	m := &Map{
+		cfg:      cfg,
+		codebook: tensor.New(tensor.WithShape(k, cfg.Dim), tensor.Of(cfg.Dtype)),
+		gridDist: make([]float64, k*k),
+	}
+	for a := 0; a < k; a++ {
+		for b := a; b < k; b++ {
+			d := cfg.Grid.Dist(a, b)
+			m.gridDist[a*k+b], m.gridDist[b*k+a] = d, d
+		}
+	}
+	m.tables = newTableCache(m)
+	return m, nil
+}
+
+// Config returns the map's configuration.
+func (m *Map) Config() Config { return m.cfg }
+
+// Grid returns the map's grid.
+func (m *Map) Grid() Grid { return m.cfg.Grid }
+
+// Units returns the number of units K.
+func (m *Map) Units() int { return m.cfg.Grid.Units() }
+
+// Dim returns the dimension D of records and weights.
+func (m *Map) Dim() int { return m.cfg.Dim }
+
+// Codebook returns the live K×D codebook tensor. Changing it changes the
+// map.
+func (m *Map) Codebook() *tensor.Dense { return m.codebook }
+
+// GridDist returns the distance on the grid between units a and b.
+func (m *Map) GridDist(a, b int) float64 { return m.gridDist[a*m.Units()+b] }
+
+// Weights returns a copy of the codebook as float64, row-major K×D.
+func (m *Map) Weights() []float64 {
+	out := make([]float64, m.Units()*m.Dim())
+	switch v := m.codebook.Data().(type) {
+	case []float32:
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+	case []float64:
+		copy(out, v)
+	}
+	return out
+}
+
+// SetWeights replaces the codebook with w, row-major K×D. It returns an
+// error if w has the wrong length or holds NaN or infinite values.
+func (m *Map) SetWeights(w []float64) error {
+	if len(w) != m.Units()*m.Dim() {
+		return fmt.Errorf("graph: %d weights for a %d×%d codebook", len(w), m.Units(), m.Dim())
+	}
+	for i, x := range w {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("graph: weight of unit %d, feature %d is %v", i/m.Dim(), i%m.Dim(), x)
+		}
+	}
+	switch v := m.codebook.Data().(type) {
+	case []float32:
+		for i, x := range w {
+			v[i] = float32(x)
+		}
+	case []float64:
+		copy(v, w)
+	}
+	return nil
+}
+
+// Finite reports whether every weight is a finite number.
+func (m *Map) Finite() bool {
+	switch v := m.codebook.Data().(type) {
+	case []float32:
+		for _, x := range v {
+			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+				return false
+			}
+		}
+	case []float64:
+		for _, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
