@@ -67,6 +67,14 @@ const (
 	OrderOutput   = 200
 )
 
+// More stock orders: guards check the state right after the schedules,
+// before anything records or saves it; hooks that stop training run last,
+// after the epoch has been recorded, logged and saved.
+const (
+	OrderGuard = -50
+	OrderStop  = 300
+)
+
 // Metrics are the quality measures of a map on one dataset.
 type Metrics = graph.Metrics
 
