@@ -52,7 +52,6 @@ func (c Config) Validate() error {
 type Map struct {
 	cfg      Config
 	codebook *tensor.Dense
-	gridDist []float64 // K×K grid distances
 	tables   *tableCache
 }
 
@@ -67,13 +66,6 @@ func New(cfg Config) (*Map, error) {
 	m := &Map{
 		cfg:      cfg,
 		codebook: tensor.New(tensor.WithShape(k, cfg.Dim), tensor.Of(cfg.Dtype)),
-		gridDist: make([]float64, k*k),
-	}
-	for a := 0; a < k; a++ {
-		for b := a; b < k; b++ {
-			d := cfg.Grid.Dist(a, b)
-			m.gridDist[a*k+b], m.gridDist[b*k+a] = d, d
-		}
 	}
 	m.tables = newTableCache(m)
 	return m, nil
@@ -96,7 +88,12 @@ func (m *Map) Dim() int { return m.cfg.Dim }
 func (m *Map) Codebook() *tensor.Dense { return m.codebook }
 
 // GridDist returns the distance on the grid between units a and b.
-func (m *Map) GridDist(a, b int) float64 { return m.gridDist[a*m.Units()+b] }
+func (m *Map) GridDist(a, b int) float64 { return m.tables.o.dist[m.tables.o.index(a, b)] }
+
+// Hood returns h(grid distance(a, b), σ) for the map's neighbourhood.
+func (m *Map) Hood(a, b int, sigma float64) float64 {
+	return m.cfg.Neighborhood.Value(m.GridDist(a, b), sigma)
+}
 
 // Weights returns a copy of the codebook as float64, row-major K×D.
 func (m *Map) Weights() []float64 {

@@ -1,0 +1,31 @@
+// Package graph is the self-organizing map itself: the grid of units, the
+// K×D codebook tensor, the forward pass as a Gorgonia expression graph, the
+// weight updates applied outside autodiff, the initializers and the quality
+// metrics.
+//
+// # The forward graph
+//
+// For a batch X (B×D) a Forward computes, in one Gorgonia graph run by a
+// tape machine,
+//
+//	dist[b,k] = d(x_b, w_k)              Distances: one GEMM for Euclidean and cosine
+//	bmu[b]    = argmin_k dist[b,k]       Argmin: a custom op, ties to the lowest unit
+//	H[b,k]    = h(gridDist(bmu[b], k), σ) Neighborhoods: gathered from a per-σ table
+//	step      = α / B
+//
+// α and σ are scalar inputs of the graph; the graph is compiled once per
+// batch size and re-run for every batch.
+//
+// # Updates
+//
+// UpdateMiniBatch (fastsom's rule, w_k += α/B·Σ_b H[b,k](x_b − w_k)) and
+// UpdateBatch (Kohonen's batch rule, w_k = Σ H x / Σ H) both work from
+// per-BMU sums collected in a Stats, so their cost grows with the number of
+// distinct best-matching units, not with the batch size.
+//
+// # Grids
+//
+// A Grid is rectangular or hexagonal, planar or toroidal. Unit k sits at row
+// k / Cols and column k % Cols. On a hexagonal grid odd rows are shifted
+// right by ½ and rows are √3/2 apart, so every neighbour is at distance 1.
+package graph

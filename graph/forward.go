@@ -1,0 +1,192 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Forward is the map's forward pass compiled for batches of one size: a
+// Gorgonia expression graph
+//
+//	dist  = Distances(x, w)           B×K
+//	bmu   = Argmin(dist)              B
+//	H     = Neighborhoods(bmu, σ)     B×K
+//	step  = α / B                     scalar, the mini-batch update's rate
+//
+// with x, w (the live codebook), α and σ as inputs. It is built once and run
+// again for every batch by a tape machine; running it allocates nothing that
+// grows with the data. A Forward is not safe for concurrent use.
+type Forward struct {
+	m      *Map
+	batch  int
+	g      *G.ExprGraph
+	x      *tensor.Dense
+	xNode  *G.Node
+	alpha  G.Value
+	sigma  G.Value
+	dist   *G.Node
+	bmu    *G.Node
+	hood   *G.Node
+	step   *G.Node
+	full   G.VM // computes every node
+	search G.VM // computes dist, bmu and step only
+	minD   []float64
+	ranH   bool
+}
+
+// NewForward compiles the forward graph for batches of exactly batch
+// records.
+func (m *Map) NewForward(batch int) (*Forward, error) {
+	if batch < 1 {
+		return nil, fmt.Errorf("graph: batch size %d must be at least 1", batch)
+	}
+	dt := m.cfg.Dtype
+	f := &Forward{m: m, batch: batch, g: G.NewGraph(), minD: make([]float64, batch)}
+	f.x = tensor.New(tensor.WithShape(batch, m.Dim()), tensor.Of(dt))
+	if dt == tensor.Float32 {
+		f.alpha, f.sigma = G.NewF32(0), G.NewF32(1)
+	} else {
+		f.alpha, f.sigma = G.NewF64(0), G.NewF64(1)
+	}
+	f.xNode = G.NewMatrix(f.g, dt, G.WithShape(batch, m.Dim()), G.WithName("x"), G.WithValue(f.x))
+	w := G.NewMatrix(f.g, dt, G.WithShape(m.Units(), m.Dim()), G.WithName("w"), G.WithValue(m.codebook))
+	alpha := G.NewScalar(f.g, dt, G.WithName("alpha"), G.WithValue(f.alpha))
+	sigma := G.NewScalar(f.g, dt, G.WithName("sigma"), G.WithValue(f.sigma))
+	var invB any = 1 / float64(batch)
+	if dt == tensor.Float32 {
+		invB = float32(1 / float64(batch))
+	}
+	var err error
+	if f.dist, err = Distances(f.xNode, w, m.cfg.Distance); err != nil {
+		return nil, err
+	}
+	if f.bmu, err = Argmin(f.dist); err != nil {
+		return nil, err
+	}
+	if f.hood, err = Neighborhoods(f.bmu, sigma, m); err != nil {
+		return nil, err
+	}
+	if f.step, err = G.Mul(alpha, G.NewConstant(invB, G.WithName("1/B"))); err != nil {
+		return nil, fmt.Errorf("graph: building step: %w", err)
+	}
+	f.full = G.NewTapeMachine(f.g)
+	f.search = G.NewTapeMachine(f.g.SubgraphRoots(f.bmu, f.step))
+	return f, nil
+}
+
+// Batch returns the batch size the graph was compiled for.
+func (f *Forward) Batch() int { return f.batch }
+
+// Graph returns the expression graph, for inspection (for example
+// G.ToDot).
+func (f *Forward) Graph() *G.ExprGraph { return f.g }
+
+// Run computes distances, BMUs and the neighbourhood matrix H for x
+// (Batch×D, the map's dtype) with learning rate alpha and radius sigma.
+func (f *Forward) Run(x *tensor.Dense, alpha, sigma float64) error {
+	return f.run(f.full, x, alpha, sigma, true)
+}
+
+// Search computes only distances and BMUs (and the update step), skipping
+// H: the training loop's per-BMU update reads the neighbourhood from the
+// map's table instead of from H.
+func (f *Forward) Search(x *tensor.Dense, alpha, sigma float64) error {
+	return f.run(f.search, x, alpha, sigma, false)
+}
+
+func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool) error {
+	if x == nil || x.Dims() != 2 || x.Shape()[0] != f.batch || x.Shape()[1] != f.m.Dim() {
+		var s any = "nil"
+		if x != nil {
+			s = x.Shape()
+		}
+		return fmt.Errorf("graph: batch of shape %v, graph compiled for (%d, %d)", s, f.batch, f.m.Dim())
+	}
+	if x.Dtype() != f.m.cfg.Dtype {
+		return fmt.Errorf("graph: batch is %v, map is %v", x.Dtype(), f.m.cfg.Dtype)
+	}
+	if !(sigma > 0) || math.IsInf(sigma, 0) {
+		return fmt.Errorf("graph: sigma %v must be a positive number", sigma)
+	}
+	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
+		return fmt.Errorf("graph: alpha %v must be a number", alpha)
+	}
+	if x != f.x {
+		switch dst := f.x.Data().(type) {
+		case []float32:
+			copy(dst, x.Data().([]float32))
+		case []float64:
+			copy(dst, x.Data().([]float64))
+		}
+	}
+	switch a := f.alpha.(type) {
+	case *G.F32:
+		*a, *f.sigma.(*G.F32) = G.F32(alpha), G.F32(sigma)
+	case *G.F64:
+		*a, *f.sigma.(*G.F64) = G.F64(alpha), G.F64(sigma)
+	}
+	err := vm.RunAll()
+	vm.Reset()
+	if err != nil {
+		return fmt.Errorf("graph: forward pass: %w", err)
+	}
+	f.ranH = withH
+	mins, _, _ := ArgminStats(f.bmu)
+	for i, v := range mins {
+		f.minD[i] = f.m.cfg.Distance.report(v)
+	}
+	return nil
+}
+
+// report turns a value of the graph's distance matrix into a reported
+// distance: the square root for squared Euclidean.
+func (d Distance) report(v float64) float64 {
+	if d == Euclidean {
+		return math.Sqrt(math.Max(v, 0))
+	}
+	return v
+}
+
+// Input returns the graph's input buffer (Batch×D). Writing a batch into it
+// and passing it to Run avoids one copy.
+func (f *Forward) Input() *tensor.Dense { return f.x }
+
+// BMU returns each record's best-matching unit, valid until the next run.
+func (f *Forward) BMU() []int { return f.bmu.Value().Data().([]int) }
+
+// MinDist returns each record's distance to its BMU (Euclidean distance,
+// not squared, for the Euclidean metric), valid until the next run.
+func (f *Forward) MinDist() []float64 { return f.minD }
+
+// Second returns each record's second-best unit, valid until the next run.
+func (f *Forward) Second() []int {
+	_, s, _ := ArgminStats(f.bmu)
+	return s
+}
+
+// Distances returns the B×K distance matrix of the last run (squared for
+// Euclidean), valid until the next run.
+func (f *Forward) Distances() *tensor.Dense { return f.dist.Value().(*tensor.Dense) }
+
+// H returns the B×K neighbourhood matrix of the last Run, or nil if the last
+// run was a Search.
+func (f *Forward) H() *tensor.Dense {
+	if !f.ranH {
+		return nil
+	}
+	return f.hood.Value().(*tensor.Dense)
+}
+
+// Step returns α/B as computed by the last run.
+func (f *Forward) Step() float64 {
+	switch v := f.step.Value().(type) {
+	case *G.F32:
+		return float64(*v)
+	case *G.F64:
+		return float64(*v)
+	}
+	return math.NaN()
+}

@@ -1,0 +1,246 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+)
+
+// maxPCARecords bounds the records used to fit principal components; larger
+// datasets are subsampled with the initializer's random source.
+const maxPCARecords = 20000
+
+// Initialize sets the codebook from data (row-major, Dim values per record)
+// with the given method, drawing randomness from rng. It returns an error
+// for empty or non-finite data, or for k-means with fewer records than
+// units.
+func (m *Map) Initialize(kind Init, data []float64, rng *rand.Rand) error {
+	d, k := m.Dim(), m.Units()
+	if len(data) == 0 || len(data)%d != 0 {
+		return fmt.Errorf("graph: init: %d values are not a whole number of records of dimension %d", len(data), d)
+	}
+	for i, v := range data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("graph: init: record %d, feature %d is %v", i/d, i%d, v)
+		}
+	}
+	n := len(data) / d
+	w := make([]float64, k*d)
+	switch kind {
+	case InitRandom:
+		lo, hi := bounds(data, d)
+		for i := range w {
+			f := i % d
+			w[i] = lo[f] + rng.Float64()*(hi[f]-lo[f])
+		}
+	case InitSample:
+		var idx []int
+		if n >= k {
+			idx = rng.Perm(n)[:k]
+		} else {
+			idx = make([]int, k)
+			for i := range idx {
+				idx[i] = rng.IntN(n)
+			}
+		}
+		for u, i := range idx {
+			copy(w[u*d:(u+1)*d], data[i*d:(i+1)*d])
+		}
+	case InitPCA:
+		mean, axes, sd := principalPlane(data, d, rng)
+		rowAxis, colAxis := 0, 1
+		if m.cfg.Grid.Cols > m.cfg.Grid.Rows {
+			rowAxis, colAxis = 1, 0
+		}
+		for u := 0; u < k; u++ {
+			r, c := m.cfg.Grid.RowCol(u)
+			a := spread(r, m.cfg.Grid.Rows) * 2 * sd[rowAxis]
+			b := spread(c, m.cfg.Grid.Cols) * 2 * sd[colAxis]
+			for f := 0; f < d; f++ {
+				w[u*d+f] = mean[f] + a*axes[rowAxis][f] + b*axes[colAxis][f]
+			}
+		}
+	case InitKMeans:
+		if n < k {
+			return fmt.Errorf("graph: init: k-means needs at least %d records (one per unit), got %d: use --init pca or a smaller map", k, n)
+		}
+		var err error
+		if w, err = m.kmeans(data, rng); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("graph: unknown init %d", kind)
+	}
+	return m.SetWeights(w)
+}
+
+// spread maps i in [0, n) evenly onto [−1, 1] (0 when n = 1).
+func spread(i, n int) float64 {
+	if n == 1 {
+		return 0
+	}
+	return 2*float64(i)/float64(n-1) - 1
+}
+
+func bounds(data []float64, d int) (lo, hi []float64) {
+	lo, hi = append([]float64(nil), data[:d]...), append([]float64(nil), data[:d]...)
+	for i, v := range data {
+		f := i % d
+		lo[f], hi[f] = math.Min(lo[f], v), math.Max(hi[f], v)
+	}
+	return lo, hi
+}
+
+// principalPlane returns the data's mean, its first two principal axes
+// (the second is zero when D = 1) and the standard deviation along each.
+func principalPlane(data []float64, d int, rng *rand.Rand) (mean []float64, axes [2][]float64, sd [2]float64) {
+	n := len(data) / d
+	rows := data
+	if n > maxPCARecords {
+		rows = make([]float64, 0, maxPCARecords*d)
+		for _, i := range rng.Perm(n)[:maxPCARecords] {
+			rows = append(rows, data[i*d:(i+1)*d]...)
+		}
+		n = maxPCARecords
+	}
+	mean = make([]float64, d)
+	for i, v := range rows {
+		mean[i%d] += v / float64(n)
+	}
+	axes = [2][]float64{make([]float64, d), make([]float64, d)}
+	if n < 2 {
+		return mean, axes, sd
+	}
+	var pc stat.PC
+	if !pc.PrincipalComponents(mat.NewDense(n, d, rows), nil) {
+		return mean, axes, sd
+	}
+	var vecs mat.Dense
+	pc.VectorsTo(&vecs)
+	vars := pc.VarsTo(nil)
+	for a := 0; a < 2 && a < d; a++ {
+		for f := 0; f < d; f++ {
+			axes[a][f] = vecs.At(f, a)
+		}
+		sd[a] = math.Sqrt(math.Max(vars[a], 0))
+	}
+	return mean, axes, sd
+}
+
+// kmeans runs k-means (k-means++ seeding, Lloyd iterations through the map's
+// own BMU search) with K = Units and returns the centroids laid out on the
+// grid in the order of their projections on the data's principal plane.
+func (m *Map) kmeans(data []float64, rng *rand.Rand) ([]float64, error) {
+	d, k := m.Dim(), m.Units()
+	n := len(data) / d
+	if limit := max(10*k, 5000); n > limit {
+		sub := make([]float64, 0, limit*d)
+		for _, i := range rng.Perm(n)[:limit] {
+			sub = append(sub, data[i*d:(i+1)*d]...)
+		}
+		data, n = sub, limit
+	}
+	// k-means++ seeding.
+	cent := make([]float64, 0, k*d)
+	near := make([]float64, n)
+	for i := range near {
+		near[i] = math.Inf(1)
+	}
+	first := rng.IntN(n)
+	cent = append(cent, data[first*d:(first+1)*d]...)
+	for c := 1; c < k; c++ {
+		last := cent[(c-1)*d : c*d]
+		var total float64
+		for i := 0; i < n; i++ {
+			var s float64
+			for f, v := range data[i*d : (i+1)*d] {
+				s += (v - last[f]) * (v - last[f])
+			}
+			near[i] = math.Min(near[i], s)
+			total += near[i]
+		}
+		pick := rng.IntN(n)
+		if total > 0 {
+			r := rng.Float64() * total
+			for i, v := range near {
+				if r -= v; r <= 0 {
+					pick = i
+					break
+				}
+			}
+		}
+		cent = append(cent, data[pick*d:(pick+1)*d]...)
+	}
+	// Lloyd iterations with the map's GEMM-based search.
+	sums := make([]float64, k*d)
+	counts := make([]float64, k)
+	for it := 0; it < 25; it++ {
+		if err := m.SetWeights(cent); err != nil {
+			return nil, err
+		}
+		bmu, _, err := m.Predict(data)
+		if err != nil {
+			return nil, err
+		}
+		clear(sums)
+		clear(counts)
+		for i, j := range bmu {
+			counts[j]++
+			for f, v := range data[i*d : (i+1)*d] {
+				sums[j*d+f] += v
+			}
+		}
+		moved := false
+		for j := 0; j < k; j++ {
+			if counts[j] == 0 {
+				continue
+			}
+			for f := 0; f < d; f++ {
+				v := sums[j*d+f] / counts[j]
+				if v != cent[j*d+f] {
+					moved = true
+				}
+				cent[j*d+f] = v
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	// Lay the centroids out on the grid: rows by the first principal
+	// coordinate, columns within a row by the second.
+	mean, axes, _ := principalPlane(data, d, rng)
+	type proj struct {
+		unit int
+		a, b float64
+	}
+	ps := make([]proj, k)
+	for j := range ps {
+		ps[j].unit = j
+		for f := 0; f < d; f++ {
+			v := cent[j*d+f] - mean[f]
+			ps[j].a += v * axes[0][f]
+			ps[j].b += v * axes[1][f]
+		}
+	}
+	g := m.cfg.Grid
+	rowKey := func(p proj) float64 { return p.a }
+	colKey := func(p proj) float64 { return p.b }
+	if g.Cols > g.Rows {
+		rowKey, colKey = colKey, rowKey
+	}
+	sort.SliceStable(ps, func(i, j int) bool { return rowKey(ps[i]) < rowKey(ps[j]) })
+	for r := 0; r < g.Rows; r++ {
+		row := ps[r*g.Cols : (r+1)*g.Cols]
+		sort.SliceStable(row, func(i, j int) bool { return colKey(row[i]) < colKey(row[j]) })
+	}
+	w := make([]float64, k*d)
+	for u, p := range ps {
+		copy(w[u*d:(u+1)*d], cent[p.unit*d:(p.unit+1)*d])
+	}
+	return w, nil
+}

@@ -1,0 +1,125 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Argmin returns a node holding, for each row of the B×K matrix d, the
+// column of its smallest value as a tensor.Int vector of length B. Ties go
+// to the lowest column. Gorgonia v0.9.18 has no argmin op; this one also
+// keeps each row's smallest and second-smallest values and the column of the
+// second, read through ArgminStats, and reuses its buffers between runs.
+func Argmin(d *G.Node) (*G.Node, error) {
+	if d.Dims() != 2 {
+		return nil, fmt.Errorf("graph: Argmin wants a matrix, got shape %v", d.Shape())
+	}
+	return G.ApplyOp(&argminOp{}, d)
+}
+
+// ArgminStats returns the per-row minimum, second-best column and
+// second-best value kept by an Argmin node after a run. It returns nils if n
+// is not an Argmin node or has not run. The slices are reused by the next
+// run.
+func ArgminStats(n *G.Node) (minVal []float64, second []int, secondVal []float64) {
+	op, ok := n.Op().(*argminOp)
+	if !ok {
+		return nil, nil, nil
+	}
+	return op.min, op.second, op.secondVal
+}
+
+type argminOp struct {
+	out       *tensor.Dense
+	min       []float64
+	second    []int
+	secondVal []float64
+}
+
+func (op *argminOp) Arity() int { return 1 }
+
+func (op *argminOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: tensor.Int})
+}
+
+func (op *argminOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 1 {
+		return nil, fmt.Errorf("graph: argmin op wants 1 input, got %d", len(in))
+	}
+	s, ok := in[0].(tensor.Shape)
+	if !ok || len(s) != 2 {
+		return nil, fmt.Errorf("graph: argmin op wants a matrix shape, got %v", in[0])
+	}
+	return tensor.Shape{s[0]}, nil
+}
+
+func (op *argminOp) Do(vals ...G.Value) (G.Value, error) {
+	if len(vals) != 1 {
+		return nil, fmt.Errorf("graph: argmin op wants 1 input, got %d", len(vals))
+	}
+	d, ok := vals[0].(*tensor.Dense)
+	if !ok || d.Dims() != 2 {
+		return nil, fmt.Errorf("graph: argmin op wants a dense matrix")
+	}
+	b, k := d.Shape()[0], d.Shape()[1]
+	if op.out == nil || op.out.Shape()[0] != b {
+		op.out = tensor.New(tensor.WithShape(b), tensor.Of(tensor.Int))
+		op.min = make([]float64, b)
+		op.second = make([]int, b)
+		op.secondVal = make([]float64, b)
+	}
+	idx := op.out.Data().([]int)
+	switch v := d.Data().(type) {
+	case []float32:
+		argminRows(v, b, k, idx, op)
+	case []float64:
+		argminRows(v, b, k, idx, op)
+	default:
+		return nil, fmt.Errorf("graph: argmin op: unsupported dtype %v", d.Dtype())
+	}
+	return op.out, nil
+}
+
+// argminRows finds the best and second-best column of each row. NaN values
+// never win; a row of NaNs gets column 0.
+func argminRows[T float](v []T, b, k int, idx []int, op *argminOp) {
+	parallelRows(b, 64, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := v[i*k : (i+1)*k]
+			best, second := 0, -1
+			bv := row[0]
+			var sv T
+			for j := 1; j < k; j++ {
+				x := row[j]
+				if x < bv || bv != bv { // bv != bv: NaN never stays best
+					best, second, bv, sv = j, best, x, bv
+				} else if second < 0 || x < sv {
+					second, sv = j, x
+				}
+			}
+			idx[i] = best
+			op.min[i] = float64(bv)
+			op.second[i] = second
+			op.secondVal[i] = float64(sv)
+		}
+	})
+}
+
+func (op *argminOp) ReturnsPtr() bool      { return true }
+func (op *argminOp) CallsExtern() bool     { return false }
+func (op *argminOp) OverwritesInput() int  { return -1 }
+func (op *argminOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "SOMArgmin") }
+func (op *argminOp) Hashcode() uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+func (op *argminOp) String() string { return "SOMArgmin" }
+
+var _ G.Op = (*argminOp)(nil)

@@ -1,0 +1,178 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gonum.org/v1/gonum/blas"
+	"gorgonia.org/tensor"
+)
+
+// Distances returns a node computing the B×K matrix of distances between
+// the rows of x (B×D) and the rows of w (K×D) with metric d. Squared
+// Euclidean distances come from one matrix product through the BLAS that
+// Gorgonia uses (G.WhichBLAS), as ‖x‖² − 2·x·wᵀ + ‖w‖² clamped at 0; cosine
+// from the same product; Manhattan directly. The op keeps its output buffer
+// between runs, so running it allocates nothing.
+func Distances(x, w *G.Node, d Distance) (*G.Node, error) {
+	if x.Dims() != 2 || w.Dims() != 2 {
+		return nil, fmt.Errorf("graph: Distances wants two matrices, got %v and %v", x.Shape(), w.Shape())
+	}
+	if x.Shape()[1] != w.Shape()[1] {
+		return nil, fmt.Errorf("graph: Distances: x has %d columns, w has %d", x.Shape()[1], w.Shape()[1])
+	}
+	if x.Dtype() != w.Dtype() {
+		return nil, fmt.Errorf("graph: Distances: x is %v, w is %v", x.Dtype(), w.Dtype())
+	}
+	op := &distanceOp{metric: d, dtype: x.Dtype()}
+	return G.ApplyOp(op, x, w)
+}
+
+type distanceOp struct {
+	metric Distance
+	dtype  tensor.Dtype
+	out    *tensor.Dense
+	wnorm  []float64 // per-unit norms (squared for Euclidean)
+}
+
+func (op *distanceOp) Arity() int { return 2 }
+
+func (op *distanceOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	m := G.TensorType{Dims: 2, Of: a}
+	return hm.NewFnType(m, m, m)
+}
+
+func (op *distanceOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 2 {
+		return nil, fmt.Errorf("graph: distance op wants 2 inputs, got %d", len(in))
+	}
+	xs, ok1 := in[0].(tensor.Shape)
+	ws, ok2 := in[1].(tensor.Shape)
+	if !ok1 || !ok2 || len(xs) != 2 || len(ws) != 2 {
+		return nil, fmt.Errorf("graph: distance op wants matrix shapes, got %v, %v", in[0], in[1])
+	}
+	return tensor.Shape{xs[0], ws[0]}, nil
+}
+
+func (op *distanceOp) Do(vals ...G.Value) (G.Value, error) {
+	if len(vals) != 2 {
+		return nil, fmt.Errorf("graph: distance op wants 2 inputs, got %d", len(vals))
+	}
+	x, ok1 := vals[0].(*tensor.Dense)
+	w, ok2 := vals[1].(*tensor.Dense)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("graph: distance op wants dense tensors")
+	}
+	b, k := x.Shape()[0], w.Shape()[0]
+	if op.out == nil || op.out.Shape()[0] != b || op.out.Shape()[1] != k {
+		op.out = tensor.New(tensor.WithShape(b, k), tensor.Of(op.dtype))
+		op.wnorm = make([]float64, k)
+	}
+	switch xd := x.Data().(type) {
+	case []float32:
+		distances(op, xd, w.Data().([]float32), op.out.Data().([]float32), b, k, x.Shape()[1])
+	case []float64:
+		distances(op, xd, w.Data().([]float64), op.out.Data().([]float64), b, k, x.Shape()[1])
+	default:
+		return nil, fmt.Errorf("graph: distance op: unsupported dtype %v", x.Dtype())
+	}
+	return op.out, nil
+}
+
+// gemmNT computes out (b×k) = x (b×d) · wᵀ (w is k×d) through Gorgonia's BLAS.
+func gemmNT[T float](x, w, out []T, b, k, d int) {
+	switch xs := any(x).(type) {
+	case []float32:
+		G.WhichBLAS().Sgemm(blas.NoTrans, blas.Trans, b, k, d, 1, xs, d, any(w).([]float32), d, 0, any(out).([]float32), k)
+	case []float64:
+		G.WhichBLAS().Dgemm(blas.NoTrans, blas.Trans, b, k, d, 1, xs, d, any(w).([]float64), d, 0, any(out).([]float64), k)
+	}
+}
+
+func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
+	switch op.metric {
+	case Euclidean, Cosine:
+		gemmNT(x, w, out, b, k, d)
+		for j := 0; j < k; j++ {
+			op.wnorm[j] = sqNorm(w[j*d : (j+1)*d])
+		}
+		cosine := op.metric == Cosine
+		if cosine {
+			for j, v := range op.wnorm {
+				op.wnorm[j] = math.Sqrt(v)
+			}
+		}
+		parallelRows(b, 16, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				xn := sqNorm(x[i*d : (i+1)*d])
+				row := out[i*k : (i+1)*k]
+				if cosine {
+					xn = math.Sqrt(xn)
+					for j, dot := range row {
+						den := xn * op.wnorm[j]
+						if den == 0 {
+							row[j] = 1
+							continue
+						}
+						row[j] = T(1 - float64(dot)/den)
+					}
+					continue
+				}
+				for j, dot := range row {
+					v := T(xn) - 2*dot + T(op.wnorm[j])
+					if v < 0 {
+						v = 0
+					}
+					row[j] = v
+				}
+			}
+		})
+	case Manhattan:
+		parallelRows(b, 4, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				xr := x[i*d : (i+1)*d]
+				row := out[i*k : (i+1)*k]
+				for j := range row {
+					wr := w[j*d : (j+1)*d]
+					var s T
+					for f, xv := range xr {
+						v := xv - wr[f]
+						if v < 0 {
+							v = -v
+						}
+						s += v
+					}
+					row[j] = s
+				}
+			}
+		})
+	}
+}
+
+func sqNorm[T float](v []T) float64 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	return s
+}
+
+func (op *distanceOp) ReturnsPtr() bool     { return true }
+func (op *distanceOp) CallsExtern() bool    { return false }
+func (op *distanceOp) OverwritesInput() int { return -1 }
+func (op *distanceOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "SOMDistance{%v}", op.metric)
+}
+func (op *distanceOp) Hashcode() uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+func (op *distanceOp) String() string { return fmt.Sprintf("SOMDistance{%v}", op.metric) }
+
+var _ G.Op = (*distanceOp)(nil)

@@ -1,0 +1,101 @@
+package graph
+
+import (
+	"math"
+	"sync"
+)
+
+// offsets describes grid distances by row and column offset. On every grid
+// the distance between two units depends only on the offset (dr, dc) from
+// the first to the second and, for hexagonal grids, on the parity of the
+// first unit's row. A table over offsets has 2·(2R−1)·(2C−1) entries instead
+// of K², and one row of a K×K matrix indexed by unit is R contiguous runs of
+// C values, so gathering it is R copies.
+type offsets struct {
+	rows, cols int
+	dist       []float64 // [parity][dr+R-1][dc+C-1]
+}
+
+func newOffsets(g Grid) *offsets {
+	o := &offsets{rows: g.Rows, cols: g.Cols, dist: make([]float64, 2*(2*g.Rows-1)*(2*g.Cols-1))}
+	w := 2*g.Cols - 1
+	for p := 0; p < 2; p++ {
+		for dr := -(g.Rows - 1); dr < g.Rows; dr++ {
+			for dc := -(g.Cols - 1); dc < g.Cols; dc++ {
+				o.dist[(p*(2*g.Rows-1)+dr+g.Rows-1)*w+dc+g.Cols-1] = offsetDist(g, p, dr, dc)
+			}
+		}
+	}
+	return o
+}
+
+// offsetDist is the grid distance from a unit in a row of parity p to the
+// unit dr rows and dc columns away (see Grid.Dist).
+func offsetDist(g Grid, p, dr, dc int) float64 {
+	dx, dy := float64(dc), float64(dr)
+	h := float64(g.Rows)
+	if g.Topology == Hexagonal {
+		dx += 0.5 * float64(((p+dr)%2+2)%2-p)
+		dy *= hexRowPitch
+		h *= hexRowPitch
+	}
+	dx, dy = math.Abs(dx), math.Abs(dy)
+	if g.Toroidal {
+		dx = math.Min(dx, float64(g.Cols)-dx)
+		dy = math.Min(dy, h-dy)
+	}
+	return math.Sqrt(dx*dx + dy*dy)
+}
+
+// index returns the position in an offsets table of the offset from unit a
+// to unit b.
+func (o *offsets) index(a, b int) int {
+	ra, ca := a/o.cols, a%o.cols
+	rb, cb := b/o.cols, b%o.cols
+	return ((ra%2)*(2*o.rows-1)+rb-ra+o.rows-1)*(2*o.cols-1) + cb - ca + o.cols - 1
+}
+
+// gather writes into dst (length K) the values of the table t for the
+// offsets from unit j to every unit.
+func gather[T float](o *offsets, t []float64, j int, dst []T) {
+	rj, cj := j/o.cols, j%o.cols
+	w := 2*o.cols - 1
+	base := (rj%2)*(2*o.rows-1)*w + o.cols - 1 - cj
+	for r := 0; r < o.rows; r++ {
+		src := t[base+(r-rj+o.rows-1)*w:]
+		out := dst[r*o.cols : (r+1)*o.cols]
+		for c := range out {
+			out[c] = T(src[c])
+		}
+	}
+}
+
+// tableCache keeps the neighbourhood values over offsets for the most
+// recently used radius.
+type tableCache struct {
+	mu    sync.Mutex
+	o     *offsets
+	hood  Neighborhood
+	sigma float64
+	vals  []float64
+}
+
+func newTableCache(m *Map) *tableCache {
+	return &tableCache{o: newOffsets(m.cfg.Grid), hood: m.cfg.Neighborhood, sigma: math.NaN()}
+}
+
+// table returns h(dist, σ) over offsets. The result is shared: callers must
+// not change it, and it stays valid until the next call with another σ.
+func (c *tableCache) table(sigma float64) []float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sigma == c.sigma {
+		return c.vals
+	}
+	vals := make([]float64, len(c.o.dist))
+	for i, d := range c.o.dist {
+		vals[i] = c.hood.Value(d, sigma)
+	}
+	c.vals, c.sigma = vals, sigma
+	return vals
+}
