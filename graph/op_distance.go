@@ -7,8 +7,8 @@ import (
 	"math"
 
 	"github.com/chewxy/hm"
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/blas"
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 

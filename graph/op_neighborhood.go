@@ -96,10 +96,12 @@ func fillHood[T float](o *offsets, tab []float64, bmu []int, h []T, k int) {
 	})
 }
 
-func (op *neighborhoodOp) ReturnsPtr() bool      { return true }
-func (op *neighborhoodOp) CallsExtern() bool     { return false }
-func (op *neighborhoodOp) OverwritesInput() int  { return -1 }
-func (op *neighborhoodOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "SOMNeighborhood{%v}", op.m.cfg.Neighborhood) }
+func (op *neighborhoodOp) ReturnsPtr() bool     { return true }
+func (op *neighborhoodOp) CallsExtern() bool    { return false }
+func (op *neighborhoodOp) OverwritesInput() int { return -1 }
+func (op *neighborhoodOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "SOMNeighborhood{%v}", op.m.cfg.Neighborhood)
+}
 func (op *neighborhoodOp) Hashcode() uint32 {
 	h := fnv.New32a()
 	op.WriteHash(h)

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/blas"
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
