@@ -80,3 +80,21 @@ func TestLookMaps(t *testing.T) {
 	}
 	saveLook(t, "panels.png", b.Bytes())
 }
+
+func TestLookCurves(t *testing.T) {
+	if os.Getenv("VIZ_OUT") == "" {
+		t.Skip("set VIZ_OUT=dir to write renders")
+	}
+	ep := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	tr := []float64{0.9, 0.6, 0.45, 0.38, 0.33, 0.3, 0.28, 0.27, 0.265, 0.26}
+	va := []float64{0.95, 0.66, 0.5, 0.42, 0.37, 0.35, 0.33, 0.32, 0.315, 0.31}
+	loss := &CurveChart{Title: "Quantization error", XLabel: "epoch", YLabel: "QE", Series: []Series{{"train", ep, tr}, {"valid", ep, va}}}
+	flat := &CurveChart{Title: "Flat", XLabel: "epoch", Series: []Series{{"sigma", []float64{1}, []float64{3}}}}
+	for _, f := range []Format{PNG, SVG} {
+		var b bytes.Buffer
+		if err := RenderCurves(&b, f, loss, flat); err != nil {
+			t.Fatal(err)
+		}
+		saveLook(t, "curves"+f.Ext(), b.Bytes())
+	}
+}

@@ -1,0 +1,108 @@
+package viz
+
+import (
+	"bytes"
+	"encoding/xml"
+	"image/color"
+	"io"
+	"math"
+	"strings"
+	"testing"
+)
+
+func parseXML(t *testing.T, b []byte) {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		_, err := dec.Token()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatalf("SVG does not parse as XML: %v", err)
+		}
+	}
+}
+
+func TestCurvesRenderDegenerateSeries(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct {
+		name   string
+		series []Series
+	}{
+		{"one epoch", []Series{{"train", []float64{0}, []float64{0.4}}, {"valid", []float64{0}, []float64{0.5}}}},
+		{"flat series", []Series{{"alpha", []float64{1, 2, 3}, []float64{0.3, 0.3, 0.3}}}},
+		{"flat at zero", []Series{{"te", []float64{1, 2, 3}, []float64{0, 0, 0}}}},
+		{"NaN points left out", []Series{{"valid", []float64{1, 2, 3}, []float64{nan, 0.2, 0.1}}}},
+		{"one empty series among others", []Series{{"none", nil, nil}, {"some", []float64{1, 2}, []float64{1, 2}}}},
+		{"markup in names", []Series{{"a<b & c", []float64{1, 2}, []float64{1, 2}}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cc := &CurveChart{Title: "t <&>", XLabel: "epoch", YLabel: "y", Series: c.series, Width: 400, Height: 240}
+			var b bytes.Buffer
+			if err := cc.Render(&b, PNG); err != nil {
+				t.Fatalf("PNG: %v", err)
+			}
+			img := decodePNG(t, b.Bytes())
+			if got := img.Bounds().Dx(); got != 400 {
+				t.Errorf("width %d, want 400", got)
+			}
+			// The first drawn series' colour is in the image.
+			want := CategoryColor(len(c.series) - 1)
+			if c.name != "one empty series among others" {
+				want = CategoryColor(0)
+			}
+			if _, _, n := centroids(img, []color.RGBA{want}, 8); n[0] < 4 {
+				t.Errorf("found %d pixels of the series colour %v, want the curve drawn", n[0], want)
+			}
+			b.Reset()
+			if err := cc.Render(&b, SVG); err != nil {
+				t.Fatalf("SVG: %v", err)
+			}
+			parseXML(t, b.Bytes())
+		})
+	}
+}
+
+func TestRenderCurvesStacks(t *testing.T) {
+	a := &CurveChart{Title: "a", Series: []Series{{"x", []float64{1, 2}, []float64{1, 2}}}, Width: 300, Height: 200}
+	b := &CurveChart{Title: "b", Series: []Series{{"y", []float64{1, 2}, []float64{2, 1}}}, Width: 300, Height: 150}
+	var buf bytes.Buffer
+	if err := RenderCurves(&buf, PNG, a, b); err != nil {
+		t.Fatal(err)
+	}
+	img := decodePNG(t, buf.Bytes())
+	if w, h := img.Bounds().Dx(), img.Bounds().Dy(); w != 300 || h != 350 {
+		t.Errorf("stacked size %dx%d, want 300x350", w, h)
+	}
+	buf.Reset()
+	if err := RenderCurves(&buf, SVG, a, b); err != nil {
+		t.Fatal(err)
+	}
+	parseXML(t, buf.Bytes())
+	if n := strings.Count(buf.String(), "<svg"); n != 3 {
+		t.Errorf("stacked SVG has %d svg elements, want 3 (outer and two charts)", n)
+	}
+}
+
+func TestCurvesErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		charts []*CurveChart
+		want   string
+	}{
+		{"no charts", nil, "no curve charts"},
+		{"ragged series", []*CurveChart{{Series: []Series{{"s", []float64{1, 2}, []float64{1}}}}}, "2 x and 1 y"},
+		{"no points", []*CurveChart{{Title: "empty", Series: []Series{{"s", []float64{math.NaN()}, []float64{1}}}}}, "no finite points"},
+		{"no series", []*CurveChart{{Title: "none"}}, "no finite points"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := RenderCurves(io.Discard, PNG, c.charts...)
+			if err == nil || !strings.HasPrefix(err.Error(), "viz: ") || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want a viz error containing %q", err, c.want)
+			}
+		})
+	}
+}
