@@ -1,0 +1,112 @@
+// Package trainer trains self-organizing maps: the Learner runs the fit
+// loop, calls the hooks, records each epoch, predicts, and exports the
+// trained map as a model file that Load reads back.
+//
+// # The Learner
+//
+// A Learner holds the training data, optional validation data, a map
+// (a *graph.Map) and its Options. New checks the data and the options,
+// fills in defaults (without touching the caller's Options) and initializes
+// the codebook once from the training data with Options.Init and
+// Options.Seed:
+//
+//	train, valid, _ := loaders.Colors(10000, 1).Split(0.2, 1)
+//	l, err := trainer.New(train, valid, &trainer.Options{
+//		Grid: graph.Grid{Rows: 20, Cols: 20},
+//	})
+//	if err != nil { ... }
+//	if err := l.Fit(20); err != nil { ... }
+//	for _, e := range l.History() {
+//		fmt.Println(e.Epoch, e.Train.QE, e.Train.TE)
+//	}
+//
+// Every zero field of Options means a default: a 10×10 rectangular grid,
+// Euclidean distance, Gaussian neighbourhood, float32, MiniBatch mode with
+// batches of 64, α = DefaultAlpha, σ = half the grid's longer side, random
+// initialization within the data's range, and the hooks.ThreePhase
+// schedule. Seed 0 is a seed like any other: all randomness (the
+// initialization and the order of the batches) comes from Options.Seed, so
+// the same seed gives the same map, bit for bit, on the same machine, and
+// the same model file.
+//
+// # The loop and its events
+//
+// Fit(epochs) builds the list of hooks — the schedule first, then
+// Options.Hooks and those added with AddHook — and sorts it by Order, ties
+// in registration order. It then runs:
+//
+//	BeforeFit
+//	for each epoch:
+//		BeforeEpoch                      (the batch size is applied after it)
+//		for each batch of the shuffled training data:
+//			BeforeBatch
+//			forward graph: distances, BMU, neighbourhood
+//			MiniBatch mode: update the codebook with α and σ
+//			AfterBatch                   (State.BMU, State.BatchLoss)
+//		Batch mode: update the codebook from the whole epoch with σ
+//		metrics on the training and validation data
+//		AfterEpoch                       (State.Train, Valid, Loss; History has the epoch)
+//	AfterFit                             (always, even after an error)
+//
+// The batch loss is the mean distance of the batch's records to their
+// best-matching units before the update; the epoch's Loss is the
+// quantization error of the whole training set after it. Each epoch is also
+// recorded in History with its metrics, hyperparameters and duration.
+//
+// Fit may be called again: training continues from the current codebook,
+// State.Epoch and the schedule start again from 0, and History keeps
+// growing (Epoch.Epoch counts over all calls).
+//
+// # What hooks may change
+//
+// Hooks receive a *hooks.State. They may change:
+//
+//   - Alpha and Sigma at any event; the next update uses them. Fit returns
+//     an error if a hook leaves α negative or not finite, or σ not positive.
+//   - BatchSize at BeforeFit, BeforeEpoch or AfterEpoch; it is applied when
+//     the epoch starts, after BeforeEpoch, and a change during an epoch takes
+//     effect at the next. After every hook at BeforeFit and BeforeEpoch the
+//     Learner recomputes State.Batches, so later hooks see the number of
+//     batches the epoch will have.
+//   - the map's codebook (State.Map), at their own risk.
+//
+// A hook stops training on purpose by returning hooks.ErrCancelEpoch (the
+// current batch finishes, the rest of the epoch is skipped, the metrics and
+// AfterEpoch still run) or hooks.ErrCancelFit (the current epoch ends as
+// with ErrCancelEpoch, then AfterFit runs with State.Stopped set, and Fit
+// returns nil). The other hooks of the same event still run after a cancel
+// request. Any other error stops Fit at once; AfterFit runs with
+// State.Err set, and Fit returns the error wrapped with the event and the
+// hook's name:
+//
+//	trainer: AfterEpoch(hook "checkpoint"): open out/model.somg: permission denied
+//
+// # Modes
+//
+// In MiniBatch mode (the default, as in fastsom) every batch updates the
+// codebook with w_k += α/B·Σ_b H[b,k]·(x_b − w_k); smaller batches mean more,
+// noisier updates. In Batch mode (Kohonen's batch SOM) an epoch accumulates
+// per-unit sums and sets w_k = Σ H·x / Σ H once at its end; α is not used,
+// the batches are not shuffled, and BatchSize only sets how many records
+// one run of the forward graph searches (default 1024).
+//
+// # Models
+//
+// Export writes the map with everything needed to use it — grid, distance,
+// neighbourhood, dtype, codebook, training options, feature names, the set
+// of labels, the fitted preprocessing pipeline and the epochs' metrics — as
+// a versioned text file:
+//
+//	somgraph-model v1
+//	{"version":1,"grid":{"rows":20,"cols":20,"topology":"rect",...},...}
+//	sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+//
+// The weights are written as exact float64 values, and the file holds no
+// timestamps, so the same model gives the same bytes. ExportFile writes to
+// a temporary file in the target's directory, syncs it and renames it, so a
+// crash never leaves a half-written model. Load and LoadFile read a model
+// back and return a clear error for an empty, foreign, truncated, corrupted
+// (checksum) or newer-version file and for content that does not fit
+// together. Model.Map rebuilds the map and Model.Predict places new records
+// on it, like Learner.Predict.
+package trainer

@@ -1,0 +1,350 @@
+package trainer
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/loaders"
+)
+
+// initStream is the PCG stream of the initializer's generator; the batch
+// loader draws from its own stream of the same seed.
+const initStream = 0x1A17C0DE
+
+// Epoch is the record of one training epoch.
+type Epoch struct {
+	// Epoch counts the epochs of all Fit calls on the Learner, from 0.
+	Epoch int
+	// Train holds the map's metrics on the training data after the epoch,
+	// and Valid those on the validation data if HasValid.
+	Train, Valid graph.Metrics
+	HasValid     bool
+	// Alpha, Sigma and BatchSize are the hyperparameters of the epoch's
+	// last update.
+	Alpha, Sigma float64
+	BatchSize    int
+	// Seconds is the wall time of the epoch up to AfterEpoch: its batches,
+	// their hooks, the update and the metrics.
+	Seconds float64
+}
+
+// Learner trains a self-organizing map on a dataset. It is not safe for
+// concurrent use.
+type Learner struct {
+	opts         Options
+	train, valid *loaders.Dataset
+	m            *graph.Map
+	loader       *loaders.Loader
+	batch        loaders.Batch
+	stats        *graph.Stats
+	forwards     map[int]*graph.Forward
+	hooks        []hooks.Hook
+	history      []Epoch
+}
+
+// New returns a Learner for the training data train and the optional
+// validation data valid (nil for none), with its codebook initialized from
+// train by opts.Init and opts.Seed. nil opts mean all defaults; opts is
+// not modified. New returns an error for empty or inconsistent data and for
+// invalid options.
+func New(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
+	if train == nil {
+		return nil, errors.New("trainer: no training data: pass a *loaders.Dataset")
+	}
+	if err := train.Check(); err != nil {
+		return nil, fmt.Errorf("trainer: training data: %w", err)
+	}
+	if valid != nil {
+		if err := valid.Check(); err != nil {
+			return nil, fmt.Errorf("trainer: validation data: %w", err)
+		}
+		if valid.D != train.D {
+			return nil, fmt.Errorf("trainer: validation data has %d features, training data %d: prepare both with the same pipeline", valid.D, train.D)
+		}
+		if train.Features != nil && valid.Features != nil && !slices.Equal(train.Features, valid.Features) {
+			return nil, fmt.Errorf("trainer: validation features %q differ from training features %q", valid.Features, train.Features)
+		}
+	}
+	o, err := resolve(opts, train.N)
+	if err != nil {
+		return nil, err
+	}
+	m, err := graph.New(graph.Config{Grid: o.Grid, Dim: train.D, Distance: o.Distance, Neighborhood: o.Neighborhood, Dtype: o.Dtype})
+	if err != nil {
+		return nil, fmt.Errorf("trainer: %w", err)
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, initStream))
+	if err := m.Initialize(o.Init, train.Data, rng); err != nil {
+		return nil, fmt.Errorf("trainer: initializing the codebook (%v): %w", o.Init, err)
+	}
+	loader, err := loaders.NewLoader(train, o.BatchSize, o.Mode == MiniBatch, o.Dtype, o.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("trainer: %w", err)
+	}
+	return &Learner{
+		opts:     o,
+		train:    train,
+		valid:    valid,
+		m:        m,
+		loader:   loader,
+		stats:    m.NewStats(),
+		forwards: map[int]*graph.Forward{},
+		hooks:    o.Hooks,
+	}, nil
+}
+
+// AddHook registers h to run in later calls to Fit, after the hooks already
+// registered with the same order.
+func (l *Learner) AddHook(h hooks.Hook) { l.hooks = append(l.hooks, h) }
+
+// Map returns the map being trained (the live map, not a copy).
+func (l *Learner) Map() *graph.Map { return l.m }
+
+// Options returns the Learner's options with defaults filled in. Its Hooks
+// are those of New's Options followed by those added with AddHook.
+func (l *Learner) Options() Options {
+	o := l.opts
+	o.Hooks = slices.Clone(l.hooks)
+	return o
+}
+
+// Train returns the training data.
+func (l *Learner) Train() *loaders.Dataset { return l.train }
+
+// Valid returns the validation data, or nil.
+func (l *Learner) Valid() *loaders.Dataset { return l.valid }
+
+// History returns a copy of the record of every epoch trained so far, over
+// all calls to Fit.
+func (l *Learner) History() []Epoch { return slices.Clone(l.history) }
+
+// hookList returns the schedule and the hooks sorted by order, ties in
+// registration order (the schedule first).
+func (l *Learner) hookList() ([]hooks.Hook, error) {
+	var hs []hooks.Hook
+	if s := l.opts.Schedule; s != nil {
+		hs = append(hs, s)
+	} else if s := defaultSchedule(); s != nil {
+		hs = append(hs, s)
+	}
+	for i, h := range l.hooks {
+		if h == nil {
+			return nil, fmt.Errorf("trainer: hook %d is nil", i)
+		}
+		hs = append(hs, h)
+	}
+	slices.SortStableFunc(hs, func(a, b hooks.Hook) int { return a.Order() - b.Order() })
+	return hs, nil
+}
+
+// signal is what the hooks of one event asked for.
+type signal struct{ cancelEpoch, cancelFit bool }
+
+// run calls every hook at event e. A hook error stops the event and is
+// returned wrapped with the event and the hook's name; cancel requests are
+// collected while the remaining hooks still run. At BeforeFit and
+// BeforeEpoch it keeps State.Batches in step with State.BatchSize after each
+// hook, so later hooks see the number of batches the epoch will have.
+func (l *Learner) run(hs []hooks.Hook, e hooks.Event, st *hooks.State) (signal, error) {
+	var sig signal
+	for _, h := range hs {
+		err := h.Handle(e, st)
+		switch {
+		case err == nil:
+		case errors.Is(err, hooks.ErrCancelFit):
+			sig.cancelFit = true
+		case errors.Is(err, hooks.ErrCancelEpoch):
+			sig.cancelEpoch = true
+		default:
+			return sig, fmt.Errorf("trainer: %s(hook %q): %w", e, h.Name(), err)
+		}
+		if (e == hooks.BeforeFit || e == hooks.BeforeEpoch) && st.BatchSize >= 1 {
+			b := min(st.BatchSize, st.TrainSize)
+			st.Batches = (st.TrainSize + b - 1) / b
+		}
+	}
+	return sig, nil
+}
+
+// Fit trains the map for epochs epochs, calling the hooks at every event
+// (see the package documentation). It returns nil when training ends
+// normally or a hook cancelled it, and otherwise the first error, after
+// AfterFit has run. Fit may be called again to continue training: the
+// codebook is kept, the epochs and the schedule start anew.
+func (l *Learner) Fit(epochs int) error {
+	if epochs < 1 {
+		return fmt.Errorf("trainer: epochs %d must be at least 1", epochs)
+	}
+	hs, err := l.hookList()
+	if err != nil {
+		return err
+	}
+	st := &hooks.State{
+		Epochs:           epochs,
+		TrainSize:        l.train.N,
+		Map:              l.m,
+		Alpha:            l.opts.Alpha,
+		Sigma:            l.opts.Sigma,
+		BatchSize:        l.opts.BatchSize,
+		InitialAlpha:     l.opts.Alpha,
+		InitialSigma:     l.opts.Sigma,
+		InitialBatchSize: l.opts.BatchSize,
+	}
+	if l.valid != nil {
+		st.ValidSize = l.valid.N
+	}
+	b := min(st.BatchSize, st.TrainSize)
+	st.Batches = (st.TrainSize + b - 1) / b
+
+	stopped, err := l.loop(hs, st)
+	st.Stopped, st.Err = stopped, err
+	st.X, st.Index, st.Labels, st.BMU = nil, nil, nil, nil
+	if _, aerr := l.run(hs, hooks.AfterFit, st); aerr != nil {
+		if err == nil {
+			return aerr
+		}
+		return errors.Join(err, aerr)
+	}
+	return err
+}
+
+// loop runs BeforeFit and the epochs; it reports whether a hook cancelled
+// the fit.
+func (l *Learner) loop(hs []hooks.Hook, st *hooks.State) (stopped bool, err error) {
+	sig, err := l.run(hs, hooks.BeforeFit, st)
+	if err != nil || sig.cancelFit {
+		return sig.cancelFit, err
+	}
+	for e := range st.Epochs {
+		stop, err := l.epoch(hs, st, e)
+		if err != nil || stop {
+			return stop, err
+		}
+	}
+	return false, nil
+}
+
+// checkHyper returns an error if the hooks left α or σ unusable.
+func checkHyper(st *hooks.State, mode Mode) error {
+	if mode == MiniBatch && (!(st.Alpha >= 0) || math.IsInf(st.Alpha, 0)) {
+		return fmt.Errorf("trainer: epoch %d, batch %d: learning rate alpha %v set by a hook must be a finite number ≥ 0", st.Epoch, st.Batch, st.Alpha)
+	}
+	if !(st.Sigma > 0) || math.IsInf(st.Sigma, 0) {
+		return fmt.Errorf("trainer: epoch %d, batch %d: radius sigma %v set by a hook must be a finite number > 0", st.Epoch, st.Batch, st.Sigma)
+	}
+	return nil
+}
+
+// forward returns the compiled graph for batches of n records.
+func (l *Learner) forward(n int) (*graph.Forward, error) {
+	if f, ok := l.forwards[n]; ok {
+		return f, nil
+	}
+	f, err := l.m.NewForward(n)
+	if err != nil {
+		return nil, fmt.Errorf("trainer: compiling the forward graph for batches of %d: %w", n, err)
+	}
+	l.forwards[n] = f
+	return f, nil
+}
+
+// epoch runs epoch e: BeforeEpoch, the batches, the epoch-end update in
+// Batch mode, the metrics and AfterEpoch. It reports whether a hook
+// cancelled the fit.
+func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err error) {
+	start := time.Now()
+	st.Epoch, st.Batch = e, 0
+	sig, err := l.run(hs, hooks.BeforeEpoch, st)
+	if err != nil {
+		return false, err
+	}
+	if err := l.loader.SetBatchSize(st.BatchSize); err != nil {
+		return false, fmt.Errorf("trainer: epoch %d: batch size %d set by a hook must be at least 1", e, st.BatchSize)
+	}
+	st.Batches = l.loader.Batches()
+	l.loader.Start()
+	l.stats.Reset()
+	for bi := 0; !sig.cancelEpoch && !sig.cancelFit && l.loader.Next(&l.batch); bi++ {
+		b := &l.batch
+		st.Batch = bi
+		st.X, st.Index, st.Labels = b.X, b.Index, b.Labels
+		st.BMU, st.BatchLoss = nil, 0
+		s, err := l.run(hs, hooks.BeforeBatch, st)
+		if err != nil {
+			return false, err
+		}
+		if err := checkHyper(st, l.opts.Mode); err != nil {
+			return false, err
+		}
+		n := b.Size()
+		f, err := l.forward(n)
+		if err != nil {
+			return false, err
+		}
+		if err := f.Run(b.X, st.Alpha, st.Sigma); err != nil {
+			return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
+		}
+		bmu, dist := f.BMU(), f.MinDist()
+		loss := 0.0
+		for _, d := range dist {
+			loss += d
+		}
+		loss /= float64(n)
+		l.stats.Add(b.X, bmu)
+		if l.opts.Mode == MiniBatch {
+			if err := l.m.UpdateMiniBatch(l.stats, st.Alpha, st.Sigma); err != nil {
+				return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
+			}
+			l.stats.Reset()
+		}
+		st.BMU, st.BatchLoss = bmu, loss
+		st.Step++
+		st.Records += n
+		s2, err := l.run(hs, hooks.AfterBatch, st)
+		if err != nil {
+			return false, err
+		}
+		sig.cancelEpoch = sig.cancelEpoch || s.cancelEpoch || s2.cancelEpoch
+		sig.cancelFit = sig.cancelFit || s.cancelFit || s2.cancelFit
+	}
+	if l.stats.Records() > 0 { // Batch mode: the update of the epoch
+		if err := checkHyper(st, l.opts.Mode); err != nil {
+			return false, err
+		}
+		if err := l.m.UpdateBatch(l.stats, st.Sigma); err != nil {
+			return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
+		}
+		l.stats.Reset()
+	}
+
+	st.X, st.Index, st.Labels, st.BMU = nil, nil, nil, nil
+	train, err := l.m.Evaluate(l.train.Data, st.Sigma)
+	if err != nil {
+		return false, fmt.Errorf("trainer: epoch %d: metrics on the training data: %w", e, err)
+	}
+	st.Train, st.Loss = train, train.QE
+	if l.valid != nil {
+		valid, err := l.m.Evaluate(l.valid.Data, st.Sigma)
+		if err != nil {
+			return false, fmt.Errorf("trainer: epoch %d: metrics on the validation data: %w", e, err)
+		}
+		st.Valid, st.HasValid = valid, true
+	}
+	rec := Epoch{
+		Epoch: len(l.history), Train: st.Train, Valid: st.Valid, HasValid: st.HasValid,
+		Alpha: st.Alpha, Sigma: st.Sigma, BatchSize: l.loader.BatchSize(),
+		Seconds: time.Since(start).Seconds(),
+	}
+	l.history = append(l.history, rec)
+	s, err := l.run(hs, hooks.AfterEpoch, st)
+	if err != nil {
+		return false, err
+	}
+	return sig.cancelFit || s.cancelFit, nil
+}

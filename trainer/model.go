@@ -1,0 +1,515 @@
+package trainer
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/loaders"
+	"gorgonia.org/tensor"
+)
+
+// Model file format constants. A model file is three parts:
+//
+//	somgraph-model v1
+//	{"version":1,"grid":{...},...,"weights":[[...],...]}
+//	sha256 <64 hex digits of the JSON line>
+//
+// The JSON holds no timestamps and no maps, so the same model always gives
+// the same bytes.
+const (
+	// Magic starts the first line of every model file.
+	Magic = "somgraph-model"
+	// Version is the model file version this package writes and the newest
+	// it reads.
+	Version = 1
+)
+
+// Model is a trained map as stored in a model file: everything needed to
+// rebuild the map and to prepare new data for it.
+type Model struct {
+	// Version is the file version the model was read from (or Version).
+	Version int
+	// Config is the map's grid, dimension, distance, neighbourhood and
+	// dtype.
+	Config graph.Config
+	// Options are the training options (defaults filled in). Schedule and
+	// Hooks are not stored: they are nil in a loaded model; ScheduleName
+	// names the schedule that was used.
+	Options
+	// ScheduleName is the Name of the schedule hook that trained the map.
+	ScheduleName string
+	// Features names the D features (nil if the data had no names).
+	Features []string
+	// Labels is the sorted set of labels of the training records (nil if
+	// they had none).
+	Labels []string
+	// Weights is the K×D codebook, row-major, unit k at row k / cols.
+	Weights []float64
+	// Pipeline is the preprocessing fitted on the training data, or nil.
+	Pipeline *loaders.Pipeline
+	// History is the record of the training epochs, without their
+	// durations (Seconds is 0) so that files stay deterministic.
+	History []Epoch
+}
+
+// Model returns the Learner's current map and settings as a Model.
+func (l *Learner) Model() *Model {
+	o := l.Options()
+	sched := l.opts.Schedule
+	if sched == nil {
+		sched = defaultSchedule()
+	}
+	md := &Model{
+		Version:  Version,
+		Config:   l.m.Config(),
+		Options:  o,
+		Features: slices.Clone(l.train.Features),
+		Weights:  l.m.Weights(),
+		Pipeline: l.opts.Pipeline,
+		History:  l.History(),
+	}
+	if sched != nil {
+		md.ScheduleName = sched.Name()
+	}
+	md.Schedule, md.Hooks = nil, nil
+	if l.train.Labels != nil {
+		md.Labels = slices.Compact(slices.Sorted(slices.Values(l.train.Labels)))
+	}
+	return md
+}
+
+// Export writes the Learner's model to w (see Model.Export).
+func (l *Learner) Export(w io.Writer) error { return l.Model().Export(w) }
+
+// ExportFile writes the Learner's model to the file path atomically (see
+// Model.ExportFile).
+func (l *Learner) ExportFile(path string) error { return l.Model().ExportFile(path) }
+
+// Map rebuilds the model's map.
+func (m *Model) Map() (*graph.Map, error) {
+	g, err := graph.New(m.Config)
+	if err != nil {
+		return nil, fmt.Errorf("trainer: model: %w", err)
+	}
+	if err := g.SetWeights(m.Weights); err != nil {
+		return nil, fmt.Errorf("trainer: model: %w", err)
+	}
+	return g, nil
+}
+
+// Predict returns the best-matching unit and distance of every record of
+// ds on the model's map. It rebuilds the map on every call; to predict
+// often, call Map once and use graph.Map.Predict.
+func (m *Model) Predict(ds *loaders.Dataset) ([]Prediction, error) {
+	g, err := m.Map()
+	if err != nil {
+		return nil, err
+	}
+	return predict(g, ds)
+}
+
+// File layout (JSON). Field names are part of the format: change them only
+// with a new Version.
+type fileModel struct {
+	Version      int             `json:"version"`
+	Grid         fileGrid        `json:"grid"`
+	Dim          int             `json:"dim"`
+	Distance     string          `json:"distance"`
+	Neighborhood string          `json:"neighborhood"`
+	Dtype        string          `json:"dtype"`
+	Training     fileTraining    `json:"training"`
+	Features     []string        `json:"features"`
+	Labels       []string        `json:"labels"`
+	Weights      [][]float64     `json:"weights"`
+	Pipeline     json.RawMessage `json:"pipeline"`
+	History      []fileEpoch     `json:"history"`
+}
+
+type fileGrid struct {
+	Rows     int    `json:"rows"`
+	Cols     int    `json:"cols"`
+	Topology string `json:"topology"`
+	Toroidal bool   `json:"toroidal"`
+}
+
+type fileTraining struct {
+	Mode      string  `json:"mode"`
+	BatchSize int     `json:"batch_size"`
+	Alpha     float64 `json:"alpha"`
+	Sigma     float64 `json:"sigma"`
+	Init      string  `json:"init"`
+	Seed      uint64  `json:"seed"`
+	Schedule  string  `json:"schedule"`
+}
+
+type fileMetrics struct {
+	QE         float64 `json:"qe"`
+	TE         float64 `json:"te"`
+	Distortion float64 `json:"distortion"`
+	DeadUnits  float64 `json:"dead_units"`
+}
+
+type fileEpoch struct {
+	Epoch     int          `json:"epoch"`
+	Train     fileMetrics  `json:"train"`
+	Valid     *fileMetrics `json:"valid,omitempty"`
+	Alpha     float64      `json:"alpha"`
+	Sigma     float64      `json:"sigma"`
+	BatchSize int          `json:"batch_size"`
+}
+
+func toFileMetrics(m graph.Metrics) fileMetrics {
+	return fileMetrics{QE: m.QE, TE: m.TE, Distortion: m.Distortion, DeadUnits: m.DeadUnits}
+}
+
+func (f fileMetrics) metrics() graph.Metrics {
+	return graph.Metrics{QE: f.QE, TE: f.TE, Distortion: f.Distortion, DeadUnits: f.DeadUnits}
+}
+
+func dtypeName(dt tensor.Dtype) (string, error) {
+	switch dt {
+	case tensor.Float32, tensor.Dtype{}:
+		return "float32", nil
+	case tensor.Float64:
+		return "float64", nil
+	}
+	return "", fmt.Errorf("trainer: model dtype %v: want float32 or float64", dt)
+}
+
+func parseDtype(s string) (tensor.Dtype, error) {
+	switch s {
+	case "float32":
+		return tensor.Float32, nil
+	case "float64":
+		return tensor.Float64, nil
+	}
+	return tensor.Dtype{}, fmt.Errorf("unknown dtype %q (want float32 or float64)", s)
+}
+
+// check returns an error if the model cannot be written or used.
+func (m *Model) check() error {
+	if err := m.Config.Validate(); err != nil {
+		return fmt.Errorf("trainer: model: %w", err)
+	}
+	k, d := m.Config.Grid.Units(), m.Config.Dim
+	if len(m.Weights) != k*d {
+		return fmt.Errorf("trainer: model: %d weights for %d units × %d features (want %d)", len(m.Weights), k, d, k*d)
+	}
+	for i, x := range m.Weights {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("trainer: model: weight of unit %d, feature %d is %v: the map diverged (lower alpha or add a NaN guard)", i/d, i%d, x)
+		}
+	}
+	if m.Features != nil && len(m.Features) != d {
+		return fmt.Errorf("trainer: model: %d feature names for %d features", len(m.Features), d)
+	}
+	return nil
+}
+
+// encode returns the JSON part of the file.
+func (m *Model) encode() ([]byte, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	c := m.Config
+	dt, err := dtypeName(c.Dtype)
+	if err != nil {
+		return nil, err
+	}
+	f := fileModel{
+		Version:      Version,
+		Grid:         fileGrid{Rows: c.Grid.Rows, Cols: c.Grid.Cols, Topology: c.Grid.Topology.String(), Toroidal: c.Grid.Toroidal},
+		Dim:          c.Dim,
+		Distance:     c.Distance.String(),
+		Neighborhood: c.Neighborhood.String(),
+		Dtype:        dt,
+		Training: fileTraining{
+			Mode: m.Mode.String(), BatchSize: m.BatchSize, Alpha: m.Alpha, Sigma: m.Sigma,
+			Init: m.Init.String(), Seed: m.Seed, Schedule: m.ScheduleName,
+		},
+		Features: m.Features,
+		Labels:   m.Labels,
+		Weights:  make([][]float64, c.Grid.Units()),
+		Pipeline: json.RawMessage("null"),
+	}
+	for k := range f.Weights {
+		f.Weights[k] = m.Weights[k*c.Dim : (k+1)*c.Dim]
+	}
+	if m.Pipeline != nil {
+		p, err := json.Marshal(m.Pipeline)
+		if err != nil {
+			return nil, fmt.Errorf("trainer: encoding the pipeline: %w", err)
+		}
+		f.Pipeline = p
+	}
+	for _, e := range m.History {
+		fe := fileEpoch{Epoch: e.Epoch, Train: toFileMetrics(e.Train), Alpha: e.Alpha, Sigma: e.Sigma, BatchSize: e.BatchSize}
+		if e.HasValid {
+			v := toFileMetrics(e.Valid)
+			fe.Valid = &v
+		}
+		f.History = append(f.History, fe)
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("trainer: encoding the model: %w", err)
+	}
+	return b, nil
+}
+
+// Export writes the model to w: a first line "somgraph-model v1", the model
+// as one line of JSON (names as strings, weights as exact float64 values,
+// one array per unit) and a last line with the SHA-256 of the JSON, so that
+// Load detects truncation and corruption. The same model always gives the
+// same bytes. Export returns an error for an inconsistent model or one
+// holding NaN or infinite weights, before writing anything.
+func (m *Model) Export(w io.Writer) error {
+	body, err := m.encode()
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "%s v%d\n", Magic, Version)
+	bw.Write(body)
+	fmt.Fprintf(bw, "\nsha256 %s\n", hex.EncodeToString(sum[:]))
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("trainer: writing the model: %w", err)
+	}
+	return nil
+}
+
+// ExportFile writes the model to the file path atomically: into a
+// temporary file in the same directory, synced to disk, then renamed over
+// path. On error path is left as it was.
+func (m *Model) ExportFile(path string) error {
+	var buf bytes.Buffer
+	if err := m.Export(&buf); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("trainer: exporting to %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+			err = fmt.Errorf("trainer: exporting to %s: %w", path, err)
+		}
+	}()
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil { // persist the rename; best effort
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// ErrNotModel is returned (wrapped) by Load when the input does not start
+// like a somgraph model file.
+var ErrNotModel = errors.New("trainer: not a somgraph model file")
+
+// ErrCorrupt is returned (wrapped) by Load when a model file is truncated or
+// its checksum does not match its content.
+var ErrCorrupt = errors.New("trainer: model file is truncated or corrupted")
+
+// Load reads a model written by Export. It returns a clear error for an
+// empty input, a file that is not a model, a model from a newer version of
+// somgraph, a truncated or corrupted file, and a model whose content is
+// inconsistent (unknown names, weights that do not fit the grid).
+func Load(r io.Reader) (*Model, error) {
+	if r == nil {
+		return nil, errors.New("trainer: load: nil reader")
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("trainer: reading the model: %w", err)
+	}
+	return parse(data)
+}
+
+// LoadFile reads the model file path (see Load).
+func LoadFile(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("trainer: %w", err)
+	}
+	m, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return m, nil
+}
+
+func parse(data []byte) (*Model, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("trainer: the model file is empty")
+	}
+	prefix := Magic + " v"
+	nl := bytes.IndexByte(data, '\n')
+	if nl < 0 {
+		if bytes.HasPrefix(data, []byte(Magic)) {
+			return nil, fmt.Errorf("%w: it ends after the first line: export the model again", ErrCorrupt)
+		}
+		nl = len(data)
+	}
+	header := string(data[:nl])
+	if !strings.HasPrefix(header, prefix) {
+		if len(header) > 40 {
+			header = header[:40] + "…"
+		}
+		return nil, fmt.Errorf("%w: the first line is %q, want %q", ErrNotModel, header, fmt.Sprintf("%s v%d", Magic, Version))
+	}
+	v, err := strconv.Atoi(header[len(prefix):])
+	if err != nil || v < 1 {
+		return nil, fmt.Errorf("%w: bad version in the first line %q", ErrNotModel, header)
+	}
+	if v > Version {
+		return nil, fmt.Errorf("trainer: model version %d is newer than this somgraph (%d): upgrade", v, Version)
+	}
+	rest := data[nl+1:]
+	const sumTag = "\nsha256 "
+	i := bytes.LastIndex(rest, []byte(sumTag))
+	if i < 0 {
+		return nil, fmt.Errorf("%w: no checksum line at the end: the file was cut short; export the model again", ErrCorrupt)
+	}
+	body, sumLine := rest[:i], rest[i+len(sumTag):]
+	sumLine = bytes.TrimSuffix(sumLine, []byte("\n"))
+	want, err := hex.DecodeString(string(sumLine))
+	if err != nil || len(want) != sha256.Size {
+		return nil, fmt.Errorf("%w: the checksum line is incomplete or malformed: export the model again", ErrCorrupt)
+	}
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], want) {
+		return nil, fmt.Errorf("%w: checksum mismatch (file says %x…, content hashes to %x…): the file was changed or damaged", ErrCorrupt, want[:4], got[:4])
+	}
+	var f fileModel
+	if err := json.Unmarshal(body, &f); err != nil {
+		return nil, fmt.Errorf("trainer: model content: %w", err)
+	}
+	if f.Version != v {
+		return nil, fmt.Errorf("trainer: model content says version %d, its first line %d", f.Version, v)
+	}
+	return f.model()
+}
+
+// model converts and validates the decoded file.
+func (f *fileModel) model() (*Model, error) {
+	bad := func(format string, a ...any) (*Model, error) {
+		return nil, fmt.Errorf("trainer: model content: "+format, a...)
+	}
+	topo, err := graph.ParseTopology(f.Grid.Topology)
+	if err != nil {
+		return bad("%w", err)
+	}
+	dist, err := graph.ParseDistance(f.Distance)
+	if err != nil {
+		return bad("%w", err)
+	}
+	nb, err := graph.ParseNeighborhood(f.Neighborhood)
+	if err != nil {
+		return bad("%w", err)
+	}
+	dt, err := parseDtype(f.Dtype)
+	if err != nil {
+		return bad("%w", err)
+	}
+	mode, err := ParseMode(f.Training.Mode)
+	if err != nil {
+		return bad("%w", err)
+	}
+	in, err := graph.ParseInit(f.Training.Init)
+	if err != nil {
+		return bad("%w", err)
+	}
+	cfg := graph.Config{
+		Grid: graph.Grid{Rows: f.Grid.Rows, Cols: f.Grid.Cols, Topology: topo, Toroidal: f.Grid.Toroidal},
+		Dim:  f.Dim, Distance: dist, Neighborhood: nb, Dtype: dt,
+	}
+	if err := cfg.Validate(); err != nil {
+		return bad("%w", err)
+	}
+	t := f.Training
+	if t.BatchSize < 1 {
+		return bad("batch size %d must be at least 1", t.BatchSize)
+	}
+	if !(t.Alpha > 0) || !(t.Sigma > 0) {
+		return bad("alpha %v and sigma %v must be positive", t.Alpha, t.Sigma)
+	}
+	k, d := cfg.Grid.Units(), cfg.Dim
+	if len(f.Weights) != k {
+		return bad("%d weight rows for a %dx%d grid (want %d)", len(f.Weights), cfg.Grid.Rows, cfg.Grid.Cols, k)
+	}
+	m := &Model{
+		Version: f.Version,
+		Config:  cfg,
+		Options: Options{
+			Grid: cfg.Grid, Distance: dist, Neighborhood: nb, Dtype: dt,
+			Mode: mode, BatchSize: t.BatchSize, Alpha: t.Alpha, Sigma: t.Sigma, Init: in, Seed: t.Seed,
+		},
+		ScheduleName: t.Schedule,
+		Features:     f.Features,
+		Labels:       f.Labels,
+		Weights:      make([]float64, 0, k*d),
+	}
+	for u, row := range f.Weights {
+		if len(row) != d {
+			return bad("unit %d has %d weights, want %d (the dimension)", u, len(row), d)
+		}
+		m.Weights = append(m.Weights, row...)
+	}
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	if len(f.Pipeline) > 0 && string(f.Pipeline) != "null" {
+		p := new(loaders.Pipeline)
+		if err := json.Unmarshal(f.Pipeline, p); err != nil {
+			return bad("pipeline: %w", err)
+		}
+		m.Pipeline, m.Options.Pipeline = p, p
+	}
+	for _, fe := range f.History {
+		e := Epoch{Epoch: fe.Epoch, Train: fe.Train.metrics(), Alpha: fe.Alpha, Sigma: fe.Sigma, BatchSize: fe.BatchSize}
+		if fe.Valid != nil {
+			e.Valid, e.HasValid = fe.Valid.metrics(), true
+		}
+		m.History = append(m.History, e)
+	}
+	return m, nil
+}
