@@ -1,6 +1,509 @@
 package loaders
 
-// Pipeline is the fitted preprocessing (fill-missing, normalize, encode)
-// that turns raw table rows into encoded records and back. It is stored with
-// a trained model. (Being built: see issue 4.)
-type Pipeline struct{}
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// Scaling is how the pipeline normalizes continuous features.
+type Scaling uint8
+
+// Scalings. ZScore (the default) subtracts the mean and divides by the
+// population standard deviation; MinMax maps [min, max] to [0, 1];
+// NoScaling leaves values in their units. A constant column is only
+// centred (its scale is 1), so it never produces NaN or Inf.
+const (
+	ZScore Scaling = iota
+	MinMax
+	NoScaling
+)
+
+var scalingNames = [...]string{"zscore", "minmax", "none"}
+
+// String returns "zscore", "minmax" or "none".
+func (s Scaling) String() string {
+	if int(s) < len(scalingNames) {
+		return scalingNames[s]
+	}
+	return fmt.Sprintf("Scaling(%d)", uint8(s))
+}
+
+// ParseScaling parses "zscore" (also "z-score", "standard" or empty),
+// "minmax" (also "min-max") and "none".
+func ParseScaling(s string) (Scaling, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "zscore", "z-score", "standard", "":
+		return ZScore, nil
+	case "minmax", "min-max":
+		return MinMax, nil
+	case "none":
+		return NoScaling, nil
+	}
+	return 0, fmt.Errorf("loaders: unknown normalization %q: want zscore, minmax or none", s)
+}
+
+// MarshalText encodes the scaling as its name.
+func (s Scaling) MarshalText() ([]byte, error) {
+	if int(s) >= len(scalingNames) {
+		return nil, fmt.Errorf("loaders: unknown scaling %d", uint8(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText decodes a scaling name.
+func (s *Scaling) UnmarshalText(b []byte) error {
+	v, err := ParseScaling(string(b))
+	*s = v
+	return err
+}
+
+// Encoding is how the pipeline encodes categorical features.
+type Encoding uint8
+
+// Encodings. OneHot (the default) gives a level one column of 0/1 values;
+// Ordinal gives a feature one column holding the level's code 1..L (0 for
+// an unknown value).
+const (
+	OneHot Encoding = iota
+	Ordinal
+)
+
+// String returns "onehot" or "ordinal".
+func (e Encoding) String() string {
+	switch e {
+	case OneHot:
+		return "onehot"
+	case Ordinal:
+		return "ordinal"
+	}
+	return fmt.Sprintf("Encoding(%d)", uint8(e))
+}
+
+// ParseEncoding parses "onehot" (also "one-hot" or empty) and "ordinal".
+func ParseEncoding(s string) (Encoding, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "onehot", "one-hot", "":
+		return OneHot, nil
+	case "ordinal":
+		return Ordinal, nil
+	}
+	return 0, fmt.Errorf("loaders: unknown encoding %q: want onehot or ordinal", s)
+}
+
+// MarshalText encodes the encoding as its name.
+func (e Encoding) MarshalText() ([]byte, error) {
+	if e > Ordinal {
+		return nil, fmt.Errorf("loaders: unknown encoding %d", uint8(e))
+	}
+	return []byte(e.String()), nil
+}
+
+// UnmarshalText decodes an encoding name.
+func (e *Encoding) UnmarshalText(b []byte) error {
+	v, err := ParseEncoding(string(b))
+	*e = v
+	return err
+}
+
+// PipelineOptions configures the preprocessing. The zero value means
+// z-score normalization, one-hot encoding and no missing indicators.
+type PipelineOptions struct {
+	// Normalize is the scaling of continuous features.
+	Normalize Scaling `json:"normalize"`
+	// Encode is the encoding of categorical features.
+	Encode Encoding `json:"encode"`
+	// NAIndicators adds a 0/1 column "<name>_na" after each continuous
+	// feature that had missing values in the training rows.
+	NAIndicators bool `json:"na_indicators,omitempty"`
+}
+
+// Level names the pipeline gives categorical values it did not see as such.
+const (
+	// MissingLevel is the level of missing categorical values, present
+	// when the training rows had missing values in the column. A value
+	// "missing" in the data is the same level.
+	MissingLevel = "missing"
+	// UnknownLevel is what Recategorize returns for a value the pipeline
+	// was not fitted on: it is encoded as all zeros (one-hot) or code 0
+	// (ordinal).
+	UnknownLevel = "unknown"
+)
+
+// PipelineVersion is the version of the pipeline's JSON form.
+const PipelineVersion = 1
+
+// FittedColumn is the fitted state of one input feature.
+type FittedColumn struct {
+	// Name is the column's name in the raw table.
+	Name string `json:"name"`
+	// Kind is Continuous or Categorical.
+	Kind Role `json:"kind"`
+	// Missing counts the missing values in the training rows (for a
+	// continuous column, the values filled with Fill).
+	Missing int `json:"missing"`
+	// Fill is the median of the training values, used for missing ones.
+	Fill float64 `json:"fill,omitempty"`
+	// Indicator is true if a "<name>_na" column follows the value.
+	Indicator bool `json:"indicator,omitempty"`
+	// Center and Scale normalize: encoded = (value − Center) / Scale.
+	Center float64 `json:"center,omitempty"`
+	Scale  float64 `json:"scale,omitempty"`
+	// Levels are the categorical levels in code order: the training
+	// values sorted, then MissingLevel if values were missing.
+	Levels []string `json:"levels,omitempty"`
+}
+
+// Pipeline is the fitted preprocessing that turns raw table rows into
+// encoded records (fill missing → normalize → encode) and back. Fit it on
+// the training rows only. It round-trips through encoding/json; decoding
+// validates it, so a corrupted model file is an error, not a panic.
+type Pipeline struct {
+	// Version is PipelineVersion.
+	Version int `json:"version"`
+	// Options are the options it was fitted with.
+	Options PipelineOptions `json:"options"`
+	// NA are the missing-value markers of the raw data.
+	NA []string `json:"na"`
+	// Target is the label column's name, or empty.
+	Target string `json:"target,omitempty"`
+	// Columns are the input features, in table order.
+	Columns []FittedColumn `json:"columns"`
+
+	layout   Layout
+	features []string
+	index    []map[string]int // per column: level → code
+	vgroup   []int            // per column: index of its value group in layout
+}
+
+// Fit fits a pipeline on the rows of t (all rows if rows is nil): every
+// Continuous and Categorical column becomes an input feature, the Target
+// column gives the labels, Ignored columns are left out. opts may be nil.
+func Fit(t *Table, rows []int, opts *PipelineOptions) (*Pipeline, error) {
+	if t == nil || t.Rows == 0 {
+		return nil, ErrNoRows
+	}
+	if rows == nil {
+		rows = make([]int, t.Rows)
+		for i := range rows {
+			rows[i] = i
+		}
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%w: no training rows to fit the pipeline on", ErrNoRows)
+	}
+	f := newFitter(t.Name, opts, t.NA)
+	for j := range t.Columns {
+		c := &t.Columns[j]
+		switch c.Role {
+		case Target:
+			f.p.Target = c.Name
+		case Continuous:
+			a := &contAcc{}
+			for _, i := range rows {
+				if i < 0 || i >= t.Rows {
+					return nil, fmt.Errorf("loaders: fit row %d out of range [0, %d)", i, t.Rows)
+				}
+				a.add(c.Num[i])
+			}
+			f.addCont(c.Name, a)
+		case Categorical:
+			a := newCatAcc(0)
+			for _, i := range rows {
+				if i < 0 || i >= t.Rows {
+					return nil, fmt.Errorf("loaders: fit row %d out of range [0, %d)", i, t.Rows)
+				}
+				a.add(c.Str[i], c.Missing != nil && c.Missing[i])
+			}
+			f.addCat(c.Name, a)
+		}
+	}
+	return f.finish()
+}
+
+// fitter assembles a pipeline from per-column accumulators.
+type fitter struct {
+	p    *Pipeline
+	name string
+	err  error
+}
+
+func newFitter(name string, opts *PipelineOptions, na []string) *fitter {
+	p := &Pipeline{Version: PipelineVersion, NA: slices.Clone(na)}
+	if opts != nil {
+		p.Options = *opts
+	}
+	if p.NA == nil {
+		p.NA = slices.Clone(DefaultNA)
+	}
+	return &fitter{p: p, name: name}
+}
+
+func (f *fitter) addCont(name string, a *contAcc) {
+	if f.err != nil {
+		return
+	}
+	if a.n == 0 {
+		f.err = fmt.Errorf("%s: column %q: %w (%d missing): ignore the column or fill it", nameOf(f.name), name, ErrAllMissing, a.missing)
+		return
+	}
+	med := a.median()
+	n, m := float64(a.n), float64(a.missing)
+	// Statistics of the filled column: the observed values plus m copies
+	// of the median.
+	mean := a.mean + m/(n+m)*(med-a.mean)
+	m2 := a.m2 + n*m/(n+m)*(a.mean-med)*(a.mean-med)
+	c := FittedColumn{Name: name, Kind: Continuous, Missing: a.missing, Fill: med,
+		Indicator: f.p.Options.NAIndicators && a.missing > 0}
+	switch f.p.Options.Normalize {
+	case ZScore:
+		c.Center, c.Scale = mean, math.Sqrt(m2/(n+m))
+	case MinMax:
+		c.Center, c.Scale = a.min, a.max-a.min
+	case NoScaling:
+		c.Center, c.Scale = 0, 1
+	default:
+		f.err = fmt.Errorf("loaders: unknown normalization %d", f.p.Options.Normalize)
+		return
+	}
+	if c.Scale < 1e-300 { // constant column (or rounding below any real spread)
+		c.Scale = 1
+	}
+	if !finite(c.Center) || !finite(c.Scale) || !finite(mean) {
+		f.err = fmt.Errorf("loaders: %s: column %q: values up to %g are too large to normalize: rescale the column", nameOf(f.name), name, math.Max(math.Abs(a.min), math.Abs(a.max)))
+		return
+	}
+	f.p.Columns = append(f.p.Columns, c)
+}
+
+func (f *fitter) addCat(name string, a *catAcc) {
+	if f.err != nil {
+		return
+	}
+	if a.overflow {
+		f.err = fmt.Errorf("%s: column %q: %w (more than %d distinct values): declare it continuous or ignore it", nameOf(f.name), name, ErrTooManyLevels, a.cap)
+		return
+	}
+	levels := make([]string, 0, len(a.counts)+1)
+	for v := range a.counts {
+		levels = append(levels, v)
+	}
+	slices.Sort(levels)
+	if a.missing > 0 && a.counts[MissingLevel] == 0 {
+		levels = append(levels, MissingLevel)
+	}
+	f.p.Columns = append(f.p.Columns, FittedColumn{Name: name, Kind: Categorical, Missing: a.missing, Levels: levels})
+}
+
+func (f *fitter) finish() (*Pipeline, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if len(f.p.Columns) == 0 {
+		return nil, fmt.Errorf("%s: %w: every column is the target or ignored: keep at least one", nameOf(f.name), ErrNoFeatures)
+	}
+	if err := f.p.init(); err != nil {
+		return nil, err
+	}
+	return f.p, nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// contAcc accumulates a continuous column in one pass: count, Welford mean
+// and M2, min, max and the values for the median (all of them, or a
+// seeded reservoir sample of cap values).
+type contAcc struct {
+	n, missing int
+	mean, m2   float64
+	min, max   float64
+	sample     []float64
+	cap        int // 0: keep every value (exact median)
+	rng        *rand.Rand
+}
+
+func (a *contAcc) add(x float64) {
+	if math.IsNaN(x) {
+		a.missing++
+		return
+	}
+	a.n++
+	if a.n == 1 {
+		a.min, a.max = x, x
+	}
+	a.min, a.max = math.Min(a.min, x), math.Max(a.max, x)
+	d := x - a.mean
+	a.mean += d / float64(a.n)
+	a.m2 += d * (x - a.mean)
+	if a.cap == 0 || len(a.sample) < a.cap {
+		a.sample = append(a.sample, x)
+	} else if k := a.rng.IntN(a.n); k < a.cap {
+		a.sample[k] = x
+	}
+}
+
+// median returns the median of the sample (the mean of the two middle
+// values for an even count), exact when every value was kept.
+func (a *contAcc) median() float64 {
+	s := a.sample
+	slices.Sort(s)
+	h := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[h]
+	}
+	return s[h-1] + (s[h]-s[h-1])/2
+}
+
+// catAcc counts the levels of a categorical column.
+type catAcc struct {
+	counts   map[string]int
+	missing  int
+	cap      int // 0: unlimited
+	overflow bool
+}
+
+func newCatAcc(cap int) *catAcc { return &catAcc{counts: map[string]int{}, cap: cap} }
+
+func (a *catAcc) add(v string, missing bool) {
+	if missing {
+		a.missing++
+		return
+	}
+	if _, ok := a.counts[v]; !ok && a.cap > 0 && len(a.counts) >= a.cap {
+		a.overflow = true
+		return
+	}
+	a.counts[v]++
+}
+
+// init validates the fitted state and builds the layout, the encoded
+// feature names and the level indices.
+func (p *Pipeline) init() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrPipeline}, args...)...)
+	}
+	if p.Version != PipelineVersion {
+		return bad("version %d, this build reads version %d", p.Version, PipelineVersion)
+	}
+	if p.Options.Normalize > NoScaling || p.Options.Encode > Ordinal {
+		return bad("unknown options %+v", p.Options)
+	}
+	if len(p.Columns) == 0 {
+		return bad("no columns")
+	}
+	p.layout = Layout{}
+	p.features = p.features[:0]
+	p.index = make([]map[string]int, len(p.Columns))
+	p.vgroup = make([]int, len(p.Columns))
+	names := map[string]bool{}
+	for j := range p.Columns {
+		c := &p.Columns[j]
+		if c.Name == "" || names[c.Name] || c.Name == p.Target {
+			return bad("column %d: empty or duplicate name %q", j+1, c.Name)
+		}
+		names[c.Name] = true
+		if c.Missing < 0 {
+			return bad("column %q: negative missing count", c.Name)
+		}
+		start := p.layout.Width
+		p.vgroup[j] = len(p.layout.Groups)
+		switch c.Kind {
+		case Continuous:
+			if !finite(c.Fill) || !finite(c.Center) || !finite(c.Scale) || c.Scale <= 0 || len(c.Levels) > 0 {
+				return bad("column %q: fill %v, center %v, scale %v: want finite values and a positive scale", c.Name, c.Fill, c.Center, c.Scale)
+			}
+			p.layout.Groups = append(p.layout.Groups, Group{Name: c.Name, Kind: Continuous, Column: j, Start: start, Width: 1})
+			p.features = append(p.features, c.Name)
+			p.layout.Width++
+			if c.Indicator {
+				p.layout.Groups = append(p.layout.Groups, Group{Name: c.Name + "_na", Kind: Continuous, Column: j, Start: start + 1, Width: 1, Indicator: true})
+				p.features = append(p.features, c.Name+"_na")
+				p.layout.Width++
+			}
+		case Categorical:
+			if len(c.Levels) == 0 {
+				return bad("column %q: no levels", c.Name)
+			}
+			idx := make(map[string]int, len(c.Levels))
+			for k, l := range c.Levels {
+				if _, dup := idx[l]; dup {
+					return bad("column %q: duplicate level %q", c.Name, l)
+				}
+				idx[l] = k
+			}
+			p.index[j] = idx
+			g := Group{Name: c.Name, Kind: Categorical, Column: j, Start: start, Encoding: p.Options.Encode, Levels: c.Levels}
+			if p.Options.Encode == OneHot {
+				g.Width = len(c.Levels)
+				for _, l := range c.Levels {
+					p.features = append(p.features, c.Name+"="+l)
+				}
+			} else {
+				g.Width = 1
+				p.features = append(p.features, c.Name)
+			}
+			p.layout.Groups = append(p.layout.Groups, g)
+			p.layout.Width += g.Width
+		default:
+			return bad("column %q: kind %v, want continuous or categorical", c.Name, c.Kind)
+		}
+	}
+	return nil
+}
+
+// UnmarshalJSON decodes a pipeline and validates it.
+func (p *Pipeline) UnmarshalJSON(b []byte) error {
+	type plain Pipeline
+	var q plain
+	if err := json.Unmarshal(b, (*plain)(&q)); err != nil {
+		return fmt.Errorf("%w: %w", ErrPipeline, err)
+	}
+	np := Pipeline(q)
+	if err := np.init(); err != nil {
+		return err
+	}
+	*p = np
+	return nil
+}
+
+// Width returns the number of encoded columns.
+func (p *Pipeline) Width() int { return p.layout.Width }
+
+// Features returns the names of the encoded columns: a continuous
+// feature's name, "<name>_na" for a missing indicator, "<name>=<level>" for
+// a one-hot column, the feature's name for an ordinal one.
+func (p *Pipeline) Features() []string { return slices.Clone(p.features) }
+
+// Inputs returns the names of the raw input features, in order.
+func (p *Pipeline) Inputs() []string {
+	out := make([]string, len(p.Columns))
+	for j, c := range p.Columns {
+		out[j] = c.Name
+	}
+	return out
+}
+
+// Layout returns which encoded columns belong to which input feature.
+func (p *Pipeline) Layout() Layout {
+	l := p.layout
+	l.Groups = slices.Clone(l.Groups)
+	return l
+}
+
+// ReadOptions returns options that read new raw data (to predict on) with
+// the pipeline's roles and markers: its inputs declared continuous or
+// categorical, its target optional, every other column ignored.
+func (p *Pipeline) ReadOptions() ReadOptions {
+	o := ReadOptions{NA: slices.Clone(p.NA), Target: p.Target, TargetOptional: true, IgnoreOthers: true}
+	for _, c := range p.Columns {
+		if c.Kind == Continuous {
+			o.Cont = append(o.Cont, c.Name)
+		} else {
+			o.Cat = append(o.Cat, c.Name)
+		}
+	}
+	return o
+}

@@ -1,0 +1,41 @@
+// Package loaders turns tables into the encoded, batched records a map
+// trains on, and turns encoded vectors (records, codebook units) back into
+// the original units and category names.
+//
+// # Reading
+//
+// ReadCSV reads delimited text with a header (any delimiter, UTF-8 BOM,
+// CRLF, quoted fields) into a Table of typed columns; FromStrings and
+// FromColumns build one in memory. Each column has a Role: Continuous,
+// Categorical, Target (the label) or Ignored. Roles not given in
+// ReadOptions are inferred: numeric columns are continuous, the others
+// categorical. Missing values are the DefaultNA markers (empty, NA, NaN, ?,
+// null, ...) or your own.
+//
+// Bad input is an error that names the place: a *ParseError with the
+// source name, line, column and what to do, wrapping a sentinel such as
+// ErrFieldCount, ErrNotNumber or ErrInfinite. With BadRows: Skip, bad rows
+// are left out and counted in Table.Skipped (and DataBunch.Skipped).
+//
+// # Preprocessing
+//
+// A Pipeline, fitted on the training rows only (Fit), fills missing values
+// (the median, with optional "<name>_na" indicator columns; a "missing"
+// level for categories), normalizes continuous features (z-score or
+// min-max) and encodes categories (one-hot or ordinal; unseen values become
+// the unknown level). Transform and EncodeRecord apply it; Denormalize,
+// Recategorize, Decode and WriteCodebook invert it. Its Layout tells which
+// encoded columns come from which feature, and MixedDistance compares two
+// encoded vectors with Euclidean distance on continuous features and
+// mismatches on categorical ones. A pipeline round-trips through
+// encoding/json, validating on decode.
+//
+// # Data bunches
+//
+// Load (a file), LoadReader, LoadStream (two passes over a re-openable
+// source, for files larger than memory), NewDataBunch (a Table) and Builtin
+// (the embedded colors, iris, penguins and housing sets) return a
+// DataBunch: train and validation Datasets split at random with a seed or
+// by a column, the fitted Pipeline, and Loaders that yield shuffled
+// batches.
+package loaders

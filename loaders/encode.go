@@ -1,0 +1,273 @@
+package loaders
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// encodeCont writes continuous feature j of value x (NaN if missing).
+func (p *Pipeline) encodeCont(j int, x float64, dst []float64) (float64, bool) {
+	c := &p.Columns[j]
+	g := p.layout.Groups[p.groupOf(j)]
+	missing := math.IsNaN(x)
+	if missing {
+		x = c.Fill
+	}
+	v := (x - c.Center) / c.Scale
+	dst[g.Start] = v
+	if c.Indicator {
+		dst[g.Start+1] = 0
+		if missing {
+			dst[g.Start+1] = 1
+		}
+	}
+	return v, finite(v)
+}
+
+// encodeCat writes categorical feature j of value s.
+func (p *Pipeline) encodeCat(j int, s string, missing bool, dst []float64) {
+	g := p.layout.Groups[p.groupOf(j)]
+	code, ok := p.index[j][s]
+	if missing {
+		code, ok = p.index[j][MissingLevel]
+	}
+	if !ok {
+		code = -1
+	}
+	if g.Encoding == Ordinal {
+		dst[g.Start] = float64(code + 1)
+		return
+	}
+	clear(dst[g.Start : g.Start+g.Width])
+	if code >= 0 {
+		dst[g.Start+code] = 1
+	}
+}
+
+// groupOf returns the index in the layout of column j's value group.
+func (p *Pipeline) groupOf(j int) int { return p.vgroup[j] }
+
+// Transform encodes the rows of t into a dataset with the pipeline's
+// Features and, if t has the pipeline's target column, its labels. Columns
+// are matched by name; other columns are ignored. A continuous input held
+// as text in t is parsed; a categorical input held as numbers is
+// formatted. Values missing in t are filled; categories the pipeline was
+// not fitted on are encoded as the unknown level.
+func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
+	if t == nil || t.Rows == 0 {
+		return nil, ErrNoRows
+	}
+	if p.layout.Width == 0 {
+		return nil, fmt.Errorf("%w: not fitted: use Fit or decode a fitted one", ErrPipeline)
+	}
+	cols := make([]*Column, len(p.Columns))
+	for j, pc := range p.Columns {
+		if cols[j] = t.Column(pc.Name); cols[j] == nil {
+			return nil, fmt.Errorf("%s: %w %q: the pipeline needs its inputs %s", nameOf(t.Name), ErrUnknownColumn, pc.Name, strings.Join(p.Inputs(), ", "))
+		}
+	}
+	na := &schema{na: t.NA}
+	if na.na == nil {
+		na.na = DefaultNA
+	}
+	d := p.layout.Width
+	ds := &Dataset{Data: make([]float64, t.Rows*d), N: t.Rows, D: d, Features: p.Features()}
+	for i := 0; i < t.Rows; i++ {
+		row := ds.Data[i*d : (i+1)*d]
+		for j, pc := range p.Columns {
+			c := cols[j]
+			if pc.Kind == Continuous {
+				var x float64
+				if c.Role == Continuous {
+					x = c.Num[i]
+				} else if c.IsMissing(i) {
+					x = math.NaN()
+				} else {
+					var err error
+					if x, _, err = na.parseNum(c.Str[i]); err != nil {
+						return nil, &ParseError{Name: t.Name, Row: i + 1, ColumnName: c.Name, Value: c.Str[i], Err: err}
+					}
+				}
+				if math.IsInf(x, 0) {
+					return nil, &ParseError{Name: t.Name, Row: i + 1, ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite}
+				}
+				if v, ok := p.encodeCont(j, x, row); !ok {
+					return nil, &ParseError{Name: t.Name, Row: i + 1, ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite,
+						cause: fmt.Errorf("normalizes to %v", v)}
+				}
+				continue
+			}
+			if c.Role == Continuous {
+				x := c.Num[i]
+				p.encodeCat(j, strconv.FormatFloat(x, 'g', -1, 64), math.IsNaN(x), row)
+			} else {
+				p.encodeCat(j, c.Str[i], c.IsMissing(i), row)
+			}
+		}
+	}
+	if p.Target != "" {
+		if c := t.Column(p.Target); c != nil {
+			ds.Labels = make([]string, t.Rows)
+			for i := range ds.Labels {
+				if c.Role == Continuous {
+					if !c.IsMissing(i) {
+						ds.Labels[i] = strconv.FormatFloat(c.Num[i], 'g', -1, 64)
+					}
+				} else {
+					ds.Labels[i] = c.Str[i]
+				}
+			}
+		}
+	}
+	return ds, nil
+}
+
+// EncodeRecord encodes one raw record: one text value per input feature,
+// in the order of Inputs, with the pipeline's NA markers for missing
+// values. It appends to dst[:0] and returns it.
+func (p *Pipeline) EncodeRecord(rec []string, dst []float64) ([]float64, error) {
+	if len(rec) != len(p.Columns) {
+		return nil, fmt.Errorf("%w: %d values for the %d inputs %s", ErrShape, len(rec), len(p.Columns), strings.Join(p.Inputs(), ", "))
+	}
+	if p.layout.Width == 0 {
+		return nil, fmt.Errorf("%w: not fitted: use Fit or decode a fitted one", ErrPipeline)
+	}
+	dst = append(dst[:0], make([]float64, p.layout.Width)...)
+	if pe := p.encodeFields(rec, nil, &schema{na: p.NA}, dst); pe != nil {
+		return nil, pe
+	}
+	return dst, nil
+}
+
+// encodeFields encodes the input features found at fields[fidx[j]] (at
+// fields[j] if fidx is nil) into dst, which has Width values.
+func (p *Pipeline) encodeFields(fields []string, fidx []int, s *schema, dst []float64) *ParseError {
+	for j, c := range p.Columns {
+		f := j
+		if fidx != nil {
+			f = fidx[j]
+		}
+		v := strings.TrimSpace(fields[f])
+		if c.Kind == Categorical {
+			missing := s.isNA(v)
+			p.encodeCat(j, v, missing, dst)
+			continue
+		}
+		x, _, err := s.parseNum(v)
+		if err != nil {
+			return &ParseError{Column: f + 1, ColumnName: c.Name, Value: v, Err: err}
+		}
+		if e, ok := p.encodeCont(j, x, dst); !ok {
+			return &ParseError{Column: f + 1, ColumnName: c.Name, Value: v, Err: ErrInfinite, cause: fmt.Errorf("normalizes to %v", e)}
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) checkWidth(enc []float64) error {
+	if len(enc) != p.layout.Width {
+		return fmt.Errorf("%w: %d values, the pipeline encodes %d columns", ErrShape, len(enc), p.layout.Width)
+	}
+	return nil
+}
+
+// Denormalize returns the continuous input features of an encoded vector
+// (a record or a codebook unit) in their original units, in the order of
+// the continuous columns of Inputs.
+func (p *Pipeline) Denormalize(enc []float64) ([]float64, error) {
+	if err := p.checkWidth(enc); err != nil {
+		return nil, err
+	}
+	var out []float64
+	for _, g := range p.layout.Groups {
+		if g.Kind == Continuous && !g.Indicator {
+			c := &p.Columns[g.Column]
+			out = append(out, enc[g.Start]*c.Scale+c.Center)
+		}
+	}
+	return out, nil
+}
+
+// Recategorize returns the categorical input features of an encoded vector
+// as level names, in the order of the categorical columns of Inputs: the
+// argmax of each one-hot group or the rounded ordinal code (see
+// Group.Code); UnknownLevel where no level is shown.
+func (p *Pipeline) Recategorize(enc []float64) ([]string, error) {
+	if err := p.checkWidth(enc); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, g := range p.layout.Groups {
+		if g.Kind == Categorical {
+			out = append(out, levelName(g, g.Code(enc)))
+		}
+	}
+	return out, nil
+}
+
+func levelName(g Group, code int) string {
+	if code < 0 {
+		return UnknownLevel
+	}
+	return g.Levels[code]
+}
+
+// Decode returns every input feature of an encoded vector as text, in the
+// order of Inputs: continuous values denormalized (formatted with 12
+// significant digits, which hides rounding noise), categorical ones
+// recategorized.
+func (p *Pipeline) Decode(enc []float64) ([]string, error) {
+	if err := p.checkWidth(enc); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(p.Columns))
+	for _, g := range p.layout.Groups {
+		switch {
+		case g.Indicator:
+		case g.Kind == Continuous:
+			c := &p.Columns[g.Column]
+			out = append(out, strconv.FormatFloat(enc[g.Start]*c.Scale+c.Center, 'g', 12, 64))
+		default:
+			out = append(out, levelName(g, g.Code(enc)))
+		}
+	}
+	return out, nil
+}
+
+// WriteCodebook writes a trained codebook as CSV, fastsom's codebook_to_df:
+// a header "som_row,som_col,<inputs>", then one row per unit k (at row
+// k / cols, column k % cols) with every input feature decoded. codebook
+// holds rows·cols units of Width values, row-major.
+func (p *Pipeline) WriteCodebook(w io.Writer, codebook []float64, rows, cols int) error {
+	if rows < 1 || cols < 1 {
+		return fmt.Errorf("loaders: codebook grid %d×%d: want at least 1×1", rows, cols)
+	}
+	d := p.layout.Width
+	if len(codebook) != rows*cols*d {
+		return fmt.Errorf("%w: codebook of %d values for %d×%d units of %d columns (want %d)", ErrShape, len(codebook), rows, cols, d, rows*cols*d)
+	}
+	cw := csv.NewWriter(w)
+	rec := append([]string{"som_row", "som_col"}, p.Inputs()...)
+	if err := cw.Write(rec); err != nil {
+		return fmt.Errorf("loaders: writing codebook: %w", err)
+	}
+	for k := 0; k < rows*cols; k++ {
+		vals, err := p.Decode(codebook[k*d : (k+1)*d])
+		if err != nil {
+			return err
+		}
+		rec = append(rec[:0], strconv.Itoa(k/cols), strconv.Itoa(k%cols))
+		if err := cw.Write(append(rec, vals...)); err != nil {
+			return fmt.Errorf("loaders: writing codebook: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("loaders: writing codebook: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package loaders
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors. A *ParseError wraps one of them, so test with errors.Is.
+var (
+	// ErrNoHeader means the input has no header line: it is empty.
+	ErrNoHeader = errors.New("loaders: no header: the file is empty")
+	// ErrNoRows means the input has a header but no data rows (or every
+	// row was skipped).
+	ErrNoRows = errors.New("loaders: no data rows after the header")
+	// ErrFieldCount means a row has more or fewer fields than the header.
+	ErrFieldCount = errors.New("loaders: wrong number of fields")
+	// ErrSyntax means the CSV text itself is malformed (for example a bare
+	// quote).
+	ErrSyntax = errors.New("loaders: malformed CSV")
+	// ErrNotNumber means a value in a continuous column is not a number.
+	ErrNotNumber = errors.New("loaders: value is not a number")
+	// ErrInfinite means a value is +Inf or -Inf (or overflows float64).
+	ErrInfinite = errors.New("loaders: value is infinite")
+	// ErrDuplicateColumn means two header fields have the same name.
+	ErrDuplicateColumn = errors.New("loaders: duplicate column name")
+	// ErrUnknownColumn means an option names a column the data does not have.
+	ErrUnknownColumn = errors.New("loaders: unknown column")
+	// ErrRoleConflict means a column is given two roles, or two targets.
+	ErrRoleConflict = errors.New("loaders: conflicting column roles")
+	// ErrMissingTarget means a row has no value in the target column.
+	ErrMissingTarget = errors.New("loaders: missing target value")
+	// ErrTargetEmpty means the target column has no value in any row.
+	ErrTargetEmpty = errors.New("loaders: target column is entirely missing")
+	// ErrAllMissing means a continuous feature has no value in the rows the
+	// pipeline is fitted on.
+	ErrAllMissing = errors.New("loaders: column has no values to fit on")
+	// ErrNoFeatures means no column is left to train on.
+	ErrNoFeatures = errors.New("loaders: no feature columns")
+	// ErrTooManyLevels means a categorical column has more distinct values
+	// than the streaming reader is allowed to count.
+	ErrTooManyLevels = errors.New("loaders: too many categories")
+	// ErrSplitValue means a value of the valid column is not a split marker.
+	ErrSplitValue = errors.New("loaders: value does not mark a split")
+	// ErrShape means an encoded vector or codebook has the wrong length.
+	ErrShape = errors.New("loaders: wrong vector length")
+	// ErrPipeline means a stored pipeline is invalid (a corrupted model).
+	ErrPipeline = errors.New("loaders: invalid pipeline")
+)
+
+// hints say what to do about each kind of parse error.
+var hints = map[error]string{
+	ErrFieldCount:    "make every row have one field per header column, or set BadRows to Skip",
+	ErrSyntax:        "fix the quoting (a quote inside a field must be doubled), or set LazyQuotes",
+	ErrNotNumber:     "fix the value, add it to the NA markers, declare the column categorical, or set BadRows to Skip",
+	ErrInfinite:      "replace it with a finite value or an NA marker, or set BadRows to Skip",
+	ErrMissingTarget: "fill the target, or set BadRows to Skip",
+	ErrSplitValue:    "write 1/true/valid for validation rows and 0/false/train (or nothing) for training rows",
+}
+
+// ParseError names the place of a bad value in a table, as *csv.ParseError
+// does: the source Name (file name, or empty), the 1-based Line of the
+// input, the 1-based Column number and its Name. Err is one of the
+// package's sentinel errors (or a *csv.ParseError wrapped in ErrSyntax).
+type ParseError struct {
+	Name       string // source name, e.g. the file name; may be empty
+	Line       int    // 1-based line in the input; 0 if not known
+	Row        int    // 1-based data row (the header is not a row); 0 if not known
+	Column     int    // 1-based column (field) number; 0 if the whole row
+	ColumnName string // header name of the column; may be empty
+	Value      string // the offending value, if any
+	Err        error  // a sentinel such as ErrNotNumber
+	cause      error  // an underlying error, e.g. *csv.ParseError
+}
+
+// Error returns "loaders: NAME:LINE: column N "name": value "v": what; what to do".
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString("loaders: ")
+	name := e.Name
+	if name == "" {
+		name = "input"
+	}
+	b.WriteString(name)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	} else if e.Row > 0 {
+		fmt.Fprintf(&b, ": row %d", e.Row)
+	}
+	if e.Column > 0 {
+		fmt.Fprintf(&b, ": column %d", e.Column)
+		if e.ColumnName != "" {
+			fmt.Fprintf(&b, " %q", e.ColumnName)
+		}
+	}
+	if e.Value != "" {
+		fmt.Fprintf(&b, ": value %q", trim(e.Value, 40))
+	}
+	b.WriteString(": ")
+	b.WriteString(strings.TrimPrefix(e.Err.Error(), "loaders: "))
+	if e.cause != nil {
+		fmt.Fprintf(&b, " (%v)", e.cause)
+	}
+	if h := hints[e.Err]; h != "" {
+		b.WriteString(": ")
+		b.WriteString(h)
+	}
+	return b.String()
+}
+
+// Unwrap returns the sentinel error and the underlying cause, if any.
+func (e *ParseError) Unwrap() []error {
+	if e.cause != nil {
+		return []error{e.Err, e.cause}
+	}
+	return []error{e.Err}
+}
+
+func trim(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,119 @@
+package loaders
+
+import (
+	"fmt"
+	"math"
+)
+
+// Group is a run of encoded columns that come from one input feature: a
+// continuous value, its missing indicator, or a categorical feature's
+// one-hot columns (or single ordinal code).
+type Group struct {
+	// Name is the input feature's name ("<name>_na" for an indicator).
+	Name string
+	// Kind is Continuous (values and indicators) or Categorical.
+	Kind Role
+	// Column is the index of the feature in Pipeline.Columns.
+	Column int
+	// Start and Width give the encoded columns [Start, Start+Width).
+	Start, Width int
+	// Indicator marks the 0/1 missing indicator of a continuous feature.
+	Indicator bool
+	// Encoding and Levels describe a categorical group: with OneHot,
+	// column Start+k is level k.
+	Encoding Encoding
+	Levels   []string
+}
+
+// Layout describes the encoded columns of a pipeline, for charts and for
+// MixedDistance.
+type Layout struct {
+	// Width is the number of encoded columns.
+	Width int
+	// Groups cover [0, Width) in order.
+	Groups []Group
+}
+
+// ContinuousColumns returns the encoded columns of continuous groups
+// (values and indicators).
+func (l Layout) ContinuousColumns() []int {
+	var out []int
+	for _, g := range l.Groups {
+		if g.Kind == Continuous {
+			for k := g.Start; k < g.Start+g.Width; k++ {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// CategoricalGroups returns the categorical groups.
+func (l Layout) CategoricalGroups() []Group {
+	var out []Group
+	for _, g := range l.Groups {
+		if g.Kind == Categorical {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Code returns the level index that the encoded vector v shows for the
+// categorical group g: the argmax of a one-hot group (ties → the lowest
+// index), or the rounded ordinal code minus one. It returns -1 for the
+// unknown level (a one-hot group with no positive value, an ordinal code
+// below 1).
+func (g Group) Code(v []float64) int {
+	if g.Encoding == Ordinal {
+		x := v[g.Start]
+		if !(x >= 0.5) {
+			return -1
+		}
+		return int(math.Min(math.Round(x), float64(len(g.Levels)))) - 1
+	}
+	best, bv := -1, 0.0
+	for k := 0; k < g.Width; k++ {
+		if x := v[g.Start+k]; x > bv {
+			best, bv = k, x
+		}
+	}
+	return best
+}
+
+// MixedDistance compares two encoded vectors of a layout the way fastsom's
+// mixed categorical distance does: the Euclidean distance over the
+// continuous columns and the number of categorical groups whose level
+// (Group.Code) differs, each weighted by its share of the groups:
+//
+//	d = nCont/n · ‖a_cont − b_cont‖ + nCat/n · mismatches/nCat
+//
+// where nCont counts continuous groups (indicators included), nCat the
+// categorical ones and n = nCont + nCat. It returns an error if a or b do
+// not have layout.Width values.
+func MixedDistance(a, b []float64, layout Layout) (float64, error) {
+	if len(a) != layout.Width || len(b) != layout.Width {
+		return 0, fmt.Errorf("%w: vectors of %d and %d values for a layout of %d columns", ErrShape, len(a), len(b), layout.Width)
+	}
+	var sq float64
+	nCont, nCat, miss := 0, 0, 0
+	for _, g := range layout.Groups {
+		if g.Kind == Categorical {
+			nCat++
+			if g.Code(a) != g.Code(b) {
+				miss++
+			}
+			continue
+		}
+		nCont++
+		for k := g.Start; k < g.Start+g.Width; k++ {
+			d := a[k] - b[k]
+			sq += d * d
+		}
+	}
+	n := float64(nCont + nCat)
+	if n == 0 {
+		return 0, nil
+	}
+	return float64(nCont)/n*math.Sqrt(sq) + float64(miss)/n, nil
+}

@@ -1,0 +1,248 @@
+package loaders
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// Opener opens a fresh reader over the same data each time it is called;
+// the streaming reader calls it twice.
+type Opener func() (io.ReadCloser, error)
+
+// LoadStream reads a CSV table in two passes without holding its text in
+// memory: the first pass infers the roles (by the same rule as ReadCSV)
+// and fits the pipeline on the training rows, the second encodes every row
+// into the Train and Valid datasets. Medians are exact up to
+// opts.StreamSample training values per column and estimated from a seeded
+// sample above; a random split draws each row on its own (see
+// Options.ValidFrac). opts may be nil.
+func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	if o.StreamSample == 0 {
+		o.StreamSample = DefaultStreamSample
+	}
+	if o.MaxLevels == 0 {
+		o.MaxLevels = DefaultMaxLevels
+	}
+	ro := o.readOptions()
+	st := &streamer{o: &o, ro: ro}
+	if err := st.pass(open, st.fitRow); err != nil {
+		return nil, err
+	}
+	p, err := st.fit()
+	if err != nil {
+		return nil, err
+	}
+	st.p = p
+	st.fidx = make([]int, len(p.Columns))
+	for j, c := range p.Columns {
+		st.fidx[j] = slices.Index(st.s.header, c.Name)
+	}
+	st.train = &Dataset{D: p.Width(), Features: p.Features()}
+	st.valid = &Dataset{D: p.Width(), Features: p.Features()}
+	if p.Target != "" {
+		st.train.Labels, st.valid.Labels = []string{}, []string{}
+	}
+	st.row = make([]float64, p.Width())
+	header := st.s.header
+	if err := st.pass(open, st.encodeRow); err != nil {
+		return nil, err
+	}
+	if !slices.Equal(header, st.s.header) {
+		return nil, fmt.Errorf("loaders: %s: the header changed between the two passes: do not modify the file while it is read", nameOf(ro.Name))
+	}
+	db := &DataBunch{Pipeline: p, Train: st.train, Skipped: st.nskip, SkipErrors: st.skip, Streamed: true}
+	if st.valid.N > 0 {
+		db.Valid = st.valid
+	}
+	return db, nil
+}
+
+type streamer struct {
+	o     *Options
+	ro    *ReadOptions
+	s     *schema
+	split int // index of the valid column, or -1
+	// first pass
+	rows, ntrain int
+	numeric      []bool
+	cont         []*contAcc
+	cat          []*catAcc
+	nskip        int
+	skip         []*ParseError
+	// second pass
+	p            *Pipeline
+	fidx         []int
+	train, valid *Dataset
+	row          []float64
+}
+
+// pass reads the input once, calling fn with each good row, its line, its
+// 1-based data row number and whether it is a validation row.
+func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, valid bool) error) error {
+	rc, err := open()
+	if err != nil {
+		return fmt.Errorf("loaders: opening %s: %w", nameOf(st.ro.Name), err)
+	}
+	defer rc.Close()
+	cr, err := csvReader(rc, st.ro)
+	if err != nil {
+		return err
+	}
+	cr.ReuseRecord = true
+	s, err := readHeader(cr, st.ro)
+	if err != nil {
+		return err
+	}
+	first := st.s == nil
+	st.s = s
+	st.split = -1
+	if st.o.ValidColumn != "" {
+		if st.split = slices.Index(s.header, st.o.ValidColumn); st.split < 0 {
+			return fmt.Errorf("%w %q in ValidColumn: the columns are %s", ErrUnknownColumn, st.o.ValidColumn, strings.Join(s.header, ", "))
+		}
+	}
+	if first {
+		st.numeric = make([]bool, len(s.header))
+		st.cont = make([]*contAcc, len(s.header))
+		st.cat = make([]*catAcc, len(s.header))
+		for j, r := range s.roles {
+			st.numeric[j] = r == Auto || r == Continuous
+			if r == Auto || r == Continuous {
+				st.cont[j] = &contAcc{cap: st.o.StreamSample, rng: rand.New(rand.NewPCG(st.o.Seed, uint64(j)))}
+			}
+			if r == Auto || r == Categorical {
+				st.cat[j] = newCatAcc(st.o.MaxLevels)
+			}
+		}
+	}
+	row := 0
+	for {
+		fields, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return wrapCSV(st.ro.Name, err)
+		}
+		row++
+		line, _ := cr.FieldPos(0)
+		if pe := s.checkRow(fields, line, row); pe != nil {
+			if s.policy == Fail {
+				return pe
+			}
+			if first {
+				st.nskip++
+				if len(st.skip) < MaxSkipErrors {
+					st.skip = append(st.skip, pe)
+				}
+			}
+			continue
+		}
+		valid := false
+		if st.split >= 0 {
+			var ok bool
+			if valid, ok = parseValid(fields[st.split]); !ok {
+				return &ParseError{Name: st.ro.Name, Line: line, Row: row, Column: st.split + 1, ColumnName: s.header[st.split], Value: fields[st.split], Err: ErrSplitValue}
+			}
+		} else if st.o.ValidFrac > 0 {
+			valid = rowDraw(st.o.Seed, row) < st.o.ValidFrac
+		}
+		if err := fn(fields, line, row, valid); err != nil {
+			return err
+		}
+	}
+}
+
+// rowDraw is a uniform draw in [0, 1) for data row i under seed
+// (splitmix64 of the pair).
+func rowDraw(seed uint64, i int) float64 {
+	z := seed + uint64(i)*0x9E3779B97F4A7C15
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	z ^= z >> 31
+	return float64(z>>11) / (1 << 53)
+}
+
+// fitRow is the first pass: infer types on every row, accumulate the
+// statistics of training rows.
+func (st *streamer) fitRow(fields []string, _, _ int, valid bool) error {
+	st.rows++
+	if !valid {
+		st.ntrain++
+	}
+	for j, v := range fields {
+		role := st.s.roles[j]
+		if role != Auto && role != Continuous && role != Categorical {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		missing := st.s.isNA(v)
+		if st.numeric[j] {
+			x, _, err := st.s.parseNum(v)
+			if err != nil { // only Auto columns get here: checkRow vetted the others
+				st.numeric[j] = false
+				st.cont[j] = nil
+			} else if !valid {
+				st.cont[j].add(x)
+			}
+		}
+		if st.cat[j] != nil && !valid {
+			st.cat[j].add(strings.Clone(v), missing)
+		}
+	}
+	return nil
+}
+
+// fit turns the first pass's accumulators into a pipeline.
+func (st *streamer) fit() (*Pipeline, error) {
+	name := st.ro.Name
+	if st.rows == 0 {
+		if st.nskip > 0 {
+			return nil, fmt.Errorf("%s: %w: all %d rows were skipped as bad, the first: %v", nameOf(name), ErrNoRows, st.nskip, st.skip[0])
+		}
+		return nil, fmt.Errorf("%s: %w: add rows below the header", nameOf(name), ErrNoRows)
+	}
+	if st.ntrain == 0 {
+		return nil, fmt.Errorf("loaders: %s: the split leaves no training rows: mark some rows as training", nameOf(name))
+	}
+	f := newFitter(name, &st.o.Pipeline, st.s.na)
+	for j, h := range st.s.header {
+		switch role := st.s.roles[j]; {
+		case role == Target:
+			f.p.Target = h
+		case role == Continuous || role == Auto && st.numeric[j]:
+			f.addCont(h, st.cont[j])
+		case role == Categorical || role == Auto:
+			f.addCat(h, st.cat[j])
+		}
+	}
+	return f.finish()
+}
+
+// encodeRow is the second pass: encode a row into its split.
+func (st *streamer) encodeRow(fields []string, line, row int, valid bool) error {
+	if pe := st.p.encodeFields(fields, st.fidx, st.s, st.row); pe != nil {
+		pe.Name, pe.Line, pe.Row = st.ro.Name, line, row
+		return pe
+	}
+	ds := st.train
+	if valid {
+		ds = st.valid
+	}
+	ds.Data = append(ds.Data, st.row...)
+	ds.N++
+	if ds.Labels != nil {
+		ds.Labels = append(ds.Labels, strings.TrimSpace(fields[st.s.target]))
+	}
+	return nil
+}

@@ -1,0 +1,647 @@
+package loaders
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Role says what a column is used for.
+type Role uint8
+
+// Column roles. Auto (the zero value) is only an input: reading infers
+// Continuous for columns whose every non-missing value is a number and
+// Categorical for the others.
+const (
+	Auto Role = iota
+	Continuous
+	Categorical
+	Target
+	Ignored
+)
+
+var roleNames = [...]string{"auto", "continuous", "categorical", "target", "ignored"}
+
+// String returns the role's name, as accepted by ParseRole.
+func (r Role) String() string {
+	if int(r) < len(roleNames) {
+		return roleNames[r]
+	}
+	return fmt.Sprintf("Role(%d)", uint8(r))
+}
+
+// ParseRole parses "auto", "continuous" (or "cont"), "categorical" (or
+// "cat"), "target" or "ignored" (or "ignore").
+func ParseRole(s string) (Role, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "auto", "":
+		return Auto, nil
+	case "continuous", "cont":
+		return Continuous, nil
+	case "categorical", "cat":
+		return Categorical, nil
+	case "target", "label":
+		return Target, nil
+	case "ignored", "ignore":
+		return Ignored, nil
+	}
+	return 0, fmt.Errorf("loaders: unknown role %q: want auto, continuous, categorical, target or ignored", s)
+}
+
+// MarshalText encodes the role as its name.
+func (r Role) MarshalText() ([]byte, error) {
+	if int(r) >= len(roleNames) {
+		return nil, fmt.Errorf("loaders: unknown role %d", uint8(r))
+	}
+	return []byte(r.String()), nil
+}
+
+// UnmarshalText decodes a role name.
+func (r *Role) UnmarshalText(b []byte) error {
+	v, err := ParseRole(string(b))
+	if err != nil {
+		return err
+	}
+	*r = v
+	return nil
+}
+
+// BadRows is the policy for rows with a bad value or the wrong number of
+// fields.
+type BadRows uint8
+
+// Bad-row policies. Fail (the zero value) stops at the first bad row with a
+// *ParseError; Skip leaves such rows out and counts them in Table.Skipped.
+const (
+	Fail BadRows = iota
+	Skip
+)
+
+// String returns "fail" or "skip".
+func (b BadRows) String() string {
+	if b == Skip {
+		return "skip"
+	}
+	if b == Fail {
+		return "fail"
+	}
+	return fmt.Sprintf("BadRows(%d)", uint8(b))
+}
+
+// ParseBadRows parses "fail" (or "error", or empty) and "skip".
+func ParseBadRows(s string) (BadRows, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "fail", "error", "":
+		return Fail, nil
+	case "skip":
+		return Skip, nil
+	}
+	return 0, fmt.Errorf("loaders: unknown bad-rows policy %q: want fail or skip", s)
+}
+
+// DefaultNA are the missing-value markers used when ReadOptions.NA is nil.
+// Markers are matched after trimming spaces, ignoring case.
+var DefaultNA = []string{"", "NA", "N/A", "NaN", "?", "null", "None"}
+
+// MaxSkipErrors is how many skipped-row errors a Table keeps for display.
+const MaxSkipErrors = 20
+
+// ReadOptions says how to read a table. The zero value reads comma-separated
+// text with a header, the DefaultNA markers, inferred roles and no target.
+// The caller's struct is never modified.
+type ReadOptions struct {
+	// Name names the source in errors (usually the file name).
+	Name string
+	// Delimiter separates fields; 0 means ','. Use '\t' for TSV.
+	Delimiter rune
+	// Comment, if not 0, starts a comment line.
+	Comment rune
+	// LazyQuotes accepts quotes inside unquoted fields.
+	LazyQuotes bool
+	// NA lists the missing-value markers; nil means DefaultNA. A value that
+	// parses as NaN is always missing.
+	NA []string
+	// Cont and Cat declare continuous and categorical columns by name.
+	Cont, Cat []string
+	// Target names the label column (optional). Its text becomes the
+	// dataset's labels.
+	Target string
+	// TargetOptional allows the Target column to be absent (predicting
+	// on new rows).
+	TargetOptional bool
+	// Ignore names columns to leave out.
+	Ignore []string
+	// IgnoreOthers ignores every column not named in Cont, Cat or Target
+	// instead of inferring its role.
+	IgnoreOthers bool
+	// BadRows is the policy for bad rows: Fail (default) or Skip.
+	BadRows BadRows
+}
+
+// Column is one typed column of a Table.
+type Column struct {
+	// Name is the header name.
+	Name string
+	// Role is Continuous, Categorical, Target or Ignored (never Auto in a
+	// Table).
+	Role Role
+	// Num holds a Continuous column's values, NaN where missing.
+	Num []float64
+	// Str holds the text of the other columns, "" where missing.
+	Str []string
+	// Missing marks missing values of a Str column; nil means none.
+	Missing []bool
+}
+
+// Len returns the number of values in the column.
+func (c *Column) Len() int {
+	if c.Role == Continuous {
+		return len(c.Num)
+	}
+	return len(c.Str)
+}
+
+// IsMissing reports whether value i is missing.
+func (c *Column) IsMissing(i int) bool {
+	if c.Role == Continuous {
+		return math.IsNaN(c.Num[i])
+	}
+	return c.Missing != nil && c.Missing[i]
+}
+
+// MissingCount returns the number of missing values.
+func (c *Column) MissingCount() int {
+	n := 0
+	for i := 0; i < c.Len(); i++ {
+		if c.IsMissing(i) {
+			n++
+		}
+	}
+	return n
+}
+
+// Table is a raw table of typed columns, as read from a file or built in
+// memory, before preprocessing.
+type Table struct {
+	// Name is the source name (for errors); may be empty.
+	Name string
+	// Columns are in file order.
+	Columns []Column
+	// Rows is the number of rows.
+	Rows int
+	// Skipped counts the rows left out under the Skip policy, and
+	// SkipErrors holds the first MaxSkipErrors of their errors.
+	Skipped    int
+	SkipErrors []*ParseError
+	// NA are the missing-value markers the table was read with.
+	NA []string
+}
+
+// Column returns the column called name, or nil.
+func (t *Table) Column(name string) *Column {
+	for i := range t.Columns {
+		if t.Columns[i].Name == name {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
+
+// Names returns the column names in order.
+func (t *Table) Names() []string {
+	out := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// Target returns the target column, or nil if there is none.
+func (t *Table) Target() *Column {
+	for i := range t.Columns {
+		if t.Columns[i].Role == Target {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
+
+// Subset returns a new table with the rows idx, in that order.
+func (t *Table) Subset(idx []int) *Table {
+	out := &Table{Name: t.Name, Rows: len(idx), NA: t.NA, Columns: make([]Column, len(t.Columns))}
+	for j, c := range t.Columns {
+		nc := Column{Name: c.Name, Role: c.Role}
+		if c.Role == Continuous {
+			nc.Num = make([]float64, len(idx))
+			for k, i := range idx {
+				nc.Num[k] = c.Num[i]
+			}
+		} else {
+			nc.Str = make([]string, len(idx))
+			if c.Missing != nil {
+				nc.Missing = make([]bool, len(idx))
+			}
+			for k, i := range idx {
+				nc.Str[k] = c.Str[i]
+				if c.Missing != nil {
+					nc.Missing[k] = c.Missing[i]
+				}
+			}
+		}
+		out.Columns[j] = nc
+	}
+	return out
+}
+
+// schema is a resolved header: names, declared roles and markers.
+type schema struct {
+	name   string
+	header []string
+	roles  []Role // Auto for columns to infer
+	target int    // -1 if none
+	na     []string
+	policy BadRows
+}
+
+func newSchema(header []string, opts *ReadOptions) (*schema, error) {
+	s := &schema{name: opts.Name, header: make([]string, len(header)), roles: make([]Role, len(header)),
+		target: -1, policy: opts.BadRows, na: opts.NA}
+	if s.na == nil {
+		s.na = DefaultNA
+	}
+	if opts.BadRows > Skip {
+		return nil, fmt.Errorf("loaders: unknown bad-rows policy %d", opts.BadRows)
+	}
+	index := map[string]int{}
+	for j, h := range header {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			h = fmt.Sprintf("column_%d", j+1)
+		}
+		if k, dup := index[h]; dup {
+			return nil, &ParseError{Name: s.name, Line: 1, Column: j + 1, ColumnName: h, Err: ErrDuplicateColumn,
+				cause: fmt.Errorf("also column %d; rename one of them", k+1)}
+		}
+		index[h] = j
+		s.header[j] = h
+	}
+	set := func(list []string, role Role, flag string) error {
+		for _, name := range list {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			j, ok := index[name]
+			if !ok {
+				return fmt.Errorf("%w %q in %s: the columns are %s", ErrUnknownColumn, name, flag, strings.Join(s.header, ", "))
+			}
+			if s.roles[j] != Auto && s.roles[j] != role {
+				return fmt.Errorf("%w: column %q is both %v and %v: name it once", ErrRoleConflict, name, s.roles[j], role)
+			}
+			s.roles[j] = role
+		}
+		return nil
+	}
+	if opts.Target != "" {
+		if j, ok := index[strings.TrimSpace(opts.Target)]; ok {
+			s.roles[j] = Target
+			s.target = j
+		} else if !opts.TargetOptional {
+			return nil, fmt.Errorf("%w %q in Target: the columns are %s", ErrUnknownColumn, opts.Target, strings.Join(s.header, ", "))
+		}
+	}
+	if err := set(opts.Cont, Continuous, "Cont"); err != nil {
+		return nil, err
+	}
+	if err := set(opts.Cat, Categorical, "Cat"); err != nil {
+		return nil, err
+	}
+	if err := set(opts.Ignore, Ignored, "Ignore"); err != nil {
+		return nil, err
+	}
+	if opts.IgnoreOthers {
+		for j, r := range s.roles {
+			if r == Auto {
+				s.roles[j] = Ignored
+			}
+		}
+	}
+	return s, nil
+}
+
+func (s *schema) isNA(v string) bool {
+	for _, m := range s.na {
+		if strings.EqualFold(v, strings.TrimSpace(m)) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseNum parses a numeric cell: missing reports a missing marker or NaN;
+// err is ErrNotNumber or ErrInfinite.
+func (s *schema) parseNum(v string) (x float64, missing bool, err error) {
+	v = strings.TrimSpace(v)
+	if s.isNA(v) {
+		return math.NaN(), true, nil
+	}
+	x, perr := strconv.ParseFloat(v, 64)
+	if math.IsInf(x, 0) && (perr == nil || errors.Is(perr, strconv.ErrRange)) {
+		return x, false, ErrInfinite
+	}
+	if perr != nil {
+		return 0, false, ErrNotNumber
+	}
+	if math.IsNaN(x) {
+		return x, true, nil
+	}
+	return x, false, nil
+}
+
+// checkRow returns the first problem of a data row, or nil.
+func (s *schema) checkRow(fields []string, line, row int) *ParseError {
+	if len(fields) != len(s.header) {
+		return &ParseError{Name: s.name, Line: line, Row: row, Err: ErrFieldCount,
+			cause: fmt.Errorf("%d fields, the header has %d", len(fields), len(s.header))}
+	}
+	for j, v := range fields {
+		switch s.roles[j] {
+		case Continuous, Auto:
+			_, _, err := s.parseNum(v)
+			if err == ErrNotNumber && s.roles[j] == Auto {
+				err = nil
+			}
+			if err != nil {
+				return &ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Value: v, Err: err}
+			}
+		case Target:
+			if s.isNA(strings.TrimSpace(v)) {
+				return &ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Err: ErrMissingTarget}
+			}
+		}
+	}
+	return nil
+}
+
+// csvReader opens r as CSV with the options, skipping a UTF-8 BOM.
+func csvReader(r io.Reader, opts *ReadOptions) (*csv.Reader, error) {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	if opts.Delimiter != 0 {
+		if !validDelim(opts.Delimiter) {
+			return nil, fmt.Errorf("loaders: delimiter %q cannot be used: pick a character other than a quote, newline or the replacement character", opts.Delimiter)
+		}
+		cr.Comma = opts.Delimiter
+	}
+	if opts.Comment != 0 {
+		if !validDelim(opts.Comment) || opts.Comment == cr.Comma {
+			return nil, fmt.Errorf("loaders: comment character %q cannot be used: pick one that differs from the delimiter", opts.Comment)
+		}
+		cr.Comment = opts.Comment
+	}
+	cr.LazyQuotes = opts.LazyQuotes
+	cr.FieldsPerRecord = -1
+	return cr, nil
+}
+
+func validDelim(r rune) bool {
+	return !(r == 0 || r == '"' || r == '\r' || r == '\n' || !utf8.ValidRune(r) || r == utf8.RuneError)
+}
+
+// readHeader reads the header record and resolves the schema.
+func readHeader(cr *csv.Reader, opts *ReadOptions) (*schema, error) {
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s: %w: write a header line of column names", nameOf(opts.Name), ErrNoHeader)
+	}
+	if err != nil {
+		return nil, wrapCSV(opts.Name, err)
+	}
+	return newSchema(header, opts)
+}
+
+func nameOf(name string) string {
+	if name == "" {
+		return "input"
+	}
+	return name
+}
+
+// wrapCSV turns an error of encoding/csv into a *ParseError.
+func wrapCSV(name string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &ParseError{Name: name, Line: pe.Line, Err: ErrSyntax, cause: pe.Err}
+	}
+	return fmt.Errorf("loaders: reading %s: %w", nameOf(name), err)
+}
+
+// rawRows holds the rows of a table as text, before typing.
+type rawRows struct {
+	s     *schema
+	rows  [][]string
+	lines []int
+	skip  []*ParseError
+	nskip int
+}
+
+func (rr *rawRows) add(fields []string, line int) error {
+	row := len(rr.rows) + rr.nskip + 1
+	if pe := rr.s.checkRow(fields, line, row); pe != nil {
+		if rr.s.policy == Fail {
+			return pe
+		}
+		rr.nskip++
+		if len(rr.skip) < MaxSkipErrors {
+			rr.skip = append(rr.skip, pe)
+		}
+		return nil
+	}
+	rr.rows = append(rr.rows, fields)
+	rr.lines = append(rr.lines, line)
+	return nil
+}
+
+// ReadCSV reads a delimited text table with a header from r. Roles not
+// declared in opts are inferred: a column whose every non-missing value is a
+// number is Continuous, otherwise Categorical. opts may be nil.
+//
+// Errors are *ParseError values naming the line and column (test them with
+// errors.Is against ErrFieldCount, ErrNotNumber, ErrInfinite, ...), or
+// wrap ErrNoHeader, ErrNoRows, ErrDuplicateColumn, ErrUnknownColumn,
+// ErrRoleConflict or ErrTargetEmpty.
+func ReadCSV(r io.Reader, opts *ReadOptions) (*Table, error) {
+	if opts == nil {
+		opts = &ReadOptions{}
+	}
+	cr, err := csvReader(r, opts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := readHeader(cr, opts)
+	if err != nil {
+		return nil, err
+	}
+	rr := &rawRows{s: s}
+	for {
+		fields, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, wrapCSV(opts.Name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if err := rr.add(fields, line); err != nil {
+			return nil, err
+		}
+	}
+	return rr.table()
+}
+
+// FromStrings builds a table from a header and rows of text, with the same
+// rules as ReadCSV (row i is reported as line i+2, as if read from a file
+// with the header on line 1). opts may be nil.
+func FromStrings(header []string, rows [][]string, opts *ReadOptions) (*Table, error) {
+	if opts == nil {
+		opts = &ReadOptions{}
+	}
+	if len(header) == 0 {
+		return nil, fmt.Errorf("%s: %w: give the column names", nameOf(opts.Name), ErrNoHeader)
+	}
+	s, err := newSchema(header, opts)
+	if err != nil {
+		return nil, err
+	}
+	rr := &rawRows{s: s}
+	for i, f := range rows {
+		if err := rr.add(f, i+2); err != nil {
+			return nil, err
+		}
+	}
+	return rr.table()
+}
+
+// table infers the Auto roles and types the columns.
+func (rr *rawRows) table() (*Table, error) {
+	s := rr.s
+	if len(rr.rows) == 0 {
+		if rr.nskip > 0 {
+			return nil, fmt.Errorf("%s: %w: all %d rows were skipped as bad, the first: %v", nameOf(s.name), ErrNoRows, rr.nskip, rr.skip[0])
+		}
+		return nil, fmt.Errorf("%s: %w: add rows below the header", nameOf(s.name), ErrNoRows)
+	}
+	t := &Table{Name: s.name, Rows: len(rr.rows), Skipped: rr.nskip, SkipErrors: rr.skip, NA: s.na,
+		Columns: make([]Column, len(s.header))}
+	for j, name := range s.header {
+		role := s.roles[j]
+		if role == Auto {
+			role = Continuous
+			for _, f := range rr.rows {
+				if _, _, err := s.parseNum(f[j]); err != nil {
+					role = Categorical
+					break
+				}
+			}
+		}
+		c := Column{Name: name, Role: role}
+		if role == Continuous {
+			c.Num = make([]float64, len(rr.rows))
+			for i, f := range rr.rows {
+				c.Num[i], _, _ = s.parseNum(f[j])
+			}
+		} else {
+			c.Str = make([]string, len(rr.rows))
+			for i, f := range rr.rows {
+				v := strings.TrimSpace(f[j])
+				if s.isNA(v) {
+					if c.Missing == nil {
+						c.Missing = make([]bool, len(rr.rows))
+					}
+					c.Missing[i] = true
+					v = ""
+				}
+				c.Str[i] = v
+			}
+		}
+		t.Columns[j] = c
+	}
+	if s.target >= 0 && t.Columns[s.target].MissingCount() == t.Rows {
+		return nil, fmt.Errorf("%s: column %q: %w: choose another target or none", nameOf(s.name), s.header[s.target], ErrTargetEmpty)
+	}
+	return t, nil
+}
+
+// FromColumns builds a table from columns of equal length (the values are
+// not copied). A column with Role Auto becomes Continuous if it has Num
+// values and Categorical otherwise. It returns an error for ragged columns,
+// duplicate or empty names, more than one target, and infinite values.
+func FromColumns(name string, cols []Column) (*Table, error) {
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("%s: %w: give at least one column", nameOf(name), ErrNoHeader)
+	}
+	t := &Table{Name: name, Columns: make([]Column, len(cols)), NA: DefaultNA}
+	seen := map[string]bool{}
+	targets := 0
+	for j, c := range cols {
+		if c.Name == "" {
+			return nil, fmt.Errorf("loaders: %s: column %d has no name: name every column", nameOf(name), j+1)
+		}
+		if seen[c.Name] {
+			return nil, &ParseError{Name: name, Column: j + 1, ColumnName: c.Name, Err: ErrDuplicateColumn}
+		}
+		seen[c.Name] = true
+		if c.Role == Auto {
+			c.Role = Categorical
+			if c.Num != nil {
+				c.Role = Continuous
+			}
+		}
+		if c.Role > Ignored {
+			return nil, fmt.Errorf("loaders: %s: column %q has unknown role %d", nameOf(name), c.Name, c.Role)
+		}
+		if c.Role == Target {
+			targets++
+		}
+		if (c.Role == Continuous) != (c.Num != nil) || (c.Role != Continuous && c.Str == nil) {
+			return nil, fmt.Errorf("loaders: %s: column %q is %v: give its values in %s", nameOf(name), c.Name, c.Role,
+				map[bool]string{true: "Num", false: "Str"}[c.Role == Continuous])
+		}
+		if c.Missing != nil && len(c.Missing) != len(c.Str) {
+			return nil, fmt.Errorf("loaders: %s: column %q has %d values and %d missing flags", nameOf(name), c.Name, len(c.Str), len(c.Missing))
+		}
+		if j == 0 {
+			t.Rows = c.Len()
+		} else if c.Len() != t.Rows {
+			return nil, fmt.Errorf("loaders: %s: column %q has %d values, column %q has %d: give every column the same length",
+				nameOf(name), c.Name, c.Len(), cols[0].Name, t.Rows)
+		}
+		for i, v := range c.Num {
+			if math.IsInf(v, 0) {
+				return nil, &ParseError{Name: name, Row: i + 1, Column: j + 1, ColumnName: c.Name, Value: strconv.FormatFloat(v, 'g', -1, 64), Err: ErrInfinite}
+			}
+		}
+		t.Columns[j] = c
+	}
+	if targets > 1 {
+		return nil, fmt.Errorf("%w: %d target columns: keep one", ErrRoleConflict, targets)
+	}
+	if t.Rows == 0 {
+		return nil, fmt.Errorf("%s: %w", nameOf(name), ErrNoRows)
+	}
+	if tc := t.Target(); tc != nil && tc.MissingCount() == t.Rows {
+		return nil, fmt.Errorf("%s: column %q: %w: choose another target or none", nameOf(name), tc.Name, ErrTargetEmpty)
+	}
+	t.Columns = slices.Clip(t.Columns)
+	return t, nil
+}
