@@ -1,0 +1,268 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/somgraph/somgraph/graph"
+	"gonum.org/v1/gonum/blas"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// FloorSpec is the work whose floor is measured: N records X (row-major
+// N×D) against K units W (row-major K×D).
+type FloorSpec struct {
+	// X holds the N×D records and W the K×D codebook, row-major.
+	X    []float64
+	N, D int
+	W    []float64
+	K    int
+	// Chunk is the number of records per GEMM, the trainer's batch size;
+	// 0 or more than N means all N records at once (N×K floats).
+	Chunk int
+	// Dtype is tensor.Float32 (SGEMM) or tensor.Float64 (DGEMM); the zero
+	// value means Float32.
+	Dtype tensor.Dtype
+}
+
+// Floor is one measurement of the floor: the seconds of the GEMMs and of
+// the argmin passes over their results.
+type Floor struct {
+	N, D, K int
+	// Chunk is the number of records per GEMM.
+	Chunk int
+	// Dtype is "float32" or "float64"; BLAS names the back end
+	// (graph.BLAS()).
+	Dtype, BLAS string
+	// Seconds is GEMMSeconds + ArgminSeconds.
+	Seconds, GEMMSeconds, ArgminSeconds float64
+	// GFLOPS is the GEMMs' rate, 2·N·K·D / GEMMSeconds / 1e9.
+	GFLOPS float64
+}
+
+// Flops returns the floating-point operations of the BMU search's product,
+// 2·N·K·D.
+func Flops(n, k, d int) float64 { return 2 * float64(n) * float64(k) * float64(d) }
+
+// FloorRunner holds the buffers of a floor measurement so that repeated
+// runs allocate nothing. It keeps its own copy of X and W in the dtype,
+// one Chunk×K result and the N best-matching units. Close stops its
+// workers.
+type FloorRunner struct {
+	n, d, k, chunk int
+	f32            bool
+	x32, w32, wn32 []float32
+	c32            []float32
+	x64, w64, wn64 []float64
+	c64            []float64
+	bmu            []int
+	base           int // first record of the chunk being searched
+
+	parts  int
+	work   chan [2]int
+	done   chan struct{}
+	closed bool
+}
+
+// NewFloor checks spec and prepares a runner for it, starting one argmin
+// worker per extra core (the argmin pass uses all GOMAXPROCS cores, as
+// the trainer's should).
+func NewFloor(spec FloorSpec) (*FloorRunner, error) {
+	if spec.N < 1 || spec.D < 1 || spec.K < 1 {
+		return nil, fmt.Errorf("bench: floor of %d records, %d features, %d units: all must be at least 1", spec.N, spec.D, spec.K)
+	}
+	if len(spec.X) != spec.N*spec.D {
+		return nil, fmt.Errorf("bench: floor records: %d values for %d×%d", len(spec.X), spec.N, spec.D)
+	}
+	if len(spec.W) != spec.K*spec.D {
+		return nil, fmt.Errorf("bench: floor codebook: %d values for %d×%d", len(spec.W), spec.K, spec.D)
+	}
+	if spec.Chunk < 0 {
+		return nil, fmt.Errorf("bench: floor chunk %d: want 0 (all records) or more", spec.Chunk)
+	}
+	dt := spec.Dtype
+	if dt == (tensor.Dtype{}) {
+		dt = tensor.Float32
+	}
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, fmt.Errorf("bench: floor dtype %v: want float32 or float64", dt)
+	}
+	chunk := spec.Chunk
+	if chunk == 0 || chunk > spec.N {
+		chunk = spec.N
+	}
+	f := &FloorRunner{n: spec.N, d: spec.D, k: spec.K, chunk: chunk, f32: dt == tensor.Float32,
+		bmu: make([]int, spec.N), parts: max(1, runtime.GOMAXPROCS(0))}
+	if f.f32 {
+		f.x32, f.w32 = to32(spec.X), to32(spec.W)
+		f.wn32 = make([]float32, spec.K)
+		for j := range f.wn32 {
+			var s float32
+			for _, v := range f.w32[j*spec.D : (j+1)*spec.D] {
+				s += v * v
+			}
+			f.wn32[j] = s
+		}
+		f.c32 = make([]float32, chunk*spec.K)
+	} else {
+		f.x64, f.w64 = slices.Clone(spec.X), slices.Clone(spec.W)
+		f.wn64 = make([]float64, spec.K)
+		for j := range f.wn64 {
+			var s float64
+			for _, v := range f.w64[j*spec.D : (j+1)*spec.D] {
+				s += v * v
+			}
+			f.wn64[j] = s
+		}
+		f.c64 = make([]float64, chunk*spec.K)
+	}
+	f.work = make(chan [2]int, f.parts)
+	f.done = make(chan struct{}, f.parts)
+	for i := 1; i < f.parts; i++ {
+		go f.worker()
+	}
+	return f, nil
+}
+
+func to32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+func (f *FloorRunner) worker() {
+	for span := range f.work {
+		f.argmin(span[0], span[1])
+		f.done <- struct{}{}
+	}
+}
+
+// Close stops the runner's workers. The runner must not be used after.
+func (f *FloorRunner) Close() {
+	if !f.closed {
+		f.closed = true
+		close(f.work)
+	}
+}
+
+// Run measures the floor once: for each chunk of records, one GEMM
+// C = −2·X_chunk·Wᵀ through gorgonia.WhichBLAS(), then the argmin over
+// each row of ‖w_k‖² + C (the squared distance less ‖x‖², which does not
+// change the minimum), ties going to the lowest unit.
+func (f *FloorRunner) Run() Floor {
+	if f.closed {
+		panic("bench: FloorRunner used after Close")
+	}
+	impl := gorgonia.WhichBLAS()
+	var gemm, arg time.Duration
+	for base := 0; base < f.n; base += f.chunk {
+		rows := min(f.chunk, f.n-base)
+		t0 := time.Now()
+		if f.f32 {
+			impl.Sgemm(blas.NoTrans, blas.Trans, rows, f.k, f.d, -2, f.x32[base*f.d:], f.d, f.w32, f.d, 0, f.c32, f.k)
+		} else {
+			impl.Dgemm(blas.NoTrans, blas.Trans, rows, f.k, f.d, -2, f.x64[base*f.d:], f.d, f.w64, f.d, 0, f.c64, f.k)
+		}
+		t1 := time.Now()
+		f.base = base
+		f.parallelArgmin(rows)
+		gemm += t1.Sub(t0)
+		arg += time.Since(t1)
+	}
+	fl := Floor{N: f.n, D: f.d, K: f.k, Chunk: f.chunk, Dtype: "float64", BLAS: graph.BLAS(),
+		GEMMSeconds: gemm.Seconds(), ArgminSeconds: arg.Seconds()}
+	if f.f32 {
+		fl.Dtype = "float32"
+	}
+	fl.Seconds = fl.GEMMSeconds + fl.ArgminSeconds
+	if fl.GEMMSeconds > 0 {
+		fl.GFLOPS = Flops(f.n, f.k, f.d) / fl.GEMMSeconds / 1e9
+	}
+	return fl
+}
+
+// parallelArgmin splits the chunk's rows over the workers and this
+// goroutine, and waits for all of them.
+func (f *FloorRunner) parallelArgmin(rows int) {
+	parts := f.parts
+	if rows*f.k < 1<<15 { // too little work to be worth a hand-off
+		parts = 1
+	}
+	parts = min(parts, rows)
+	step := (rows + parts - 1) / parts
+	sent := 0
+	for lo := step; lo < rows; lo += step {
+		f.work <- [2]int{lo, min(lo+step, rows)}
+		sent++
+	}
+	f.argmin(0, min(step, rows))
+	for ; sent > 0; sent-- {
+		<-f.done
+	}
+}
+
+// argmin finds the best unit of rows [lo, hi) of the current chunk.
+func (f *FloorRunner) argmin(lo, hi int) {
+	k := f.k
+	if f.f32 {
+		wn := f.wn32[:k]
+		for r := lo; r < hi; r++ {
+			row := f.c32[r*k : r*k+k]
+			best, bv := 0, float32(math.Inf(1))
+			for j, v := range row {
+				if s := wn[j] + v; s < bv {
+					best, bv = j, s
+				}
+			}
+			f.bmu[f.base+r] = best
+		}
+		return
+	}
+	wn := f.wn64[:k]
+	for r := lo; r < hi; r++ {
+		row := f.c64[r*k : r*k+k]
+		best, bv := 0, math.Inf(1)
+		for j, v := range row {
+			if s := wn[j] + v; s < bv {
+				best, bv = j, s
+			}
+		}
+		f.bmu[f.base+r] = best
+	}
+}
+
+// BMU returns each record's best-matching unit from the last Run.
+func (f *FloorRunner) BMU() []int { return f.bmu }
+
+// MeasureFloor runs the floor of spec once to warm up, then repeat times
+// (at least once), and returns the run of median Seconds.
+func MeasureFloor(spec FloorSpec, repeat int) (Floor, error) {
+	f, err := NewFloor(spec)
+	if err != nil {
+		return Floor{}, err
+	}
+	defer f.Close()
+	f.Run()
+	runs := make([]Floor, max(1, repeat))
+	for i := range runs {
+		runs[i] = f.Run()
+	}
+	slices.SortFunc(runs, func(a, b Floor) int { return cmpFloat(a.Seconds, b.Seconds) })
+	return runs[(len(runs)-1)/2], nil
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,217 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// Settings are the parameters of a bench run, as given on the command line.
+type Settings struct {
+	// N records of Dim features, on a Rows×Cols map, for Epochs epochs.
+	N      int `json:"n"`
+	Dim    int `json:"dim"`
+	Rows   int `json:"rows"`
+	Cols   int `json:"cols"`
+	Epochs int `json:"epochs"`
+	// Mode is "minibatch" or "batch"; Batch is the number of records per
+	// batch (per BMU search in batch mode).
+	Mode  string `json:"mode"`
+	Batch int    `json:"batch"`
+	// Dtype is "float32" or "float64".
+	Dtype string `json:"dtype"`
+	// Seed drives the data, the initial codebook and the batch order.
+	Seed uint64 `json:"seed"`
+	// Repeat is how many times training (and the floor) ran; the results
+	// are medians over the repeats.
+	Repeat int `json:"repeat"`
+}
+
+// Units returns the number of map units K = Rows·Cols.
+func (s Settings) Units() int { return s.Rows * s.Cols }
+
+// EpochTiming is the measured time of one epoch of one run.
+type EpochTiming struct {
+	// Seconds runs from the start of the epoch to its end, as hooks see
+	// it (BeforeEpoch to AfterEpoch): the batches, the update and
+	// whatever the trainer does at the end of an epoch, such as metrics.
+	Seconds float64 `json:"seconds"`
+	// LoopSeconds runs from BeforeEpoch to the last batch's AfterBatch:
+	// the BMU searches and mini-batch updates, without the batch-mode
+	// update or the end-of-epoch metrics.
+	LoopSeconds float64 `json:"loop_seconds"`
+}
+
+// Run is one repeat: its floor, its epochs and its heap.
+type Run struct {
+	Floor  Floor
+	Epochs []EpochTiming
+	Heap   Heap
+}
+
+// EpochStats are an epoch's times and the rates derived from them.
+type EpochStats struct {
+	// Epoch is 1-based; 0 in a summary.
+	Epoch int `json:"epoch,omitempty"`
+	EpochTiming
+	// RecordsPerSecond is N / Seconds.
+	RecordsPerSecond float64 `json:"records_per_second"`
+	// GFLOPS is the BMU search's rate over the whole epoch,
+	// 2·N·K·D / Seconds / 1e9.
+	GFLOPS float64 `json:"gflops"`
+	// Ratio is Seconds / floor seconds and LoopRatio LoopSeconds / floor
+	// seconds.
+	Ratio     float64 `json:"ratio"`
+	LoopRatio float64 `json:"loop_ratio"`
+}
+
+// Result is the outcome of a bench: medians over the repeats.
+type Result struct {
+	Settings Settings `json:"settings"`
+	// BLAS names the back end, CPUs is GOMAXPROCS and GoVersion the
+	// toolchain.
+	BLAS      string `json:"blas"`
+	CPUs      int    `json:"cpus"`
+	GoVersion string `json:"go_version"`
+	// Floor is the repeat's floor of median seconds.
+	Floor Floor `json:"floor"`
+	// Epochs holds each epoch's median over the repeats.
+	Epochs []EpochStats `json:"epochs"`
+	// Summary is the median over the repeats of each repeat's median
+	// epoch: the number to compare with the floor.
+	Summary EpochStats `json:"summary"`
+	// EvalSeconds is the time of one evaluation (metrics) of the trained
+	// map on the training data, measured apart; 0 if not measured.
+	EvalSeconds float64 `json:"eval_seconds"`
+	// Heap is the heap of the repeat with the largest peak; DataBytes
+	// is the size of the training data as held (N·D float64 values).
+	Heap      Heap   `json:"heap"`
+	DataBytes uint64 `json:"data_bytes"`
+}
+
+// NewResult summarises runs (at least one, each with s.Epochs epochs) of
+// the bench described by s.
+func NewResult(s Settings, runs []Run, evalSeconds float64) (*Result, error) {
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("bench: no runs to summarise")
+	}
+	for i, r := range runs {
+		if len(r.Epochs) == 0 || len(r.Epochs) != len(runs[0].Epochs) {
+			return nil, fmt.Errorf("bench: run %d has %d epochs, run 0 has %d: every run needs the same number, at least 1", i, len(r.Epochs), len(runs[0].Epochs))
+		}
+		if !(r.Floor.Seconds > 0) {
+			return nil, fmt.Errorf("bench: run %d has no floor measurement", i)
+		}
+	}
+	res := &Result{Settings: s, BLAS: runs[0].Floor.BLAS, CPUs: runtime.GOMAXPROCS(0),
+		GoVersion: runtime.Version(), EvalSeconds: evalSeconds,
+		DataBytes: uint64(s.N) * uint64(s.Dim) * 8}
+	floors := make([]Floor, len(runs))
+	for i, r := range runs {
+		floors[i] = r.Floor
+		if r.Heap.PeakBytes >= res.Heap.PeakBytes {
+			res.Heap = r.Heap
+		}
+	}
+	slices.SortFunc(floors, func(a, b Floor) int { return cmpFloat(a.Seconds, b.Seconds) })
+	res.Floor = floors[(len(floors)-1)/2]
+
+	col := make([]float64, len(runs))
+	loop := make([]float64, len(runs))
+	for e := range runs[0].Epochs {
+		for i, r := range runs {
+			col[i], loop[i] = r.Epochs[e].Seconds, r.Epochs[e].LoopSeconds
+		}
+		res.Epochs = append(res.Epochs, res.stats(e+1, EpochTiming{Seconds: median(col), LoopSeconds: median(loop)}))
+	}
+	for i, r := range runs {
+		secs := make([]float64, len(r.Epochs))
+		loops := make([]float64, len(r.Epochs))
+		for e, t := range r.Epochs {
+			secs[e], loops[e] = t.Seconds, t.LoopSeconds
+		}
+		col[i], loop[i] = median(secs), median(loops)
+	}
+	res.Summary = res.stats(0, EpochTiming{Seconds: median(col), LoopSeconds: median(loop)})
+	return res, nil
+}
+
+// stats derives the rates of an epoch timing.
+func (r *Result) stats(epoch int, t EpochTiming) EpochStats {
+	st := EpochStats{Epoch: epoch, EpochTiming: t}
+	if t.Seconds > 0 {
+		st.RecordsPerSecond = float64(r.Settings.N) / t.Seconds
+		st.GFLOPS = Flops(r.Settings.N, r.Settings.Units(), r.Settings.Dim) / t.Seconds / 1e9
+	}
+	if r.Floor.Seconds > 0 {
+		st.Ratio = t.Seconds / r.Floor.Seconds
+		st.LoopRatio = t.LoopSeconds / r.Floor.Seconds
+	}
+	return st
+}
+
+// median returns the median of v (the mean of the middle two for an even
+// count) without reordering v; 0 for none.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+// WriteJSON writes the result as indented JSON.
+func (r *Result) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("bench: writing JSON: %w", err)
+	}
+	return nil
+}
+
+// WriteTable writes the result as a small table: a header naming the
+// work and the machine, one line per epoch, the summary, the floor and
+// the heap.
+func (r *Result) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	s := r.Settings
+	fmt.Fprintf(&b, "somgraph bench: %s, N=%d D=%d map %d×%d (K=%d), batch %d, %s, %d epochs\n",
+		s.Mode, s.N, s.Dim, s.Rows, s.Cols, s.Units(), s.Batch, s.Dtype, s.Epochs)
+	fmt.Fprintf(&b, "BLAS %s, %d CPUs, %s, median of %d run(s)\n\n", r.BLAS, r.CPUs, r.GoVersion, max(1, s.Repeat))
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "epoch\tseconds\tloop s\trecords/s\tGFLOP/s\tepoch/floor\tloop/floor\t")
+	row := func(name string, st EpochStats) {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.0f\t%.1f\t%.2f\t%.2f\t\n", name, st.Seconds, st.LoopSeconds,
+			st.RecordsPerSecond, st.GFLOPS, st.Ratio, st.LoopRatio)
+	}
+	for _, e := range r.Epochs {
+		row(fmt.Sprint(e.Epoch), e)
+	}
+	row("median", r.Summary)
+	tw.Flush()
+	f := r.Floor
+	fmt.Fprintf(&b, "\nfloor: %.3f s = GEMM %.3f s (%.1f GFLOP/s) + argmin %.3f s, in chunks of %d records\n",
+		f.Seconds, f.GEMMSeconds, f.GFLOPS, f.ArgminSeconds, f.Chunk)
+	if r.EvalSeconds > 0 {
+		fmt.Fprintf(&b, "metrics: one evaluation on the training data takes %.3f s (%.2f× floor)\n", r.EvalSeconds, r.EvalSeconds/f.Seconds)
+	}
+	fmt.Fprintf(&b, "heap: peak %s in use (%s live after GC), %s before training, data %s\n",
+		mib(r.Heap.PeakBytes), mib(r.Heap.PeakLiveBytes), mib(r.Heap.BaseBytes), mib(r.DataBytes))
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("bench: writing table: %w", err)
+	}
+	return nil
+}
+
+// mib formats bytes in MiB.
+func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
