@@ -1,0 +1,62 @@
+package graph_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/somgraph/somgraph/graph"
+	"gorgonia.org/tensor"
+)
+
+func ExampleGrid_Neighbors() {
+	hex := graph.Grid{Rows: 4, Cols: 4, Topology: graph.Hexagonal}
+	fmt.Println(hex.Neighbors(5))
+	fmt.Printf("%.3f\n", hex.Dist(5, 10))
+	// Output:
+	// [1 2 4 6 9 10]
+	// 1.000
+}
+
+func ExampleMap_NewForward() {
+	m, _ := graph.New(graph.Config{Grid: graph.Grid{Rows: 1, Cols: 3}, Dim: 2})
+	m.SetWeights([]float64{0, 0, 1, 1, 2, 2})
+	f, _ := m.NewForward(2)
+	x := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1.9, 2.2, 0.1, 0}))
+	if err := f.Run(x, 0.5, 1); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("BMU:", f.BMU())
+	fmt.Printf("distance: %.2f %.2f\n", f.MinDist()[0], f.MinDist()[1])
+	fmt.Printf("H of record 0: %.3f\n", f.H().Data().([]float32)[:3])
+	// Output:
+	// BMU: [2 0]
+	// distance: 0.22 0.10
+	// H of record 0: [0.135 0.607 1.000]
+}
+
+func ExampleMap_UpdateMiniBatch() {
+	// Bubble of radius 0.5: only the BMU moves, by α·(x − w) = 0.5·2.
+	m, _ := graph.New(graph.Config{Grid: graph.Grid{Rows: 1, Cols: 2}, Dim: 1, Dtype: tensor.Float64, Neighborhood: graph.Bubble})
+	m.SetWeights([]float64{0, 10})
+	x := tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{2}))
+	s := m.NewStats()
+	s.Add(x, []int{0}) // the record's BMU is unit 0
+	m.UpdateMiniBatch(s, 0.5, 0.5)
+	fmt.Println(m.Weights())
+	// Output:
+	// [1 10]
+}
+
+func ExampleMap_Evaluate() {
+	m, _ := graph.New(graph.Config{Grid: graph.Grid{Rows: 2, Cols: 2}, Dim: 2})
+	data := []float64{0, 0, 0, 1, 1, 0, 1, 1}
+	m.Initialize(graph.InitSample, data, rand.New(rand.NewPCG(1, 2)))
+	met, _ := m.Evaluate(data, 1)
+	fmt.Printf("QE %.3f, dead units %.2f\n", met.QE, met.DeadUnits)
+	met, _ = m.Evaluate([]float64{0.5, 0.5}, 1)
+	fmt.Printf("QE %.3f, dead units %.2f\n", met.QE, met.DeadUnits)
+	// Output:
+	// QE 0.000, dead units 0.00
+	// QE 0.707, dead units 0.75
+}

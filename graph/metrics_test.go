@@ -1,0 +1,120 @@
+package graph
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// mapOf builds a map with the given one-dimensional weights.
+func mapOf(t *testing.T, g Grid, w ...float64) *Map {
+	t.Helper()
+	m, err := New(Config{Grid: g, Dim: 1, Dtype: allDtypes[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetWeights(w); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestMetricsKnownAnswers(t *testing.T) {
+	line := Grid{Rows: 1, Cols: 3}
+	ring := Grid{Rows: 1, Cols: 3, Toroidal: true}
+	square := Grid{Rows: 2, Cols: 2}
+	hex := Grid{Rows: 2, Cols: 2, Topology: Hexagonal}
+	cases := []struct {
+		name  string
+		m     *Map
+		data  []float64
+		sigma float64
+		want  Metrics
+	}{
+		{"exact hits", mapOf(t, line, 0, 1, 2), []float64{0, 1, 2}, 1,
+			Metrics{QE: 0, TE: 0, Distortion: distortionLine(), DeadUnits: 0}},
+		// 0.2: best unit 0 (0.2), second unit 2 (0.8): not neighbours on a
+		// line, neighbours on a ring. Unit 1 is dead.
+		{"line TE", mapOf(t, line, 0, 5, 1), []float64{0.2}, 0.1,
+			Metrics{QE: 0.2, TE: 1, Distortion: 0.04, DeadUnits: 2.0 / 3}},
+		{"ring TE", mapOf(t, ring, 0, 5, 1), []float64{0.2}, 0.1,
+			Metrics{QE: 0.2, TE: 0, Distortion: 0.04, DeadUnits: 2.0 / 3}},
+		// Units 1 and 2 are diagonal: neighbours on a hex grid only.
+		{"square diagonal", mapOf(t, square, 0, 1, 1.5, 9), []float64{1.2}, 0.1,
+			Metrics{QE: 0.2, TE: 1, Distortion: 0.04, DeadUnits: 0.75}},
+		{"hex diagonal", mapOf(t, hex, 0, 1, 1.5, 9), []float64{1.2}, 0.1,
+			Metrics{QE: 0.2, TE: 0, Distortion: 0.04 + math.Exp(-1/(2*0.01))*0.09, DeadUnits: 0.75}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := c.m.Evaluate(c.data, c.sigma)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check := func(what string, got, want float64) {
+				if math.Abs(got-want) > 1e-9 {
+					t.Errorf("%s = %.12g, want %.12g", what, got, want)
+				}
+			}
+			check("QE", got.QE, c.want.QE)
+			check("TE", got.TE, c.want.TE)
+			check("Distortion", got.Distortion, c.want.Distortion)
+			check("DeadUnits", got.DeadUnits, c.want.DeadUnits)
+		})
+	}
+}
+
+// distortionLine is the distortion of map (0, 1, 2) on data (0, 1, 2) at
+// σ = 1: for each record, Σ_k exp(−gridDist²/2)·(x − w_k)².
+func distortionLine() float64 {
+	w := []float64{0, 1, 2}
+	var s float64
+	for j, x := range w {
+		for k, wk := range w {
+			g := float64(j - k)
+			s += math.Exp(-g*g/2) * (x - wk) * (x - wk)
+		}
+	}
+	return s / 3
+}
+
+func TestMetricsBadInput(t *testing.T) {
+	m := mapOf(t, Grid{Rows: 1, Cols: 2}, 0, 1)
+	for name, data := range map[string][]float64{
+		"empty": nil, "NaN": {0, math.NaN()}, "Inf": {math.Inf(-1)},
+	} {
+		if _, err := m.Evaluate(data, 1); err == nil {
+			t.Errorf("Evaluate(%s): want an error", name)
+		}
+		if _, _, err := m.Predict(data); err == nil {
+			t.Errorf("Predict(%s): want an error", name)
+		}
+	}
+	if _, err := m.Evaluate([]float64{1}, 0); err == nil {
+		t.Error("Evaluate with σ = 0: want an error")
+	}
+	m2, _ := New(Config{Grid: Grid{Rows: 1, Cols: 2}, Dim: 3})
+	if _, _, err := m2.Predict([]float64{1, 2}); err == nil {
+		t.Error("Predict with 2 values for dimension 3: want an error")
+	}
+}
+
+func TestPredictChunks(t *testing.T) {
+	// More records than one chunk, so the chunked search and its last,
+	// smaller chunk are both used.
+	rng := rand.New(rand.NewPCG(3, 3))
+	m, _ := New(Config{Grid: Grid{Rows: 3, Cols: 3}, Dim: 2, Dtype: allDtypes[1]})
+	m.SetWeights(randVals(rng, 18))
+	data := randVals(rng, 2*(evalChunk+17))
+	bmu, dist, err := m.Predict(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := m.Weights()
+	for i := range bmu {
+		want, _ := refBMU(Euclidean, data[2*i:2*i+2], w, 2)
+		if bmu[i] != want || math.Abs(dist[i]-math.Sqrt(refDist(Euclidean, data[2*i:2*i+2], w[2*want:2*want+2]))) > 1e-9 {
+			t.Fatalf("record %d: BMU %d dist %g, reference %d", i, bmu[i], dist[i], want)
+		}
+	}
+}
