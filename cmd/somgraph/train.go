@@ -1,0 +1,448 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/trainer"
+	"gorgonia.org/tensor"
+)
+
+// trainFlags holds the flags of somgraph train.
+type trainFlags struct {
+	// map
+	size, topology, distance, neighborhood, init, dtype string
+	toroidal                                            bool
+	// training
+	epochs, batch  int
+	mode, schedule string
+	lr, sigma      float64
+	seed           uint64
+	earlyStop      int
+	monitor        string
+	minDelta       float64
+	// data
+	dataset, data, cont, cat, target, ignore, na string
+	delimiter, encode, normalize, badRows        string
+	validColumn                                  string
+	naIndicators                                 bool
+	valid                                        float64
+	n                                            int
+	// output
+	out, log, checkpoint, charts, format, progress string
+}
+
+var trainHelp = help{
+	cmd:  "train",
+	args: "[flags]",
+	about: `Train a self-organizing map and save it, with its preprocessing, as a model
+file. With no flags it trains a 20x20 map on 10,000 random RGB colours for
+20 epochs, prints one line per epoch (train quantization error QE,
+topographic error TE, learning rate alpha, radius sigma, seconds) and a
+summary, and saves the model to somgraph-out/model.somg.
+
+The schedule changes the learning rate, the radius and (three-phase) the
+batch size from epoch to epoch, starting from --lr, --sigma and --batch. Ctrl-C stops after the
+current batch and still saves the model.`,
+	groups: []group{
+		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype"}},
+		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta"}},
+		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
+		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format"}},
+	},
+	examples: []string{
+		"somgraph train",
+		"somgraph train --size 10x10 --topology hex --epochs 50 --schedule two-phase --log epochs.csv",
+		"somgraph train --dataset iris --size 8x8 --valid 0.2 --early-stop 5 --charts charts/",
+		"somgraph train --data houses.csv --target price --cat district --ignore id --na NA,?",
+		"somgraph train --config run.yaml --epochs 40   # run.yaml holds e.g. size: 30x30 and lr: 0.5",
+	},
+}
+
+func (f *trainFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+	IntVar(*int, string, int, string)
+	Float64Var(*float64, string, float64, string)
+	Uint64Var(*uint64, string, uint64, string)
+}) {
+	fs.StringVar(&f.size, "size", "20x20", "map size as `RxC`, rows x columns")
+	fs.StringVar(&f.topology, "topology", "rect", "`rect|hex` cell shape")
+	fs.BoolVar(&f.toroidal, "toroidal", false, "wrap the map's edges (a hex map then needs an even number of rows)")
+	fs.StringVar(&f.distance, "distance", "euclidean", "`euclidean|cosine|manhattan` distance between records and units")
+	fs.StringVar(&f.neighborhood, "neighborhood", "gaussian", "`gaussian|bubble|mexican-hat|triangle` neighbourhood function")
+	fs.StringVar(&f.init, "init", "random", "`random|sample|pca|kmeans` codebook initialization")
+	fs.StringVar(&f.dtype, "dtype", "float32", "`float32|float64` codebook precision")
+
+	fs.IntVar(&f.epochs, "epochs", 20, "number of training `epochs`")
+	fs.StringVar(&f.mode, "mode", "minibatch", "`minibatch|batch` update rule: mini-batch (fastsom) or Kohonen's batch SOM")
+	fs.IntVar(&f.batch, "batch", 0, fmt.Sprintf("batch `size`; in batch mode only the chunk size of the BMU search (0: %d, in batch mode %d)", trainer.DefaultBatchSize, trainer.DefaultChunkSize))
+	fs.Float64Var(&f.lr, "lr", 0, fmt.Sprintf("initial learning rate `alpha` > 0 (0: %v)", trainer.DefaultAlpha))
+	fs.Float64Var(&f.sigma, "sigma", 0, "initial neighbourhood radius `sigma` > 0 in grid units (0: half the longer side)")
+	fs.StringVar(&f.schedule, "schedule", "three-phase", "`linear|two-phase|three-phase|exponential|asymptotic|constant` how alpha, sigma (and, for three-phase, the batch size) change over the epochs")
+	fs.Uint64Var(&f.seed, "seed", 0, "random `seed`: the same seed gives the same map")
+	fs.IntVar(&f.earlyStop, "early-stop", 0, "stop after `N` epochs without improvement of --monitor (0: never)")
+	fs.StringVar(&f.monitor, "monitor", "auto", "`metric` watched by --early-stop and --checkpoint, lower is better: "+strings.Join(hooks.MetricNames(), ", ")+" (auto: valid_qe with validation data, else train_qe)")
+	fs.Float64Var(&f.minDelta, "min-delta", 0, "smallest `change` of --monitor that counts as an improvement")
+
+	fs.StringVar(&f.dataset, "dataset", "", "`colors|iris|penguins|housing` built-in dataset (default colors)")
+	fs.IntVar(&f.n, "n", 10000, "number of random `records` for --dataset colors")
+	fs.StringVar(&f.data, "data", "", "train on a CSV `file` with a header row")
+	fs.StringVar(&f.cont, "cont", "", "with --data: continuous `columns`, comma-separated (default: numeric columns)")
+	fs.StringVar(&f.cat, "cat", "", "with --data: categorical `columns`, comma-separated (default: non-numeric columns)")
+	fs.StringVar(&f.target, "target", "", "with --data: label `column`, kept out of training and shown in charts")
+	fs.StringVar(&f.ignore, "ignore", "", "with --data: `columns` to leave out, comma-separated")
+	fs.StringVar(&f.na, "na", "", "with --data: missing-value `markers`, comma-separated (default: empty, NA, NaN, ?, null)")
+	fs.StringVar(&f.delimiter, "delimiter", ",", "with --data: field `separator`, one character (use '\\t' for TSV)")
+	fs.StringVar(&f.badRows, "bad-rows", "error", "`error|skip` with --data: what a malformed row does (skipped rows are counted)")
+	fs.StringVar(&f.encode, "encode", "onehot", "`onehot|ordinal` categorical encoding")
+	fs.StringVar(&f.normalize, "normalize", "zscore", "`zscore|minmax|none` scaling of continuous columns")
+	fs.BoolVar(&f.naIndicators, "na-indicators", false, "with --data: add a 0/1 column <name>_na after each continuous column that had missing values")
+	fs.Float64Var(&f.valid, "valid", 0, "`fraction` of records held out for validation, in [0, 1)")
+	fs.StringVar(&f.validColumn, "valid-column", "", "with --data: the `column` that marks validation rows (1/true/valid) instead of --valid")
+
+	fs.StringVar(&f.out, "out", "somgraph-out/model.somg", "model `file` to write")
+	fs.StringVar(&f.progress, "progress", "auto", "`auto|bar|lines|none` progress display (auto: a bar on a terminal, else one line per epoch)")
+	fs.StringVar(&f.log, "log", "", "write one CSV row per epoch (loss, metrics, alpha, sigma) to `file`")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the model to `file` whenever --monitor improves")
+	fs.StringVar(&f.charts, "charts", "", "after training, draw every chart into `dir`")
+	fs.StringVar(&f.format, "format", "png", "`png|svg` chart format for --charts")
+}
+
+// trainPlan is a validated train command, ready to run.
+type trainPlan struct {
+	flags   trainFlags
+	set     map[string]bool
+	opts    trainer.Options
+	epochs  int
+	monitor hooks.Metric
+
+	logger      *hooks.CSVLogger
+	early       *hooks.EarlyStopping
+	interrupted bool
+}
+
+// plan validates the flags (set names those given explicitly) and turns
+// them into trainer options. Every error is a usageError.
+func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
+	p := &trainPlan{flags: *f, set: set, epochs: f.epochs}
+	o := &p.opts
+	rows, cols, err := graph.ParseSize(f.size)
+	if err != nil {
+		return nil, usagef("--size: %s", bare(err))
+	}
+	if o.Grid.Topology, err = graph.ParseTopology(f.topology); err != nil {
+		return nil, usagef("--topology: %s", bare(err))
+	}
+	o.Grid.Rows, o.Grid.Cols, o.Grid.Toroidal = rows, cols, f.toroidal
+	if err := o.Grid.Validate(); err != nil {
+		return nil, usagef("--size %s: %s", f.size, bare(err))
+	}
+	if o.Distance, err = graph.ParseDistance(f.distance); err != nil {
+		return nil, usagef("--distance: %s", bare(err))
+	}
+	if o.Neighborhood, err = graph.ParseNeighborhood(f.neighborhood); err != nil {
+		return nil, usagef("--neighborhood: %s", bare(err))
+	}
+	if o.Init, err = graph.ParseInit(f.init); err != nil {
+		return nil, usagef("--init: %s", bare(err))
+	}
+	switch strings.ToLower(f.dtype) {
+	case "float32", "f32":
+		o.Dtype = tensor.Float32
+	case "float64", "f64":
+		o.Dtype = tensor.Float64
+	default:
+		return nil, usagef("--dtype %q: want float32 or float64", f.dtype)
+	}
+
+	if f.epochs < 1 {
+		return nil, usagef("--epochs %d: must be at least 1", f.epochs)
+	}
+	if o.Mode, err = trainer.ParseMode(f.mode); err != nil {
+		return nil, usagef("--mode: %s", bare(err))
+	}
+	if set["batch"] && f.batch < 1 || f.batch < 0 {
+		return nil, usagef("--batch %d: must be at least 1", f.batch)
+	}
+	o.BatchSize = f.batch
+	if err := positive("lr", f.lr, set["lr"] || f.lr != 0); err != nil {
+		return nil, err
+	}
+	if err := positive("sigma", f.sigma, set["sigma"] || f.sigma != 0); err != nil {
+		return nil, err
+	}
+	o.Alpha, o.Sigma, o.Seed = f.lr, f.sigma, f.seed
+	if o.Schedule, err = hooks.ParseSchedule(f.schedule); err != nil {
+		return nil, usagef("--schedule: %s", bare(err))
+	}
+	if f.earlyStop < 0 {
+		return nil, usagef("--early-stop %d: must be 0 (off) or a number of epochs", f.earlyStop)
+	}
+	if f.minDelta < 0 {
+		return nil, usagef("--min-delta %v: must be 0 or more", f.minDelta)
+	}
+	if p.monitor, err = hooks.ParseMetric(f.monitor); err != nil {
+		return nil, usagef("--monitor: %s", bare(err))
+	}
+	if (f.earlyStop > 0 || f.checkpoint != "") == false && set["monitor"] {
+		return nil, usagef("--monitor is used by --early-stop and --checkpoint: add one of them")
+	}
+
+	if err := f.checkData(set); err != nil {
+		return nil, err
+	}
+
+	if strings.TrimSpace(f.out) == "" {
+		return nil, usagef("--out: give a model file name, for example --out model.somg")
+	}
+	switch f.progress {
+	case "auto", "bar", "lines", "none":
+	default:
+		return nil, usagef("--progress %q: want auto, bar, lines or none", f.progress)
+	}
+	switch strings.ToLower(f.format) {
+	case "png", "svg":
+	default:
+		return nil, usagef("--format %q: want png or svg", f.format)
+	}
+	return p, nil
+}
+
+// checkData validates the data flags.
+func (f *trainFlags) checkData(set map[string]bool) error {
+	if f.data != "" && f.dataset != "" {
+		return usagef("--data and --dataset both given: train on one of them")
+	}
+	switch f.dataset {
+	case "", "colors", "colours", "iris", "penguins", "housing":
+	default:
+		return usagef("--dataset %q: want colors, iris, penguins or housing", f.dataset)
+	}
+	if f.data == "" {
+		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "delimiter", "bad-rows", "valid-column"} {
+			if set[name] {
+				return usagef("--%s applies to a CSV file: add --data FILE", name)
+			}
+		}
+	}
+	if f.n < 1 {
+		return usagef("--n %d: must be at least 1", f.n)
+	}
+	if set["n"] && f.dataset != "" && f.dataset != "colors" && f.dataset != "colours" || set["n"] && f.data != "" {
+		return usagef("--n sets the size of the colours dataset only")
+	}
+	if !(f.valid >= 0 && f.valid < 1) {
+		return usagef("--valid %v: must be a fraction in [0, 1), for example 0.2", f.valid)
+	}
+	if len([]rune(unescape(f.delimiter))) != 1 {
+		return usagef("--delimiter %q: want one character, for example ';' or '\\t'", f.delimiter)
+	}
+	if f.valid > 0 && f.validColumn != "" {
+		return usagef("--valid and --valid-column both given: split by one of them")
+	}
+	_, err := f.loaderOptions()
+	return err
+}
+
+// unescape turns the two-character "\t" a shell passes into a tab.
+func unescape(s string) string {
+	if s == `\t` || s == "tab" {
+		return "\t"
+	}
+	return s
+}
+
+func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var config string
+	fs := newFlagSet("train", &config)
+	var f trainFlags
+	f.register(fs)
+	set, code := parse(fs, trainHelp, &config, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	p, err := f.plan(set)
+	if err != nil {
+		return report(stderr, "train", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := p.run(ctx, stdout, stderr); err != nil {
+		return report(stderr, "train", err)
+	}
+	return exitOK
+}
+
+// run loads the data, trains, saves the model and prints the summary.
+func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
+	f := &p.flags
+	d, err := loadTrainData(f)
+	if err != nil {
+		return err
+	}
+	opts := p.opts
+	opts.Pipeline = d.pipeline
+	l, err := trainer.New(d.train, d.valid, &opts)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(f.out), 0o755); err != nil {
+		return fmt.Errorf("cannot create the folder for --out: %w", err)
+	}
+
+	if err := p.addHooks(l, ctx, stdout); err != nil {
+		return err
+	}
+	defer p.closeHooks()
+	validNote := ""
+	if d.valid != nil {
+		validNote = fmt.Sprintf(", %d held out for validation", d.valid.N)
+	}
+	fmt.Fprintf(stdout, "training a %s map on %s: %s × %s%s; %s, %s, schedule %s, seed %d\n",
+		opts.Grid, d.name, plural(d.train.N, "record"), plural(d.train.D, "feature"), validNote, plural(p.epochs, "epoch"), opts.Mode, f.schedule, opts.Seed)
+	if d.note != "" {
+		fmt.Fprintln(stdout, d.note)
+	}
+
+	start := time.Now()
+	fitErr := l.Fit(p.epochs)
+	elapsed := time.Since(start)
+	if fitErr != nil {
+		return fmt.Errorf("training failed: %w", fitErr)
+	}
+	if err := l.ExportFile(f.out); err != nil {
+		return fmt.Errorf("cannot save the model: %w", err)
+	}
+	if err := p.closeHooks(); err != nil {
+		return err
+	}
+	p.summary(stdout, l, elapsed)
+	return nil
+}
+
+// addHooks registers the hooks the flags ask for: progress output, the CSV
+// log, early stopping, checkpoints, a NaN guard and Ctrl-C handling.
+func (p *trainPlan) addHooks(l *trainer.Learner, ctx context.Context, stdout io.Writer) error {
+	f := &p.flags
+	validN := 0
+	if l.Valid() != nil {
+		validN = l.Valid().N
+	}
+	if p.monitor.NeedsValid() && validN == 0 {
+		return usagef("--monitor %s needs validation data: add --valid 0.2, or monitor train_%s", p.monitor, strings.TrimPrefix(string(p.monitor), "valid_"))
+	}
+	monitor, err := p.monitor.Resolve(validN)
+	if err != nil {
+		return usagef("--monitor: %s", bare(err))
+	}
+	l.AddHook(hooks.NewNaNGuard())
+	if f.progress == "lines" || f.progress == "auto" {
+		l.AddHook(epochPrinter(stdout))
+	}
+	if f.log != "" {
+		lg, err := hooks.CreateCSVLogger(f.log)
+		if err != nil {
+			return fmt.Errorf("--log: %s", bare(err))
+		}
+		p.logger = lg
+		l.AddHook(lg)
+	}
+	if f.checkpoint != "" {
+		sb, err := hooks.NewSaveBest(f.checkpoint, monitor, l.ExportFile)
+		if err != nil {
+			return usagef("--checkpoint: %s", bare(err))
+		}
+		sb.MinDelta = f.minDelta
+		l.AddHook(sb)
+	}
+	if f.earlyStop > 0 {
+		es, err := hooks.NewEarlyStopping(monitor, f.earlyStop, f.minDelta)
+		if err != nil {
+			return usagef("--early-stop: %s", bare(err))
+		}
+		p.early = es
+		l.AddHook(es)
+	}
+	l.AddHook(hooks.Func("cli-interrupt", hooks.OrderOutput, func(e hooks.Event, s *hooks.State) error {
+		if ctx.Err() != nil {
+			p.interrupted = true
+			return hooks.ErrCancelFit
+		}
+		return nil
+	}, hooks.AfterBatch))
+	return nil
+}
+
+// closeHooks closes the CSV log, if any; it may be called twice.
+func (p *trainPlan) closeHooks() error {
+	if p.logger == nil {
+		return nil
+	}
+	lg := p.logger
+	p.logger = nil
+	if err := lg.Close(); err != nil {
+		return fmt.Errorf("--log: %s", bare(err))
+	}
+	return nil
+}
+
+// summary prints the result of training.
+func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Duration) {
+	h := l.History()
+	if len(h) == 0 {
+		fmt.Fprintf(w, "no epoch finished; model saved to %s\n", p.flags.out)
+		return
+	}
+	last := h[len(h)-1]
+	switch {
+	case p.interrupted:
+		fmt.Fprintf(w, "interrupted after %d of %d epochs\n", len(h), p.epochs)
+	case p.early != nil && p.early.StoppedEpoch >= 0:
+		fmt.Fprintf(w, "early stopping after %d of %d epochs: %s did not improve for %d epochs (best %.4f at epoch %d)\n",
+			len(h), p.epochs, p.early.Monitor, p.early.Patience, p.early.Best, p.early.BestEpoch+1)
+	}
+	fmt.Fprintf(w, "done in %.2fs: qe %.4f  te %.4f  dead units %.1f%%", elapsed.Seconds(), last.Train.QE, last.Train.TE, 100*last.Train.DeadUnits)
+	if last.HasValid {
+		fmt.Fprintf(w, "  valid qe %.4f  te %.4f", last.Valid.QE, last.Valid.TE)
+	}
+	fmt.Fprintf(w, "\nmodel saved to %s\n", p.flags.out)
+}
+
+// epochPrinter returns a hook that prints one line per epoch to w.
+func epochPrinter(w io.Writer) hooks.Hook {
+	var start time.Time
+	return hooks.Func("cli-lines", hooks.OrderOutput, func(e hooks.Event, s *hooks.State) error {
+		if e == hooks.BeforeEpoch {
+			start = time.Now()
+			return nil
+		}
+		width := len(fmt.Sprint(s.Epochs))
+		line := fmt.Sprintf("epoch %*d/%d  qe %.4f  te %.4f", width, s.Epoch+1, s.Epochs, s.Train.QE, s.Train.TE)
+		if s.HasValid {
+			line += fmt.Sprintf("  valid qe %.4f  te %.4f", s.Valid.QE, s.Valid.TE)
+		}
+		line += fmt.Sprintf("  alpha %.4f  sigma %.3f  %.2fs\n", s.Alpha, s.Sigma, time.Since(start).Seconds())
+		_, err := io.WriteString(w, line)
+		return err
+	}, hooks.BeforeEpoch, hooks.AfterEpoch)
+}
+
+// plural formats n and a noun, adding an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+var errNotYet = errors.New("not available in this build yet")
