@@ -1,0 +1,140 @@
+package hooks
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Metric names a quantity measured at the end of every epoch, which
+// EarlyStopping, SaveBest, Recorder and CSVLogger use. Every metric is
+// better when lower. The empty Metric means "automatic": ValidQE when
+// the fit has validation data, TrainQE otherwise.
+type Metric string
+
+// The metrics hooks can monitor. Loss is State.Loss, the epoch's training
+// loss (quantization error measured during the epoch); the train_ and
+// valid_ metrics are State.Train and State.Valid, measured after it.
+const (
+	Loss            Metric = "loss"
+	TrainQE         Metric = "train_qe"
+	TrainTE         Metric = "train_te"
+	TrainDistortion Metric = "train_distortion"
+	TrainDeadUnits  Metric = "train_dead_units"
+	ValidQE         Metric = "valid_qe"
+	ValidTE         Metric = "valid_te"
+	ValidDistortion Metric = "valid_distortion"
+	ValidDeadUnits  Metric = "valid_dead_units"
+)
+
+var allMetrics = []Metric{Loss, TrainQE, TrainTE, TrainDistortion, TrainDeadUnits, ValidQE, ValidTE, ValidDistortion, ValidDeadUnits}
+
+// MetricNames lists the names ParseMetric accepts.
+func MetricNames() []string {
+	out := make([]string, len(allMetrics))
+	for i, m := range allMetrics {
+		out[i] = string(m)
+	}
+	return out
+}
+
+// ParseMetric returns the metric called name (case does not matter;
+// "auto" and "" give the automatic metric), or an error listing the
+// names.
+func ParseMetric(name string) (Metric, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if n == "" || n == "auto" {
+		return "", nil
+	}
+	for _, m := range allMetrics {
+		if string(m) == n {
+			return m, nil
+		}
+	}
+	return "", fmt.Errorf("hooks: unknown metric %q; want auto or one of %s", name, strings.Join(MetricNames(), ", "))
+}
+
+// String returns the metric's name, "auto" for the automatic metric.
+func (m Metric) String() string {
+	if m == "" {
+		return "auto"
+	}
+	return string(m)
+}
+
+// NeedsValid reports whether m is measured on validation data.
+func (m Metric) NeedsValid() bool { return strings.HasPrefix(string(m), "valid_") }
+
+// Resolve returns the concrete metric m stands for in a fit with
+// validSize validation records: the automatic metric becomes ValidQE or
+// TrainQE. It returns an error if m is unknown, or needs validation data
+// and validSize is 0.
+func (m Metric) Resolve(validSize int) (Metric, error) {
+	if m == "" {
+		if validSize > 0 {
+			return ValidQE, nil
+		}
+		return TrainQE, nil
+	}
+	if _, err := ParseMetric(string(m)); err != nil || string(m) != strings.ToLower(string(m)) {
+		return "", fmt.Errorf("hooks: unknown metric %q; want one of %s", string(m), strings.Join(MetricNames(), ", "))
+	}
+	if m.NeedsValid() && validSize <= 0 {
+		return "", fmt.Errorf("hooks: metric %q needs validation data, but the fit has none; pass a validation set or monitor %q", string(m), "train_"+strings.TrimPrefix(string(m), "valid_"))
+	}
+	return m, nil
+}
+
+// Value returns m's value in s at AfterEpoch. It returns an error if m is
+// unknown or is a validation metric and s has no validation data
+// (s.HasValid is false). The value may be NaN.
+func (m Metric) Value(s *State) (float64, error) {
+	src := s.Train
+	if m.NeedsValid() {
+		if !s.HasValid {
+			return math.NaN(), fmt.Errorf("hooks: metric %q needs validation data, but epoch %d has none", string(m), s.Epoch)
+		}
+		src = s.Valid
+	}
+	switch m {
+	case Loss:
+		return s.Loss, nil
+	case TrainQE, ValidQE:
+		return src.QE, nil
+	case TrainTE, ValidTE:
+		return src.TE, nil
+	case TrainDistortion, ValidDistortion:
+		return src.Distortion, nil
+	case TrainDeadUnits, ValidDeadUnits:
+		return src.DeadUnits, nil
+	}
+	return math.NaN(), fmt.Errorf("hooks: unknown metric %q; want one of %s", string(m), strings.Join(MetricNames(), ", "))
+}
+
+// improver tracks the best value of a lower-is-better metric: a value
+// improves when it is below best − minDelta. NaN never improves.
+type improver struct {
+	best      float64
+	bestEpoch int
+	wait      int
+}
+
+func (im *improver) reset() { *im = improver{best: math.Inf(1), bestEpoch: -1} }
+
+// observe records v at epoch and reports whether it improved.
+func (im *improver) observe(v, minDelta float64, epoch int) bool {
+	if !math.IsNaN(v) && (im.bestEpoch < 0 || v < im.best-minDelta) {
+		im.best, im.bestEpoch, im.wait = v, epoch, 0
+		return true
+	}
+	im.wait++
+	return false
+}
+
+// checkMinDelta validates a min-delta setting.
+func checkMinDelta(who string, d float64) error {
+	if math.IsNaN(d) || math.IsInf(d, 0) || d < 0 {
+		return fmt.Errorf("hooks: %s: min-delta %v must be a finite number ≥ 0", who, d)
+	}
+	return nil
+}
