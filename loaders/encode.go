@@ -67,7 +67,7 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 	cols := make([]*Column, len(p.Columns))
 	for j, pc := range p.Columns {
 		if cols[j] = t.Column(pc.Name); cols[j] == nil {
-			return nil, fmt.Errorf("%s: %w %q: the pipeline needs its inputs %s", nameOf(t.Name), ErrUnknownColumn, pc.Name, strings.Join(p.Inputs(), ", "))
+			return nil, errAt(nameOf(t.Name), ErrUnknownColumn, " %q: the pipeline needs its inputs %s", pc.Name, strings.Join(p.Inputs(), ", "))
 		}
 	}
 	na := &schema{na: t.NA}

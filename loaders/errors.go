@@ -55,6 +55,7 @@ var hints = map[error]string{
 	ErrNotNumber:     "fix the value, add it to the NA markers, declare the column categorical, or set BadRows to Skip",
 	ErrInfinite:      "replace it with a finite value or an NA marker, or set BadRows to Skip",
 	ErrMissingTarget: "fill the target, or set BadRows to Skip",
+	ErrTargetEmpty:   "choose another target column, or none",
 	ErrSplitValue:    "write 1/true/valid for validation rows and 0/false/train (or nothing) for training rows",
 }
 
@@ -121,4 +122,23 @@ func trim(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// sentinelError is a sentinel with the place and advice around it.
+type sentinelError struct {
+	msg string
+	err error
+}
+
+func (e *sentinelError) Error() string { return e.msg }
+func (e *sentinelError) Unwrap() error { return e.err }
+
+// errAt returns an error wrapping sentinel, reading
+// "loaders: WHERE: <sentinel's text><detail>".
+func errAt(where string, sentinel error, format string, args ...any) error {
+	msg := strings.TrimPrefix(sentinel.Error(), "loaders: ")
+	if where != "" {
+		msg = where + ": " + msg
+	}
+	return &sentinelError{msg: "loaders: " + msg + fmt.Sprintf(format, args...), err: sentinel}
 }

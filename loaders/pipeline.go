@@ -247,7 +247,7 @@ func (f *fitter) addCont(name string, a *contAcc) {
 		return
 	}
 	if a.n == 0 {
-		f.err = fmt.Errorf("%s: column %q: %w (%d missing): ignore the column or fill it", nameOf(f.name), name, ErrAllMissing, a.missing)
+		f.err = errAt(fmt.Sprintf("%s: column %q", nameOf(f.name), name), ErrAllMissing, " (%d missing): ignore the column or fill it", a.missing)
 		return
 	}
 	med := a.median()
@@ -284,7 +284,7 @@ func (f *fitter) addCat(name string, a *catAcc) {
 		return
 	}
 	if a.overflow {
-		f.err = fmt.Errorf("%s: column %q: %w (more than %d distinct values): declare it continuous or ignore it", nameOf(f.name), name, ErrTooManyLevels, a.cap)
+		f.err = errAt(fmt.Sprintf("%s: column %q", nameOf(f.name), name), ErrTooManyLevels, " (more than %d distinct values): declare it continuous or ignore it", a.cap)
 		return
 	}
 	levels := make([]string, 0, len(a.counts)+1)
@@ -303,7 +303,7 @@ func (f *fitter) finish() (*Pipeline, error) {
 		return nil, f.err
 	}
 	if len(f.p.Columns) == 0 {
-		return nil, fmt.Errorf("%s: %w: every column is the target or ignored: keep at least one", nameOf(f.name), ErrNoFeatures)
+		return nil, errAt(nameOf(f.name), ErrNoFeatures, ": every column is the target or ignored: keep at least one")
 	}
 	if err := f.p.init(); err != nil {
 		return nil, err

@@ -60,7 +60,7 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 	if !slices.Equal(header, st.s.header) {
 		return nil, fmt.Errorf("loaders: %s: the header changed between the two passes: do not modify the file while it is read", nameOf(ro.Name))
 	}
-	db := &DataBunch{Pipeline: p, Train: st.train, Skipped: st.nskip, SkipErrors: st.skip, Streamed: true}
+	db := &DataBunch{Pipeline: p, Train: st.train, Skipped: st.gate.nskip, SkipErrors: st.gate.skip, Streamed: true}
 	if st.valid.N > 0 {
 		db.Valid = st.valid
 	}
@@ -77,8 +77,7 @@ type streamer struct {
 	numeric      []bool
 	cont         []*contAcc
 	cat          []*catAcc
-	nskip        int
-	skip         []*ParseError
+	gate         *gate // of the first pass
 	// second pass
 	p            *Pipeline
 	fidx         []int
@@ -125,29 +124,27 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 			}
 		}
 	}
-	row := 0
+	g := &gate{s: s}
+	if first {
+		st.gate = g
+	}
 	for {
 		fields, err := cr.Read()
 		if err == io.EOF {
-			return nil
+			return g.finish()
 		}
 		if err != nil {
 			return wrapCSV(st.ro.Name, err)
 		}
-		row++
 		line, _ := cr.FieldPos(0)
-		if pe := s.checkRow(fields, line, row); pe != nil {
-			if s.policy == Fail {
-				return pe
-			}
-			if first {
-				st.nskip++
-				if len(st.skip) < MaxSkipErrors {
-					st.skip = append(st.skip, pe)
-				}
-			}
+		ok, err := g.check(fields, line)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			continue
 		}
+		row := g.rows
 		valid := false
 		if st.split >= 0 {
 			var ok bool
@@ -206,12 +203,6 @@ func (st *streamer) fitRow(fields []string, _, _ int, valid bool) error {
 // fit turns the first pass's accumulators into a pipeline.
 func (st *streamer) fit() (*Pipeline, error) {
 	name := st.ro.Name
-	if st.rows == 0 {
-		if st.nskip > 0 {
-			return nil, fmt.Errorf("%s: %w: all %d rows were skipped as bad, the first: %v", nameOf(name), ErrNoRows, st.nskip, st.skip[0])
-		}
-		return nil, fmt.Errorf("%s: %w: add rows below the header", nameOf(name), ErrNoRows)
-	}
 	if st.ntrain == 0 {
 		return nil, fmt.Errorf("loaders: %s: the split leaves no training rows: mark some rows as training", nameOf(name))
 	}

@@ -422,7 +422,7 @@ func validDelim(r rune) bool {
 func readHeader(cr *csv.Reader, opts *ReadOptions) (*schema, error) {
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%s: %w: write a header line of column names", nameOf(opts.Name), ErrNoHeader)
+		return nil, errAt(nameOf(opts.Name), ErrNoHeader, ": write a header line of column names")
 	}
 	if err != nil {
 		return nil, wrapCSV(opts.Name, err)
@@ -446,30 +446,86 @@ func wrapCSV(name string, err error) error {
 	return fmt.Errorf("loaders: reading %s: %w", nameOf(name), err)
 }
 
+// gate applies the bad-row policy to each data row, counts the skipped
+// rows and recognizes a target column that is missing in every row.
+type gate struct {
+	s          *schema
+	rows       int // data rows seen
+	kept       int
+	nskip      int
+	skip       []*ParseError
+	targetSeen bool
+	deferred   *ParseError // first missing target under Fail, pending
+}
+
+// check reports whether the data row is good; err stops reading.
+func (g *gate) check(fields []string, line int) (ok bool, err error) {
+	g.rows++
+	s := g.s
+	if s.target >= 0 && s.target < len(fields) && !s.isNA(strings.TrimSpace(fields[s.target])) {
+		g.targetSeen = true
+	}
+	pe := s.checkRow(fields, line, g.rows)
+	if pe == nil {
+		if g.deferred != nil {
+			return false, g.deferred
+		}
+		g.kept++
+		return true, nil
+	}
+	if s.policy == Skip {
+		g.nskip++
+		if len(g.skip) < MaxSkipErrors {
+			g.skip = append(g.skip, pe)
+		}
+		return false, nil
+	}
+	if pe.Err == ErrMissingTarget && !g.targetSeen {
+		// Wait: if no row has a target, that is the better message.
+		if g.deferred == nil {
+			g.deferred = pe
+		}
+		return false, nil
+	}
+	if g.deferred != nil {
+		return false, g.deferred
+	}
+	return false, pe
+}
+
+// finish returns the error of an input without usable rows.
+func (g *gate) finish() error {
+	s := g.s
+	if s.target >= 0 && g.rows > 0 && !g.targetSeen {
+		pe := &ParseError{Name: s.name, Column: s.target + 1, ColumnName: s.header[s.target], Err: ErrTargetEmpty}
+		if g.deferred != nil {
+			pe.Line, pe.Row = g.deferred.Line, g.deferred.Row
+		}
+		return pe
+	}
+	if g.kept == 0 {
+		if g.nskip > 0 {
+			return errAt(nameOf(s.name), ErrNoRows, ": all %d rows were skipped as bad, the first: %v", g.nskip, g.skip[0])
+		}
+		return errAt(nameOf(s.name), ErrNoRows, ": add rows below the header")
+	}
+	return nil
+}
+
 // rawRows holds the rows of a table as text, before typing.
 type rawRows struct {
-	s     *schema
+	gate
 	rows  [][]string
 	lines []int
-	skip  []*ParseError
-	nskip int
 }
 
 func (rr *rawRows) add(fields []string, line int) error {
-	row := len(rr.rows) + rr.nskip + 1
-	if pe := rr.s.checkRow(fields, line, row); pe != nil {
-		if rr.s.policy == Fail {
-			return pe
-		}
-		rr.nskip++
-		if len(rr.skip) < MaxSkipErrors {
-			rr.skip = append(rr.skip, pe)
-		}
-		return nil
+	ok, err := rr.check(fields, line)
+	if ok {
+		rr.rows = append(rr.rows, fields)
+		rr.lines = append(rr.lines, line)
 	}
-	rr.rows = append(rr.rows, fields)
-	rr.lines = append(rr.lines, line)
-	return nil
+	return err
 }
 
 // ReadCSV reads a delimited text table with a header from r. Roles not
@@ -492,7 +548,7 @@ func ReadCSV(r io.Reader, opts *ReadOptions) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	rr := &rawRows{s: s}
+	rr := &rawRows{gate: gate{s: s}}
 	for {
 		fields, err := cr.Read()
 		if err == io.EOF {
@@ -517,13 +573,13 @@ func FromStrings(header []string, rows [][]string, opts *ReadOptions) (*Table, e
 		opts = &ReadOptions{}
 	}
 	if len(header) == 0 {
-		return nil, fmt.Errorf("%s: %w: give the column names", nameOf(opts.Name), ErrNoHeader)
+		return nil, errAt(nameOf(opts.Name), ErrNoHeader, ": give the column names")
 	}
 	s, err := newSchema(header, opts)
 	if err != nil {
 		return nil, err
 	}
-	rr := &rawRows{s: s}
+	rr := &rawRows{gate: gate{s: s}}
 	for i, f := range rows {
 		if err := rr.add(f, i+2); err != nil {
 			return nil, err
@@ -535,11 +591,8 @@ func FromStrings(header []string, rows [][]string, opts *ReadOptions) (*Table, e
 // table infers the Auto roles and types the columns.
 func (rr *rawRows) table() (*Table, error) {
 	s := rr.s
-	if len(rr.rows) == 0 {
-		if rr.nskip > 0 {
-			return nil, fmt.Errorf("%s: %w: all %d rows were skipped as bad, the first: %v", nameOf(s.name), ErrNoRows, rr.nskip, rr.skip[0])
-		}
-		return nil, fmt.Errorf("%s: %w: add rows below the header", nameOf(s.name), ErrNoRows)
+	if err := rr.finish(); err != nil {
+		return nil, err
 	}
 	t := &Table{Name: s.name, Rows: len(rr.rows), Skipped: rr.nskip, SkipErrors: rr.skip, NA: s.na,
 		Columns: make([]Column, len(s.header))}
@@ -576,9 +629,6 @@ func (rr *rawRows) table() (*Table, error) {
 		}
 		t.Columns[j] = c
 	}
-	if s.target >= 0 && t.Columns[s.target].MissingCount() == t.Rows {
-		return nil, fmt.Errorf("%s: column %q: %w: choose another target or none", nameOf(s.name), s.header[s.target], ErrTargetEmpty)
-	}
 	return t, nil
 }
 
@@ -588,7 +638,7 @@ func (rr *rawRows) table() (*Table, error) {
 // duplicate or empty names, more than one target, and infinite values.
 func FromColumns(name string, cols []Column) (*Table, error) {
 	if len(cols) == 0 {
-		return nil, fmt.Errorf("%s: %w: give at least one column", nameOf(name), ErrNoHeader)
+		return nil, errAt(nameOf(name), ErrNoHeader, ": give at least one column")
 	}
 	t := &Table{Name: name, Columns: make([]Column, len(cols)), NA: DefaultNA}
 	seen := map[string]bool{}
@@ -637,10 +687,10 @@ func FromColumns(name string, cols []Column) (*Table, error) {
 		return nil, fmt.Errorf("%w: %d target columns: keep one", ErrRoleConflict, targets)
 	}
 	if t.Rows == 0 {
-		return nil, fmt.Errorf("%s: %w", nameOf(name), ErrNoRows)
+		return nil, errAt(nameOf(name), ErrNoRows, ": give the columns values")
 	}
 	if tc := t.Target(); tc != nil && tc.MissingCount() == t.Rows {
-		return nil, fmt.Errorf("%s: column %q: %w: choose another target or none", nameOf(name), tc.Name, ErrTargetEmpty)
+		return nil, errAt(fmt.Sprintf("%s: column %q", nameOf(name), tc.Name), ErrTargetEmpty, ": choose another target or none")
 	}
 	t.Columns = slices.Clip(t.Columns)
 	return t, nil
