@@ -223,7 +223,8 @@ func linspace(a, b float64, pos, n int) float64 {
 	if n <= 1 {
 		return a
 	}
-	return a + (b-a)*float64(pos)/float64(n-1)
+	f := float64(pos) / float64(n-1)
+	return a*(1-f) + b*f // exact at both ends
 }
 
 // mustPhases is PhaseLengths for the stock schedules' constant
