@@ -60,7 +60,12 @@ func (m *Map) NewForward(batch int) (*Forward, error) {
 		invB = float32(1 / float64(batch))
 	}
 	var err error
-	if f.dist, err = Distances(f.xNode, w, m.cfg.Distance); err != nil {
+	if m.cfg.Distance == Mixed {
+		f.dist, err = MixedDistances(f.xNode, w, m.cfg.Mixed)
+	} else {
+		f.dist, err = Distances(f.xNode, w, m.cfg.Distance)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if f.bmu, err = Argmin(f.dist); err != nil {

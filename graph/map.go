@@ -17,6 +17,9 @@ type Config struct {
 	// Dtype is tensor.Float32 or tensor.Float64; the zero value means
 	// Float32.
 	Dtype tensor.Dtype
+	// Mixed describes the columns for the Mixed distance; it must be set
+	// with Mixed and is ignored otherwise.
+	Mixed *MixedLayout
 }
 
 // dtype returns the configured dtype, defaulting to Float32.
@@ -35,8 +38,13 @@ func (c Config) Validate() error {
 	if c.Dim < 1 {
 		return fmt.Errorf("graph: dimension %d must be at least 1", c.Dim)
 	}
-	if c.Distance > Manhattan {
+	if c.Distance > Mixed {
 		return fmt.Errorf("graph: unknown distance %d", c.Distance)
+	}
+	if c.Distance == Mixed {
+		if err := c.Mixed.validate(c.Dim); err != nil {
+			return err
+		}
 	}
 	if c.Neighborhood > Triangle {
 		return fmt.Errorf("graph: unknown neighborhood %d", c.Neighborhood)

@@ -28,8 +28,23 @@ func Distances(x, w *G.Node, d Distance) (*G.Node, error) {
 	if x.Dtype() != w.Dtype() {
 		return nil, fmt.Errorf("graph: Distances: x is %v, w is %v", x.Dtype(), w.Dtype())
 	}
+	if d == Mixed || d > Mixed {
+		return nil, fmt.Errorf("graph: Distances: %v needs MixedDistances and a layout", d)
+	}
 	op := &distanceOp{metric: d, dtype: x.Dtype()}
 	return G.ApplyOp(op, x, w)
+}
+
+// MixedDistances returns a node computing the B×K matrix of Mixed
+// distances (see MixedLayout) between the rows of x and w.
+func MixedDistances(x, w *G.Node, layout *MixedLayout) (*G.Node, error) {
+	if x.Dims() != 2 || w.Dims() != 2 || x.Shape()[1] != w.Shape()[1] || x.Dtype() != w.Dtype() {
+		return nil, fmt.Errorf("graph: MixedDistances wants two matrices of the same width and dtype, got %v %v and %v %v", x.Dtype(), x.Shape(), w.Dtype(), w.Shape())
+	}
+	if err := layout.validate(x.Shape()[1]); err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(&distanceOp{metric: Mixed, dtype: x.Dtype(), mixed: layout}, x, w)
 }
 
 type distanceOp struct {
@@ -37,6 +52,8 @@ type distanceOp struct {
 	dtype  tensor.Dtype
 	out    *tensor.Dense
 	wnorm  []float64 // per-unit norms (squared for Euclidean)
+	mixed  *MixedLayout
+	levels []int // per-unit categorical levels for Mixed
 }
 
 func (op *distanceOp) Arity() int { return 2 }
@@ -72,6 +89,9 @@ func (op *distanceOp) Do(vals ...G.Value) (G.Value, error) {
 	if op.out == nil || op.out.Shape()[0] != b || op.out.Shape()[1] != k {
 		op.out = tensor.New(tensor.WithShape(b, k), tensor.Of(op.dtype))
 		op.wnorm = make([]float64, k)
+		if op.mixed != nil {
+			op.levels = make([]int, k*len(op.mixed.Groups))
+		}
 	}
 	switch xd := x.Data().(type) {
 	case []float32:
@@ -132,6 +152,8 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 				}
 			}
 		})
+	case Mixed:
+		mixedDistances(op.mixed, x, w, out, b, k, d, op.levels)
 	case Manhattan:
 		parallelRows(b, 4, func(lo, hi int) {
 			for i := lo; i < hi; i++ {

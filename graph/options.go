@@ -18,6 +18,12 @@ const (
 	Cosine
 	// Manhattan is Σ|x_i − w_i|.
 	Manhattan
+	// Mixed compares tables of continuous and categorical features as
+	// fastsom's mixed categorical distance does: the Euclidean distance over
+	// the continuous columns weighted by their share of the features, plus
+	// the share of categorical features whose level differs. It needs
+	// Config.Mixed to say which columns are which.
+	Mixed
 )
 
 // Neighborhood is the function h(d, σ) of the grid distance d between a unit
@@ -54,7 +60,7 @@ const (
 )
 
 var (
-	distanceNames     = []string{"euclidean", "cosine", "manhattan"}
+	distanceNames     = []string{"euclidean", "cosine", "manhattan", "mixed"}
 	neighborhoodNames = []string{"gaussian", "bubble", "mexican-hat", "triangle"}
 	initNames         = []string{"random", "sample", "pca", "kmeans"}
 )
@@ -86,7 +92,7 @@ func (n Neighborhood) String() string { return name(neighborhoodNames, uint8(n),
 // String returns the initializer's name as the CLI spells it.
 func (i Init) String() string { return name(initNames, uint8(i), "Init") }
 
-// ParseDistance parses "euclidean", "cosine" or "manhattan".
+// ParseDistance parses "euclidean", "cosine", "manhattan" or "mixed".
 func ParseDistance(s string) (Distance, error) {
 	v, err := parse(distanceNames, s, "distance")
 	return Distance(v), err
