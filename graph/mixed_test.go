@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
 )
 
 // testLayout: columns 0 and 1 continuous, 2–4 a one-hot feature of three
