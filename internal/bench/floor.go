@@ -32,16 +32,21 @@ type FloorSpec struct {
 // Floor is one measurement of the floor: the seconds of the GEMMs and of
 // the argmin passes over their results.
 type Floor struct {
-	N, D, K int
+	N int `json:"n"`
+	D int `json:"d"`
+	K int `json:"k"`
 	// Chunk is the number of records per GEMM.
-	Chunk int
+	Chunk int `json:"chunk"`
 	// Dtype is "float32" or "float64"; BLAS names the back end
 	// (graph.BLAS()).
-	Dtype, BLAS string
+	Dtype string `json:"dtype"`
+	BLAS  string `json:"blas"`
 	// Seconds is GEMMSeconds + ArgminSeconds.
-	Seconds, GEMMSeconds, ArgminSeconds float64
+	Seconds       float64 `json:"seconds"`
+	GEMMSeconds   float64 `json:"gemm_seconds"`
+	ArgminSeconds float64 `json:"argmin_seconds"`
 	// GFLOPS is the GEMMs' rate, 2·N·K·D / GEMMSeconds / 1e9.
-	GFLOPS float64
+	GFLOPS float64 `json:"gflops"`
 }
 
 // Flops returns the floating-point operations of the BMU search's product,

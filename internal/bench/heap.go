@@ -9,16 +9,16 @@ import (
 // Heap is what a HeapSampler saw of the Go heap.
 type Heap struct {
 	// BaseBytes is the heap in use when sampling started, after a GC.
-	BaseBytes uint64
+	BaseBytes uint64 `json:"base_bytes"`
 	// PeakBytes is the most heap in use seen at any sample: live objects
 	// plus garbage not yet collected (runtime/metrics
 	// /memory/classes/heap/objects:bytes). It is what the process needed.
-	PeakBytes uint64
+	PeakBytes uint64 `json:"peak_bytes"`
 	// PeakLiveBytes is the largest live heap a GC found while sampling
 	// (/gc/heap/live:bytes): what training kept, without garbage.
-	PeakLiveBytes uint64
+	PeakLiveBytes uint64 `json:"peak_live_bytes"`
 	// Samples is the number of samples taken.
-	Samples int
+	Samples int `json:"samples"`
 }
 
 // HeapSampler samples the heap from a goroutine until Stop.
