@@ -1,0 +1,252 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/internal/bench"
+	"github.com/somgraph/somgraph/loaders"
+	"github.com/somgraph/somgraph/trainer"
+	"gorgonia.org/tensor"
+)
+
+var benchHelp = help{
+	cmd:  "bench",
+	args: "[flags]",
+	about: `Time training against the machine's floor. bench generates clustered data
+from --seed, trains a map on it with a constant schedule (so α and σ do not
+change the work), and prints for every epoch and overall: seconds,
+records/s, the achieved GFLOP/s of the best-matching-unit search
+(2·N·K·D / epoch seconds), the peak heap, and the ratio of the epoch to
+the floor.
+
+The floor is measured by the same process just before each run: one GEMM
+of shape (N×D)·(D×K) through the BLAS that Gorgonia uses (SGEMM for
+float32, DGEMM for float64), in chunks of the batch size, plus one argmin
+pass over its result. An epoch also computes the metrics of the whole
+training set; bench times one such evaluation apart and reports the
+epoch without it as "train s" and "train/floor". "loop s" runs up to the
+last batch (without the batch-mode update and the metrics).
+
+With --repeat R the whole measurement runs R times and the results are
+medians. The BLAS is pure Go unless the binary was built with
+-tags openblas (CGO_LDFLAGS=-lopenblas, libopenblas-dev installed).`,
+	groups: []group{
+		{"Data", []string{"n", "dim", "clusters", "seed"}},
+		{"Training", []string{"size", "epochs", "mode", "batch", "dtype"}},
+		{"Output", []string{"repeat", "json"}},
+	},
+	examples: []string{
+		"somgraph bench --n 50000 --dim 64 --size 40x40 --epochs 10 --mode batch --repeat 3",
+		"somgraph bench --mode minibatch --batch 256 --json",
+		"CGO_LDFLAGS=-lopenblas go run -tags openblas ./cmd/somgraph bench --n 20000 --dim 3 --size 20x20",
+	},
+}
+
+// benchFlags are the bench command's options as given.
+type benchFlags struct {
+	n, dim, clusters, epochs, batch, repeat int
+	size, mode, dtype                       string
+	seed                                    uint64
+	json                                    bool
+}
+
+func (f *benchFlags) register(fs interface {
+	IntVar(*int, string, int, string)
+	StringVar(*string, string, string, string)
+	Uint64Var(*uint64, string, uint64, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fs.IntVar(&f.n, "n", 50000, "number of `records` to generate")
+	fs.IntVar(&f.dim, "dim", 64, "number of `features` per record")
+	fs.IntVar(&f.clusters, "clusters", 16, "number of clusters the records are drawn around")
+	fs.Uint64Var(&f.seed, "seed", 1, "random seed `N` for the data, the initial codebook and the batch order")
+	fs.StringVar(&f.size, "size", "40x40", "map size `ROWSxCOLS`")
+	fs.IntVar(&f.epochs, "epochs", 10, "number of epochs per run")
+	fs.StringVar(&f.mode, "mode", "batch", "`minibatch|batch` update rule")
+	fs.IntVar(&f.batch, "batch", 0, "records per batch (per BMU search in batch mode); 0 means the trainer's default, 64 in minibatch and 1024 in batch mode")
+	fs.StringVar(&f.dtype, "dtype", "float32", "`float32|float64` precision of the codebook, the batches and the floor")
+	fs.IntVar(&f.repeat, "repeat", 1, "run everything `R` times and report medians")
+	fs.BoolVar(&f.json, "json", false, "write the result as JSON instead of a table")
+}
+
+// benchPlan is a checked bench: its settings and the trainer's options.
+type benchPlan struct {
+	set      bench.Settings
+	clusters int
+	opts     trainer.Options
+	dtype    tensor.Dtype
+	json     bool
+}
+
+// maxBenchValues bounds N·D so that a typo cannot ask for all the memory.
+const maxBenchValues = 1 << 29 // 4 GiB of float64
+
+func (f *benchFlags) plan() (*benchPlan, error) {
+	if f.n < 1 {
+		return nil, usagef("--n %d: want at least 1 record", f.n)
+	}
+	if f.dim < 1 {
+		return nil, usagef("--dim %d: want at least 1 feature", f.dim)
+	}
+	if float64(f.n)*float64(f.dim) > maxBenchValues {
+		return nil, usagef("--n %d × --dim %d is more than %d values (4 GiB): use fewer records or features", f.n, f.dim, maxBenchValues)
+	}
+	if f.clusters < 1 {
+		return nil, usagef("--clusters %d: want at least 1", f.clusters)
+	}
+	if f.epochs < 1 {
+		return nil, usagef("--epochs %d: want at least 1", f.epochs)
+	}
+	if f.batch < 0 {
+		return nil, usagef("--batch %d: want 0 (the default) or more records", f.batch)
+	}
+	if f.repeat < 1 {
+		return nil, usagef("--repeat %d: want at least 1", f.repeat)
+	}
+	rows, cols, err := graph.ParseSize(f.size)
+	if err != nil {
+		return nil, usagef("--size %q: %s", f.size, bare(err))
+	}
+	mode, err := trainer.ParseMode(f.mode)
+	if err != nil {
+		return nil, usagef("--mode %q: want minibatch or batch", f.mode)
+	}
+	p := &benchPlan{clusters: f.clusters, json: f.json}
+	switch strings.ToLower(f.dtype) {
+	case "float32":
+		p.dtype = tensor.Float32
+	case "float64":
+		p.dtype = tensor.Float64
+	default:
+		return nil, usagef("--dtype %q: want float32 or float64", f.dtype)
+	}
+	batch := f.batch
+	if batch == 0 {
+		batch = trainer.DefaultBatchSize
+		if mode == trainer.Batch {
+			batch = trainer.DefaultChunkSize
+		}
+	}
+	batch = min(batch, f.n)
+	p.set = bench.Settings{N: f.n, Dim: f.dim, Rows: rows, Cols: cols, Epochs: f.epochs,
+		Mode: mode.String(), Batch: batch, Dtype: p.dtype.String(), Seed: f.seed, Repeat: f.repeat}
+	p.opts = trainer.Options{Grid: graph.Grid{Rows: rows, Cols: cols}, Dtype: p.dtype, Mode: mode,
+		BatchSize: batch, Seed: f.seed, Schedule: hooks.Constant()}
+	return p, nil
+}
+
+func runBench(args []string, stdout, stderr io.Writer) int {
+	var config string
+	fs := newFlagSet("bench", &config)
+	var f benchFlags
+	f.register(fs)
+	if _, code := parse(fs, benchHelp, &config, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	p, err := f.plan()
+	if err != nil {
+		return report(stderr, "bench", err)
+	}
+	res, err := p.run(stderr)
+	if err != nil {
+		return report(stderr, "bench", err)
+	}
+	if p.json {
+		err = res.WriteJSON(stdout)
+	} else {
+		err = res.WriteTable(stdout)
+	}
+	if err != nil {
+		return report(stderr, "bench", err)
+	}
+	return exitOK
+}
+
+// run generates the data and measures the floor and training p.set.Repeat
+// times, writing one progress line per run to progress.
+func (p *benchPlan) run(progress io.Writer) (*bench.Result, error) {
+	s := p.set
+	ds, err := bench.Clustered(bench.DataSpec{N: s.N, Dim: s.Dim, Clusters: p.clusters, Seed: s.Seed})
+	if err != nil {
+		return nil, err
+	}
+	w, err := bench.Sample(ds, s.Units(), s.Seed)
+	if err != nil {
+		return nil, err
+	}
+	fspec := bench.FloorSpec{X: ds.Data, N: s.N, D: s.Dim, W: w, K: s.Units(), Chunk: s.Batch, Dtype: p.dtype}
+	runs := make([]bench.Run, 0, s.Repeat)
+	evals := make([]float64, 0, s.Repeat)
+	for r := range s.Repeat {
+		fl, err := bench.MeasureFloor(fspec, 3)
+		if err != nil {
+			return nil, err
+		}
+		run, eval, err := p.train(ds)
+		if err != nil {
+			return nil, err
+		}
+		run.Floor = fl
+		runs = append(runs, run)
+		evals = append(evals, eval)
+		secs := make([]float64, len(run.Epochs))
+		for i, e := range run.Epochs {
+			secs[i] = e.Seconds
+		}
+		slices.Sort(secs)
+		fmt.Fprintf(progress, "somgraph bench: run %d/%d: floor %.3f s, median epoch %.3f s, metrics %.3f s (%s)\n",
+			r+1, s.Repeat, fl.Seconds, secs[(len(secs)-1)/2], eval, fl.BLAS)
+	}
+	slices.Sort(evals)
+	return bench.NewResult(s, runs, evals[(len(evals)-1)/2])
+}
+
+// train fits one map on ds, timing each epoch with a hook, and then times
+// one evaluation of the trained map on ds apart.
+func (p *benchPlan) train(ds *loaders.Dataset) (run bench.Run, evalSeconds float64, err error) {
+	heap := bench.StartHeap(0)
+	l, err := trainer.New(ds, nil, &p.opts)
+	if err != nil {
+		heap.Stop()
+		return run, 0, err
+	}
+	var start, loopEnd time.Time
+	sigma := 0.0
+	timer := hooks.Func("bench-timer", math.MinInt, func(e hooks.Event, st *hooks.State) error {
+		now := time.Now()
+		switch e {
+		case hooks.BeforeEpoch:
+			start, loopEnd = now, now
+		case hooks.AfterBatch:
+			if st.Batch == st.Batches-1 {
+				loopEnd = now
+			}
+		case hooks.AfterEpoch:
+			run.Epochs = append(run.Epochs, bench.EpochTiming{
+				Seconds: now.Sub(start).Seconds(), LoopSeconds: loopEnd.Sub(start).Seconds()})
+			sigma = st.Sigma
+		}
+		return nil
+	}, hooks.BeforeEpoch, hooks.AfterBatch, hooks.AfterEpoch)
+	l.AddHook(timer)
+	err = l.Fit(p.set.Epochs)
+	run.Heap = heap.Stop()
+	if err != nil {
+		return run, 0, err
+	}
+	if len(run.Epochs) != p.set.Epochs {
+		return run, 0, fmt.Errorf("bench: timed %d epochs of %d", len(run.Epochs), p.set.Epochs)
+	}
+	t0 := time.Now()
+	if _, err := l.Map().Evaluate(ds.Data, sigma); err != nil {
+		return run, 0, fmt.Errorf("bench: timing the metrics: %w", err)
+	}
+	return run, time.Since(t0).Seconds(), nil
+}
