@@ -486,12 +486,14 @@ func (f *fileModel) model() (*Model, error) {
 		ScheduleName: t.Schedule,
 		Features:     f.Features,
 		Labels:       f.Labels,
-		Weights:      make([]float64, 0, k*d),
 	}
 	for u, row := range f.Weights {
 		if len(row) != d {
 			return bad("unit %d has %d weights, want %d (the dimension)", u, len(row), d)
 		}
+	}
+	m.Weights = make([]float64, 0, k*d)
+	for _, row := range f.Weights {
 		m.Weights = append(m.Weights, row...)
 	}
 	if err := m.check(); err != nil {
