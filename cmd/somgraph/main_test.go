@@ -63,7 +63,7 @@ func TestBadUsage(t *testing.T) {
 		{"unknown mode", []string{"train", "--mode", "online"}, `unknown mode "online"`},
 		{"unknown schedule", []string{"train", "--schedule", "cosine"}, `unknown schedule "cosine"`},
 		{"unknown dtype", []string{"train", "--dtype", "int8"}, `--dtype "int8"`},
-		{"unknown progress", []string{"train", "--progress", "fancy"}, `--progress "fancy"`},
+		{"unknown progress", []string{"train", "--progress", "fancy"}, `--progress: unknown progress mode "fancy"`},
 		{"unknown monitor", []string{"train", "--monitor", "accuracy", "--early-stop", "2"}, `unknown metric "accuracy"`},
 		{"monitor without user", []string{"train", "--monitor", "train_te"}, "--monitor is used by --early-stop and --checkpoint"},
 		{"valid monitor without valid data", []string{"train", "--n", "50", "--size", "2x2", "--epochs", "1", "--early-stop", "2", "--monitor", "valid_qe", "--out", model}, "--monitor valid_qe needs validation data"},

@@ -120,11 +120,12 @@ func (f *trainFlags) register(fs interface {
 
 // trainPlan is a validated train command, ready to run.
 type trainPlan struct {
-	flags   trainFlags
-	set     map[string]bool
-	opts    trainer.Options
-	epochs  int
-	monitor hooks.Metric
+	flags    trainFlags
+	set      map[string]bool
+	opts     trainer.Options
+	epochs   int
+	monitor  hooks.Metric
+	progress hooks.ProgressMode
 
 	logger      *hooks.CSVLogger
 	early       *hooks.EarlyStopping
@@ -205,10 +206,8 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 	if strings.TrimSpace(f.out) == "" {
 		return nil, usagef("--out: give a model file name, for example --out model.somg")
 	}
-	switch f.progress {
-	case "auto", "bar", "lines", "none":
-	default:
-		return nil, usagef("--progress %q: want auto, bar, lines or none", f.progress)
+	if p.progress, err = hooks.ParseProgressMode(f.progress); err != nil {
+		return nil, usagef("--progress: %s", bare(err))
 	}
 	switch strings.ToLower(f.format) {
 	case "png", "svg":
@@ -346,7 +345,10 @@ func (p *trainPlan) addHooks(l *trainer.Learner, ctx context.Context, stdout io.
 		return usagef("--monitor: %s", bare(err))
 	}
 	l.AddHook(hooks.NewNaNGuard())
-	if f.progress == "lines" || f.progress == "auto" {
+	switch mode := hooks.NewProgress(stdout, p.progress).Mode(); mode {
+	case hooks.ProgressBar:
+		l.AddHook(hooks.NewProgress(stdout, mode))
+	case hooks.ProgressLines:
 		l.AddHook(epochPrinter(stdout))
 	}
 	if f.log != "" {
