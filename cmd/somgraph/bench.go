@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -40,7 +42,7 @@ medians. The BLAS is pure Go unless the binary was built with
 	groups: []group{
 		{"Data", []string{"n", "dim", "clusters", "seed"}},
 		{"Training", []string{"size", "epochs", "mode", "batch", "dtype"}},
-		{"Output", []string{"repeat", "json"}},
+		{"Output", []string{"repeat", "json", "cpuprofile"}},
 	},
 	examples: []string{
 		"somgraph bench --n 50000 --dim 64 --size 40x40 --epochs 10 --mode batch --repeat 3",
@@ -52,7 +54,7 @@ medians. The BLAS is pure Go unless the binary was built with
 // benchFlags are the bench command's options as given.
 type benchFlags struct {
 	n, dim, clusters, epochs, batch, repeat int
-	size, mode, dtype                       string
+	size, mode, dtype, cpuprofile           string
 	seed                                    uint64
 	json                                    bool
 }
@@ -74,15 +76,17 @@ func (f *benchFlags) register(fs interface {
 	fs.StringVar(&f.dtype, "dtype", "float32", "`float32|float64` precision of the codebook, the batches and the floor")
 	fs.IntVar(&f.repeat, "repeat", 1, "run everything `R` times and report medians")
 	fs.BoolVar(&f.json, "json", false, "write the result as JSON instead of a table")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the first run's training (not the floor) to `file`, for go tool pprof")
 }
 
 // benchPlan is a checked bench: its settings and the trainer's options.
 type benchPlan struct {
-	set      bench.Settings
-	clusters int
-	opts     trainer.Options
-	dtype    tensor.Dtype
-	json     bool
+	set        bench.Settings
+	clusters   int
+	cpuprofile string
+	opts       trainer.Options
+	dtype      tensor.Dtype
+	json       bool
 }
 
 // maxBenchValues bounds N·D so that a typo cannot ask for all the memory.
@@ -118,7 +122,7 @@ func (f *benchFlags) plan() (*benchPlan, error) {
 	if err != nil {
 		return nil, usagef("--mode %q: want minibatch or batch", f.mode)
 	}
-	p := &benchPlan{clusters: f.clusters, json: f.json}
+	p := &benchPlan{clusters: f.clusters, json: f.json, cpuprofile: f.cpuprofile}
 	switch strings.ToLower(f.dtype) {
 	case "float32":
 		p.dtype = tensor.Float32
@@ -171,7 +175,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 
 // run generates the data and measures the floor and training p.set.Repeat
 // times, writing one progress line per run to progress.
-func (p *benchPlan) run(progress io.Writer) (*bench.Result, error) {
+func (p *benchPlan) run(progress io.Writer) (res *bench.Result, err error) {
 	s := p.set
 	ds, err := bench.Clustered(bench.DataSpec{N: s.N, Dim: s.Dim, Clusters: p.clusters, Seed: s.Seed})
 	if err != nil {
@@ -181,6 +185,17 @@ func (p *benchPlan) run(progress io.Writer) (*bench.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var prof *os.File // nil: no profile
+	if p.cpuprofile != "" {
+		if prof, err = os.Create(p.cpuprofile); err != nil {
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer func() {
+			if cerr := prof.Close(); cerr != nil && err == nil {
+				res, err = nil, fmt.Errorf("--cpuprofile: %w", cerr)
+			}
+		}()
+	}
 	fspec := bench.FloorSpec{X: ds.Data, N: s.N, D: s.Dim, W: w, K: s.Units(), Chunk: s.Batch, Dtype: p.dtype}
 	runs := make([]bench.Run, 0, s.Repeat)
 	evals := make([]float64, 0, s.Repeat)
@@ -189,7 +204,11 @@ func (p *benchPlan) run(progress io.Writer) (*bench.Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		run, eval, err := p.train(ds)
+		var pw io.Writer // the profile covers the first run only
+		if prof != nil && r == 0 {
+			pw = prof
+		}
+		run, eval, err := p.train(ds, pw)
 		if err != nil {
 			return nil, err
 		}
@@ -208,9 +227,14 @@ func (p *benchPlan) run(progress io.Writer) (*bench.Result, error) {
 	return bench.NewResult(s, runs, evals[(len(evals)-1)/2])
 }
 
+// evalRepeat is how many evaluations of the trained map train times; it
+// returns their median.
+const evalRepeat = 3
+
 // train fits one map on ds, timing each epoch with a hook, and then times
-// one evaluation of the trained map on ds apart.
-func (p *benchPlan) train(ds *loaders.Dataset) (run bench.Run, evalSeconds float64, err error) {
+// evaluations of the trained map on ds apart. With prof non-nil it writes
+// a CPU profile of the fit (not the floor nor the extra evaluations).
+func (p *benchPlan) train(ds *loaders.Dataset, prof io.Writer) (run bench.Run, evalSeconds float64, err error) {
 	heap := bench.StartHeap(0)
 	l, err := trainer.New(ds, nil, &p.opts)
 	if err != nil {
@@ -236,7 +260,16 @@ func (p *benchPlan) train(ds *loaders.Dataset) (run bench.Run, evalSeconds float
 		return nil
 	}, hooks.BeforeEpoch, hooks.AfterBatch, hooks.AfterEpoch)
 	l.AddHook(timer)
+	if prof != nil {
+		if err := pprof.StartCPUProfile(prof); err != nil {
+			heap.Stop()
+			return run, 0, fmt.Errorf("--cpuprofile: %w", err)
+		}
+	}
 	err = l.Fit(p.set.Epochs)
+	if prof != nil {
+		pprof.StopCPUProfile()
+	}
 	run.Heap = heap.Stop()
 	if err != nil {
 		return run, 0, err
@@ -244,9 +277,14 @@ func (p *benchPlan) train(ds *loaders.Dataset) (run bench.Run, evalSeconds float
 	if len(run.Epochs) != p.set.Epochs {
 		return run, 0, fmt.Errorf("bench: timed %d epochs of %d", len(run.Epochs), p.set.Epochs)
 	}
-	t0 := time.Now()
-	if _, err := l.Map().Evaluate(ds.Data, sigma); err != nil {
-		return run, 0, fmt.Errorf("bench: timing the metrics: %w", err)
+	evals := make([]float64, evalRepeat)
+	for i := range evals {
+		t0 := time.Now()
+		if _, err := l.Map().Evaluate(ds.Data, sigma); err != nil {
+			return run, 0, fmt.Errorf("bench: timing the metrics: %w", err)
+		}
+		evals[i] = time.Since(t0).Seconds()
 	}
-	return run, time.Since(t0).Seconds(), nil
+	slices.Sort(evals)
+	return run, evals[evalRepeat/2], nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -109,4 +111,24 @@ func TestBenchJSON(t *testing.T) {
 	if res.Heap.PeakBytes < res.Heap.BaseBytes || res.DataBytes != 400*5*8 {
 		t.Errorf("heap %+v, data %d bytes", res.Heap, res.DataBytes)
 	}
+}
+
+func TestBenchCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	r := runCLI(t, "", "bench", "--n", "300", "--dim", "3", "--size", "3x3", "--epochs", "1", "--repeat", "2", "--cpuprofile", path)
+	if r.code != exitOK {
+		t.Fatalf("exit code %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("profile is not a gzipped pprof file: % x", b[:min(len(b), 8)])
+	}
+	r = runCLI(t, "", "bench", "--n", "10", "--dim", "2", "--size", "2x2", "--epochs", "1", "--cpuprofile", filepath.Join(t.TempDir(), "no", "dir", "p"))
+	if r.code != exitFail {
+		t.Errorf("unwritable profile: exit code %d, want %d", r.code, exitFail)
+	}
+	oneErrorLine(t, r, "--cpuprofile")
 }
