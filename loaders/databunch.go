@@ -114,9 +114,7 @@ func (o *Options) check() error {
 // readOptions returns the read options with the valid column ignored.
 func (o *Options) readOptions() *ReadOptions {
 	r := o.Read
-	if o.ValidColumn != "" {
-		r.Ignore = append(slices.Clone(r.Ignore), o.ValidColumn)
-	}
+	r.split = o.ValidColumn
 	return &r
 }
 

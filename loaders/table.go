@@ -143,6 +143,8 @@ type ReadOptions struct {
 	IgnoreOthers bool
 	// BadRows is the policy for bad rows: Fail (default) or Skip.
 	BadRows BadRows
+
+	split string // Options.ValidColumn: must exist, is ignored
 }
 
 // Column is one typed column of a Table.
@@ -325,6 +327,11 @@ func newSchema(header []string, opts *ReadOptions) (*schema, error) {
 	}
 	if err := set(opts.Ignore, Ignored, "Ignore"); err != nil {
 		return nil, err
+	}
+	if opts.split != "" {
+		if err := set([]string{opts.split}, Ignored, "ValidColumn"); err != nil {
+			return nil, err
+		}
 	}
 	if opts.IgnoreOthers {
 		for j, r := range s.roles {

@@ -1,0 +1,276 @@
+package loaders
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+)
+
+func opener(b []byte) Opener {
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+}
+
+func sameBunch(t *testing.T, a, b *DataBunch) {
+	t.Helper()
+	ja, _ := json.Marshal(a.Pipeline)
+	jb, _ := json.Marshal(b.Pipeline)
+	if string(ja) != string(jb) {
+		t.Errorf("pipelines differ:\n%s\n%s", ja, jb)
+	}
+	for _, pair := range [][2]*Dataset{{a.Train, b.Train}, {a.Valid, b.Valid}} {
+		x, y := pair[0], pair[1]
+		if (x == nil) != (y == nil) {
+			t.Fatalf("one split is nil: %v %v", x == nil, y == nil)
+		}
+		if x == nil {
+			continue
+		}
+		if x.N != y.N || x.D != y.D || !slices.Equal(x.Data, y.Data) || !slices.Equal(x.Labels, y.Labels) || !slices.Equal(x.Features, y.Features) {
+			t.Errorf("datasets differ: %d×%d vs %d×%d", x.N, x.D, y.N, y.D)
+		}
+	}
+	if a.Skipped != b.Skipped {
+		t.Errorf("skipped %d vs %d", a.Skipped, b.Skipped)
+	}
+}
+
+// TestStreamMatchesMemory reads the same inputs in memory and streamed.
+func TestStreamMatchesMemory(t *testing.T) {
+	penguins, _ := BuiltinCSV("penguins")
+	housing, _ := BuiltinCSV("housing")
+	pr, _ := BuiltinReadOptions("penguins", nil)
+	hr, _ := BuiltinReadOptions("housing", nil)
+	messy := []byte("\uFEFFid,x,c,split,y\r\n1,2,a,0,p\r\n2,NA,b,1,q\r\n3,5,,0,p\r\n4,oops,a,0\r\n5,7,\"b\",1,q\r\n6,inf,a,0,p\r\n7,1,c,0,q\r\n")
+	cases := []struct {
+		name string
+		data []byte
+		opts Options
+	}{
+		{"penguins", penguins, Options{Read: pr, Pipeline: PipelineOptions{NAIndicators: true}}},
+		{"housing ordinal minmax", housing, Options{Read: hr, Pipeline: PipelineOptions{Encode: Ordinal, Normalize: MinMax}}},
+		{"messy by column, skip", messy, Options{Read: ReadOptions{Target: "y", Ignore: []string{"id"}, BadRows: Skip}, ValidColumn: "split"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			mem, err := LoadReader(bytes.NewReader(tc.data), &tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := LoadStream(opener(tc.data), &tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !st.Streamed || st.Table != nil {
+				t.Errorf("streamed bunch: Streamed %v, Table %v", st.Streamed, st.Table != nil)
+			}
+			sameBunch(t, mem, st)
+		})
+	}
+}
+
+func TestLoadStreamsLargeFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.csv")
+	data, _ := BuiltinCSV("penguins")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ro, _ := BuiltinReadOptions("penguins", nil)
+	ro.Name = ""
+	for _, tc := range []struct {
+		name   string
+		above  int64
+		stream bool
+	}{{"small limit streams", 1000, true}, {"default keeps in memory", 0, false}, {"never", -1, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := Load(path, &Options{Read: ro, StreamAbove: tc.above})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if db.Streamed != tc.stream || db.Train.N != 344 {
+				t.Errorf("streamed %v with %d rows, want %v with 344", db.Streamed, db.Train.N, tc.stream)
+			}
+		})
+	}
+	_, err := Load(filepath.Join(dir, "none.csv"), nil)
+	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "loaders: ") {
+		t.Errorf("missing file: got %v", err)
+	}
+	// Errors name the file.
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("a,b\n1,2\n3\n"), 0o644)
+	for _, above := range []int64{-1, 1} {
+		_, err := Load(bad, &Options{StreamAbove: above})
+		var pe *ParseError
+		if !errors.As(err, &pe) || pe.Name != bad || pe.Line != 3 {
+			t.Errorf("StreamAbove %d: got %v, want a ParseError on %s line 3", above, err, bad)
+		}
+	}
+}
+
+func TestStreamRandomSplit(t *testing.T) {
+	data, _ := BuiltinCSV("housing")
+	ro, _ := BuiltinReadOptions("housing", nil)
+	const frac = 0.2
+	db, err := LoadStream(opener(data), &Options{Read: ro, ValidFrac: frac, Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := db.Train.N + db.Valid.N
+	share := float64(db.Valid.N) / float64(n)
+	// Binomial(20640, 0.2): standard deviation 0.0028; allow 5 of them.
+	if n != 20640 || math.Abs(share-frac) > 0.014 {
+		t.Errorf("%d rows, valid share %.4f, want 20640 and %.2f±0.014", n, share, frac)
+	}
+	// Fit on train only: the same pipeline as fitted in memory on the
+	// streamed train rows.
+	tab := mustRead(t, string(data), &ro)
+	var train []int
+	for i := 0; i < tab.Rows; i++ {
+		if rowDraw(11, i+1) >= frac {
+			train = append(train, i)
+		}
+	}
+	p, err := Fit(tab, train, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j1, _ := json.Marshal(p)
+	j2, _ := json.Marshal(db.Pipeline)
+	if string(j1) != string(j2) {
+		t.Errorf("streamed pipeline differs from one fitted on its train rows")
+	}
+}
+
+func TestStreamLimits(t *testing.T) {
+	data, _ := BuiltinCSV("housing")
+	ro, _ := BuiltinReadOptions("housing", nil)
+	db, err := LoadStream(opener(data), &Options{Read: ro, StreamSample: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sampled median of total_rooms (exact: 2127) stays close.
+	c := db.Pipeline.Columns[3]
+	if c.Name != "total_rooms" || math.Abs(c.Fill-2127)/2127 > 0.1 {
+		t.Errorf("%s sampled median %v, want 2127 within 10%%", c.Name, c.Fill)
+	}
+	_, err = LoadStream(opener(data), &Options{Read: ReadOptions{Cat: []string{"longitude"}}, MaxLevels: 100})
+	if !errors.Is(err, ErrTooManyLevels) || !strings.Contains(err.Error(), "longitude") {
+		t.Errorf("too many levels: got %v", err)
+	}
+	cases := []struct {
+		name string
+		open Opener
+		opts *Options
+		want error
+		msg  string
+	}{
+		{"open fails", func() (io.ReadCloser, error) { return nil, os.ErrPermission }, nil, os.ErrPermission, "opening"},
+		{"empty", opener(nil), nil, ErrNoHeader, ""},
+		{"header only", opener([]byte("a,b\n")), nil, ErrNoRows, ""},
+		{"unknown valid column", opener([]byte("a\n1\n")), &Options{ValidColumn: "v"}, ErrUnknownColumn, "ValidColumn"},
+		{"bad split value", opener([]byte("a,v\n1,0\n2,maybe\n")), &Options{ValidColumn: "v"}, ErrSplitValue, ":3: column 2"},
+		{"all valid", opener([]byte("a,v\n1,1\n")), &Options{ValidColumn: "v"}, nil, "no training rows"},
+		{"bad fraction", opener([]byte("a\n1\n")), &Options{ValidFrac: 1}, nil, "valid fraction"},
+		{"target empty", opener([]byte("a,y\n1,\n2,NA\n")), &Options{Read: ReadOptions{Target: "y"}}, ErrTargetEmpty, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadStream(tc.open, tc.opts)
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("got %v, want %v", err, tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), "loaders: ") || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("message %q: want the package prefix and %q", err, tc.msg)
+			}
+		})
+	}
+	// The file changes between the passes.
+	calls := 0
+	changing := func() (io.ReadCloser, error) {
+		calls++
+		if calls == 1 {
+			return io.NopCloser(strings.NewReader("a,b\n1,2\n")), nil
+		}
+		return io.NopCloser(strings.NewReader("b,a\n1,2\n")), nil
+	}
+	if _, err := LoadStream(changing, nil); err == nil || !strings.Contains(err.Error(), "changed") {
+		t.Errorf("changed file: got %v", err)
+	}
+}
+
+func TestDataBunchLoaders(t *testing.T) {
+	db, err := Builtin("iris", &Options{ValidFrac: 0.2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Train.N != 120 || db.Valid.N != 30 {
+		t.Fatalf("split %d/%d, want 120/30", db.Train.N, db.Valid.N)
+	}
+	if len(db.TrainRows)+len(db.ValidRows) != 150 {
+		t.Errorf("row indices %d+%d", len(db.TrainRows), len(db.ValidRows))
+	}
+	order := func(seed uint64) []int {
+		train, valid, err := db.Loaders(32, tensor.Float32, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b Batch
+		var seen []int
+		for epoch, size := range []int{32, 50} {
+			if err := train.SetBatchSize(size); err != nil {
+				t.Fatal(err)
+			}
+			train.Start()
+			batches := 0
+			for train.Next(&b) {
+				batches++
+				if len(b.Labels) != b.Size() || b.X.Shape()[1] != 4 {
+					t.Fatalf("batch of %d records, %d labels, shape %v", b.Size(), len(b.Labels), b.X.Shape())
+				}
+				if epoch == 0 {
+					seen = append(seen, b.Index...)
+				}
+			}
+			if want := (120 + size - 1) / size; batches != want {
+				t.Errorf("epoch %d: %d batches of %d, want %d", epoch, batches, size, want)
+			}
+		}
+		valid.Start()
+		var vi []int
+		for valid.Next(&b) {
+			vi = append(vi, b.Index...)
+		}
+		for i, v := range vi {
+			if v != i {
+				t.Fatalf("validation order %v is shuffled", vi)
+			}
+		}
+		return seen
+	}
+	a, b := order(5), order(5)
+	if !slices.Equal(a, b) {
+		t.Error("the same seed gave different batches")
+	}
+	sorted := slices.Sorted(slices.Values(a))
+	for i, v := range sorted {
+		if v != i {
+			t.Fatalf("an epoch did not visit every record once")
+		}
+	}
+	if slices.Equal(a, sorted) {
+		t.Error("the training loader does not shuffle")
+	}
+}
