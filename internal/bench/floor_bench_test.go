@@ -20,12 +20,21 @@ var floorTiers = []struct {
 	{"som64/N=50000,D=64,K=1600,B=4096", 50000, 64, 1600, 4096, tensor.Float64},
 }
 
+// shortFlops is the largest product BenchmarkFloor runs with -short, so
+// that a CI smoke run (-short -benchtime=1x) stays within seconds on the
+// pure-Go BLAS.
+const shortFlops = 2e9
+
 // BenchmarkFloor measures the floor of an epoch at each tier: chunked
 // GEMM through the configured BLAS plus the argmin pass. It reports the
-// GEMM's GFLOP/s and the share of the argmin.
+// GEMM's GFLOP/s and the share of the argmin. With -short it skips the
+// tiers above shortFlops.
 func BenchmarkFloor(b *testing.B) {
 	for _, tier := range floorTiers {
 		b.Run(tier.name, func(b *testing.B) {
+			if testing.Short() && Flops(tier.n, tier.k, tier.d) > shortFlops {
+				b.Skipf("%.1f GFLOP per run: skipped with -short", Flops(tier.n, tier.k, tier.d)/1e9)
+			}
 			ds, err := Clustered(DataSpec{N: tier.n, Dim: tier.d, Seed: 1})
 			if err != nil {
 				b.Fatal(err)
