@@ -28,6 +28,7 @@ type HookError struct {
 	Err   error
 }
 
+// Error returns `<Event>(hook "<name>"): <err>`.
 func (e *HookError) Error() string { return fmt.Sprintf("%s(hook %q): %v", e.Event, e.Hook, e.Err) }
 
 // Unwrap returns the hook's error.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/somgraph/somgraph/graph"
 )
 
 // ErrNotFinite is the error NaNGuard's errors wrap: test with
@@ -24,6 +26,7 @@ type NotFiniteError struct {
 	Unit, Row, Col, Feature int
 }
 
+// Error describes the bad value and where it was found.
 func (e *NotFiniteError) Error() string {
 	where := fmt.Sprintf("epoch %d, batch %d (step %d)", e.Epoch, e.Batch, e.Step)
 	if e.Batch < 0 {
@@ -45,10 +48,14 @@ func (e *NotFiniteError) Unwrap() error { return ErrNotFinite }
 // AfterEpoch). It runs at OrderGuard, before recorders and checkpoints
 // see the bad state.
 //
-// Checking the codebook reads K×D weights; a batch's BMU search costs
-// B×K×D, so the check adds about 1/B of the forward pass. Set Every to
-// check the codebook only every Every batches (and at the end of every
-// epoch); the batch loss is checked at every batch.
+// Checking the codebook reads all K×D weights at every batch. Measured
+// (BenchmarkStockHooksPerBatch, 2 shared cores, pure-Go BLAS) on a 40×40
+// map with D = 64: about 0.07 ms per batch, against about 5.7 ms for the
+// forward pass and update of a 64-record batch, so ~1%. Set Every to check
+// the codebook only every Every batches (and at the end of every epoch);
+// the error then names the batch where the bad weight was found, up to
+// Every−1 batches after it appeared. The batch loss is checked at every
+// batch.
 type NaNGuard struct {
 	// Every is how often, in batches, the codebook is checked; 0 or 1
 	// means every batch.
@@ -98,7 +105,7 @@ func (h *NaNGuard) fail(s *State, batch int, what string, v float64) error {
 // codebook checks the map's weights; only a failure copies them to find
 // the first bad one.
 func (h *NaNGuard) codebook(s *State, batch int) error {
-	if s.Map == nil || s.Map.Finite() {
+	if s.Map == nil || finite(s.Map) {
 		return nil
 	}
 	err := h.fail(s, batch, "weight", math.NaN()).(*NotFiniteError)
@@ -114,3 +121,38 @@ func (h *NaNGuard) codebook(s *State, batch int) error {
 }
 
 var _ Hook = (*NaNGuard)(nil)
+
+// finite reports whether every weight of m is finite. It sums x·0 over the
+// codebook in four lanes, which is 0 unless some x is NaN or ±Inf, and
+// runs several times faster than testing each value.
+func finite(m *graph.Map) bool {
+	switch v := m.Codebook().Data().(type) {
+	case []float32:
+		var a, b, c, d float32
+		i := 0
+		for ; i+4 <= len(v); i += 4 {
+			a += v[i] * 0
+			b += v[i+1] * 0
+			c += v[i+2] * 0
+			d += v[i+3] * 0
+		}
+		for ; i < len(v); i++ {
+			a += v[i] * 0
+		}
+		return a+b+c+d == 0
+	case []float64:
+		var a, b, c, d float64
+		i := 0
+		for ; i+4 <= len(v); i += 4 {
+			a += v[i] * 0
+			b += v[i+1] * 0
+			c += v[i+2] * 0
+			d += v[i+3] * 0
+		}
+		for ; i < len(v); i++ {
+			a += v[i] * 0
+		}
+		return a+b+c+d == 0
+	}
+	return m.Finite()
+}

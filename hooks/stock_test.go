@@ -492,3 +492,48 @@ func TestMetric(t *testing.T) {
 		t.Errorf("unknown metric: %v", err)
 	}
 }
+
+func TestFinite(t *testing.T) {
+	for _, dt := range []struct {
+		name string
+		f64  bool
+	}{{"float32", false}, {"float64", true}} {
+		// 3×3 units × 3 features = 27 weights: 6 blocks of 4 and a tail of 3.
+		for _, c := range []struct {
+			name string
+			at   int
+			v    float64
+			want bool
+		}{
+			{"clean", -1, 0, true},
+			{"huge-finite", 13, math.MaxFloat32, true},
+			{"nan-first", 0, math.NaN(), false},
+			{"inf-middle", 13, math.Inf(1), false},
+			{"neg-inf-tail", 26, math.Inf(-1), false},
+			{"nan-before-tail", 23, math.NaN(), false},
+		} {
+			t.Run(dt.name+"/"+c.name, func(t *testing.T) {
+				cfg := graphConfig(3, 3, 3, dt.f64)
+				m := newMapCfg(t, cfg)
+				w := make([]float64, 27)
+				for i := range w {
+					w[i] = float64(i) - 13.5
+				}
+				if err := m.SetWeights(w); err != nil {
+					t.Fatal(err)
+				}
+				if c.at >= 0 {
+					switch d := m.Codebook().Data().(type) {
+					case []float32:
+						d[c.at] = float32(c.v)
+					case []float64:
+						d[c.at] = c.v
+					}
+				}
+				if got := finite(m); got != c.want || got != m.Finite() {
+					t.Errorf("finite = %v, Map.Finite = %v, want %v", got, m.Finite(), c.want)
+				}
+			})
+		}
+	}
+}
