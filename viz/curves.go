@@ -215,7 +215,7 @@ func (cc *CurveChart) chart(f Format) (*chart.Chart, error) {
 		legendW = math.Max(legendW, textWidth(p.name, fontLegend))
 	}
 	right := 20
-	if legendW > 0 {
+	if len(all) > 1 {
 		right = int(legendW) + 44
 	}
 	gc := &chart.Chart{
@@ -259,7 +259,10 @@ func (cc *CurveChart) chart(f Format) (*chart.Chart, error) {
 	for i, p := range all {
 		entries[i] = legendEntry{esc(p.name), p.color}
 	}
-	gc.Elements = []chart.Renderable{sideLegend(entries), yLabel(esc(cc.YLabel))}
+	gc.Elements = []chart.Renderable{yLabel(esc(cc.YLabel))}
+	if len(all) > 1 {
+		gc.Elements = append(gc.Elements, sideLegend(entries))
+	}
 	return gc, nil
 }
 

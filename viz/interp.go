@@ -46,6 +46,19 @@ type Epoch struct {
 	BatchSize    int
 }
 
+// Step holds the hyperparameters of one training batch.
+type Step struct {
+	// Step counts batches from the start of training, from 0; charts show
+	// Step+1.
+	Step         int
+	Alpha, Sigma float64
+	BatchSize    int
+}
+
+// WithSteps makes Hyperparams draw α, σ and the batch size per training
+// step (batch) instead of per epoch.
+func WithSteps(s []Step) Option { return func(in *Interpretation) { in.steps = slices.Clone(s) } }
+
 // Option configures an Interpretation.
 type Option func(*Interpretation)
 
@@ -69,6 +82,7 @@ type Interpretation struct {
 	train, valid *loaders.Dataset
 	dec          Decoder
 	history      []Epoch
+	steps        []Step
 	bmus         map[*loaders.Dataset][]int
 }
 
@@ -610,7 +624,7 @@ func (in *Interpretation) Preds(w io.Writer, f Format, ds *loaders.Dataset, bins
 	if err != nil {
 		return err
 	}
-	mc, err := PredsChart(in.m.Grid(), b, ds.Labels, bins, fmt.Sprintf("Labels per unit, %s", in.dataName(ds)))
+	mc, err := PredsChart(in.m.Grid(), b, ds.Labels, bins, fmt.Sprintf("Most frequent label per unit, %s", in.dataName(ds)))
 	if err != nil {
 		return err
 	}
@@ -712,11 +726,38 @@ func (in *Interpretation) Loss(w io.Writer, f Format) error {
 	return RenderCurves(w, f, cs...)
 }
 
-// Hyperparams draws α, σ and the batch size per epoch.
+// Hyperparams draws α, σ and the batch size per epoch, or per step if
+// the Interpretation has steps (WithSteps, WithRecorder).
 func (in *Interpretation) Hyperparams(w io.Writer, f Format) error {
 	cs, err := HyperparamCharts(in.history)
+	if len(in.steps) > 0 {
+		cs, err = StepCharts(in.steps), nil
+	}
 	if err != nil {
 		return err
 	}
 	return RenderCurves(w, f, cs...)
+}
+
+// maxCurvePoints caps the points of a per-step curve; longer runs are
+// thinned evenly (the last step is always kept).
+const maxCurvePoints = 2000
+
+// StepCharts returns the curve charts of α, σ and the batch size per
+// training step.
+func StepCharts(steps []Step) []*CurveChart {
+	stride := (len(steps) + maxCurvePoints - 1) / maxCurvePoints
+	var x, a, s, b []float64
+	for i, st := range steps {
+		if i%stride != 0 && i != len(steps)-1 {
+			continue
+		}
+		x = append(x, float64(st.Step+1))
+		a, s, b = append(a, st.Alpha), append(s, st.Sigma), append(b, float64(st.BatchSize))
+	}
+	return []*CurveChart{
+		{Title: "Learning rate α", XLabel: "step", Series: []Series{{"alpha", x, a}}, Height: 220},
+		{Title: "Neighbourhood radius σ", XLabel: "step", Series: []Series{{"sigma", x, s}}, Height: 220},
+		{Title: "Batch size", XLabel: "step", Series: []Series{{"batch size", x, b}}, Height: 220},
+	}
 }

@@ -259,8 +259,10 @@ func (mc *MapChart) layout() mapLayout {
 	}
 	side := 0.0
 	sideH := 0.0
+	if mc.Values != nil || mc.Categories != nil {
+		l.mapY += 22 // room for the colour bar caption; keeps panels aligned
+	}
 	if mc.Values != nil {
-		l.mapY += 22 // room for the colour bar caption
 		lo, hi := mc.valueRange()
 		tw := 0.0
 		for _, t := range barTicks(lo, hi) {
@@ -509,7 +511,7 @@ func barTicks(lo, hi float64) []tick {
 	if !(hi > lo) {
 		return []tick{{lo, formatValue(lo, 0)}}
 	}
-	step := niceFloatStep((hi - lo) / 4)
+	step := niceFloatStep((hi - lo) / 5)
 	var out []tick
 	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9; v += step {
 		if math.Abs(v) < step*1e-9 {

@@ -1,0 +1,75 @@
+package viz
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/loaders"
+	"github.com/somgraph/somgraph/trainer"
+)
+
+// FromLearner returns the Interpretation of a trained Learner (fastai's
+// ClassificationInterpretation.from_learner): its map, training and
+// validation data, history, and its pipeline as the decoder if it has one.
+// The Interpretation caches best-matching units: make a new one after
+// training further.
+func FromLearner(l *trainer.Learner, opts ...Option) (*Interpretation, error) {
+	if l == nil {
+		return nil, errors.New("viz: FromLearner needs a learner, got nil")
+	}
+	base := []Option{WithHistory(historyOf(l.History()))}
+	if p := l.Options().Pipeline; p != nil {
+		base = append(base, WithDecoder(p))
+	}
+	return New(l.Map(), l.Train(), l.Valid(), append(base, opts...)...)
+}
+
+// FromModel returns the Interpretation of a loaded model with data encoded
+// by its pipeline (train and valid may be nil: the codebook charts need no
+// data).
+func FromModel(md *trainer.Model, train, valid *loaders.Dataset, opts ...Option) (*Interpretation, error) {
+	if md == nil {
+		return nil, errors.New("viz: FromModel needs a model, got nil")
+	}
+	m, err := md.Map()
+	if err != nil {
+		return nil, fmt.Errorf("viz: %w", err)
+	}
+	base := []Option{WithHistory(historyOf(md.History))}
+	if md.Pipeline != nil {
+		base = append(base, WithDecoder(md.Pipeline))
+	}
+	return New(m, train, valid, append(base, opts...)...)
+}
+
+func historyOf(h []trainer.Epoch) []Epoch {
+	out := make([]Epoch, len(h))
+	for i, e := range h {
+		out[i] = Epoch{Epoch: e.Epoch, Train: e.Train, Valid: e.Valid, HasValid: e.HasValid,
+			Alpha: e.Alpha, Sigma: e.Sigma, BatchSize: e.BatchSize}
+	}
+	return out
+}
+
+// WithRecorder draws Hyperparams per training step from the batch
+// records of r (α and σ as each update used them, and the epoch's batch
+// size)
+// instead of per epoch. A recorder without batch records changes nothing.
+func WithRecorder(r *hooks.Recorder) Option {
+	return func(in *Interpretation) {
+		if r == nil || len(r.Batches) == 0 {
+			return
+		}
+		in.steps = make([]Step, len(r.Batches))
+		for i, b := range r.Batches {
+			// The epoch's planned batch size: the last batch of an epoch
+			// is often smaller, which is not a change of setting.
+			size := b.Size
+			if b.Epoch >= 0 && b.Epoch < len(r.Epochs) {
+				size = r.Epochs[b.Epoch].BatchSize
+			}
+			in.steps[i] = Step{Step: b.Step, Alpha: b.Alpha, Sigma: b.Sigma, BatchSize: size}
+		}
+	}
+}
