@@ -299,3 +299,53 @@ func TestSchedulePlan(t *testing.T) {
 		t.Error("Plan(0 epochs) returned no error")
 	}
 }
+
+// Properties of every stock schedule over many epoch counts: valid values
+// and, for σ₀ ≥ 1, α and σ never increase and σ never drops below 1
+// where the schedule floors it.
+func TestScheduleProperties(t *testing.T) {
+	floored := map[string]bool{"two-phase": true, "three-phase": true, "exponential": true}
+	for _, name := range ScheduleNames() {
+		h, _ := ParseSchedule(name)
+		s := h.(*Schedule)
+		for epochs := 1; epochs <= 60; epochs++ {
+			for _, s0 := range []float64{1, 1.7, 5, 40} {
+				plan, err := s.Plan(epochs, 0.9, s0, 50)
+				if err != nil {
+					t.Fatalf("%s %d: %v", name, epochs, err)
+				}
+				for e := 1; e < epochs; e++ {
+					p, c := plan[e-1], plan[e]
+					if c.Alpha > p.Alpha+1e-15 || c.Sigma > p.Sigma+1e-15 || c.BatchSize > p.BatchSize {
+						t.Fatalf("%s, %d epochs, σ₀ %v: epoch %d %+v rises above epoch %d %+v", name, epochs, s0, e, c, e-1, p)
+					}
+				}
+				for e, v := range plan {
+					if floored[name] && v.Sigma < 1-1e-15 {
+						t.Fatalf("%s, %d epochs, σ₀ %v: epoch %d σ %v below 1", name, epochs, s0, e, v.Sigma)
+					}
+					if v.Alpha <= 0 || v.Sigma <= 0 || v.BatchSize < 1 {
+						t.Fatalf("%s, %d epochs: epoch %d %+v", name, epochs, e, v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// A user schedule: cosine annealing of α with σ from ScheduleFunc.
+func ExampleScheduleFunc() {
+	cosine := ScheduleFunc("cosine", func(p Point) Values {
+		f := 0.5 * (1 + math.Cos(math.Pi*p.Progress()))
+		return Values{Alpha: p.InitialAlpha * f, Sigma: 1 + (p.InitialSigma-1)*f}
+	})
+	plan, _ := cosine.Plan(4, 1, 5, 32)
+	for _, v := range plan {
+		fmt.Printf("%.3f %.3f %d\n", v.Alpha, v.Sigma, v.BatchSize)
+	}
+	// Output:
+	// 1.000 5.000 32
+	// 0.854 4.414 32
+	// 0.500 3.000 32
+	// 0.146 1.586 32
+}
