@@ -75,7 +75,7 @@ func TestBadUsage(t *testing.T) {
 		{"n 0", []string{"train", "--n", "0"}, "--n 0"},
 		{"bad rows policy", []string{"train", "--data", "x.csv", "--bad-rows", "drop"}, `--bad-rows: unknown bad-rows policy "drop"`},
 		{"encode", []string{"train", "--encode", "binary"}, `--encode: unknown encoding "binary"`},
-		{"format", []string{"train", "--format", "jpg"}, `--format "jpg"`},
+		{"format", []string{"train", "--format", "jpg"}, `--format: unknown format "jpg"`},
 		{"empty out", []string{"train", "--out", ""}, "--out"},
 		{"unknown flag", []string{"train", "--bogus"}, "unknown flag --bogus"},
 		{"flag without value", []string{"train", "--size"}, "--size needs a value"},
@@ -88,6 +88,7 @@ func TestBadUsage(t *testing.T) {
 		{"plot without model", []string{"plot"}, "--model"},
 		{"plot format", []string{"plot", "--model", model, "--format", "gif"}, "--format"},
 		{"plot charts", []string{"plot", "--model", model, "--charts", "hitmap,pie"}, `unknown chart "pie"`},
+		{"charts-every without charts", []string{"train", "--charts-every", "2"}, "need --charts DIR"},
 		{"missing config", []string{"train", "--config", filepath.Join(dir, "nope.yaml")}, "--config"},
 	}
 	for _, c := range cases {

@@ -3,31 +3,30 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"slices"
+	"path/filepath"
 	"strings"
 
+	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 	"github.com/somgraph/somgraph/viz"
 )
-
-// chartNames lists the charts plot draws, in the order it draws them.
-var chartNames = []string{"hitmap", "weights", "features", "preds", "umatrix", "loss", "hyperparams"}
 
 var plotHelp = help{
 	cmd:  "plot",
 	args: "--model FILE [--data FILE.csv] --out DIR [flags]",
 	about: `Draw a model's charts into a folder, one file per chart:
-  hitmap       records per unit (of --data, else nothing to count: skipped)
+  hitmap       records per unit of --data
   weights      the codebook as colours (RGB for 3 features, else the first
                three principal components)
   features     one panel per feature, in original units and categories
-  preds        the most frequent label per unit (needs labelled --data)
+  preds        the most frequent label per unit (--data with the target
+               column of a model trained with --target)
   umatrix      mean distance from each unit to its grid neighbours
   loss         train and valid quantization and topographic error per epoch
   hyperparams  learning rate, radius and batch size per epoch
-Charts that need data the model or --data do not have are skipped with a
-note.`,
+With --charts all (the default), charts that need what the model and
+--data do not give (records for hitmap, labels for preds) are skipped with a
+note; a chart named in a list that cannot be drawn is an error.`,
 	groups: []group{
 		{"Input", []string{"model", "data", "delimiter"}},
 		{"Output", []string{"out", "format", "charts"}},
@@ -52,7 +51,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.delimiter, "delimiter", ",", "field `separator` of --data, one character")
 	fs.StringVar(&f.out, "out", "somgraph-out/charts", "`folder` to write the charts into (created if needed)")
 	fs.StringVar(&f.format, "format", "png", "`png|svg` image format")
-	fs.StringVar(&f.charts, "charts", strings.Join(chartNames, ","), "comma-separated `list` of charts to draw")
+	fs.StringVar(&f.charts, "charts", "all", "comma-separated `list` of charts to draw, or all (every chart the model and data allow)")
 	_, code := parse(fs, plotHelp, &config, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -64,7 +63,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stderr, "plot", usagef("--format: %s", bare(err)))
 	}
-	charts, err := parseCharts(f.charts)
+	charts, err := chartList(f.charts)
 	if err != nil {
 		return report(stderr, "plot", err)
 	}
@@ -75,37 +74,78 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if strings.TrimSpace(f.out) == "" {
 		return report(stderr, "plot", usagef("--out: name a folder for the charts"))
 	}
+	if f.data == "" {
+		for _, c := range charts {
+			if c == "hitmap" || c == "preds" {
+				return report(stderr, "plot", usagef("--charts %s needs records: add --data FILE.csv", c))
+			}
+		}
+	}
 	m, err := trainer.LoadFile(f.model)
 	if err != nil {
 		return report(stderr, "plot", fmt.Errorf("--model: %w", err))
 	}
 	if err := plotModel(m, f, charts, format, comma, stdin, stdout); err != nil {
-		return report(stderr, "plot", err)
+		return report(stderr, "plot", fmt.Errorf("%s", bare(err)))
 	}
 	return exitOK
 }
 
-// parseCharts parses a --charts list.
-func parseCharts(s string) ([]string, error) {
-	var out []string
-	for _, c := range splitList(strings.ToLower(s)) {
-		if !slices.Contains(chartNames, c) {
-			return nil, usagef("--charts: unknown chart %q (want some of %s)", c, strings.Join(chartNames, ", "))
+// chartList parses a --charts value: nil for "all" (every chart that
+// applies), else the named charts.
+func chartList(s string) ([]string, error) {
+	if t := strings.ToLower(strings.TrimSpace(s)); t == "all" || t == "" {
+		return nil, nil
+	}
+	names, err := viz.ParseCharts(s)
+	if err != nil {
+		return nil, usagef("--charts: %s", bare(err))
+	}
+	return names, nil
+}
+
+// writeCharts writes charts of in to dir and reports what it wrote and
+// skipped on w.
+func writeCharts(w io.Writer, in *viz.Interpretation, dir string, format viz.Format, names []string) error {
+	paths, err := in.WriteCharts(dir, format, names...)
+	if err != nil {
+		return err
+	}
+	var wrote, skipped []string
+	for _, n := range viz.ChartNames() {
+		found := false
+		for _, p := range paths {
+			found = found || strings.TrimSuffix(filepath.Base(p), format.Ext()) == n
 		}
-		if !slices.Contains(out, c) {
-			out = append(out, c)
+		if found {
+			wrote = append(wrote, n)
+		} else if names == nil {
+			skipped = append(skipped, n)
 		}
 	}
-	if len(out) == 0 {
-		return nil, usagef("--charts: name at least one chart, for example --charts hitmap,umatrix")
+	fmt.Fprintf(w, "wrote %s to %s: %s\n", plural(len(paths), "chart"), dir, strings.Join(wrote, ", "))
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "skipped %s (no data, labels or history for them)\n", strings.Join(skipped, ", "))
 	}
-	return out, nil
+	return nil
 }
 
 // plotModel draws charts of m into f.out.
 func plotModel(m *trainer.Model, f plotFlags, charts []string, format viz.Format, comma rune, stdin io.Reader, stdout io.Writer) error {
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
+	var ds *loaders.Dataset
+	if f.data != "" {
+		in, name, closeIn, err := openInput(f.data, stdin)
+		if err != nil {
+			return err
+		}
+		defer closeIn()
+		if ds, err = readRecords(in, name, m, comma); err != nil {
+			return err
+		}
 	}
-	return fmt.Errorf("drawing charts: %w", errNotYet)
+	in, err := viz.FromModel(m, ds, nil)
+	if err != nil {
+		return err
+	}
+	return writeCharts(stdout, in, f.out, format, charts)
 }

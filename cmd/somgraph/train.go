@@ -14,6 +14,7 @@ import (
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/trainer"
+	"github.com/somgraph/somgraph/viz"
 	"gorgonia.org/tensor"
 )
 
@@ -39,6 +40,7 @@ type trainFlags struct {
 	n                                            int
 	// output
 	out, log, checkpoint, charts, format, progress string
+	chartsEvery                                    int
 }
 
 var trainHelp = help{
@@ -57,7 +59,7 @@ current batch and still saves the model.`,
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta"}},
 		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
-		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format"}},
+		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every"}},
 	},
 	examples: []string{
 		"somgraph train",
@@ -116,6 +118,7 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the model to `file` whenever --monitor improves")
 	fs.StringVar(&f.charts, "charts", "", "after training, draw every chart into `dir`")
 	fs.StringVar(&f.format, "format", "png", "`png|svg` chart format for --charts")
+	fs.IntVar(&f.chartsEvery, "charts-every", 0, "with --charts: also write the hit map, PCA scatter and curves every `N` epochs during training, into DIR/training")
 }
 
 // trainPlan is a validated train command, ready to run.
@@ -127,6 +130,8 @@ type trainPlan struct {
 	monitor  hooks.Metric
 	progress hooks.ProgressMode
 
+	format      viz.Format
+	recorder    *hooks.Recorder
 	logger      *hooks.CSVLogger
 	early       *hooks.EarlyStopping
 	interrupted bool
@@ -209,10 +214,14 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 	if p.progress, err = hooks.ParseProgressMode(f.progress); err != nil {
 		return nil, usagef("--progress: %s", bare(err))
 	}
-	switch strings.ToLower(f.format) {
-	case "png", "svg":
-	default:
-		return nil, usagef("--format %q: want png or svg", f.format)
+	if p.format, err = viz.ParseFormat(f.format); err != nil {
+		return nil, usagef("--format: %s", bare(err))
+	}
+	if f.chartsEvery < 0 {
+		return nil, usagef("--charts-every %d: must be 0 (off) or a number of epochs", f.chartsEvery)
+	}
+	if (set["charts-every"] || set["format"]) && f.charts == "" {
+		return nil, usagef("--charts-every and --format need --charts DIR")
 	}
 	return p, nil
 }
@@ -326,6 +335,15 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	p.summary(stdout, l, elapsed)
+	if f.charts != "" {
+		in, err := viz.FromLearner(l, viz.WithRecorder(p.recorder))
+		if err != nil {
+			return fmt.Errorf("--charts: %w", err)
+		}
+		if err := writeCharts(stdout, in, f.charts, p.format, nil); err != nil {
+			return fmt.Errorf("--charts: %s", bare(err))
+		}
+	}
 	return nil
 }
 
@@ -374,6 +392,13 @@ func (p *trainPlan) addHooks(l *trainer.Learner, ctx context.Context, stdout io.
 		}
 		p.early = es
 		l.AddHook(es)
+	}
+	if f.charts != "" {
+		p.recorder = hooks.NewRecorder()
+		l.AddHook(p.recorder)
+		if f.chartsEvery > 0 {
+			l.AddHook(viz.NewChartHook(filepath.Join(f.charts, "training"), f.chartsEvery, p.format, l.Train()))
+		}
 	}
 	l.AddHook(hooks.Func("cli-interrupt", hooks.OrderOutput, func(e hooks.Event, s *hooks.State) error {
 		if ctx.Err() != nil {
