@@ -32,9 +32,10 @@ The floor is measured by the same process just before each run: one GEMM
 of shape (N×D)·(D×K) through the BLAS that Gorgonia uses (SGEMM for
 float32, DGEMM for float64), in chunks of the batch size, plus one argmin
 pass over its result. An epoch also computes the metrics of the whole
-training set; bench times one such evaluation apart and reports the
-epoch without it as "train s" and "train/floor". "loop s" runs up to the
-last batch (without the batch-mode update and the metrics).
+training set; bench times that evaluation apart and reports the epoch
+without it (never less than "loop s") as "train s" and "train/floor".
+"loop s" runs up to the last batch, without the batch-mode update and the
+metrics.
 
 With --repeat R the whole measurement runs R times and the results are
 medians. The BLAS is pure Go unless the binary was built with

@@ -64,8 +64,9 @@ type EpochStats struct {
 	// 2·N·K·D / Seconds / 1e9.
 	GFLOPS float64 `json:"gflops"`
 	// TrainSeconds is Seconds less the separately measured time of one
-	// evaluation of the metrics (Result.EvalSeconds), at least 0: the
-	// epoch's training work without the end-of-epoch metrics.
+	// evaluation of the metrics (Result.EvalSeconds), but never less than
+	// LoopSeconds: an estimate of the epoch's training work without the
+	// end-of-epoch metrics.
 	TrainSeconds float64 `json:"train_seconds"`
 	// Ratio is Seconds / floor seconds, LoopRatio LoopSeconds / floor
 	// seconds and TrainRatio TrainSeconds / floor seconds.
@@ -147,7 +148,7 @@ func NewResult(s Settings, runs []Run, evalSeconds float64) (*Result, error) {
 
 // stats derives the rates of an epoch timing.
 func (r *Result) stats(epoch int, t EpochTiming) EpochStats {
-	st := EpochStats{Epoch: epoch, EpochTiming: t, TrainSeconds: max(0, t.Seconds-r.EvalSeconds)}
+	st := EpochStats{Epoch: epoch, EpochTiming: t, TrainSeconds: max(t.LoopSeconds, t.Seconds-r.EvalSeconds)}
 	if t.Seconds > 0 {
 		st.RecordsPerSecond = float64(r.Settings.N) / t.Seconds
 		st.GFLOPS = Flops(r.Settings.N, r.Settings.Units(), r.Settings.Dim) / t.Seconds / 1e9
@@ -209,7 +210,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "\nfloor: %.3f s = GEMM %.3f s (%.1f GFLOP/s) + argmin %.3f s, in chunks of %d records\n",
 		f.Seconds, f.GEMMSeconds, f.GFLOPS, f.ArgminSeconds, f.Chunk)
 	if r.EvalSeconds > 0 {
-		fmt.Fprintf(&b, "metrics: one evaluation on the training data takes %.3f s (%.2f× floor); train s = seconds − that\n", r.EvalSeconds, r.EvalSeconds/f.Seconds)
+		fmt.Fprintf(&b, "metrics: one evaluation on the training data takes %.3f s (%.2f× floor); train s = seconds − that, at least loop s\n", r.EvalSeconds, r.EvalSeconds/f.Seconds)
 	}
 	fmt.Fprintf(&b, "heap: peak %s in use (%s live after GC), %s before training, data %s\n",
 		mib(r.Heap.PeakBytes), mib(r.Heap.PeakLiveBytes), mib(r.Heap.BaseBytes), mib(r.DataBytes))
