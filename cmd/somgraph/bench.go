@@ -243,19 +243,24 @@ func (p *benchPlan) train(ds *loaders.Dataset, prof io.Writer) (run bench.Run, e
 		return run, 0, err
 	}
 	var start, loopEnd time.Time
+	var objects, bytes, loopObjects, loopBytes uint64
 	sigma := 0.0
 	timer := hooks.Func("bench-timer", math.MinInt, func(e hooks.Event, st *hooks.State) error {
 		now := time.Now()
 		switch e {
 		case hooks.BeforeEpoch:
 			start, loopEnd = now, now
+			objects, bytes = bench.ReadAllocs()
+			loopObjects, loopBytes = objects, bytes
 		case hooks.AfterBatch:
 			if st.Batch == st.Batches-1 {
 				loopEnd = now
+				loopObjects, loopBytes = bench.ReadAllocs()
 			}
 		case hooks.AfterEpoch:
 			run.Epochs = append(run.Epochs, bench.EpochTiming{
-				Seconds: now.Sub(start).Seconds(), LoopSeconds: loopEnd.Sub(start).Seconds()})
+				Seconds: now.Sub(start).Seconds(), LoopSeconds: loopEnd.Sub(start).Seconds(),
+				LoopAllocs: float64(loopObjects - objects), LoopAllocBytes: float64(loopBytes - bytes)})
 			sigma = st.Sigma
 		}
 		return nil

@@ -439,7 +439,7 @@ func TestNewResult(t *testing.T) {
 	ep := func(v ...float64) []EpochTiming {
 		out := make([]EpochTiming, len(v))
 		for i, x := range v {
-			out[i] = EpochTiming{Seconds: x, LoopSeconds: x / 2}
+			out[i] = EpochTiming{Seconds: x, LoopSeconds: x / 2, LoopAllocs: 10 * x, LoopAllocBytes: 100 * x}
 		}
 		return out
 	}
@@ -463,6 +463,8 @@ func TestNewResult(t *testing.T) {
 		{"epoch 3 median", r.Epochs[2].Seconds, 3},
 		{"summary: median of run medians 2, 5, 2", r.Summary.Seconds, 2},
 		{"summary loop", r.Summary.LoopSeconds, 1},
+		{"summary allocations", r.Summary.LoopAllocs, 20},
+		{"epoch 3 allocated bytes", r.Epochs[2].LoopAllocBytes, 300},
 		{"ratio", r.Summary.Ratio, 10},
 		{"loop ratio", r.Summary.LoopRatio, 5},
 		{"train seconds: epoch less metrics", r.Summary.TrainSeconds, 1.95},
@@ -482,7 +484,7 @@ func TestNewResult(t *testing.T) {
 	if err := r.WriteTable(&tb); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"batch, N=1000 D=10 map 5×4 (K=20)", "median of 3 run(s)", "epoch/floor", "median", "10.00", "floor: 0.200 s", "metrics: one evaluation", "heap: peak"} {
+	for _, want := range []string{"batch, N=1000 D=10 map 5×4 (K=20)", "median of 3 run(s)", "epoch/floor", "median", "10.00", "floor: 0.200 s", "metrics: one evaluation", "allocations in the batch loop: 20 per epoch, 20.0 per batch (200 bytes per batch)", "heap: peak"} {
 		if !strings.Contains(tb.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, tb.String())
 		}

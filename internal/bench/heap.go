@@ -90,3 +90,21 @@ func (h *HeapSampler) Stop() Heap {
 	h.read()
 	return h.heap
 }
+
+// allocNames names the cumulative allocation counters ReadAllocs reads.
+var allocNames = [2]string{"/gc/heap/allocs:objects", "/gc/heap/allocs:bytes"}
+
+// ReadAllocs returns the number of heap allocations and their bytes since
+// the program started (runtime/metrics, without stopping the world). The
+// difference of two readings counts the allocations between them.
+func ReadAllocs() (objects, bytes uint64) {
+	s := [2]metrics.Sample{{Name: allocNames[0]}, {Name: allocNames[1]}}
+	metrics.Read(s[:])
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		objects = s[0].Value.Uint64()
+	}
+	if s[1].Value.Kind() == metrics.KindUint64 {
+		bytes = s[1].Value.Uint64()
+	}
+	return objects, bytes
+}

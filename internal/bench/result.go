@@ -44,6 +44,10 @@ type EpochTiming struct {
 	// the BMU searches and mini-batch updates, without the batch-mode
 	// update or the end-of-epoch metrics.
 	LoopSeconds float64 `json:"loop_seconds"`
+	// LoopAllocs and LoopAllocBytes count the heap allocations over the
+	// same span (ReadAllocs): the per-batch path should add none.
+	LoopAllocs     float64 `json:"loop_allocs"`
+	LoopAllocBytes float64 `json:"loop_alloc_bytes"`
 }
 
 // Run is one repeat: its floor, its epochs and its heap.
@@ -126,23 +130,35 @@ func NewResult(s Settings, runs []Run, evalSeconds float64) (*Result, error) {
 	slices.SortFunc(floors, func(a, b Floor) int { return cmpFloat(a.Seconds, b.Seconds) })
 	res.Floor = floors[(len(floors)-1)/2]
 
-	col := make([]float64, len(runs))
-	loop := make([]float64, len(runs))
-	for e := range runs[0].Epochs {
+	// med returns the median of field over the runs' epoch e, or over
+	// each run's median epoch when e < 0.
+	med := func(e int, field func(EpochTiming) float64) float64 {
+		col := make([]float64, len(runs))
 		for i, r := range runs {
-			col[i], loop[i] = r.Epochs[e].Seconds, r.Epochs[e].LoopSeconds
+			if e >= 0 {
+				col[i] = field(r.Epochs[e])
+				continue
+			}
+			per := make([]float64, len(r.Epochs))
+			for j, t := range r.Epochs {
+				per[j] = field(t)
+			}
+			col[i] = median(per)
 		}
-		res.Epochs = append(res.Epochs, res.stats(e+1, EpochTiming{Seconds: median(col), LoopSeconds: median(loop)}))
+		return median(col)
 	}
-	for i, r := range runs {
-		secs := make([]float64, len(r.Epochs))
-		loops := make([]float64, len(r.Epochs))
-		for e, t := range r.Epochs {
-			secs[e], loops[e] = t.Seconds, t.LoopSeconds
+	timing := func(e int) EpochTiming {
+		return EpochTiming{
+			Seconds:        med(e, func(t EpochTiming) float64 { return t.Seconds }),
+			LoopSeconds:    med(e, func(t EpochTiming) float64 { return t.LoopSeconds }),
+			LoopAllocs:     med(e, func(t EpochTiming) float64 { return t.LoopAllocs }),
+			LoopAllocBytes: med(e, func(t EpochTiming) float64 { return t.LoopAllocBytes }),
 		}
-		col[i], loop[i] = median(secs), median(loops)
 	}
-	res.Summary = res.stats(0, EpochTiming{Seconds: median(col), LoopSeconds: median(loop)})
+	for e := range runs[0].Epochs {
+		res.Epochs = append(res.Epochs, res.stats(e+1, timing(e)))
+	}
+	res.Summary = res.stats(0, timing(-1))
 	return res, nil
 }
 
@@ -211,6 +227,10 @@ func (r *Result) WriteTable(w io.Writer) error {
 		f.Seconds, f.GEMMSeconds, f.GFLOPS, f.ArgminSeconds, f.Chunk)
 	if r.EvalSeconds > 0 {
 		fmt.Fprintf(&b, "metrics: one evaluation on the training data takes %.3f s (%.2f× floor); train s = seconds − that, at least loop s\n", r.EvalSeconds, r.EvalSeconds/f.Seconds)
+	}
+	if batches := (s.N + max(1, s.Batch) - 1) / max(1, s.Batch); batches > 0 {
+		fmt.Fprintf(&b, "allocations in the batch loop: %.0f per epoch, %.1f per batch (%.0f bytes per batch)\n",
+			r.Summary.LoopAllocs, r.Summary.LoopAllocs/float64(batches), r.Summary.LoopAllocBytes/float64(batches))
 	}
 	fmt.Fprintf(&b, "heap: peak %s in use (%s live after GC), %s before training, data %s\n",
 		mib(r.Heap.PeakBytes), mib(r.Heap.PeakLiveBytes), mib(r.Heap.BaseBytes), mib(r.DataBytes))
