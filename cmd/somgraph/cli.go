@@ -38,9 +38,15 @@ func report(stderr io.Writer, cmd string, err error) int {
 	return exitFail
 }
 
-// oneLine folds a multi-line message onto one line.
+// oneLine folds a multi-line message onto one line and drops the package
+// prefixes of wrapped library errors ("--model: trainer: ..." becomes
+// "--model: ..."): the command already names itself.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	for _, p := range []string{"graph", "hooks", "loaders", "trainer", "viz"} {
+		s = strings.ReplaceAll(s, ": "+p+": ", ": ")
+	}
+	return s
 }
 
 // bare strips a library's package prefix ("graph: ") from a message that

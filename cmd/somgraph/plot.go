@@ -24,6 +24,7 @@ var plotHelp = help{
   umatrix      mean distance from each unit to its grid neighbours
   loss         train and valid quantization and topographic error per epoch
   hyperparams  learning rate, radius and batch size per epoch
+
 With --charts all (the default), charts that need what the model and
 --data do not give (records for hitmap, labels for preds) are skipped with a
 note; a chart named in a list that cannot be drawn is an error.`,
@@ -49,7 +50,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.model, "model", "", "model `file` written by somgraph train (required)")
 	fs.StringVar(&f.data, "data", "", "CSV `file` of records for hitmap and preds, - for standard input")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "field `separator` of --data, one character")
-	fs.StringVar(&f.out, "out", "somgraph-out/charts", "`folder` to write the charts into (created if needed)")
+	fs.StringVar(&f.out, "out", "somgraph-out/charts", "`dir` folder to write the charts into (created if needed)")
 	fs.StringVar(&f.format, "format", "png", "`png|svg` image format")
 	fs.StringVar(&f.charts, "charts", "all", "comma-separated `list` of charts to draw, or all (every chart the model and data allow)")
 	_, code := parse(fs, plotHelp, &config, args, stdout, stderr)

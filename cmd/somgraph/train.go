@@ -93,7 +93,7 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.schedule, "schedule", "three-phase", "`linear|two-phase|three-phase|exponential|asymptotic|constant` how alpha, sigma (and, for three-phase, the batch size) change over the epochs")
 	fs.Uint64Var(&f.seed, "seed", 0, "random `seed`: the same seed gives the same map")
 	fs.IntVar(&f.earlyStop, "early-stop", 0, "stop after `N` epochs without improvement of --monitor (0: never)")
-	fs.StringVar(&f.monitor, "monitor", "auto", "`metric` watched by --early-stop and --checkpoint, lower is better: "+strings.Join(hooks.MetricNames(), ", ")+" (auto: valid_qe with validation data, else train_qe)")
+	fs.StringVar(&f.monitor, "monitor", "auto", "`metric` the metric --early-stop and --checkpoint watch (lower is better): "+strings.Join(hooks.MetricNames(), ", ")+" (auto: valid_qe with validation data, else train_qe)")
 	fs.Float64Var(&f.minDelta, "min-delta", 0, "smallest `change` of --monitor that counts as an improvement")
 
 	fs.StringVar(&f.dataset, "dataset", "", "`colors|iris|penguins|housing` built-in dataset (default colors)")
@@ -109,7 +109,7 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.encode, "encode", "onehot", "`onehot|ordinal` categorical encoding")
 	fs.StringVar(&f.normalize, "normalize", "zscore", "`zscore|minmax|none` scaling of continuous columns")
 	fs.BoolVar(&f.naIndicators, "na-indicators", false, "with --data: add a 0/1 column <name>_na after each continuous column that had missing values")
-	fs.Float64Var(&f.valid, "valid", 0, "`fraction` of records held out for validation, in [0, 1)")
+	fs.Float64Var(&f.valid, "valid", 0, "`fraction` share of records held out for validation, in [0, 1)")
 	fs.StringVar(&f.validColumn, "valid-column", "", "with --data: the `column` that marks validation rows (1/true/valid) instead of --valid")
 
 	fs.StringVar(&f.out, "out", "somgraph-out/model.somg", "model `file` to write")
@@ -304,8 +304,13 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(f.out), 0o755); err != nil {
-		return fmt.Errorf("cannot create the folder for --out: %w", err)
+	for _, out := range []struct{ flag, path string }{{"out", f.out}, {"log", f.log}, {"checkpoint", f.checkpoint}} {
+		if out.path == "" {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(out.path), 0o755); err != nil {
+			return fmt.Errorf("--%s: cannot create its folder: %w", out.flag, err)
+		}
 	}
 
 	if err := p.addHooks(l, ctx, stdout); err != nil {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -428,4 +430,32 @@ func TestTrainTable(t *testing.T) {
 			t.Errorf("unexpected header:\n%s", r.stdout)
 		}
 	})
+}
+
+func TestTrainInterrupted(t *testing.T) {
+	// Ctrl-C cancels the context: training stops after the current batch,
+	// and the model is still saved.
+	model := filepath.Join(t.TempDir(), "m.somg")
+	var f trainFlags
+	fs := newFlagSet("train", new(string))
+	f.register(fs)
+	if err := fs.Parse([]string{"--size", "4x4", "--n", "2000", "--epochs", "50", "--out", model, "--progress", "none"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.plan(map[string]bool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out bytes.Buffer
+	if err := p.run(ctx, &out, io.Discard); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(out.String(), "interrupted after 1 of 50 epochs") {
+		t.Errorf("output lacks the interruption note:\n%s", out.String())
+	}
+	if _, err := os.Stat(model); err != nil {
+		t.Errorf("an interrupted run saved no model: %v", err)
+	}
 }
