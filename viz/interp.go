@@ -587,13 +587,12 @@ func quantileBins(v []float64, n int) ([]int, []string) {
 	}
 	top := s[len(s)-1]
 	names := make([]string, len(edges))
-	step := (top - s[0]) / float64(max(1, len(edges))) / 10
 	for i, lo := range edges {
 		hi := top
 		if i+1 < len(edges) {
 			hi = edges[i+1]
 		}
-		names[i] = formatValue(lo, step) + " – " + formatValue(hi, step)
+		names[i] = formatShort(lo) + " – " + formatShort(hi)
 	}
 	class := make([]int, len(v))
 	for i, x := range v {
@@ -605,6 +604,18 @@ func quantileBins(v []float64, n int) ([]int, []string) {
 		class[i] = max(j, 0)
 	}
 	return class, names
+}
+
+// formatShort formats v exactly if that is short, else to about four
+// significant digits (whole numbers from 1,000 up).
+func formatShort(v float64) string {
+	if s := strconv.FormatFloat(v, 'f', -1, 64); len(s) <= 7 {
+		return s
+	}
+	if math.Abs(v) >= 1000 && math.Abs(v) < 1e9 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
 // Preds draws the most frequent label per unit of ds (the training data if

@@ -265,7 +265,7 @@ func (mc *MapChart) layout() mapLayout {
 	if mc.Values != nil {
 		lo, hi := mc.valueRange()
 		tw := 0.0
-		for _, t := range barTicks(lo, hi) {
+		for _, t := range barTicks(lo, hi, mc.integerValues()) {
 			tw = math.Max(tw, textWidth(t.label, fontTick))
 		}
 		side = 14 + barWidth + 5 + tw
@@ -343,6 +343,17 @@ func (mc *MapChart) valueRange() (lo, hi float64) {
 		return 0, 0
 	}
 	return lo, hi
+}
+
+// integerValues reports whether every finite value is a whole number (as
+// hit counts are), so the colour bar shows whole ticks.
+func (mc *MapChart) integerValues() bool {
+	for _, v := range mc.Values {
+		if !math.IsNaN(v) && v != math.Trunc(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // cellColor returns the colour of unit k and whether it is empty.
@@ -482,7 +493,7 @@ func (mc *MapChart) drawColorBar(c *canvas, x, y float64, l mapLayout, lo, hi fl
 		y1 := y + h*float64(i+1)/steps
 		c.rect(x, y0, x+barWidth, y1+0.6, viridis(t))
 	}
-	for _, t := range barTicks(lo, hi) {
+	for _, t := range barTicks(lo, hi, mc.integerValues()) {
 		ty := y + h/2
 		if hi > lo {
 			ty = y + h*(1-(t.v-lo)/(hi-lo))
@@ -507,11 +518,14 @@ type tick struct {
 
 // barTicks returns about five round values within [lo, hi] with labels
 // precise enough to tell them apart; a flat range gets one tick.
-func barTicks(lo, hi float64) []tick {
+func barTicks(lo, hi float64, integer bool) []tick {
 	if !(hi > lo) {
 		return []tick{{lo, formatValue(lo, 0)}}
 	}
-	step := niceFloatStep((hi - lo) / 5)
+	step := barStep(lo, hi, 7)
+	if integer && step < 1 {
+		step = 1
+	}
 	var out []tick
 	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9; v += step {
 		if math.Abs(v) < step*1e-9 {
@@ -523,6 +537,21 @@ func barTicks(lo, hi float64) []tick {
 		out = []tick{{lo, formatValue(lo, (hi-lo)/2)}, {hi, formatValue(hi, (hi-lo)/2)}}
 	}
 	return out
+}
+
+// barStep returns the smallest round step (1, 2, 2.5 or 5 times a power of
+// ten) that puts at most maxTicks ticks in [lo, hi].
+func barStep(lo, hi float64, maxTicks int) float64 {
+	p := math.Pow(10, math.Floor(math.Log10((hi-lo)/float64(maxTicks))))
+	for {
+		for _, m := range []float64{1, 2, 2.5, 5} {
+			step := m * p
+			if n := math.Floor(hi/step+1e-9) - math.Ceil(lo/step-1e-9) + 1; n <= float64(maxTicks) {
+				return step
+			}
+		}
+		p *= 10
+	}
 }
 
 func niceFloatStep(raw float64) float64 {

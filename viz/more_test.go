@@ -1,0 +1,203 @@
+package viz
+
+import (
+	"bytes"
+	"image/color"
+	"io"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/loaders"
+	"github.com/somgraph/somgraph/trainer"
+)
+
+func TestAnnotationsSwitchOff(t *testing.T) {
+	cases := []struct {
+		name string
+		g    graph.Grid
+		max  int
+		want bool
+	}{
+		{"small map", graph.Grid{Rows: 5, Cols: 5}, 0, true},
+		{"30x30 is the default limit", graph.Grid{Rows: 30, Cols: 30}, 0, false}, // cells under 14 px
+		{"40x40 over the limit", graph.Grid{Rows: 40, Cols: 40}, 0, false},
+		{"user limit below the size", graph.Grid{Rows: 5, Cols: 5}, 20, false},
+		{"never", graph.Grid{Rows: 2, Cols: 2}, -1, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			k := c.g.Units()
+			mc := &MapChart{Grid: c.g, Values: make([]float64, k), Annotations: make([]string, k), MaxAnnotated: c.max}
+			if got := mc.layout().showAnnot; got != c.want {
+				t.Errorf("annotations shown = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestBarTicks(t *testing.T) {
+	cases := []struct {
+		name    string
+		lo, hi  float64
+		integer bool
+		want    string
+	}{
+		{"unit range", 0, 1, false, "0.0 0.2 0.4 0.6 0.8 1.0"},
+		{"hit counts", 1, 3, true, "1 2 3"},
+		{"large", 150, 5400, false, "1000 2000 3000 4000 5000"},
+		{"flat", 2, 2, false, "2"},
+		{"negative", -0.3, 0.3, false, "-0.3 -0.2 -0.1 0.0 0.1 0.2 0.3"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, tk := range barTicks(c.lo, c.hi, c.integer) {
+				got = append(got, tk.label)
+				if tk.v < c.lo-1e-9 || tk.v > c.hi+1e-9 {
+					t.Errorf("tick %v outside [%v, %v]", tk.v, c.lo, c.hi)
+				}
+			}
+			if s := strings.Join(got, " "); s != c.want {
+				t.Errorf("ticks %q, want %q", s, c.want)
+			}
+		})
+	}
+}
+
+func TestStepChartsThinLongRuns(t *testing.T) {
+	steps := make([]Step, 5001)
+	for i := range steps {
+		steps[i] = Step{Step: i, Alpha: 1 / float64(i+1), Sigma: 3, BatchSize: 32}
+	}
+	cs := StepCharts(steps)
+	if len(cs) != 3 {
+		t.Fatalf("%d charts, want 3", len(cs))
+	}
+	x := cs[0].Series[0].X
+	if len(x) > maxCurvePoints+1 || len(x) < maxCurvePoints/2 {
+		t.Errorf("%d points, want about %d", len(x), maxCurvePoints)
+	}
+	if x[0] != 1 || x[len(x)-1] != 5001 {
+		t.Errorf("x from %v to %v, want 1 to 5001 (first and last steps kept)", x[0], x[len(x)-1])
+	}
+	if err := RenderCurves(io.Discard, PNG, cs...); err != nil {
+		t.Errorf("render: %v", err)
+	}
+}
+
+func TestPCAScatter(t *testing.T) {
+	g := graph.Grid{Rows: 3, Cols: 3}
+	data := loaders.Colors(300, 2).Data
+	cb := make([]float64, 27)
+	for u := range 9 {
+		r, c := g.RowCol(u)
+		cb[3*u], cb[3*u+1], cb[3*u+2] = float64(r)/2, float64(c)/2, 0.5
+	}
+	t.Run("draws the units", func(t *testing.T) {
+		ps := &PCAScatter{Grid: g, Dim: 3, Data: data, Codebook: cb, Title: "t"}
+		var b bytes.Buffer
+		if err := ps.Render(&b, PNG); err != nil {
+			t.Fatal(err)
+		}
+		_, _, n := centroids(decodePNG(t, b.Bytes()), []color.RGBA{{214, 39, 40, 255}}, 4)
+		if n[0] < 9*10 {
+			t.Errorf("%d unit-coloured pixels, want nine dots and the mesh", n[0])
+		}
+		b.Reset()
+		if err := ps.Render(&b, SVG); err != nil {
+			t.Fatal(err)
+		}
+		parseXML(t, b.Bytes())
+	})
+	t.Run("one feature and one record", func(t *testing.T) {
+		ps := &PCAScatter{Grid: graph.Grid{Rows: 1, Cols: 2}, Dim: 1, Data: []float64{3}, Codebook: []float64{1, 2}}
+		if err := ps.Render(io.Discard, PNG); err != nil {
+			t.Fatal(err)
+		}
+	})
+	errs := []struct {
+		name string
+		ps   *PCAScatter
+		want string
+	}{
+		{"ragged data", &PCAScatter{Grid: g, Dim: 3, Data: data[:4], Codebook: cb}, "whole records"},
+		{"short codebook", &PCAScatter{Grid: g, Dim: 3, Data: data, Codebook: cb[:3]}, "codebook of 3"},
+		{"NaN weight", &PCAScatter{Grid: g, Dim: 3, Data: data, Codebook: append([]float64{math.NaN()}, cb[1:]...)}, "NaN"},
+	}
+	for _, c := range errs {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.ps.Render(io.Discard, PNG)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestWriteChartsNamedButImpossible(t *testing.T) {
+	m := newMap(t, graph.Grid{Rows: 2, Cols: 2}, 2, square2)
+	in, err := New(m, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	paths, err := in.WriteCharts(dir, PNG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 3 { // weights, features, umatrix
+		t.Errorf("wrote %v, want the 3 charts that need no data or history", paths)
+	}
+	_, err = in.WriteCharts(dir, SVG, "loss")
+	if err == nil || !strings.Contains(err.Error(), "viz: chart loss: no training history") {
+		t.Errorf("got %v, want viz: chart loss: no training history", err)
+	}
+	if err := in.Chart("pie", io.Discard, PNG); err == nil {
+		t.Error("unknown chart name: no error")
+	}
+}
+
+func TestFromModelRoundTrip(t *testing.T) {
+	l, _ := trained(t, "iris", graph.Grid{Rows: 4, Cols: 5}, 2, loaders.ZScore)
+	var b bytes.Buffer
+	if err := l.Export(&b); err != nil {
+		t.Fatal(err)
+	}
+	md, err := trainer.Load(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := FromLearner(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := FromModel(md, l.Train(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ha, err := a.HitCounts(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hz, err := z.HitCounts(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalFloats(ha, hz, 0) {
+		t.Errorf("hit counts differ after export and load: %v vs %v", ha, hz)
+	}
+	if got := strings.Join(z.Features(), ","); got != "sepal_length,sepal_width,petal_length,petal_width" {
+		t.Errorf("decoded features %q, want the iris inputs", got)
+	}
+	if err := z.Loss(io.Discard, PNG); err != nil {
+		t.Errorf("loss from the model's history: %v", err)
+	}
+	if _, err := FromModel(nil, nil, nil); err == nil {
+		t.Error("FromModel(nil): no error")
+	}
+	if _, err := FromLearner(nil); err == nil {
+		t.Error("FromLearner(nil): no error")
+	}
+}
