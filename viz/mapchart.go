@@ -522,10 +522,7 @@ func barTicks(lo, hi float64, integer bool) []tick {
 	if !(hi > lo) {
 		return []tick{{lo, formatValue(lo, 0)}}
 	}
-	step := barStep(lo, hi, 7)
-	if integer && step < 1 {
-		step = 1
-	}
+	step := barStep(lo, hi, 7, integer)
 	var out []tick
 	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9; v += step {
 		if math.Abs(v) < step*1e-9 {
@@ -540,12 +537,19 @@ func barTicks(lo, hi float64, integer bool) []tick {
 }
 
 // barStep returns the smallest round step (1, 2, 2.5 or 5 times a power of
-// ten) that puts at most maxTicks ticks in [lo, hi].
-func barStep(lo, hi float64, maxTicks int) float64 {
+// ten, a whole number if integer) that puts at most maxTicks ticks in
+// [lo, hi].
+func barStep(lo, hi float64, maxTicks int, integer bool) float64 {
 	p := math.Pow(10, math.Floor(math.Log10((hi-lo)/float64(maxTicks))))
+	if integer {
+		p = math.Max(p, 1)
+	}
 	for {
 		for _, m := range []float64{1, 2, 2.5, 5} {
 			step := m * p
+			if integer && step != math.Trunc(step) {
+				continue
+			}
 			if n := math.Floor(hi/step+1e-9) - math.Ceil(lo/step-1e-9) + 1; n <= float64(maxTicks) {
 				return step
 			}
@@ -570,14 +574,20 @@ func formatValue(v, step float64) string {
 	if a != 0 && (a >= 1e6 || a < 1e-4) {
 		return strconv.FormatFloat(v, 'g', 3, 64)
 	}
-	dec := 0
-	if step > 0 && step < 1 {
-		dec = int(math.Ceil(-math.Log10(step) - 1e-9))
-		if step*math.Pow(10, float64(dec)) != math.Round(step*math.Pow(10, float64(dec))) {
-			dec++
+	if step == 0 {
+		if a < 100 && a != math.Trunc(a) {
+			return strconv.FormatFloat(v, 'g', 4, 64)
 		}
-	} else if step == 0 && a < 100 && a != math.Trunc(a) {
-		return strconv.FormatFloat(v, 'g', 4, 64)
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	// the fewest decimals that write the step exactly
+	dec := 0
+	for dec < 6 {
+		x := step * math.Pow(10, float64(dec))
+		if math.Abs(x-math.Round(x)) < 1e-6*x {
+			break
+		}
+		dec++
 	}
 	return strconv.FormatFloat(v, 'f', min(dec, 6), 64)
 }

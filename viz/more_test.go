@@ -48,6 +48,8 @@ func TestBarTicks(t *testing.T) {
 		{"hit counts", 1, 3, true, "1 2 3"},
 		{"large", 150, 5400, false, "1000 2000 3000 4000 5000"},
 		{"flat", 2, 2, false, "2"},
+		{"counts skip steps of 2.5", 1, 18, true, "5 10 15"},
+		{"quarter steps keep their decimals", 0, 1.5, false, "0.00 0.25 0.50 0.75 1.00 1.25 1.50"},
 		{"negative", -0.3, 0.3, false, "-0.3 -0.2 -0.1 0.0 0.1 0.2 0.3"},
 	}
 	for _, c := range cases {
