@@ -75,6 +75,9 @@ func New(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Pipeline != nil && o.Pipeline.Width() != train.D {
+		return nil, fmt.Errorf("trainer: the pipeline encodes %d features, the training data has %d: pass the pipeline that produced the data", o.Pipeline.Width(), train.D)
+	}
 	m, err := graph.New(graph.Config{Grid: o.Grid, Dim: train.D, Distance: o.Distance, Neighborhood: o.Neighborhood, Dtype: o.Dtype})
 	if err != nil {
 		return nil, fmt.Errorf("trainer: %w", err)

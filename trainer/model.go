@@ -504,6 +504,9 @@ func (f *fileModel) model() (*Model, error) {
 		if err := json.Unmarshal(f.Pipeline, p); err != nil {
 			return bad("pipeline: %w", err)
 		}
+		if p.Width() != d {
+			return bad("the pipeline encodes %d features, the map has %d", p.Width(), d)
+		}
 		m.Pipeline, m.Options.Pipeline = p, p
 	}
 	for _, fe := range f.History {

@@ -389,3 +389,66 @@ func TestPredict(t *testing.T) {
 		t.Error("Predict on a model with missing weights succeeded")
 	}
 }
+
+func TestExportLoadPipeline(t *testing.T) {
+	db, err := loaders.Builtin("penguins", &loaders.Options{ValidFrac: 0.2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := New(db.Train, db.Valid, &Options{Grid: graph.Grid{Rows: 4, Cols: 4}, Pipeline: db.Pipeline, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Fit(2); err != nil {
+		t.Fatal(err)
+	}
+	file := exported(t, l)
+	m, err := Load(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Pipeline == nil || m.Options.Pipeline != m.Pipeline {
+		t.Fatal("loaded model has no pipeline")
+	}
+	if !slices.Equal(m.Pipeline.Features(), db.Pipeline.Features()) || m.Pipeline.Width() != db.Train.D {
+		t.Errorf("pipeline features %q (width %d), want %q (width %d)", m.Pipeline.Features(), m.Pipeline.Width(), db.Pipeline.Features(), db.Train.D)
+	}
+	if len(m.Labels) == 0 {
+		t.Error("the species labels were not stored")
+	}
+	// The stored pipeline transforms raw rows like the original.
+	want, err := db.Pipeline.Transform(db.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Pipeline.Transform(db.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Data, want.Data) {
+		t.Error("the loaded pipeline encodes the table differently")
+	}
+	var again bytes.Buffer
+	if err := m.Export(&again); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Bytes(), file) {
+		t.Error("Export(Load(file)) differs from file with a pipeline")
+	}
+
+	// A pipeline that does not fit the data is refused.
+	if _, err := New(loaders.Colors(50, 1), nil, &Options{Pipeline: db.Pipeline}); err == nil || !strings.Contains(err.Error(), "pipeline encodes") {
+		t.Errorf("New with a mismatched pipeline: %v", err)
+	}
+	bad := edit(t, file, func(d map[string]any) {
+		w := d["weights"].([]any)
+		for i := range w {
+			w[i] = w[i].([]any)[:2]
+		}
+		d["dim"] = 2
+		d["features"] = nil
+	})
+	if _, err := Load(bytes.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "pipeline encodes") {
+		t.Errorf("Load with a mismatched pipeline: %v", err)
+	}
+}
