@@ -22,6 +22,8 @@ var (
 	ErrNotNumber = errors.New("loaders: value is not a number")
 	// ErrInfinite means a value is +Inf or -Inf (or overflows float64).
 	ErrInfinite = errors.New("loaders: value is infinite")
+	// ErrNotUTF8 means a header name or a text value is not valid UTF-8.
+	ErrNotUTF8 = errors.New("loaders: text is not valid UTF-8")
 	// ErrDuplicateColumn means two header fields have the same name.
 	ErrDuplicateColumn = errors.New("loaders: duplicate column name")
 	// ErrUnknownColumn means an option names a column the data does not have.
@@ -55,6 +57,7 @@ var hints = map[error]string{
 	ErrNotNumber:     "fix the value, add it to the NA markers, declare the column categorical, or set BadRows to Skip",
 	ErrInfinite:      "replace it with a finite value or an NA marker, or set BadRows to Skip",
 	ErrMissingTarget: "fill the target, or set BadRows to Skip",
+	ErrNotUTF8:       "convert the file to UTF-8 (for example with iconv)",
 	ErrTargetEmpty:   "choose another target column, or none",
 	ErrSplitValue:    "write 1/true/valid for validation rows and 0/false/train (or nothing) for training rows",
 }

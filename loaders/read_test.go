@@ -113,6 +113,8 @@ func TestReadCSVBadInput(t *testing.T) {
 		{"plus inf", "a,b\n1,2\n+Inf,3\n", nil, ErrInfinite, 3, 1, "a", "value \"+Inf\""},
 		{"minus inf declared", "a,b\n1,-inf\n", &ReadOptions{Cont: []string{"b"}}, ErrInfinite, 2, 2, "b", ""},
 		{"overflow", "a\n1e999\n", nil, ErrInfinite, 2, 1, "a", ""},
+		{"latin-1 value", "a,b\n1,caf\xe9\n", nil, ErrNotUTF8, 2, 2, "b", "convert the file to UTF-8"},
+		{"latin-1 header", "a,\xe9t\xe9\n1,2\n", nil, ErrNotUTF8, 1, 2, "", ""},
 		{"bare quote", "a,b\n1,x\"y\n", nil, ErrSyntax, 2, 0, "", "bare"},
 		{"unterminated quote", "a,b\n1,\"xy\n", nil, ErrSyntax, 0, 0, "", "quote"},
 		{"bad delimiter", "a\n1\n", &ReadOptions{Delimiter: '"'}, nil, 0, 0, "", "delimiter"},

@@ -287,6 +287,9 @@ func newSchema(header []string, opts *ReadOptions) (*schema, error) {
 		if h == "" {
 			h = fmt.Sprintf("column_%d", j+1)
 		}
+		if !utf8.ValidString(h) {
+			return nil, &ParseError{Name: s.name, Line: 1, Column: j + 1, Value: h, Err: ErrNotUTF8}
+		}
 		if k, dup := index[h]; dup {
 			return nil, &ParseError{Name: s.name, Line: 1, Column: j + 1, ColumnName: h, Err: ErrDuplicateColumn,
 				cause: fmt.Errorf("also column %d; rename one of them", k+1)}
@@ -392,6 +395,9 @@ func (s *schema) checkRow(fields []string, line, row int) *ParseError {
 			if s.isNA(strings.TrimSpace(v)) {
 				return &ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Err: ErrMissingTarget}
 			}
+		}
+		if s.roles[j] != Ignored && !utf8.ValidString(v) {
+			return &ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Value: v, Err: ErrNotUTF8}
 		}
 	}
 	return nil
@@ -682,6 +688,16 @@ func FromColumns(name string, cols []Column) (*Table, error) {
 		} else if c.Len() != t.Rows {
 			return nil, fmt.Errorf("loaders: %s: column %q has %d values, column %q has %d: give every column the same length",
 				nameOf(name), c.Name, c.Len(), cols[0].Name, t.Rows)
+		}
+		if !utf8.ValidString(c.Name) {
+			return nil, &ParseError{Name: name, Column: j + 1, Value: c.Name, Err: ErrNotUTF8}
+		}
+		if c.Role == Categorical || c.Role == Target {
+			for i, v := range c.Str {
+				if !utf8.ValidString(v) {
+					return nil, &ParseError{Name: name, Row: i + 1, Column: j + 1, ColumnName: c.Name, Value: v, Err: ErrNotUTF8}
+				}
+			}
 		}
 		for i, v := range c.Num {
 			if math.IsInf(v, 0) {
