@@ -75,9 +75,10 @@
 // AfterEpoch still run) or hooks.ErrCancelFit (the current epoch ends as
 // with ErrCancelEpoch, then AfterFit runs with State.Stopped set, and Fit
 // returns nil). The other hooks of the same event still run after a cancel
-// request. Any other error stops Fit at once; AfterFit runs with
-// State.Err set, and Fit returns the error wrapped with the event and the
-// hook's name:
+// request; ErrCancelEpoch at BeforeFit, AfterEpoch or AfterFit has no epoch
+// left to end and is ignored. Any other error stops Fit at once; AfterFit
+// runs with State.Err set, and Fit returns the error as a *hooks.HookError
+// naming the event and the hook (use errors.As), with the message
 //
 //	trainer: AfterEpoch(hook "checkpoint"): open out/model.somg: permission denied
 //

@@ -149,8 +149,9 @@ func (l *Learner) hookList() ([]hooks.Hook, error) {
 // signal is what the hooks of one event asked for.
 type signal struct{ cancelEpoch, cancelFit bool }
 
-// run calls every hook at event e. A hook error stops the event and is
-// returned wrapped with the event and the hook's name; cancel requests are
+// run calls every hook at event e, following the contract of
+// hooks.Dispatch. A hook error stops the event and is returned as a
+// *hooks.HookError (with the event and the hook's name); cancel requests are
 // collected while the remaining hooks still run. At BeforeFit and
 // BeforeEpoch it keeps State.Batches in step with State.BatchSize after each
 // hook, so later hooks see the number of batches the epoch will have.
@@ -165,7 +166,7 @@ func (l *Learner) run(hs []hooks.Hook, e hooks.Event, st *hooks.State) (signal, 
 		case errors.Is(err, hooks.ErrCancelEpoch):
 			sig.cancelEpoch = true
 		default:
-			return sig, fmt.Errorf("trainer: %s(hook %q): %w", e, h.Name(), err)
+			return sig, fmt.Errorf("trainer: %w", &hooks.HookError{Event: e, Hook: h.Name(), Err: err})
 		}
 		if (e == hooks.BeforeFit || e == hooks.BeforeEpoch) && st.BatchSize >= 1 {
 			b := min(st.BatchSize, st.TrainSize)

@@ -284,6 +284,10 @@ func TestHookError(t *testing.T) {
 			if err == nil || err.Error() != tc.wantMsg || !errors.Is(err, boom) {
 				t.Fatalf("Fit error %v, want %q wrapping boom", err, tc.wantMsg)
 			}
+			var he *hooks.HookError
+			if !errors.As(err, &he) || he.Event != tc.event || he.Hook != "bad" {
+				t.Errorf("Fit error %v is not a *hooks.HookError for %v and \"bad\"", err, tc.event)
+			}
 			if laterRan {
 				t.Errorf("a hook after the failing one ran at %v", tc.event)
 			}
