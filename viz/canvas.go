@@ -104,7 +104,7 @@ func (c *canvas) circle(x, y, rad float64, fill drawing.Color) {
 }
 
 // capHeight returns the height in pixels of capital letters at size points.
-func capHeight(size float64) float64 { return drawing.PointsToPixels(dpi, size) * 0.72 }
+func capHeight(size float64) float64 { return drawing.PointsToPixels(dpi, size) * pngTextScale * 0.72 }
 
 // Text alignment.
 type align uint8
@@ -130,7 +130,7 @@ func (c *canvas) text(s string, x, y, size float64, col drawing.Color, a align) 
 	}
 	c.r.ResetStyle()
 	c.r.SetFont(c.font)
-	c.r.SetFontSize(size)
+	c.r.SetFontSize(c.fontSize(size))
 	c.r.SetFontColor(col)
 	body := s
 	if c.svg {
@@ -138,6 +138,15 @@ func (c *canvas) text(s string, x, y, size float64, col drawing.Color, a align) 
 		body = html.EscapeString(s)
 	}
 	c.r.Text(body, ipt(x), ipt(y+h/2))
+}
+
+// fontSize returns the size to give the renderer for text of size points
+// (see pngTextScale).
+func (c *canvas) fontSize(size float64) float64 {
+	if c.svg {
+		return size * pngTextScale
+	}
+	return size
 }
 
 // save writes the image.

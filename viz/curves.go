@@ -169,6 +169,12 @@ func (cc *CurveChart) chart(f Format) (*chart.Chart, error) {
 		}
 		return s
 	}
+	fs := func(size float64) float64 { // see pngTextScale
+		if f == SVG {
+			return size * pngTextScale
+		}
+		return size
+	}
 	width, height := cc.Width, cc.Height
 	if width <= 0 {
 		width = 640
@@ -220,21 +226,24 @@ func (cc *CurveChart) chart(f Format) (*chart.Chart, error) {
 	}
 	gc := &chart.Chart{
 		Title:      esc(cc.Title),
-		TitleStyle: chart.Style{FontSize: fontTitle, FontColor: colorText},
+		TitleStyle: chart.Style{FontSize: fs(fontTitle), FontColor: colorText},
 		Width:      width,
 		Height:     height,
 		DPI:        dpi,
 		Background: chart.Style{Padding: chart.Box{Top: 44, Left: 12, Right: right, Bottom: 12}, FillColor: colorBackground},
 		XAxis: chart.XAxis{
 			Name:      esc(cc.XLabel),
-			NameStyle: chart.Style{FontSize: fontLabel, FontColor: colorText},
-			Style:     chart.Style{FontSize: fontTick, FontColor: colorMuted},
+			NameStyle: chart.Style{FontSize: fs(fontLabel), FontColor: colorText},
+			Style:     chart.Style{FontSize: fs(fontTick), FontColor: colorMuted},
 			Range:     &chart.ContinuousRange{Min: xlo, Max: xhi},
 			Ticks:     xticks,
 		},
+		// The real secondary axis has no series; left visible, it writes
+		// stray ticks at an undefined position (seen in SVG).
+		YAxisSecondary: chart.YAxis{Style: chart.Style{Hidden: true}},
 		YAxis: chart.YAxis{
 			AxisType:       chart.YAxisSecondary, // draw it on the left
-			Style:          chart.Style{FontSize: fontTick, FontColor: colorMuted},
+			Style:          chart.Style{FontSize: fs(fontTick), FontColor: colorMuted},
 			Range:          &chart.ContinuousRange{Min: ylo, Max: yhi},
 			Ticks:          yticks,
 			GridMajorStyle: chart.Style{StrokeColor: drawing.Color{R: 225, G: 225, B: 225, A: 255}, StrokeWidth: 1},
@@ -259,9 +268,9 @@ func (cc *CurveChart) chart(f Format) (*chart.Chart, error) {
 	for i, p := range all {
 		entries[i] = legendEntry{esc(p.name), p.color}
 	}
-	gc.Elements = []chart.Renderable{yLabel(esc(cc.YLabel))}
+	gc.Elements = []chart.Renderable{yLabel(esc(cc.YLabel), fs(fontLabel))}
 	if len(all) > 1 {
-		gc.Elements = append(gc.Elements, sideLegend(entries))
+		gc.Elements = append(gc.Elements, sideLegend(entries, fs(fontLegend)))
 	}
 	return gc, nil
 }
@@ -281,7 +290,7 @@ type legendEntry struct {
 
 // sideLegend draws the entries in the chart's right margin, next to the
 // top of the plot.
-func sideLegend(entries []legendEntry) chart.Renderable {
+func sideLegend(entries []legendEntry, size float64) chart.Renderable {
 	return func(r chart.Renderer, cb chart.Box, defaults chart.Style) {
 		font, err := chart.GetDefaultFont()
 		if err != nil {
@@ -298,7 +307,7 @@ func sideLegend(entries []legendEntry) chart.Renderable {
 			r.Stroke()
 			r.ResetStyle()
 			r.SetFont(font)
-			r.SetFontSize(fontLegend)
+			r.SetFontSize(size)
 			r.SetFontColor(colorText)
 			r.Text(e.name, x+21, y+int(capHeight(fontLegend)/2))
 		}
@@ -307,7 +316,7 @@ func sideLegend(entries []legendEntry) chart.Renderable {
 
 // yLabel draws the y axis caption above the top of the axis, where it
 // reads horizontally.
-func yLabel(label string) chart.Renderable {
+func yLabel(label string, size float64) chart.Renderable {
 	return func(r chart.Renderer, cb chart.Box, defaults chart.Style) {
 		font, err := chart.GetDefaultFont()
 		if label == "" || err != nil {
@@ -315,7 +324,7 @@ func yLabel(label string) chart.Renderable {
 		}
 		r.ResetStyle()
 		r.SetFont(font)
-		r.SetFontSize(fontLabel)
+		r.SetFontSize(size)
 		r.SetFontColor(colorText)
 		r.Text(label, 12, cb.Top-12)
 	}

@@ -3,6 +3,8 @@ package viz
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
+	"github.com/somgraph/somgraph/graph"
 	"image/color"
 	"io"
 	"math"
@@ -103,6 +105,72 @@ func TestCurvesErrors(t *testing.T) {
 			if err == nil || !strings.HasPrefix(err.Error(), "viz: ") || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("got %v, want a viz error containing %q", err, c.want)
 			}
+		})
+	}
+}
+
+// svgTextsInside fails if a text element of the SVG b is anchored outside
+// its viewBox (go-chart writes stray ticks of an unused axis at y ≈ −2⁶³).
+func svgTextsInside(t *testing.T, b []byte) {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	var w, h float64
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatalf("SVG does not parse as XML: %v", err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		attr := func(name string) string {
+			for _, a := range se.Attr {
+				if a.Name.Local == name {
+					return a.Value
+				}
+			}
+			return ""
+		}
+		switch se.Name.Local {
+		case "svg":
+			if depth == 0 {
+				fmt.Sscanf(attr("viewBox"), "0 0 %g %g", &w, &h)
+			}
+			depth++
+		case "text":
+			var x, y float64
+			fmt.Sscanf(attr("x"), "%g", &x)
+			fmt.Sscanf(attr("y"), "%g", &y)
+			if x < 0 || x > w || y < 0 || y > h {
+				t.Errorf("text at (%v, %v) outside the %vx%v image", x, y, w, h)
+			}
+		}
+	}
+}
+
+func TestSVGTextsInsideTheImage(t *testing.T) {
+	cc := &CurveChart{Title: "QE", YLabel: "QE", Series: []Series{{"train", []float64{1, 2}, []float64{1, 0.5}}, {"valid", []float64{1, 2}, []float64{1.1, 0.6}}}}
+	mc := &MapChart{Grid: graph.Grid{Rows: 3, Cols: 4, Topology: graph.Hexagonal}, Title: "m", Values: []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Label: "v"}
+	cases := []struct {
+		name   string
+		render func(w io.Writer) error
+	}{
+		{"curve chart", func(w io.Writer) error { return cc.Render(w, SVG) }},
+		{"stacked curves", func(w io.Writer) error { return RenderCurves(w, SVG, cc, cc) }},
+		{"map chart", func(w io.Writer) error { return mc.Render(w, SVG) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := c.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			svgTextsInside(t, b.Bytes())
 		})
 	}
 }

@@ -13,8 +13,14 @@ var (
 	faces  = map[float64]font.Face{}
 )
 
+// pngTextScale is how much larger go-chart's PNG renderer draws text than
+// its size says: it scales glyphs by size·DPI/64 pixels instead of
+// size·DPI/72. SVG text is scaled up by the same factor so that both
+// formats share one layout.
+const pngTextScale = 72.0 / 64
+
 // textWidth returns the width in pixels of s in the default font at size
-// points, the same measure the renderers use.
+// points, as the PNG renderer draws it (and the SVG text is scaled to).
 func textWidth(s string, size float64) float64 {
 	faceMu.Lock()
 	defer faceMu.Unlock()
@@ -24,7 +30,7 @@ func textWidth(s string, size float64) float64 {
 		if err != nil {
 			return float64(len(s)) * size * 0.6
 		}
-		face = truetype.NewFace(f, &truetype.Options{DPI: dpi, Size: size})
+		face = truetype.NewFace(f, &truetype.Options{DPI: dpi * pngTextScale, Size: size})
 		faces[size] = face
 	}
 	return float64(font.MeasureString(face, s).Ceil())
