@@ -468,3 +468,59 @@ func TestMixedDistance(t *testing.T) {
 		t.Errorf("short vector: got %v, want ErrShape", err)
 	}
 }
+
+// TestPredictPath reads new raw rows the way the CLI's predict does: with
+// the pipeline's ReadOptions, extra columns ignored, the target optional.
+func TestPredictPath(t *testing.T) {
+	db, err := Builtin("penguins", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := db.Pipeline
+	cases := []struct {
+		name   string
+		in     string
+		labels []string
+		want   error
+	}{
+		{"no target, extra column, reordered, unseen island",
+			"id,year,sex,body_mass_g,flipper_length_mm,bill_depth_mm,bill_length_mm,island\n" +
+				"1,2008,male,4000,200,17,44,Biscoe\n" +
+				"2,NA,NA,NA,NA,NA,NA,Atlantis\n", nil, nil},
+		{"target partly missing",
+			"species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n" +
+				"Adelie,Dream,39,18,190,3700,female,2007\n" +
+				"NA,Dream,39,18,190,3700,female,2007\n", []string{"Adelie", ""}, nil},
+		{"missing input column", "island,year\nDream,2007\n", nil, ErrUnknownColumn},
+		{"bad number names the line", "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n" +
+			"Dream,39,18,190,3700,female,2007\nDream,x,18,190,3700,female,2007\n", nil, ErrNotNumber},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ro := p.ReadOptions()
+			ro.Name = "new.csv"
+			tab, err := ReadCSV(strings.NewReader(tc.in), &ro)
+			if err == nil {
+				var ds *Dataset
+				ds, err = p.Transform(tab)
+				if err == nil {
+					if ds.D != p.Width() || !slices.Equal(ds.Labels, tc.labels) {
+						t.Errorf("got %d columns, labels %q; want %d, %q", ds.D, ds.Labels, p.Width(), tc.labels)
+					}
+					if tc.labels == nil {
+						dec, _ := p.Decode(ds.Row(1))
+						if dec[0] != UnknownLevel || dec[5] != MissingLevel {
+							t.Errorf("decoded %v: want an unknown island and a missing sex", dec)
+						}
+					}
+				}
+			}
+			if tc.want == nil && err != nil {
+				t.Fatal(err)
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}

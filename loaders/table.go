@@ -133,8 +133,9 @@ type ReadOptions struct {
 	// Target names the label column (optional). Its text becomes the
 	// dataset's labels.
 	Target string
-	// TargetOptional allows the Target column to be absent (predicting
-	// on new rows).
+	// TargetOptional allows the Target column to be absent or to have
+	// missing values (predicting on new rows): such rows get an empty
+	// label.
 	TargetOptional bool
 	// Ignore names columns to leave out.
 	Ignore []string
@@ -268,13 +269,14 @@ type schema struct {
 	header []string
 	roles  []Role // Auto for columns to infer
 	target int    // -1 if none
+	optTgt bool   // the target may be absent or missing
 	na     []string
 	policy BadRows
 }
 
 func newSchema(header []string, opts *ReadOptions) (*schema, error) {
 	s := &schema{name: opts.Name, header: make([]string, len(header)), roles: make([]Role, len(header)),
-		target: -1, policy: opts.BadRows, na: opts.NA}
+		target: -1, optTgt: opts.TargetOptional, policy: opts.BadRows, na: opts.NA}
 	if s.na == nil {
 		s.na = DefaultNA
 	}
@@ -392,7 +394,7 @@ func (s *schema) checkRow(fields []string, line, row int) *ParseError {
 				return &ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Value: v, Err: err}
 			}
 		case Target:
-			if s.isNA(strings.TrimSpace(v)) {
+			if !s.optTgt && s.isNA(strings.TrimSpace(v)) {
 				return &ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Err: ErrMissingTarget}
 			}
 		}
@@ -509,7 +511,7 @@ func (g *gate) check(fields []string, line int) (ok bool, err error) {
 // finish returns the error of an input without usable rows.
 func (g *gate) finish() error {
 	s := g.s
-	if s.target >= 0 && g.rows > 0 && !g.targetSeen {
+	if s.target >= 0 && !s.optTgt && g.rows > 0 && !g.targetSeen {
 		pe := &ParseError{Name: s.name, Column: s.target + 1, ColumnName: s.header[s.target], Err: ErrTargetEmpty}
 		if g.deferred != nil {
 			pe.Line, pe.Row = g.deferred.Line, g.deferred.Row
