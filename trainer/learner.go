@@ -109,8 +109,9 @@ func (l *Learner) AddHook(h hooks.Hook) { l.hooks = append(l.hooks, h) }
 // Map returns the map being trained (the live map, not a copy).
 func (l *Learner) Map() *graph.Map { return l.m }
 
-// Options returns the Learner's options with defaults filled in. Its Hooks
-// are those of New's Options followed by those added with AddHook.
+// Options returns the Learner's options with defaults filled in (Schedule
+// is the hooks.ThreePhase instance in use if none was given). Its Hooks are
+// those of New's Options followed by those added with AddHook.
 func (l *Learner) Options() Options {
 	o := l.opts
 	o.Hooks = slices.Clone(l.hooks)
@@ -130,12 +131,7 @@ func (l *Learner) History() []Epoch { return slices.Clone(l.history) }
 // hookList returns the schedule and the hooks sorted by order, ties in
 // registration order (the schedule first).
 func (l *Learner) hookList() ([]hooks.Hook, error) {
-	var hs []hooks.Hook
-	if s := l.opts.Schedule; s != nil {
-		hs = append(hs, s)
-	} else if s := defaultSchedule(); s != nil {
-		hs = append(hs, s)
-	}
+	hs := []hooks.Hook{l.opts.Schedule}
 	for i, h := range l.hooks {
 		if h == nil {
 			return nil, fmt.Errorf("trainer: hook %d is nil", i)

@@ -68,10 +68,6 @@ type Model struct {
 // Model returns the Learner's current map and settings as a Model.
 func (l *Learner) Model() *Model {
 	o := l.Options()
-	sched := l.opts.Schedule
-	if sched == nil {
-		sched = defaultSchedule()
-	}
 	md := &Model{
 		Version:  Version,
 		Config:   l.m.Config(),
@@ -81,9 +77,7 @@ func (l *Learner) Model() *Model {
 		Pipeline: l.opts.Pipeline,
 		History:  l.History(),
 	}
-	if sched != nil {
-		md.ScheduleName = sched.Name()
-	}
+	md.ScheduleName = o.Schedule.Name()
 	md.Schedule, md.Hooks = nil, nil
 	if l.train.Labels != nil {
 		md.Labels = slices.Compact(slices.Sorted(slices.Values(l.train.Labels)))

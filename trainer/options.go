@@ -168,6 +168,9 @@ func resolve(o *Options, n int) (Options, error) {
 	if !(r.Sigma > 0) || math.IsInf(r.Sigma, 0) {
 		return r, fmt.Errorf("trainer: radius sigma %v must be a positive number (0 means half the grid's longer side)", r.Sigma)
 	}
+	if r.Schedule == nil {
+		r.Schedule = defaultSchedule()
+	}
 	for i, h := range r.Hooks {
 		if h == nil {
 			return r, fmt.Errorf("trainer: Options.Hooks[%d] is nil", i)

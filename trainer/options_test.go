@@ -163,3 +163,22 @@ func TestNewErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultSchedule(t *testing.T) {
+	l, err := New(loaders.Colors(50, 1), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := l.Options().Schedule
+	if s == nil || s.Name() != "three-phase" || s.Order() != hooks.OrderSchedule {
+		t.Fatalf("default schedule %v, want three-phase at OrderSchedule", s)
+	}
+	own := hooks.LinearDecay()
+	l, err = New(loaders.Colors(50, 1), nil, &Options{Schedule: own})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Options().Schedule != own {
+		t.Errorf("the given schedule was replaced by %v", l.Options().Schedule.Name())
+	}
+}
