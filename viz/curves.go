@@ -211,9 +211,14 @@ func (cc *CurveChart) chart(f Format) (*chart.Chart, error) {
 	if xhi == xlo { // one epoch: one step either side
 		xlo, xhi = xlo-1, xhi+1
 	}
+	nonNegative := ylo >= 0
 	ylo, yhi = paddedRange(ylo, yhi, 0.1)
 	yp := (yhi - ylo) * 0.05
-	yticks, ylo, yhi := niceTicks(ylo-yp, yhi+yp, 5, false)
+	ylo, yhi = ylo-yp, yhi+yp
+	if nonNegative && ylo < 0 { // errors and rates: keep the axis at 0
+		ylo = 0
+	}
+	yticks, ylo, yhi := niceTicks(ylo, yhi, 5, false)
 	xticks, xlo, xhi := niceTicks(xlo, xhi, 8, integerX)
 
 	legendW := 0.0
