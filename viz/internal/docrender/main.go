@@ -39,7 +39,7 @@ type job struct {
 func run(out string, all bool) error {
 	jobs := []job{
 		{"colors", graph.Grid{Rows: 20, Cols: 20}, 20, loaders.NoScaling, []string{"weights"}},
-		{"iris", graph.Grid{Rows: 7, Cols: 9, Topology: graph.Hexagonal}, 30, loaders.ZScore, []string{"hitmap", "preds", "umatrix"}},
+		{"iris", graph.Grid{Rows: 7, Cols: 9, Topology: graph.Hexagonal}, 30, loaders.ZScore, []string{"hitmap", "preds"}},
 		{"penguins", graph.Grid{Rows: 10, Cols: 10}, 30, loaders.ZScore, []string{"features", "loss"}},
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
