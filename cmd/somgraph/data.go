@@ -4,11 +4,34 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 )
+
+// looksNumeric returns a note when a categorical group's levels are
+// mostly numbers: a numeric column with a missing-value marker the reader
+// did not know, which one-hot encoding would blow up into one column per
+// value.
+func looksNumeric(g loaders.Group) string {
+	if g.Kind != loaders.Categorical || len(g.Levels) < 10 {
+		return ""
+	}
+	numeric, other := 0, ""
+	for _, l := range g.Levels {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(l), 64); err == nil {
+			numeric++
+		} else if other == "" && l != loaders.MissingLevel {
+			other = l
+		}
+	}
+	if numeric*10 < len(g.Levels)*8 || other == "" {
+		return ""
+	}
+	return fmt.Sprintf("note: column %q looks numeric but was read as categorical (%d levels) because of values such as %q: add them to --na, or declare the column with --cont", g.Name, len(g.Levels), other)
+}
 
 // trainData is what train learns from.
 type trainData struct {
@@ -23,9 +46,14 @@ func (f *trainFlags) loaderOptions() (*loaders.Options, error) {
 	o := &loaders.Options{ValidFrac: f.valid, ValidColumn: f.validColumn, Seed: f.seed}
 	o.Read.Delimiter = []rune(unescape(f.delimiter))[0]
 	if f.na != "" {
-		o.Read.NA = strings.Split(f.na, ",")
-		for i := range o.Read.NA {
-			o.Read.NA[i] = strings.TrimSpace(o.Read.NA[i])
+		// The markers replace the defaults, but an empty field stays
+		// missing: --na 'NA,?' must not turn a numeric column with empty
+		// fields into a categorical one.
+		o.Read.NA = []string{""}
+		for _, m := range strings.Split(f.na, ",") {
+			if m = strings.TrimSpace(m); m != "" {
+				o.Read.NA = append(o.Read.NA, m)
+			}
 		}
 	}
 	o.Read.Cont, o.Read.Cat, o.Read.Ignore = splitList(f.cont), splitList(f.cat), splitList(f.ignore)
@@ -73,6 +101,12 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 		return nil, dataError(err)
 	}
 	d := &trainData{name: name, train: db.Train, valid: db.Valid, pipeline: db.Pipeline}
+	var notes []string
+	for _, g := range db.Pipeline.Layout().Groups {
+		if n := looksNumeric(g); n != "" {
+			notes = append(notes, n)
+		}
+	}
 	if db.Skipped > 0 {
 		first := ""
 		if len(db.SkipErrors) > 0 {
@@ -82,8 +116,9 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 				first = fmt.Sprintf("; the first, %s line %d, column %q: %s", pe.Name, pe.Line, pe.ColumnName, bare(pe.Err))
 			}
 		}
-		d.note = fmt.Sprintf("skipped %d bad rows (--bad-rows skip)%s", db.Skipped, first)
+		notes = append(notes, fmt.Sprintf("skipped %d bad rows (--bad-rows skip)%s", db.Skipped, first))
 	}
+	d.note = strings.Join(notes, "\n")
 	return d, nil
 }
 

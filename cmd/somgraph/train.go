@@ -103,7 +103,7 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.cat, "cat", "", "with --data: categorical `columns`, comma-separated (default: non-numeric columns)")
 	fs.StringVar(&f.target, "target", "", "with --data: label `column`, kept out of training and shown in charts")
 	fs.StringVar(&f.ignore, "ignore", "", "with --data: `columns` to leave out, comma-separated")
-	fs.StringVar(&f.na, "na", "", "with --data: missing-value `markers`, comma-separated (default: empty, NA, NaN, ?, null)")
+	fs.StringVar(&f.na, "na", "", "with --data: missing-value `markers`, comma-separated, replacing the defaults (empty, NA, N/A, NaN, ?, null, None); an empty field is always missing")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "with --data: field `separator`, one character (use '\\t' for TSV)")
 	fs.StringVar(&f.badRows, "bad-rows", "error", "`error|skip` with --data: what a malformed row does (skipped rows are counted)")
 	fs.StringVar(&f.encode, "encode", "onehot", "`onehot|ordinal` categorical encoding")

@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/trainer"
 )
 
 // trainSmall trains a 5x5 map on n colours for epochs epochs into dir and
@@ -287,15 +290,18 @@ func TestTrainHooksFlags(t *testing.T) {
 			t.Fatalf("log header %v lacks %q", rows[0], h)
 		}
 	}
-	// two-phase: the first half uses a larger alpha than the second half,
-	// and alpha never grows.
-	prev := math.Inf(1)
+	// α and σ follow the two-phase schedule from the defaults: 5x5 map,
+	// σ0 = 2.5.
+	plan, err := hooks.TwoPhase().Plan(10, trainer.DefaultAlpha, 2.5, trainer.DefaultBatchSize)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, row := range rows[1:] {
 		a, _ := strconv.ParseFloat(row[col["alpha"]], 64)
-		if a > prev+1e-12 {
-			t.Errorf("epoch %d: alpha %v grew from %v", i, a, prev)
+		s, _ := strconv.ParseFloat(row[col["sigma"]], 64)
+		if math.Abs(a-plan[i].Alpha) > 1e-12 || math.Abs(s-plan[i].Sigma) > 1e-12 {
+			t.Errorf("epoch %d: alpha %v, sigma %v; two-phase plans %v, %v", i, a, s, plan[i].Alpha, plan[i].Sigma)
 		}
-		prev = a
 		if row[col["valid_qe"]] == "" {
 			t.Errorf("epoch %d: no valid_qe with --valid 0.25", i)
 		}
@@ -420,6 +426,34 @@ func TestTrainTable(t *testing.T) {
 			t.Errorf("exit code %d for a ragged file without --bad-rows skip, want %d", r.code, exitFail)
 		}
 		oneErrorLine(t, r, "--bad-rows skip")
+	})
+	t.Run("na markers", func(t *testing.T) {
+		// 60 distinct numbers, some empty and some "-": with --na - the
+		// column stays numeric (an empty field is always missing); without
+		// it the column is read as categorical, and a note says so.
+		var b strings.Builder
+		b.WriteString("x,y\n")
+		for i := range 60 {
+			y := strconv.Itoa(i)
+			switch i % 10 {
+			case 3:
+				y = ""
+			case 7:
+				y = "-"
+			}
+			fmt.Fprintf(&b, "%d,%s\n", i%4, y)
+		}
+		p := filepath.Join(dir, "na.csv")
+		os.WriteFile(p, []byte(b.String()), 0o644)
+		args := []string{"train", "--data", p, "--size", "2x2", "--epochs", "1", "--progress", "none", "--out", filepath.Join(dir, "na.somg")}
+		r := runCLI(t, "", append(args, "--na", "-")...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "60 records × 2 features") || strings.Contains(r.stdout, "note:") {
+			t.Errorf("--na -: exit code %d, want y numeric (2 features) and no note:\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		r = runCLI(t, "", args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, `note: column "y" looks numeric but was read as categorical (50 levels) because of values such as "-"`) {
+			t.Errorf("without --na: exit code %d, want a note on y:\n%s%s", r.code, r.stdout, r.stderr)
+		}
 	})
 	t.Run("built-in iris", func(t *testing.T) {
 		r := runCLI(t, "", "train", "--dataset", "iris", "--size", "4x4", "--topology", "hex", "--epochs", "2", "--out", filepath.Join(dir, "iris.somg"))
