@@ -372,11 +372,15 @@ func (a *catAcc) add(v string, missing bool) {
 		a.missing++
 		return
 	}
-	if _, ok := a.counts[v]; !ok && a.cap > 0 && len(a.counts) >= a.cap {
+	if n, ok := a.counts[v]; ok {
+		a.counts[v] = n + 1
+		return
+	}
+	if a.cap > 0 && len(a.counts) >= a.cap {
 		a.overflow = true
 		return
 	}
-	a.counts[v]++
+	a.counts[strings.Clone(v)] = 1 // do not keep the reader's record alive
 }
 
 // init validates the fitted state and builds the layout, the encoded

@@ -35,8 +35,16 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 	}
 	ro := o.readOptions()
 	st := &streamer{o: &o, ro: ro}
-	if err := st.pass(open, st.fitRow); err != nil {
+	if err := st.pass(open, st.fitRow, true); err != nil {
 		return nil, err
+	}
+	if st.redo {
+		// A column inferred numeric so far held text: count its levels
+		// from the start. No column can change again.
+		st.redo = false
+		if err := st.pass(open, st.fitRow, true); err != nil {
+			return nil, err
+		}
 	}
 	p, err := st.fit()
 	if err != nil {
@@ -54,7 +62,7 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 	}
 	st.row = make([]float64, p.Width())
 	header := st.s.header
-	if err := st.pass(open, st.encodeRow); err != nil {
+	if err := st.pass(open, st.encodeRow, false); err != nil {
 		return nil, err
 	}
 	if !slices.Equal(header, st.s.header) {
@@ -77,7 +85,8 @@ type streamer struct {
 	numeric      []bool
 	cont         []*contAcc
 	cat          []*catAcc
-	gate         *gate // of the first pass
+	gate         *gate // of the fitting pass
+	redo         bool  // an Auto column turned out categorical
 	// second pass
 	p            *Pipeline
 	fidx         []int
@@ -87,7 +96,7 @@ type streamer struct {
 
 // pass reads the input once, calling fn with each good row, its line, its
 // 1-based data row number and whether it is a validation row.
-func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, valid bool) error) error {
+func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, valid bool) error, fitting bool) error {
 	rc, err := open()
 	if err != nil {
 		return fmt.Errorf("loaders: opening %s: %w", nameOf(st.ro.Name), err)
@@ -102,7 +111,6 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 	if err != nil {
 		return err
 	}
-	first := st.s == nil
 	st.s = s
 	st.split = -1
 	if st.o.ValidColumn != "" {
@@ -110,23 +118,26 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 			return fmt.Errorf("%w %q in ValidColumn: the columns are %s", ErrUnknownColumn, st.o.ValidColumn, strings.Join(s.header, ", "))
 		}
 	}
-	if first {
-		st.numeric = make([]bool, len(s.header))
+	g := &gate{s: s}
+	if fitting {
+		st.gate = g
+		st.rows, st.ntrain = 0, 0
+		if st.numeric == nil {
+			st.numeric = make([]bool, len(s.header))
+			for j, r := range s.roles {
+				st.numeric[j] = r == Auto || r == Continuous
+			}
+		}
 		st.cont = make([]*contAcc, len(s.header))
 		st.cat = make([]*catAcc, len(s.header))
 		for j, r := range s.roles {
-			st.numeric[j] = r == Auto || r == Continuous
-			if r == Auto || r == Continuous {
+			switch {
+			case (r == Auto || r == Continuous) && st.numeric[j]:
 				st.cont[j] = &contAcc{cap: st.o.StreamSample, rng: rand.New(rand.NewPCG(st.o.Seed, uint64(j)))}
-			}
-			if r == Auto || r == Categorical {
+			case r == Auto || r == Categorical:
 				st.cat[j] = newCatAcc(st.o.MaxLevels)
 			}
 		}
-	}
-	g := &gate{s: s}
-	if first {
-		st.gate = g
 	}
 	for {
 		fields, err := cr.Read()
@@ -170,7 +181,7 @@ func rowDraw(seed uint64, i int) float64 {
 	return float64(z>>11) / (1 << 53)
 }
 
-// fitRow is the first pass: infer types on every row, accumulate the
+// fitRow is the fitting pass: infer types on every row, accumulate the
 // statistics of training rows.
 func (st *streamer) fitRow(fields []string, _, _ int, valid bool) error {
 	st.rows++
@@ -178,23 +189,17 @@ func (st *streamer) fitRow(fields []string, _, _ int, valid bool) error {
 		st.ntrain++
 	}
 	for j, v := range fields {
-		role := st.s.roles[j]
-		if role != Auto && role != Continuous && role != Categorical {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		missing := st.s.isNA(v)
-		if st.numeric[j] {
+		switch {
+		case st.cont[j] != nil:
 			x, _, err := st.s.parseNum(v)
 			if err != nil { // only Auto columns get here: checkRow vetted the others
-				st.numeric[j] = false
-				st.cont[j] = nil
+				st.numeric[j], st.cont[j], st.redo = false, nil, true
 			} else if !valid {
 				st.cont[j].add(x)
 			}
-		}
-		if st.cat[j] != nil && !valid {
-			st.cat[j].add(strings.Clone(v), missing)
+		case st.cat[j] != nil && !valid:
+			v = strings.TrimSpace(v)
+			st.cat[j].add(v, st.s.isNA(v))
 		}
 	}
 	return nil
@@ -233,7 +238,11 @@ func (st *streamer) encodeRow(fields []string, line, row int, valid bool) error 
 	ds.Data = append(ds.Data, st.row...)
 	ds.N++
 	if ds.Labels != nil {
-		ds.Labels = append(ds.Labels, strings.TrimSpace(fields[st.s.target]))
+		label := strings.TrimSpace(fields[st.s.target])
+		if st.s.isNA(label) {
+			label = ""
+		}
+		ds.Labels = append(ds.Labels, label)
 	}
 	return nil
 }

@@ -57,6 +57,7 @@ func TestStreamMatchesMemory(t *testing.T) {
 	}{
 		{"penguins", penguins, Options{Read: pr, Pipeline: PipelineOptions{NAIndicators: true}}},
 		{"housing ordinal minmax", housing, Options{Read: hr, Pipeline: PipelineOptions{Encode: Ordinal, Normalize: MinMax}}},
+		{"numeric column turns text", []byte("a,b\n1,2\n2.0,3\nNA,4\nten,5\n2,6\n"), Options{}},
 		{"messy by column, skip", messy, Options{Read: ReadOptions{Target: "y", Ignore: []string{"id"}, BadRows: Skip}, ValidColumn: "split"}},
 	}
 	for _, tc := range cases {

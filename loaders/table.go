@@ -271,6 +271,7 @@ type schema struct {
 	target int    // -1 if none
 	optTgt bool   // the target may be absent or missing
 	na     []string
+	naMax  int // longest marker; 0 = not computed yet
 	policy BadRows
 }
 
@@ -349,6 +350,15 @@ func newSchema(header []string, opts *ReadOptions) (*schema, error) {
 }
 
 func (s *schema) isNA(v string) bool {
+	if s.naMax == 0 && len(s.na) > 0 {
+		s.naMax = -1 // computed: markers may all be empty
+		for _, m := range s.na {
+			s.naMax = max(s.naMax, len(strings.TrimSpace(m)))
+		}
+	}
+	if len(v) > s.naMax {
+		return false
+	}
 	for _, m := range s.na {
 		if strings.EqualFold(v, strings.TrimSpace(m)) {
 			return true
@@ -613,22 +623,19 @@ func (rr *rawRows) table() (*Table, error) {
 		Columns: make([]Column, len(s.header))}
 	for j, name := range s.header {
 		role := s.roles[j]
-		if role == Auto {
-			role = Continuous
-			for _, f := range rr.rows {
-				if _, _, err := s.parseNum(f[j]); err != nil {
-					role = Categorical
+		c := Column{Name: name, Role: role}
+		if role == Auto || role == Continuous {
+			// Parse once; an Auto column with a non-number is categorical.
+			c.Role, c.Num = Continuous, make([]float64, len(rr.rows))
+			for i, f := range rr.rows {
+				var err error
+				if c.Num[i], _, err = s.parseNum(f[j]); err != nil {
+					c.Role, c.Num = Categorical, nil
 					break
 				}
 			}
 		}
-		c := Column{Name: name, Role: role}
-		if role == Continuous {
-			c.Num = make([]float64, len(rr.rows))
-			for i, f := range rr.rows {
-				c.Num[i], _, _ = s.parseNum(f[j])
-			}
-		} else {
+		if c.Role != Continuous {
 			c.Str = make([]string, len(rr.rows))
 			for i, f := range rr.rows {
 				v := strings.TrimSpace(f[j])

@@ -1,0 +1,72 @@
+package loaders
+
+import (
+	"bytes"
+	"testing"
+)
+
+// benchSets are the size tiers: 150, 344 and 20,640 rows.
+var benchSets = []string{"iris", "penguins", "housing"}
+
+func benchEach(b *testing.B, fn func(b *testing.B, data []byte, ro ReadOptions)) {
+	for _, name := range benchSets {
+		data, err := BuiltinCSV(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ro, _ := BuiltinReadOptions(name, nil)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			fn(b, data, ro)
+		})
+	}
+}
+
+func BenchmarkReadCSV(b *testing.B) {
+	benchEach(b, func(b *testing.B, data []byte, ro ReadOptions) {
+		for b.Loop() {
+			if _, err := ReadCSV(bytes.NewReader(data), &ro); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkLoadReader(b *testing.B) {
+	benchEach(b, func(b *testing.B, data []byte, ro ReadOptions) {
+		for b.Loop() {
+			if _, err := LoadReader(bytes.NewReader(data), &Options{Read: ro, ValidFrac: 0.2}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkLoadStream(b *testing.B) {
+	benchEach(b, func(b *testing.B, data []byte, ro ReadOptions) {
+		for b.Loop() {
+			if _, err := LoadStream(opener(data), &Options{Read: ro, ValidFrac: 0.2}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkTransform(b *testing.B) {
+	benchEach(b, func(b *testing.B, data []byte, ro ReadOptions) {
+		t, err := ReadCSV(bytes.NewReader(data), &ro)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := Fit(t, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := p.Transform(t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
