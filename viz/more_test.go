@@ -203,3 +203,28 @@ func TestFromModelRoundTrip(t *testing.T) {
 		t.Error("FromLearner(nil): no error")
 	}
 }
+
+func TestRobustRange(t *testing.T) {
+	many := make([]float64, 1000)
+	for i := range many {
+		many[i] = float64(i)
+	}
+	many[999] = 1e6 // an outlier
+	cases := []struct {
+		name           string
+		data, units    []float64
+		wantLo, wantHi float64
+	}{
+		{"few records: full range", []float64{3, -1, 2}, nil, -1, 3},
+		{"outlier left out", many, nil, 5, 994},
+		{"units widen the range", many, []float64{-7, 2000}, -7, 2000},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lo, hi := robustRange(c.data, c.units)
+			if lo != c.wantLo || hi != c.wantHi {
+				t.Errorf("range [%v, %v], want [%v, %v]", lo, hi, c.wantLo, c.wantHi)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/somgraph/somgraph/graph"
 	"github.com/wcharczuk/go-chart/v2/drawing"
@@ -127,8 +128,10 @@ func (ps *PCAScatter) Render(w io.Writer, f Format) error {
 
 	const W, H = 560, 480
 	const left, right, top, bottom = 58.0, 20.0, 48.0, 50.0
-	xlo, xhi := minMax(dx, ux)
-	ylo, yhi := minMax(dy, uy)
+	// The view spans the records' central 99% and every unit, so that a
+	// few outliers do not squeeze the map into a corner.
+	xlo, xhi := robustRange(dx, ux)
+	ylo, yhi := robustRange(dy, uy)
 	xlo, xhi = paddedRange(xlo, xhi, 0.1)
 	ylo, yhi = paddedRange(ylo, yhi, 0.1)
 	px, py := (xhi-xlo)*0.05, (yhi-ylo)*0.05
@@ -174,12 +177,24 @@ func (ps *PCAScatter) Render(w io.Writer, f Format) error {
 	c.text("PC 1", left+bw/2, H-14, fontLabel, colorText, alignCenter)
 	c.text("PC 2", 8, top-12, fontLabel, colorText, alignLeft)
 
+	outside := 0
+	for i := range dx {
+		if dx[i] < xlo || dx[i] > xhi || dy[i] < ylo || dy[i] > yhi {
+			outside++
+		}
+	}
+	if outside > 0 {
+		c.text(fmt.Sprintf("%d of %d drawn records outside the view", outside, len(dx)), left+bw, H-14, fontTick, colorMuted, alignRight)
+	}
 	dot := drawing.Color{R: 110, G: 110, B: 110, A: 150}
 	dotR := 2.2
 	if len(dx) > 1000 {
 		dotR = 1.6
 	}
 	for i := range dx {
+		if dx[i] < xlo || dx[i] > xhi || dy[i] < ylo || dy[i] > yhi {
+			continue
+		}
 		c.circle(toX(dx[i]), toY(dy[i]), dotR, dot)
 	}
 	mesh := drawing.Color{R: 214, G: 39, B: 40, A: 170}
@@ -219,12 +234,17 @@ func abs(x int) int {
 	return x
 }
 
-func minMax(a, b []float64) (lo, hi float64) {
-	lo, hi = math.Inf(1), math.Inf(-1)
-	for _, s := range [][]float64{a, b} {
-		for _, v := range s {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
+// robustRange returns the range of the central 99% of data (all of it
+// for fewer than 200 values) widened to include every unit.
+func robustRange(data, units []float64) (lo, hi float64) {
+	s := slices.Clone(data)
+	slices.Sort(s)
+	lo, hi = s[0], s[len(s)-1]
+	if len(s) >= 200 {
+		lo, hi = s[len(s)/200], s[len(s)-1-len(s)/200]
+	}
+	for _, v := range units {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	return lo, hi
 }
