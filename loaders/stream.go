@@ -55,10 +55,12 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 	for j, c := range p.Columns {
 		st.fidx[j] = slices.Index(st.s.header, c.Name)
 	}
-	st.train = &Dataset{D: p.Width(), Features: p.Features()}
-	st.valid = &Dataset{D: p.Width(), Features: p.Features()}
+	// The first pass counted the rows of each split: allocate them once.
+	nv, d := st.rows-st.ntrain, p.Width()
+	st.train = &Dataset{D: d, Features: p.Features(), Data: make([]float64, 0, st.ntrain*d)}
+	st.valid = &Dataset{D: d, Features: p.Features(), Data: make([]float64, 0, nv*d)}
 	if p.Target != "" {
-		st.train.Labels, st.valid.Labels = []string{}, []string{}
+		st.train.Labels, st.valid.Labels = make([]string, 0, st.ntrain), make([]string, 0, nv)
 	}
 	st.row = make([]float64, p.Width())
 	header := st.s.header
@@ -242,7 +244,7 @@ func (st *streamer) encodeRow(fields []string, line, row int, valid bool) error 
 		if st.s.isNA(label) {
 			label = ""
 		}
-		ds.Labels = append(ds.Labels, label)
+		ds.Labels = append(ds.Labels, strings.Clone(label)) // not the whole record
 	}
 	return nil
 }
