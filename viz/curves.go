@@ -51,11 +51,25 @@ func RenderCurves(w io.Writer, f Format, charts ...*CurveChart) error {
 	}
 	parts := make([][]byte, len(charts))
 	sizes := make([][2]int, len(charts))
+	gcs := make([]*chart.Chart, len(charts))
+	labelW := make([]float64, len(charts))
+	widest := 0.0
 	for i, cc := range charts {
 		gc, err := cc.chart(f)
 		if err != nil {
 			return err
 		}
+		gcs[i] = gc
+		for _, t := range gc.YAxis.Ticks {
+			labelW[i] = math.Max(labelW[i], textWidth(t.Label, fontTick))
+		}
+		widest = math.Max(widest, labelW[i])
+	}
+	for i, cc := range charts {
+		gc := gcs[i]
+		// Line up the plots of stacked charts: pad the charts whose y
+		// labels are narrower than the widest.
+		gc.Background.Padding.Left += int(math.Round(widest - labelW[i]))
 		var b bytes.Buffer
 		p, _ := f.provider()
 		if err := gc.Render(p, &b); err != nil {
