@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -61,11 +62,13 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 	if t == nil || t.Rows == 0 {
 		return nil, ErrNoRows
 	}
-	if p.layout.Width == 0 {
-		return nil, fmt.Errorf("%w: not fitted: use Fit or decode a fitted one", ErrPipeline)
+	if err := p.ready(); err != nil {
+		return nil, err
 	}
 	cols := make([]*Column, len(p.Columns))
+	colNo := make([]int, len(p.Columns)) // 1-based, for errors
 	for j, pc := range p.Columns {
+		colNo[j] = slices.Index(t.Names(), pc.Name) + 1
 		if cols[j] = t.Column(pc.Name); cols[j] == nil {
 			return nil, errAt(nameOf(t.Name), ErrUnknownColumn, " %q: the pipeline needs its inputs %s", pc.Name, strings.Join(p.Inputs(), ", "))
 		}
@@ -89,14 +92,14 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 				} else {
 					var err error
 					if x, _, err = na.parseNum(c.Str[i]); err != nil {
-						return nil, &ParseError{Name: t.Name, Row: i + 1, ColumnName: c.Name, Value: c.Str[i], Err: err}
+						return nil, &ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: c.Str[i], Err: err}
 					}
 				}
 				if math.IsInf(x, 0) {
-					return nil, &ParseError{Name: t.Name, Row: i + 1, ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite}
+					return nil, &ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite}
 				}
 				if v, ok := p.encodeCont(j, x, row); !ok {
-					return nil, &ParseError{Name: t.Name, Row: i + 1, ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite,
+					return nil, &ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite,
 						cause: fmt.Errorf("normalizes to %v", v)}
 				}
 				continue
@@ -133,8 +136,8 @@ func (p *Pipeline) EncodeRecord(rec []string, dst []float64) ([]float64, error) 
 	if len(rec) != len(p.Columns) {
 		return nil, fmt.Errorf("%w: %d values for the %d inputs %s", ErrShape, len(rec), len(p.Columns), strings.Join(p.Inputs(), ", "))
 	}
-	if p.layout.Width == 0 {
-		return nil, fmt.Errorf("%w: not fitted: use Fit or decode a fitted one", ErrPipeline)
+	if err := p.ready(); err != nil {
+		return nil, err
 	}
 	dst = append(dst[:0], make([]float64, p.layout.Width)...)
 	if pe := p.encodeFields(rec, nil, &schema{na: p.NA}, dst); pe != nil {
@@ -168,7 +171,18 @@ func (p *Pipeline) encodeFields(fields []string, fidx []int, s *schema, dst []fl
 	return nil
 }
 
+// ready reports whether the pipeline's derived state matches its columns.
+func (p *Pipeline) ready() error {
+	if p.layout.Width == 0 || len(p.vgroup) != len(p.Columns) || len(p.index) != len(p.Columns) {
+		return fmt.Errorf("%w: not fitted, or its columns changed: use Fit, decode a fitted one, or call Validate", ErrPipeline)
+	}
+	return nil
+}
+
 func (p *Pipeline) checkWidth(enc []float64) error {
+	if err := p.ready(); err != nil {
+		return err
+	}
 	if len(enc) != p.layout.Width {
 		return fmt.Errorf("%w: %d values, the pipeline encodes %d columns", ErrShape, len(enc), p.layout.Width)
 	}
@@ -245,6 +259,9 @@ func (p *Pipeline) Decode(enc []float64) ([]string, error) {
 func (p *Pipeline) WriteCodebook(w io.Writer, codebook []float64, rows, cols int) error {
 	if rows < 1 || cols < 1 {
 		return fmt.Errorf("loaders: codebook grid %d×%d: want at least 1×1", rows, cols)
+	}
+	if err := p.ready(); err != nil {
+		return err
 	}
 	d := p.layout.Width
 	if len(codebook) != rows*cols*d {

@@ -101,7 +101,11 @@ func (e *ParseError) Error() string {
 		fmt.Fprintf(&b, ": value %q", trim(e.Value, 40))
 	}
 	b.WriteString(": ")
-	b.WriteString(strings.TrimPrefix(e.Err.Error(), "loaders: "))
+	if e.Err == nil {
+		b.WriteString("bad value")
+	} else {
+		b.WriteString(strings.TrimPrefix(e.Err.Error(), "loaders: "))
+	}
 	if e.cause != nil {
 		fmt.Fprintf(&b, " (%v)", e.cause)
 	}

@@ -458,6 +458,11 @@ func (p *Pipeline) init() error {
 	return nil
 }
 
+// Validate checks the pipeline's fitted state and rebuilds its layout. Fit
+// and UnmarshalJSON call it; call it after changing Columns or Options by
+// hand.
+func (p *Pipeline) Validate() error { return p.init() }
+
 // UnmarshalJSON decodes a pipeline and validates it.
 func (p *Pipeline) UnmarshalJSON(b []byte) error {
 	type plain Pipeline

@@ -409,6 +409,13 @@ func TestTransformAndEncodeErrors(t *testing.T) {
 		{"recategorize length", func() error { _, err := p.Recategorize(nil); return err }, ErrShape},
 		{"codebook length", func() error { return p.WriteCodebook(&strings.Builder{}, make([]float64, 5), 1, 2) }, ErrShape},
 		{"unfitted", func() error { _, err := (&Pipeline{}).Transform(train); return err }, ErrPipeline},
+		{"unfitted decode", func() error { _, err := (&Pipeline{}).Decode(nil); return err }, ErrPipeline},
+		{"columns changed", func() error {
+			q := *p
+			q.Columns = append(q.Columns, FittedColumn{Name: "z", Kind: Continuous, Scale: 1})
+			_, err := q.EncodeRecord([]string{"1", "x", "2"}, nil)
+			return err
+		}, ErrPipeline},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -49,6 +49,8 @@ func TestReadCSVFormats(t *testing.T) {
 			[]col{{"a", Continuous, []float64{nan, nan}, nil, nil}, {"b", Continuous, []float64{1, 2}, nil, nil}}},
 		{"empty header name", ",a\nx,1\n", nil,
 			[]col{{"column_1", Categorical, nil, []string{"x"}, nil}, {"a", Continuous, []float64{1}, nil, nil}}},
+		{"comments", "# made by hand\na,b\n1,x\n# a note\n2,y\n", &ReadOptions{Comment: '#'},
+			[]col{{"a", Continuous, []float64{1, 2}, nil, nil}, {"b", Categorical, nil, []string{"x", "y"}, nil}}},
 		{"spaces trimmed", "a , b\n 1 , x \n", nil,
 			[]col{{"a", Continuous, []float64{1}, nil, nil}, {"b", Categorical, nil, []string{"x"}, nil}}},
 	}

@@ -555,7 +555,8 @@ func (rr *rawRows) add(fields []string, line int) error {
 
 // ReadCSV reads a delimited text table with a header from r. Roles not
 // declared in opts are inferred: a column whose every non-missing value is a
-// number is Continuous, otherwise Categorical. opts may be nil.
+// number is Continuous, otherwise Categorical. Values and names are trimmed
+// of surrounding spaces, and must be UTF-8. opts may be nil.
 //
 // Errors are *ParseError values naming the line and column (test them with
 // errors.Is against ErrFieldCount, ErrNotNumber, ErrInfinite, ...), or
