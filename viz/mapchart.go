@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/somgraph/somgraph/graph"
@@ -470,8 +471,8 @@ func (mc *MapChart) draw(c *canvas, ox, oy float64, l mapLayout) {
 	c.text("row", ox+panelPad, my+l.mapH/2, fontLabel, colorText, alignLeft)
 
 	switch {
-	case mc.Values != nil:
-		mc.drawColorBar(c, ox+l.sideX, my, l, lo, hi)
+	case mc.Values != nil && slices.ContainsFunc(mc.Values, func(v float64) bool { return !math.IsNaN(v) }):
+		mc.drawColorBar(c, ox+l.sideX, my, l, lo, hi) // no bar for an all-empty map
 	case mc.Categories != nil:
 		mc.drawLegend(c, ox+l.sideX+10, my, cats)
 	}
