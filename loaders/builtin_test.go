@@ -260,62 +260,87 @@ func trainSOM(ds *Dataset, rows, cols, epochs int, seed uint64) []float64 {
 	return w
 }
 
-// TestCodebookTablePenguins trains a small map on the embedded penguins and
-// checks that its codebook table shows category names and original units.
-func TestCodebookTablePenguins(t *testing.T) {
-	header, rows := rawCSV(t, "penguins")
-	db, err := Builtin("penguins", nil)
-	if err != nil {
-		t.Fatal(err)
+// TestCodebookTable trains a small map on the embedded penguins and
+// housing tables and checks that the codebook table shows category names
+// and original units.
+func TestCodebookTable(t *testing.T) {
+	cases := []struct {
+		name   string
+		rows   int
+		cols   int
+		epochs int
+		cats   map[string][]string
+		vary   string // a categorical column that must show two levels or more
+	}{
+		{"penguins", 4, 5, 10, map[string][]string{
+			"island": {"Biscoe", "Dream", "Torgersen"}, "sex": {"female", "male", "missing"}}, "island"},
+		{"housing", 3, 4, 1, map[string][]string{
+			"ocean_proximity": {"<1H OCEAN", "INLAND", "ISLAND", "NEAR BAY", "NEAR OCEAN"}}, "ocean_proximity"},
 	}
-	const R, C = 4, 5
-	w := trainSOM(db.Train, R, C, 10, 1)
-	var buf bytes.Buffer
-	if err := db.Pipeline.WriteCodebook(&buf, w, R, C); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantHeader := []string{"som_row", "som_col", "island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex", "year"}
-	if !slices.Equal(recs[0], wantHeader) {
-		t.Fatalf("header %v, want %v", recs[0], wantHeader)
-	}
-	if len(recs) != R*C+1 {
-		t.Fatalf("%d rows, want %d", len(recs)-1, R*C)
-	}
-	// Original-unit ranges by hand.
-	lo, hi := map[string]float64{}, map[string]float64{}
-	for j, h := range header {
-		lo[h], hi[h] = math.Inf(1), math.Inf(-1)
-		for _, r := range rows {
-			if v, err := strconv.ParseFloat(r[j], 64); err == nil {
-				lo[h], hi[h] = math.Min(lo[h], v), math.Max(hi[h], v)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			header, rows := rawCSV(t, tc.name)
+			db, err := Builtin(tc.name, nil)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	islands := map[string]bool{}
-	for k, r := range recs[1:] {
-		if r[0] != strconv.Itoa(k/C) || r[1] != strconv.Itoa(k%C) {
-			t.Errorf("unit %d at (%s, %s), want (%d, %d)", k, r[0], r[1], k/C, k%C)
-		}
-		if !slices.Contains([]string{"Biscoe", "Dream", "Torgersen"}, r[2]) {
-			t.Errorf("unit %d island %q is not a category name", k, r[2])
-		}
-		islands[r[2]] = true
-		if !slices.Contains([]string{"female", "male", "missing"}, r[7]) {
-			t.Errorf("unit %d sex %q is not a category name", k, r[7])
-		}
-		for j := 3; j <= 6; j++ {
-			v, err := strconv.ParseFloat(r[j], 64)
-			h := wantHeader[j]
-			if err != nil || v < lo[h]-1e-9 || v > hi[h]+1e-9 {
-				t.Errorf("unit %d %s = %q, outside the data's range [%v, %v]", k, h, r[j], lo[h], hi[h])
+			w := trainSOM(db.Train, tc.rows, tc.cols, tc.epochs, 1)
+			var buf bytes.Buffer
+			if err := db.Pipeline.WriteCodebook(&buf, w, tc.rows, tc.cols); err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	if len(islands) < 2 {
-		t.Errorf("a trained map shows one island only: %v", islands)
+			recs, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wantHeader []string
+			for _, h := range header {
+				if h != db.Pipeline.Target {
+					wantHeader = append(wantHeader, h)
+				}
+			}
+			wantHeader = append([]string{"som_row", "som_col"}, wantHeader...)
+			if !slices.Equal(recs[0], wantHeader) {
+				t.Fatalf("header %v, want %v", recs[0], wantHeader)
+			}
+			if len(recs) != tc.rows*tc.cols+1 {
+				t.Fatalf("%d rows, want %d", len(recs)-1, tc.rows*tc.cols)
+			}
+			// Original-unit ranges, by hand.
+			lo, hi := map[string]float64{}, map[string]float64{}
+			for j, h := range header {
+				lo[h], hi[h] = math.Inf(1), math.Inf(-1)
+				for _, r := range rows {
+					if v, err := strconv.ParseFloat(r[j], 64); err == nil {
+						lo[h], hi[h] = math.Min(lo[h], v), math.Max(hi[h], v)
+					}
+				}
+			}
+			shown := map[string]bool{}
+			for k, r := range recs[1:] {
+				if r[0] != strconv.Itoa(k/tc.cols) || r[1] != strconv.Itoa(k%tc.cols) {
+					t.Errorf("unit %d at (%s, %s), want (%d, %d)", k, r[0], r[1], k/tc.cols, k%tc.cols)
+				}
+				for j := 2; j < len(r); j++ {
+					h := wantHeader[j]
+					if levels, ok := tc.cats[h]; ok {
+						if !slices.Contains(levels, r[j]) {
+							t.Errorf("unit %d %s = %q, not a category name", k, h, r[j])
+						}
+						if h == tc.vary {
+							shown[r[j]] = true
+						}
+						continue
+					}
+					v, err := strconv.ParseFloat(r[j], 64)
+					if err != nil || v < lo[h]-1e-9*math.Abs(lo[h]) || v > hi[h]+1e-9*math.Abs(hi[h]) {
+						t.Errorf("unit %d %s = %q, outside the data's range [%v, %v]", k, h, r[j], lo[h], hi[h])
+					}
+				}
+			}
+			if len(shown) < 2 {
+				t.Errorf("a trained map shows one %s only: %v", tc.vary, shown)
+			}
+		})
 	}
 }

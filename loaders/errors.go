@@ -137,7 +137,10 @@ type sentinelError struct {
 	err error
 }
 
+// Error returns the full message.
 func (e *sentinelError) Error() string { return e.msg }
+
+// Unwrap returns the sentinel.
 func (e *sentinelError) Unwrap() error { return e.err }
 
 // errAt returns an error wrapping sentinel, reading
