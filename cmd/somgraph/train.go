@@ -53,7 +53,13 @@ topographic error TE, learning rate alpha, radius sigma, seconds) and a
 summary, and saves the model to somgraph-out/model.somg.
 
 The schedule changes the learning rate, the radius and (three-phase) the
-batch size from epoch to epoch, starting from --lr, --sigma and --batch. Ctrl-C stops after the
+batch size from epoch to epoch, starting from --lr, --sigma and --batch.
+
+Tables (--data FILE.csv, or the built-in iris, penguins and housing) go
+through a preprocessing pipeline fitted on the training rows and stored in
+the model: missing values filled, continuous columns scaled, categorical
+columns encoded. Numeric columns are continuous and the others categorical
+unless --cont and --cat say otherwise. Ctrl-C stops after the
 current batch and still saves the model.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype"}},
@@ -99,16 +105,16 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.dataset, "dataset", "", "`colors|iris|penguins|housing` built-in dataset (default colors)")
 	fs.IntVar(&f.n, "n", 10000, "number of random `records` for --dataset colors")
 	fs.StringVar(&f.data, "data", "", "train on a CSV `file` with a header row")
-	fs.StringVar(&f.cont, "cont", "", "with --data: continuous `columns`, comma-separated (default: numeric columns)")
-	fs.StringVar(&f.cat, "cat", "", "with --data: categorical `columns`, comma-separated (default: non-numeric columns)")
-	fs.StringVar(&f.target, "target", "", "with --data: label `column`, kept out of training and shown in charts")
-	fs.StringVar(&f.ignore, "ignore", "", "with --data: `columns` to leave out, comma-separated")
-	fs.StringVar(&f.na, "na", "", "with --data: missing-value `markers`, comma-separated, replacing the defaults (empty, NA, N/A, NaN, ?, null, None); an empty field is always missing")
+	fs.StringVar(&f.cont, "cont", "", "continuous `columns`, comma-separated (default: numeric columns)")
+	fs.StringVar(&f.cat, "cat", "", "categorical `columns`, comma-separated (default: non-numeric columns)")
+	fs.StringVar(&f.target, "target", "", "label `column`, kept out of training and shown in charts (the built-in tables have one)")
+	fs.StringVar(&f.ignore, "ignore", "", "`columns` to leave out, comma-separated")
+	fs.StringVar(&f.na, "na", "", "missing-value `markers`, comma-separated, replacing the defaults (empty, NA, N/A, NaN, ?, null, None); an empty field is always missing")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "with --data: field `separator`, one character (use '\\t' for TSV)")
-	fs.StringVar(&f.badRows, "bad-rows", "error", "`error|skip` with --data: what a malformed row does (skipped rows are counted)")
+	fs.StringVar(&f.badRows, "bad-rows", "error", "`error|skip` what a malformed row does (skipped rows are counted)")
 	fs.StringVar(&f.encode, "encode", "onehot", "`onehot|ordinal` categorical encoding")
 	fs.StringVar(&f.normalize, "normalize", "zscore", "`zscore|minmax|none` scaling of continuous columns")
-	fs.BoolVar(&f.naIndicators, "na-indicators", false, "with --data: add a 0/1 column <name>_na after each continuous column that had missing values")
+	fs.BoolVar(&f.naIndicators, "na-indicators", false, "add a 0/1 column <name>_na after each continuous column that had missing values")
 	fs.Float64Var(&f.valid, "valid", 0, "`fraction` share of records held out for validation, in [0, 1)")
 	fs.StringVar(&f.validColumn, "valid-column", "", "with --data: the `column` that marks validation rows (1/true/valid) instead of --valid")
 
@@ -200,7 +206,7 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 	if p.monitor, err = hooks.ParseMetric(f.monitor); err != nil {
 		return nil, usagef("--monitor: %s", bare(err))
 	}
-	if (f.earlyStop > 0 || f.checkpoint != "") == false && set["monitor"] {
+	if set["monitor"] && f.earlyStop == 0 && f.checkpoint == "" {
 		return nil, usagef("--monitor is used by --early-stop and --checkpoint: add one of them")
 	}
 
@@ -236,24 +242,27 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	default:
 		return usagef("--dataset %q: want colors, iris, penguins or housing", f.dataset)
 	}
-	if f.data == "" {
-		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "delimiter", "bad-rows", "valid-column"} {
+	colours := f.data == "" && (f.dataset == "" || f.dataset == "colors" || f.dataset == "colours")
+	if colours {
+		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "bad-rows", "encode", "normalize", "valid-column"} {
 			if set[name] {
-				return usagef("--%s applies to a CSV file: add --data FILE", name)
+				return usagef("--%s applies to a table: add --data FILE.csv or --dataset iris, penguins or housing", name)
 			}
 		}
+	} else if f.data == "" && set["delimiter"] {
+		return usagef("--delimiter applies to a CSV file: add --data FILE.csv")
 	}
 	if f.n < 1 {
 		return usagef("--n %d: must be at least 1", f.n)
 	}
-	if set["n"] && f.dataset != "" && f.dataset != "colors" && f.dataset != "colours" || set["n"] && f.data != "" {
+	if set["n"] && !colours {
 		return usagef("--n sets the size of the colours dataset only")
 	}
 	if !(f.valid >= 0 && f.valid < 1) {
 		return usagef("--valid %v: must be a fraction in [0, 1), for example 0.2", f.valid)
 	}
-	if len([]rune(unescape(f.delimiter))) != 1 {
-		return usagef("--delimiter %q: want one character, for example ';' or '\\t'", f.delimiter)
+	if _, err := delimiter(f.delimiter); err != nil {
+		return err
 	}
 	if f.valid > 0 && f.validColumn != "" {
 		return usagef("--valid and --valid-column both given: split by one of them")

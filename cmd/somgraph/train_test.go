@@ -464,6 +464,19 @@ func TestTrainTable(t *testing.T) {
 			t.Errorf("unexpected header:\n%s", r.stdout)
 		}
 	})
+	t.Run("built-in penguins with column options", func(t *testing.T) {
+		// penguins: island and sex categorical by default; leaving out
+		// year and island keeps the 4 measurements and sex (one-hot:
+		// female, male, missing).
+		r := runCLI(t, "", "train", "--dataset", "penguins", "--ignore", "year,island", "--size", "3x3", "--epochs", "1",
+			"--progress", "none", "--out", filepath.Join(dir, "penguins.somg"))
+		if r.code != exitOK {
+			t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "344 records × 7 features") {
+			t.Errorf("unexpected header:\n%s", r.stdout)
+		}
+	})
 }
 
 func TestTrainInterrupted(t *testing.T) {
