@@ -226,8 +226,39 @@ func (in *Interpretation) Hitmap(w io.Writer, f Format, ds *loaders.Dataset) err
 // three principal components of the codebook, each rescaled to 0–255. With
 // fewer than 3 features the missing channels are the first component
 // (grey) or mid-grey.
+//
+// With a decoder whose three features are all continuous (the colours data
+// set, normalized), the weights are denormalized first, so the units show
+// the colours they stand for.
 func (in *Interpretation) WeightColors() ([]color.RGBA, error) {
-	return CodebookColors(in.m.Weights(), in.m.Units(), in.m.Dim())
+	w, k, d := in.m.Weights(), in.m.Units(), in.m.Dim()
+	if in.dec != nil && d == 3 && in.threeContinuous() {
+		raw := make([]float64, 0, len(w))
+		for u := range k {
+			v, err := in.dec.Denormalize(w[u*d : (u+1)*d])
+			if err != nil || len(v) != 3 {
+				return nil, fmt.Errorf("viz: denormalizing unit %d: got %d values, %v", u, len(v), err)
+			}
+			raw = append(raw, v...)
+		}
+		w = raw
+	}
+	return CodebookColors(w, k, d)
+}
+
+// threeContinuous reports whether the decoder's layout is three continuous
+// features without missing indicators.
+func (in *Interpretation) threeContinuous() bool {
+	gs := in.dec.Layout().Groups
+	if len(gs) != 3 {
+		return false
+	}
+	for _, g := range gs {
+		if g.Kind != loaders.Continuous || g.Indicator || g.Width != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // CodebookColors is WeightColors for a row-major k×d codebook.

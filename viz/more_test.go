@@ -228,3 +228,27 @@ func TestRobustRange(t *testing.T) {
 		})
 	}
 }
+
+func TestWeightsOfNormalizedColours(t *testing.T) {
+	l, _ := trained(t, "colors", graph.Grid{Rows: 4, Cols: 4}, 2, loaders.ZScore)
+	in, err := FromLearner(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := in.WeightColors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := l.Options().Pipeline
+	w := l.Map().Weights()
+	for u := range 16 {
+		raw, err := p.Denormalize(w[3*u : 3*u+3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := color.RGBA{to255(raw[0]), to255(raw[1]), to255(raw[2]), 255}
+		if got[u] != want {
+			t.Errorf("unit %d: %v, want the denormalized colour %v", u, got[u], want)
+		}
+	}
+}
