@@ -59,6 +59,24 @@ func (l Layout) CategoricalGroups() []Group {
 	return out
 }
 
+// MixedWeights returns the weights of MixedDistance: the continuous
+// groups' share of all groups, which multiplies the Euclidean distance, and
+// the weight of one categorical mismatch, 1/(number of groups). They fill
+// graph.MixedLayout's ContinuousWeight and CategoryWeight, with
+// ContinuousColumns and CategoricalGroups giving its columns.
+func (l Layout) MixedWeights() (continuous, mismatch float64) {
+	nCont, n := 0, len(l.Groups)
+	for _, g := range l.Groups {
+		if g.Kind != Categorical {
+			nCont++
+		}
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return float64(nCont) / float64(n), 1 / float64(n)
+}
+
 // Code returns the level index that the encoded vector v shows for the
 // categorical group g: the argmax of a one-hot group (ties → the lowest
 // index), or the rounded ordinal code minus one. It returns -1 for the
@@ -96,24 +114,19 @@ func MixedDistance(a, b []float64, layout Layout) (float64, error) {
 		return 0, fmt.Errorf("%w: vectors of %d and %d values for a layout of %d columns", ErrShape, len(a), len(b), layout.Width)
 	}
 	var sq float64
-	nCont, nCat, miss := 0, 0, 0
+	miss := 0
 	for _, g := range layout.Groups {
 		if g.Kind == Categorical {
-			nCat++
 			if g.Code(a) != g.Code(b) {
 				miss++
 			}
 			continue
 		}
-		nCont++
 		for k := g.Start; k < g.Start+g.Width; k++ {
 			d := a[k] - b[k]
 			sq += d * d
 		}
 	}
-	n := float64(nCont + nCat)
-	if n == 0 {
-		return 0, nil
-	}
-	return float64(nCont)/n*math.Sqrt(sq) + float64(miss)/n, nil
+	wc, wm := layout.MixedWeights()
+	return wc*math.Sqrt(sq) + wm*float64(miss), nil
 }

@@ -471,6 +471,12 @@ func TestMixedDistance(t *testing.T) {
 			}
 		})
 	}
+	if wc, wm := l.MixedWeights(); wc != 0.5 || wm != 0.25 {
+		t.Errorf("weights %v, %v; want 0.5, 0.25", wc, wm)
+	}
+	if got := l.ContinuousColumns(); !slices.Equal(got, []int{0, 1}) {
+		t.Errorf("continuous columns %v, want [0 1]", got)
+	}
 	if _, err := MixedDistance([]float64{1}, []float64{1, 2, 3, 4, 5, 6}, l); !errors.Is(err, ErrShape) {
 		t.Errorf("short vector: got %v, want ErrShape", err)
 	}
