@@ -12,7 +12,8 @@
 #   "metadata": {"somgraph": {"min_images": 5}, ...}
 #
 # Every notebook must declare min_images (0 is allowed, but say so).
-# A failing notebook is left unchanged on disk; the kernel's log is printed.
+# A failing notebook is left unchanged on disk; the failed cell's source and
+# output are printed. check.py beside this script does the checks.
 # Exit status: 0 all passed, 1 some failed, 2 bad usage or missing tools.
 set -euo pipefail
 
@@ -30,8 +31,8 @@ command -v jupyter >/dev/null ||
 kernels=$(jupyter kernelspec list 2>&1) || die "jupyter kernelspec list failed: $kernels"
 grep -qw gonb <<<"$kernels" ||
 	die "the Jupyter kernel \"gonb\" is not installed; run scripts/install-gonb.sh"
-# The notebooks' JSON is read with the standard library only; prefer the
-# Python that Jupyter itself runs on.
+# check.py uses the standard library only; prefer the Python that Jupyter
+# itself runs on.
 py=/usr/bin/python3
 [ -x "$py" ] || py=$(command -v python3) || die "python3 is not on PATH"
 
@@ -51,63 +52,37 @@ else
 	[ ${#notebooks[@]} -gt 0 ] || die "no notebooks in $here"
 fi
 
-# check_images NOTEBOOK prints "images=N want=M" and fails when N < M or the
-# notebook declares no metadata.somgraph.min_images.
-check_images() {
-	"$py" - "$1" <<'EOF'
-import json, sys
-
-path = sys.argv[1]
-with open(path) as f:
-    nb = json.load(f)
-want = nb.get("metadata", {}).get("somgraph", {}).get("min_images")
-if not isinstance(want, int) or want < 0:
-    sys.exit(f'{path}: declare the images it must show: "metadata": {{"somgraph": {{"min_images": N}}}}')
-images = 0
-for cell in nb.get("cells", []):
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            sys.exit(f"{path}: a cell output is an error: {out.get('ename')}: {out.get('evalue')}")
-        data = out.get("data", {})
-        if "image/png" in data or "image/svg+xml" in data:
-            images += 1
-            continue
-        html = data.get("text/html", "")
-        html = "".join(html) if isinstance(html, list) else html
-        # GoNB's DisplaySvg sends SVG as HTML; DisplayHTML may embed PNGs.
-        if "<svg" in html or "<img" in html:
-            images += 1
-print(f"images={images} want>={want}")
-if images < want:
-    sys.exit(f"{path}: {images} images in the outputs, want at least {want}")
-EOF
-}
-
-logdir=$(mktemp -d)
-trap 'rm -rf "$logdir"' EXIT
+workdir=$(mktemp -d)
+trap 'rm -rf "$workdir"' EXIT
 failed=()
 for nb in "${notebooks[@]}"; do
 	name=$(basename "$nb")
-	log=$logdir/${name%.ipynb}.log
+	out=$workdir/$name
+	log=$workdir/${name%.ipynb}.log
 	start=$(date +%s)
 	printf '%-28s ' "$name"
-	# nbconvert starts the kernel in the notebook's folder, which the
-	# notebooks' first cell uses to find the somgraph module.
-	if ! jupyter nbconvert --to notebook --execute --inplace \
+	# Execute into a copy. The kernel starts in the notebook's own folder,
+	# which the notebooks' first cell uses to find the somgraph module.
+	# allow_errors keeps a failed cell's output so check.py can show it; the
+	# copy replaces the notebook only when every check passes.
+	if ! jupyter nbconvert --to notebook --execute \
 		--ExecutePreprocessor.kernel_name=gonb \
 		--ExecutePreprocessor.timeout="$cell_timeout" \
-		"$nb" >"$log" 2>&1; then
-		printf 'FAIL (%ds): a cell failed\n' $(($(date +%s) - start))
-		# Drop GoNB's own info lines (I<date> ...): the cell error is below them.
+		--ExecutePreprocessor.allow_errors=True \
+		--output "$out" "$nb" >"$log" 2>&1; then
+		printf 'FAIL (%ds): nbconvert failed (the kernel died or a cell timed out)\n' $(($(date +%s) - start))
+		# Drop GoNB's own info lines (I<date> ...).
 		grep -v '^I[0-9]\{4\} ' "$log" | tail -n 40 | sed 's/^/    /'
 		failed+=("$name")
 		continue
 	fi
-	if ! result=$(check_images "$nb" 2>&1); then
-		printf 'FAIL (%ds): %s\n' $(($(date +%s) - start)) "$result"
+	if ! result=$("$py" "$here/check.py" "$out" 2>&1); then
+		printf 'FAIL (%ds)\n' $(($(date +%s) - start))
+		printf '%s\n' "$result" | sed 's/^/    /'
 		failed+=("$name")
 		continue
 	fi
+	cat "$out" >"$nb"
 	printf 'ok   (%ds) %s\n' $(($(date +%s) - start)) "$result"
 done
 
