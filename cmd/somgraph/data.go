@@ -45,6 +45,10 @@ type trainData struct {
 func (f *trainFlags) loaderOptions() (*loaders.Options, error) {
 	o := &loaders.Options{ValidFrac: f.valid, ValidColumn: f.validColumn, Seed: f.seed}
 	o.Read.Delimiter = []rune(unescape(f.delimiter))[0]
+	if f.comment != "" {
+		o.Read.Comment = []rune(f.comment)[0]
+	}
+	o.Read.LazyQuotes = f.lazyQuotes
 	if f.na != "" {
 		// The markers replace the defaults, but an empty field stays
 		// missing: --na 'NA,?' must not turn a numeric column with empty
@@ -128,7 +132,7 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 func dataError(err error) error {
 	msg := bare(err)
 	msg = strings.ReplaceAll(msg, "set BadRows to Skip", "pass --bad-rows skip")
-	msg = strings.ReplaceAll(msg, "set LazyQuotes", "quote the field")
+	msg = strings.ReplaceAll(msg, "set LazyQuotes", "pass --lazy-quotes")
 	for _, opt := range []string{"Cont", "Cat", "Ignore", "Target"} {
 		msg = strings.ReplaceAll(msg, " in "+opt+":", " in --"+strings.ToLower(opt)+":")
 	}

@@ -73,6 +73,8 @@ func TestBadUsage(t *testing.T) {
 		{"target without data", []string{"train", "--target", "y"}, "--target applies to a table"},
 		{"encode with colours", []string{"train", "--dataset", "colors", "--encode", "ordinal"}, "--encode applies to a table"},
 		{"delimiter with a built-in table", []string{"train", "--dataset", "iris", "--delimiter", ";"}, "--delimiter applies to a CSV file"},
+		{"comment too long", []string{"train", "--data", "x.csv", "--comment", "##"}, `--comment "##": want one character`},
+		{"lazy quotes with a built-in table", []string{"train", "--dataset", "iris", "--lazy-quotes"}, "--lazy-quotes applies to a CSV file"},
 		{"n with a table", []string{"train", "--dataset", "iris", "--n", "100"}, "--n sets the size of the colours dataset only"},
 		{"valid 1", []string{"train", "--valid", "1"}, "--valid 1"},
 		{"n 0", []string{"train", "--n", "0"}, "--n 0"},

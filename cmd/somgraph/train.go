@@ -34,8 +34,8 @@ type trainFlags struct {
 	// data
 	dataset, data, cont, cat, target, ignore, na string
 	delimiter, encode, normalize, badRows        string
-	validColumn                                  string
-	naIndicators                                 bool
+	validColumn, comment                         string
+	naIndicators, lazyQuotes                     bool
 	valid                                        float64
 	n                                            int
 	// output
@@ -64,7 +64,7 @@ current batch and still saves the model.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta"}},
-		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
+		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "comment", "lazy-quotes", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every"}},
 	},
 	examples: []string{
@@ -111,6 +111,8 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.ignore, "ignore", "", "`columns` to leave out, comma-separated")
 	fs.StringVar(&f.na, "na", "", "missing-value `markers`, comma-separated, replacing the defaults (empty, NA, N/A, NaN, ?, null, None); an empty field is always missing")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "with --data: field `separator`, one character (use '\\t' for TSV)")
+	fs.StringVar(&f.comment, "comment", "", "with --data: lines starting with this `character` are comments")
+	fs.BoolVar(&f.lazyQuotes, "lazy-quotes", false, "with --data: accept a quote inside an unquoted field")
 	fs.StringVar(&f.badRows, "bad-rows", "error", "`error|skip` what a malformed row does (skipped rows are counted)")
 	fs.StringVar(&f.encode, "encode", "onehot", "`onehot|ordinal` categorical encoding")
 	fs.StringVar(&f.normalize, "normalize", "zscore", "`zscore|minmax|none` scaling of continuous columns")
@@ -244,13 +246,20 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	}
 	colours := f.data == "" && (f.dataset == "" || f.dataset == "colors" || f.dataset == "colours")
 	if colours {
-		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "bad-rows", "encode", "normalize", "valid-column"} {
+		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "comment", "lazy-quotes", "bad-rows", "encode", "normalize", "valid-column"} {
 			if set[name] {
 				return usagef("--%s applies to a table: add --data FILE.csv or --dataset iris, penguins or housing", name)
 			}
 		}
-	} else if f.data == "" && set["delimiter"] {
-		return usagef("--delimiter applies to a CSV file: add --data FILE.csv")
+	} else if f.data == "" {
+		for _, name := range []string{"delimiter", "comment", "lazy-quotes"} {
+			if set[name] {
+				return usagef("--%s applies to a CSV file: add --data FILE.csv", name)
+			}
+		}
+	}
+	if r := []rune(f.comment); len(r) > 1 {
+		return usagef("--comment %q: want one character, for example #", f.comment)
 	}
 	if f.n < 1 {
 		return usagef("--n %d: must be at least 1", f.n)
