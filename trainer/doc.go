@@ -40,8 +40,8 @@
 //		BeforeEpoch                      (the batch size is applied after it)
 //		for each batch of the shuffled training data:
 //			BeforeBatch
-//			forward graph: distances, BMU, neighbourhood
-//			MiniBatch mode: update the codebook with α and σ
+//			forward graph: distances and BMUs (graph.Forward.Search)
+//			MiniBatch mode: update the codebook with α and σ (per-BMU sums)
 //			AfterBatch                   (State.BMU, State.BatchLoss)
 //		Batch mode: update the codebook from the whole epoch with σ
 //		metrics on the training and validation data

@@ -287,7 +287,7 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 		if err != nil {
 			return false, err
 		}
-		if err := f.Run(b.X, st.Alpha, st.Sigma); err != nil {
+		if err := f.Search(b.X, st.Alpha, st.Sigma); err != nil {
 			return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
 		}
 		bmu, dist := f.BMU(), f.MinDist()
