@@ -158,13 +158,17 @@ func paddedRange(lo, hi, flatPad float64) (float64, float64) {
 // niceTicks returns about n round ticks spanning [lo, hi], widening the
 // range to the outer ticks.
 func niceTicks(lo, hi float64, n int, integer bool) (ticks []chart.Tick, tlo, thi float64) {
+	if !resolvable(lo, hi) {
+		return []chart.Tick{{Value: lo, Label: formatValue(lo, 0)}, {Value: hi, Label: formatValue(hi, 0)}}, lo, hi
+	}
 	step := niceFloatStep((hi - lo) / float64(n))
 	if integer && step < 1 {
 		step = 1
 	}
-	tlo = math.Floor(lo/step+1e-9) * step
-	thi = math.Ceil(hi/step-1e-9) * step
-	for v := tlo; v <= thi+step*1e-6; v += step {
+	k0, k1 := math.Floor(lo/step+1e-9), math.Ceil(hi/step-1e-9)
+	tlo, thi = k0*step, k1*step
+	for k := k0; k <= k1 && k <= k0+2*float64(n)+2; k++ {
+		v := k * step
 		if math.Abs(v) < step*1e-9 {
 			v = 0
 		}

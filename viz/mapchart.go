@@ -523,9 +523,17 @@ func barTicks(lo, hi float64, integer bool) []tick {
 	if !(hi > lo) {
 		return []tick{{lo, formatValue(lo, 0)}}
 	}
+	if !resolvable(lo, hi) { // no round steps fit: label the ends
+		return []tick{{lo, formatValue(lo, 0)}, {hi, formatValue(hi, 0)}}
+	}
 	step := barStep(lo, hi, 7, integer)
 	var out []tick
-	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9; v += step {
+	k0 := math.Ceil(lo/step - 1e-9)
+	for i := 0.0; i <= 7; i++ {
+		v := (k0 + i) * step
+		if v > hi+step*1e-9 {
+			break
+		}
 		if math.Abs(v) < step*1e-9 {
 			v = 0
 		}
@@ -537,6 +545,13 @@ func barTicks(lo, hi float64, integer bool) []tick {
 	return out
 }
 
+// resolvable reports whether [lo, hi] is a finite range wide enough for
+// round tick steps in float64 (not a few ulps of its values).
+func resolvable(lo, hi float64) bool {
+	d := hi - lo
+	return d > 0 && !math.IsInf(d, 0) && d > 1e-12*math.Max(math.Abs(lo), math.Abs(hi)) && d/64 > 0
+}
+
 // barStep returns the smallest round step (1, 2, 2.5 or 5 times a power of
 // ten, a whole number if integer) that puts at most maxTicks ticks in
 // [lo, hi].
@@ -545,7 +560,7 @@ func barStep(lo, hi float64, maxTicks int, integer bool) float64 {
 	if integer {
 		p = math.Max(p, 1)
 	}
-	for {
+	for range 40 { // a step of at most 10⁴⁰ times the first always fits
 		for _, m := range []float64{1, 2, 2.5, 5} {
 			step := m * p
 			if integer && step != math.Trunc(step) {
@@ -557,6 +572,7 @@ func barStep(lo, hi float64, maxTicks int, integer bool) float64 {
 		}
 		p *= 10
 	}
+	return hi - lo
 }
 
 func niceFloatStep(raw float64) float64 {
