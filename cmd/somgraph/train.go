@@ -59,8 +59,9 @@ Tables (--data FILE.csv, or the built-in iris, penguins and housing) go
 through a preprocessing pipeline fitted on the training rows and stored in
 the model: missing values filled, continuous columns scaled, categorical
 columns encoded. Numeric columns are continuous and the others categorical
-unless --cont and --cat say otherwise. Ctrl-C stops after the
-current batch and still saves the model.`,
+unless --cont and --cat say otherwise.
+
+Ctrl-C stops training after the current batch and still saves the model.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta"}},
@@ -108,7 +109,7 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.cont, "cont", "", "continuous `columns`, comma-separated (default: numeric columns)")
 	fs.StringVar(&f.cat, "cat", "", "categorical `columns`, comma-separated (default: non-numeric columns)")
 	fs.StringVar(&f.target, "target", "", "label `column`, kept out of training and shown in charts (the built-in tables have one)")
-	fs.StringVar(&f.ignore, "ignore", "", "`columns` to leave out, comma-separated")
+	fs.StringVar(&f.ignore, "ignore", "", "`columns` columns to leave out, comma-separated")
 	fs.StringVar(&f.na, "na", "", "missing-value `markers`, comma-separated, replacing the defaults (empty, NA, N/A, NaN, ?, null, None); an empty field is always missing")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "with --data: field `separator`, one character (use '\\t' for TSV)")
 	fs.StringVar(&f.comment, "comment", "", "with --data: lines starting with this `character` are comments")
@@ -118,7 +119,7 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.normalize, "normalize", "zscore", "`zscore|minmax|none` scaling of continuous columns")
 	fs.BoolVar(&f.naIndicators, "na-indicators", false, "add a 0/1 column <name>_na after each continuous column that had missing values")
 	fs.Float64Var(&f.valid, "valid", 0, "`fraction` share of records held out for validation, in [0, 1)")
-	fs.StringVar(&f.validColumn, "valid-column", "", "with --data: the `column` that marks validation rows (1/true/valid) instead of --valid")
+	fs.StringVar(&f.validColumn, "valid-column", "", "the `column` that marks validation rows (1/true/valid) instead of --valid; it is not a feature")
 
 	fs.StringVar(&f.out, "out", "somgraph-out/model.somg", "model `file` to write")
 	fs.StringVar(&f.progress, "progress", "auto", "`auto|bar|lines|none` progress display (auto: a bar on a terminal, else one line per epoch)")
