@@ -19,9 +19,6 @@ const (
 	// DefaultStreamSample is how many values per continuous column the
 	// streaming reader keeps to compute the median (exact below it).
 	DefaultStreamSample = 1 << 17
-	// DefaultMaxLevels is how many distinct values per categorical column
-	// the streaming reader counts before giving up.
-	DefaultMaxLevels = 1 << 14
 )
 
 // Options configures Load, LoadReader, LoadStream and NewDataBunch: how to
@@ -52,9 +49,6 @@ type Options struct {
 	// StreamSample is the number of values per continuous column kept for
 	// the median when streaming; 0 means DefaultStreamSample.
 	StreamSample int
-	// MaxLevels caps the distinct values counted per categorical column
-	// when streaming; 0 means DefaultMaxLevels.
-	MaxLevels int
 }
 
 // DataBunch holds the encoded train and validation datasets of a table,
@@ -105,8 +99,8 @@ func (o *Options) check() error {
 	if o.ValidFrac > 0 && o.ValidColumn != "" {
 		return fmt.Errorf("loaders: both a valid fraction (%v) and a valid column (%q): choose one", o.ValidFrac, o.ValidColumn)
 	}
-	if o.StreamSample < 0 || o.MaxLevels < 0 {
-		return fmt.Errorf("loaders: StreamSample %d and MaxLevels %d must not be negative", o.StreamSample, o.MaxLevels)
+	if o.StreamSample < 0 {
+		return fmt.Errorf("loaders: StreamSample %d must not be negative", o.StreamSample)
 	}
 	return nil
 }

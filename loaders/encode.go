@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -65,11 +64,16 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 	if err := p.ready(); err != nil {
 		return nil, err
 	}
+	byName := make(map[string]int, len(t.Columns))
+	for k, c := range t.Columns {
+		byName[c.Name] = k
+	}
 	cols := make([]*Column, len(p.Columns))
 	colNo := make([]int, len(p.Columns)) // 1-based, for errors
 	for j, pc := range p.Columns {
-		colNo[j] = slices.Index(t.Names(), pc.Name) + 1
-		if cols[j] = t.Column(pc.Name); cols[j] == nil {
+		if k, ok := byName[pc.Name]; ok {
+			cols[j], colNo[j] = &t.Columns[k], k+1
+		} else {
 			return nil, errAt(nameOf(t.Name), ErrUnknownColumn, " %q: the pipeline needs its inputs %s", pc.Name, strings.Join(p.Inputs(), ", "))
 		}
 	}

@@ -180,3 +180,39 @@ func FuzzPipelineJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStream checks that the streaming reader agrees with the in-memory
+// one: both fail, or both give the same pipeline and data.
+func FuzzStream(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s), false)
+	}
+	f.Add([]byte("a,b\n1,2\n2.0,3\nNA,4\nten,5\n"), true)
+	f.Fuzz(func(t *testing.T, data []byte, skip bool) {
+		opts := &Options{Read: ReadOptions{LazyQuotes: true}}
+		if skip {
+			opts.Read.BadRows = Skip
+		}
+		mem, err1 := LoadReader(bytes.NewReader(data), opts)
+		st, err2 := LoadStream(opener(data), opts)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("in memory: %v; streamed: %v", err1, err2)
+		}
+		if err1 != nil {
+			return
+		}
+		j1, _ := json.Marshal(mem.Pipeline)
+		j2, _ := json.Marshal(st.Pipeline)
+		if string(j1) != string(j2) {
+			t.Fatalf("pipelines differ:\n%s\n%s", j1, j2)
+		}
+		if mem.Train.N != st.Train.N || mem.Skipped != st.Skipped {
+			t.Fatalf("rows %d vs %d, skipped %d vs %d", mem.Train.N, st.Train.N, mem.Skipped, st.Skipped)
+		}
+		for i, v := range mem.Train.Data {
+			if st.Train.Data[i] != v {
+				t.Fatalf("value %d: %v vs %v", i, v, st.Train.Data[i])
+			}
+		}
+	})
+}

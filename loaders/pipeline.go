@@ -119,6 +119,25 @@ type PipelineOptions struct {
 	// NAIndicators adds a 0/1 column "<name>_na" after each continuous
 	// feature that had missing values in the training rows.
 	NAIndicators bool `json:"na_indicators,omitempty"`
+	// MaxLevels caps the levels of a one-hot encoded feature (an ID
+	// column read as categorical would otherwise add a column per row):
+	// more is an error. 0 means DefaultMaxLevels, negative means no cap.
+	// Ordinal encoding has no cap.
+	MaxLevels int `json:"max_levels,omitempty"`
+}
+
+// DefaultMaxLevels is the default of PipelineOptions.MaxLevels.
+const DefaultMaxLevels = 1024
+
+// levelCap returns the cap on distinct levels, 0 for none.
+func (o PipelineOptions) levelCap() int {
+	switch {
+	case o.Encode != OneHot || o.MaxLevels < 0:
+		return 0
+	case o.MaxLevels == 0:
+		return DefaultMaxLevels
+	}
+	return o.MaxLevels
 }
 
 // Level names the pipeline gives categorical values it did not see as such.
@@ -211,7 +230,7 @@ func Fit(t *Table, rows []int, opts *PipelineOptions) (*Pipeline, error) {
 			}
 			f.addCont(c.Name, a)
 		case Categorical:
-			a := newCatAcc(0)
+			a := newCatAcc(f.p.Options.levelCap())
 			for _, i := range rows {
 				if i < 0 || i >= t.Rows {
 					return nil, fmt.Errorf("loaders: fit row %d out of range [0, %d)", i, t.Rows)
@@ -284,7 +303,7 @@ func (f *fitter) addCat(name string, a *catAcc) {
 		return
 	}
 	if a.overflow {
-		f.err = errAt(fmt.Sprintf("%s: column %q", nameOf(f.name), name), ErrTooManyLevels, " (more than %d distinct values): declare it continuous or ignore it", a.cap)
+		f.err = errAt(fmt.Sprintf("%s: column %q", nameOf(f.name), name), ErrTooManyLevels, " (more than %d distinct values) for one-hot encoding: ignore the column, declare it continuous, encode it ordinal, or raise MaxLevels", a.cap)
 		return
 	}
 	levels := make([]string, 0, len(a.counts)+1)

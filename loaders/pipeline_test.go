@@ -3,6 +3,7 @@ package loaders
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -354,6 +355,37 @@ func TestPipelineJSON(t *testing.T) {
 	}
 }
 
+func idRows(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "id%d,%d\n", i, i)
+	}
+	return b.String()
+}
+
+func TestLevelCap(t *testing.T) {
+	tab := mustRead(t, "id,x\n"+idRows(DefaultMaxLevels+1), nil)
+	cases := []struct {
+		name string
+		opts PipelineOptions
+		ok   bool
+	}{
+		{"default cap", PipelineOptions{}, false},
+		{"raised", PipelineOptions{MaxLevels: 5000}, true},
+		{"no cap", PipelineOptions{MaxLevels: -1}, true},
+		{"ordinal has none", PipelineOptions{Encode: Ordinal}, true},
+		{"at the cap", PipelineOptions{MaxLevels: DefaultMaxLevels + 1}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Fit(tab, nil, &tc.opts)
+			if (err == nil) != tc.ok {
+				t.Errorf("got %v, want ok %v", err, tc.ok)
+			}
+		})
+	}
+}
+
 func TestFitErrors(t *testing.T) {
 	cases := []struct {
 		name string
@@ -365,6 +397,7 @@ func TestFitErrors(t *testing.T) {
 		{"all missing in train", "a,b\nNA,1\nNA,2\n", nil, ErrAllMissing, `column "a"`},
 		{"no features", "a,b\n1,2\n", &ReadOptions{Target: "a", Ignore: []string{"b"}}, ErrNoFeatures, ""},
 		{"too large", "a\n1e308\n-1e308\n1.7e308\n", nil, nil, "too large to normalize"},
+		{"id column one-hot", "id,x\n" + idRows(DefaultMaxLevels+1), nil, ErrTooManyLevels, `column "id"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

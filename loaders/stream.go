@@ -30,9 +30,6 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 	if o.StreamSample == 0 {
 		o.StreamSample = DefaultStreamSample
 	}
-	if o.MaxLevels == 0 {
-		o.MaxLevels = DefaultMaxLevels
-	}
 	ro := o.readOptions()
 	st := &streamer{o: &o, ro: ro}
 	if err := st.pass(open, st.fitRow, true); err != nil {
@@ -51,9 +48,13 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 		return nil, err
 	}
 	st.p = p
+	byName := make(map[string]int, len(st.s.header))
+	for k, h := range st.s.header {
+		byName[h] = k
+	}
 	st.fidx = make([]int, len(p.Columns))
 	for j, c := range p.Columns {
-		st.fidx[j] = slices.Index(st.s.header, c.Name)
+		st.fidx[j] = byName[c.Name]
 	}
 	// The first pass counted the rows of each split: allocate them once.
 	nv, d := st.rows-st.ntrain, p.Width()
@@ -137,7 +138,7 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 			case (r == Auto || r == Continuous) && st.numeric[j]:
 				st.cont[j] = &contAcc{cap: st.o.StreamSample, rng: rand.New(rand.NewPCG(st.o.Seed, uint64(j)))}
 			case r == Auto || r == Categorical:
-				st.cat[j] = newCatAcc(st.o.MaxLevels)
+				st.cat[j] = newCatAcc(st.o.Pipeline.levelCap())
 			}
 		}
 	}

@@ -164,7 +164,7 @@ func TestStreamLimits(t *testing.T) {
 	if c.Name != "total_rooms" || math.Abs(c.Fill-2127)/2127 > 0.1 {
 		t.Errorf("%s sampled median %v, want 2127 within 10%%", c.Name, c.Fill)
 	}
-	_, err = LoadStream(opener(data), &Options{Read: ReadOptions{Cat: []string{"longitude"}}, MaxLevels: 100})
+	_, err = LoadStream(opener(data), &Options{Read: ReadOptions{Cat: []string{"longitude"}}, Pipeline: PipelineOptions{MaxLevels: 100}})
 	if !errors.Is(err, ErrTooManyLevels) || !strings.Contains(err.Error(), "longitude") {
 		t.Errorf("too many levels: got %v", err)
 	}
