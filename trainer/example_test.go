@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 )
@@ -96,4 +97,66 @@ func ExampleLoad() {
 	// 3x4 rect 3 36 [red green blue] three-phase
 	// true
 	// trainer: model version 2 is newer than this somgraph (1): upgrade
+}
+
+func ExampleLearner_AddHook() {
+	l, err := trainer.New(loaders.Colors(500, 1), nil, &trainer.Options{Grid: graph.Grid{Rows: 6, Cols: 6}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Print the hyperparameters the default ThreePhase schedule sets.
+	l.AddHook(hooks.Func("print", hooks.OrderOutput, func(e hooks.Event, s *hooks.State) error {
+		fmt.Printf("epoch %d: alpha %.3f sigma %.1f batch size %d (%d batches)\n", s.Epoch, s.Alpha, s.Sigma, s.BatchSize, s.Batches)
+		return nil
+	}, hooks.BeforeEpoch))
+	// Stop after the fifth epoch.
+	l.AddHook(hooks.Func("stop", 0, func(e hooks.Event, s *hooks.State) error {
+		if s.Epoch == 4 {
+			return hooks.ErrCancelFit
+		}
+		return nil
+	}, hooks.AfterEpoch))
+	if err := l.Fit(6); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("epochs trained:", len(l.History()))
+	// Output:
+	// epoch 0: alpha 1.000 sigma 3.0 batch size 64 (8 batches)
+	// epoch 1: alpha 0.500 sigma 3.0 batch size 32 (16 batches)
+	// epoch 2: alpha 0.500 sigma 2.0 batch size 32 (16 batches)
+	// epoch 3: alpha 0.500 sigma 1.0 batch size 32 (16 batches)
+	// epoch 4: alpha 0.167 sigma 1.0 batch size 10 (50 batches)
+	// epochs trained: 5
+}
+
+func ExampleLearner_Predict() {
+	l, err := trainer.New(loaders.Colors(2000, 1), nil, &trainer.Options{Grid: graph.Grid{Rows: 8, Cols: 8}, Seed: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := l.Fit(10); err != nil {
+		log.Fatal(err)
+	}
+	colours, err := loaders.FromRows([][]float64{{1, 0, 0}, {0.95, 0.05, 0}, {0, 0, 1}}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := l.Predict(colours)
+	if err != nil {
+		log.Fatal(err)
+	}
+	near := func(a, b trainer.Prediction) bool {
+		return max(a.Row-b.Row, b.Row-a.Row) <= 1 && max(a.Col-b.Col, b.Col-a.Col) <= 1
+	}
+	fmt.Println("red and almost red on neighbouring units:", near(p[0], p[1]))
+	fmt.Println("red and blue far apart:", !near(p[0], p[2]))
+	fmt.Println("red within 0.5 of its unit:", p[0].Dist < 0.5)
+
+	_, err = l.Predict(loaders.Colors(1, 1).Subset(nil))
+	fmt.Println(err)
+	// Output:
+	// red and almost red on neighbouring units: true
+	// red and blue far apart: true
+	// red within 0.5 of its unit: true
+	// trainer: predict: loaders: dataset is empty
 }
