@@ -43,7 +43,7 @@ type trainData struct {
 
 // loaderOptions turns the data flags into loaders options.
 func (f *trainFlags) loaderOptions() (*loaders.Options, error) {
-	o := &loaders.Options{ValidFrac: f.valid, ValidColumn: f.validColumn, Seed: f.seed}
+	o := &loaders.Options{ValidFrac: f.valid, ValidColumn: f.validColumn, Seed: f.seed, StreamAbove: f.streamAbove}
 	o.Read.Delimiter = []rune(unescape(f.delimiter))[0]
 	if f.comment != "" {
 		o.Read.Comment = []rune(f.comment)[0]
@@ -121,6 +121,9 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 			}
 		}
 		notes = append(notes, fmt.Sprintf("skipped %d bad rows (--bad-rows skip)%s", db.Skipped, first))
+	}
+	if db.Streamed {
+		notes = append(notes, fmt.Sprintf("read %s in two streaming passes (larger than --stream-above)", f.data))
 	}
 	d.note = strings.Join(notes, "\n")
 	return d, nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 	"github.com/somgraph/somgraph/viz"
 	"gorgonia.org/tensor"
@@ -38,6 +39,7 @@ type trainFlags struct {
 	naIndicators, lazyQuotes                     bool
 	valid                                        float64
 	n                                            int
+	streamAbove                                  int64
 	// output
 	out, log, checkpoint, charts, format, progress string
 	chartsEvery                                    int
@@ -65,7 +67,7 @@ Ctrl-C stops training after the current batch and still saves the model.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta"}},
-		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "comment", "lazy-quotes", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
+		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every"}},
 	},
 	examples: []string{
@@ -83,6 +85,7 @@ func (f *trainFlags) register(fs interface {
 	IntVar(*int, string, int, string)
 	Float64Var(*float64, string, float64, string)
 	Uint64Var(*uint64, string, uint64, string)
+	Int64Var(*int64, string, int64, string)
 }) {
 	fs.StringVar(&f.size, "size", "20x20", "map size as `RxC`, rows x columns")
 	fs.StringVar(&f.topology, "topology", "rect", "`rect|hex` cell shape")
@@ -112,6 +115,7 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.ignore, "ignore", "", "`columns` columns to leave out, comma-separated")
 	fs.StringVar(&f.na, "na", "", "missing-value `markers`, comma-separated, replacing the defaults (empty, NA, N/A, NaN, ?, null, None); an empty field is always missing")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "with --data: field `separator`, one character (use '\\t' for TSV)")
+	fs.Int64Var(&f.streamAbove, "stream-above", 0, fmt.Sprintf("with --data: read files larger than `bytes` in two streaming passes instead of into memory (0: %d MiB, -1: never)", loaders.DefaultStreamAbove>>20))
 	fs.StringVar(&f.comment, "comment", "", "with --data: lines starting with this `character` are comments")
 	fs.BoolVar(&f.lazyQuotes, "lazy-quotes", false, "with --data: accept a quote inside an unquoted field")
 	fs.StringVar(&f.badRows, "bad-rows", "error", "`error|skip` what a malformed row does (skipped rows are counted)")
@@ -247,13 +251,13 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	}
 	colours := f.data == "" && (f.dataset == "" || f.dataset == "colors" || f.dataset == "colours")
 	if colours {
-		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "comment", "lazy-quotes", "bad-rows", "encode", "normalize", "valid-column"} {
+		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "valid-column"} {
 			if set[name] {
 				return usagef("--%s applies to a table: add --data FILE.csv or --dataset iris, penguins or housing", name)
 			}
 		}
 	} else if f.data == "" {
-		for _, name := range []string{"delimiter", "comment", "lazy-quotes"} {
+		for _, name := range []string{"delimiter", "comment", "lazy-quotes", "stream-above"} {
 			if set[name] {
 				return usagef("--%s applies to a CSV file: add --data FILE.csv", name)
 			}

@@ -455,6 +455,16 @@ func TestTrainTable(t *testing.T) {
 			t.Errorf("without --na: exit code %d, want a note on y:\n%s%s", r.code, r.stdout, r.stderr)
 		}
 	})
+	t.Run("streaming", func(t *testing.T) {
+		r := runCLI(t, "", "train", "--data", data, "--ignore", "id", "--target", "kind", "--stream-above", "100", "--size", "2x2",
+			"--epochs", "1", "--progress", "none", "--out", filepath.Join(dir, "stream.somg"))
+		if r.code != exitOK {
+			t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "in two streaming passes") || !strings.Contains(r.stdout, "60 records × 5 features") {
+			t.Errorf("a file over --stream-above was not streamed into the same features:\n%s", r.stdout)
+		}
+	})
 	t.Run("built-in iris", func(t *testing.T) {
 		r := runCLI(t, "", "train", "--dataset", "iris", "--size", "4x4", "--topology", "hex", "--epochs", "2", "--out", filepath.Join(dir, "iris.somg"))
 		if r.code != exitOK {
