@@ -65,7 +65,8 @@ type Model struct {
 	History []Epoch
 }
 
-// Model returns the Learner's current map and settings as a Model.
+// Model returns the Learner's current map and settings as a Model, as
+// Export writes it (epoch durations are left out).
 func (l *Learner) Model() *Model {
 	o := l.Options()
 	md := &Model{
@@ -76,6 +77,9 @@ func (l *Learner) Model() *Model {
 		Weights:  l.m.Weights(),
 		Pipeline: l.opts.Pipeline,
 		History:  l.History(),
+	}
+	for i := range md.History {
+		md.History[i].Seconds = 0 // not stored: files stay deterministic
 	}
 	md.ScheduleName = o.Schedule.Name()
 	md.Schedule, md.Hooks = nil, nil
