@@ -546,10 +546,11 @@ func barTicks(lo, hi float64, integer bool) []tick {
 }
 
 // resolvable reports whether [lo, hi] is a finite range wide enough for
-// round tick steps in float64 (not a few ulps of its values).
+// round tick steps in float64: not a few ulps of its values, not
+// subnormal, not beyond the largest float.
 func resolvable(lo, hi float64) bool {
 	d := hi - lo
-	return d > 0 && !math.IsInf(d, 0) && d > 1e-12*math.Max(math.Abs(lo), math.Abs(hi)) && d/64 > 0
+	return d > 1e-300 && !math.IsInf(d, 0) && d > 1e-12*math.Max(math.Abs(lo), math.Abs(hi))
 }
 
 // barStep returns the smallest round step (1, 2, 2.5 or 5 times a power of
