@@ -182,22 +182,28 @@ func flagError(fs *flag.FlagSet, err error) error {
 	}
 	if scanErr == nil {
 		name = strings.TrimSuffix(strings.TrimPrefix(name, "-"), ":")
-		want := "a valid value"
-		if f := fs.Lookup(name); f != nil {
-			if g, ok := f.Value.(flag.Getter); ok {
-				switch g.Get().(type) {
-				case int, int64, uint, uint64:
-					want = "a whole number"
-				case float64:
-					want = "a number"
-				case bool:
-					want = "true or false"
-				}
-			}
-		}
-		return usagef("--%s %q: want %s", name, value, want)
+		return usagef("--%s %q: want %s", name, value, wantOf(fs.Lookup(name)))
 	}
 	return usagef("%s", msg)
+}
+
+// wantOf describes the values flag f takes, for error messages.
+func wantOf(f *flag.Flag) string {
+	if f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			switch g.Get().(type) {
+			case int, int64:
+				return "a whole number"
+			case uint, uint64:
+				return "a whole number, 0 or more"
+			case float64:
+				return "a number"
+			case bool:
+				return "true or false"
+			}
+		}
+	}
+	return "a valid value"
 }
 
 // newFlagSet returns a flag set for cmd that reports errors to us rather
@@ -247,7 +253,7 @@ func applyConfig(fs *flag.FlagSet, cmd, path string, set map[string]bool) error 
 	}
 	var doc map[string]any
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return usagef("--config %s: not valid YAML or JSON: %s", path, oneLine(err.Error()))
+		return usagef("--config %s: want YAML or JSON of option: value pairs: %s", path, oneLine(err.Error()))
 	}
 	values := map[string]any{}
 	for k, v := range doc {
@@ -287,7 +293,7 @@ func applyConfig(fs *flag.FlagSet, cmd, path string, set map[string]bool) error 
 			return usagef("--config %s: option %q: %v", path, k, err)
 		}
 		if err := fs.Set(k, s); err != nil {
-			return usagef("--config %s: option %q: %s", path, k, oneLine(err.Error()))
+			return usagef("--config %s: option %q: %q is not %s", path, k, s, wantOf(f))
 		}
 		fromFile[k] = true
 	}

@@ -246,10 +246,12 @@ func TestConfigFile(t *testing.T) {
 		name, text, want string
 	}{
 		{"unknown key", "size: 4x4\nepoch: 3\n", `unknown option "epoch"`},
-		{"bad value", "epochs: many\n", `option "epochs"`},
+		{"bad value", "epochs: many\n", `option "epochs": "many" is not a whole number`},
+		{"negative seed", "seed: -1\n", `option "seed": "-1" is not a whole number, 0 or more`},
+		{"a list", "- size\n- 4x4\n", "want YAML or JSON of option: value pairs"},
 		{"invalid value", "size: 0x4\n", "--size"},
 		{"lr zero", "lr: 0\n", "--lr 0"},
-		{"not yaml", "size: [4x4\n", "not valid YAML or JSON"},
+		{"not yaml", "size: [4x4\n", "want YAML or JSON"},
 		{"map value", "size:\n  rows: 4\n", `option "size"`},
 		{"config in config", "config: other.yaml\n", `unknown option "config"`},
 	}
