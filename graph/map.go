@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"gorgonia.org/tensor"
 )
@@ -61,6 +62,11 @@ type Map struct {
 	cfg      Config
 	codebook *tensor.Dense
 	tables   *tableCache
+
+	// evalForwards keeps the compiled graphs of Evaluate and Predict by
+	// batch size between calls; evalMu serializes their use.
+	evalMu       sync.Mutex
+	evalForwards map[int]*Forward
 }
 
 // New returns a map with a zero codebook; initialize it with Init or
@@ -76,6 +82,7 @@ func New(cfg Config) (*Map, error) {
 		codebook: tensor.New(tensor.WithShape(k, cfg.Dim), tensor.Of(cfg.Dtype)),
 	}
 	m.tables = newTableCache(m)
+	m.evalForwards = map[int]*Forward{}
 	return m, nil
 }
 

@@ -40,16 +40,20 @@ func (m *Map) search(data []float64, fn func(lo int, f *Forward)) error {
 		}
 	}
 	n := len(data) / d
-	forwards := map[int]*Forward{}
+	m.evalMu.Lock()
+	defer m.evalMu.Unlock()
 	for lo := 0; lo < n; lo += evalChunk {
 		b := min(evalChunk, n-lo)
-		f := forwards[b]
+		f := m.evalForwards[b]
 		if f == nil {
 			var err error
 			if f, err = m.NewForward(b); err != nil {
 				return err
 			}
-			forwards[b] = f
+			if len(m.evalForwards) >= 4 {
+				clear(m.evalForwards) // keep at most a few sizes alive
+			}
+			m.evalForwards[b] = f
 		}
 		fillInput(f, data[lo*d:(lo+b)*d])
 		if err := f.Search(f.x, 0, 1); err != nil {
