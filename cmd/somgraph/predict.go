@@ -116,8 +116,8 @@ func openInput(path string, stdin io.Reader) (r io.Reader, name string, closeFn 
 	return f, path, func() { f.Close() }, nil
 }
 
-// writeOutput runs write on the file path (created atomically enough for a
-// CSV: written then closed, with errors checked) or on stdout for "-".
+// writeOutput runs write on the file at path, created or truncated, and
+// reports write and close errors; "-" (or "") means stdout.
 func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "-" || path == "" {
 		return write(stdout)
