@@ -199,7 +199,8 @@ type mapLayout struct {
 	colStep     int
 	showAnnot   bool
 	annotSize   float64
-	legendLines int
+	legendLines int     // legend entries per column
+	legendColW  float64 // width of a legend column
 }
 
 const (
@@ -281,9 +282,12 @@ func (mc *MapChart) layout() mapLayout {
 		for _, n := range names {
 			tw = math.Max(tw, textWidth(n, fontLegend))
 		}
-		side = 16 + 12 + 6 + tw
-		l.legendLines = len(names)
-		sideH = float64(len(names)) * legendLine
+		// as many lines per column as fit beside the map (at least 12)
+		l.legendLines = max(12, int(l.mapH/legendLine))
+		l.legendColW = 12 + 6 + tw + 12
+		ncol := (len(names) + l.legendLines - 1) / l.legendLines
+		side = 10 + float64(ncol)*l.legendColW
+		sideH = float64(min(len(names), l.legendLines)) * legendLine
 	}
 	l.sideX = l.mapX + l.mapW + 6
 	l.w = l.sideX + side + panelPad
@@ -474,7 +478,7 @@ func (mc *MapChart) draw(c *canvas, ox, oy float64, l mapLayout) {
 	case mc.Values != nil && slices.ContainsFunc(mc.Values, func(v float64) bool { return !math.IsNaN(v) }):
 		mc.drawColorBar(c, ox+l.sideX, my, l, lo, hi) // no bar for an all-empty map
 	case mc.Categories != nil:
-		mc.drawLegend(c, ox+l.sideX+10, my, cats)
+		mc.drawLegend(c, ox+l.sideX+10, my, cats, l)
 	}
 }
 
@@ -504,11 +508,12 @@ func (mc *MapChart) drawColorBar(c *canvas, x, y float64, l mapLayout, lo, hi fl
 	}
 }
 
-func (mc *MapChart) drawLegend(c *canvas, x, y float64, cats []drawing.Color) {
+func (mc *MapChart) drawLegend(c *canvas, x, y float64, cats []drawing.Color, l mapLayout) {
 	for i, n := range mc.names() {
-		cy := y + legendLine*(float64(i)+0.5)
-		c.rect(x, cy-6, x+12, cy+6, cats[i])
-		c.text(n, x+18, cy, fontLegend, colorText, alignLeft)
+		cx := x + float64(i/l.legendLines)*l.legendColW
+		cy := y + legendLine*(float64(i%l.legendLines)+0.5)
+		c.rect(cx, cy-6, cx+12, cy+6, cats[i])
+		c.text(n, cx+18, cy, fontLegend, colorText, alignLeft)
 	}
 }
 

@@ -252,3 +252,21 @@ func TestWeightsOfNormalizedColours(t *testing.T) {
 		}
 	}
 }
+
+func TestLegendWrapsIntoColumns(t *testing.T) {
+	g := graph.Grid{Rows: 8, Cols: 8}
+	for _, n := range []int{3, 40, 200} {
+		names := make([]string, n)
+		for i := range names {
+			names[i] = "c"
+		}
+		mc := &MapChart{Grid: g, Categories: make([]int, 64), CategoryNames: names}
+		l := mc.layout()
+		if legendH := float64(min(n, l.legendLines)) * legendLine; legendH > math.Max(l.mapH, 12*legendLine)+1e-9 {
+			t.Errorf("%d categories: legend %v px tall beside a %v px map", n, legendH, l.mapH)
+		}
+		if err := mc.Render(io.Discard, PNG); err != nil {
+			t.Errorf("%d categories: %v", n, err)
+		}
+	}
+}

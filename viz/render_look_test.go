@@ -98,3 +98,23 @@ func TestLookCurves(t *testing.T) {
 		saveLook(t, "curves"+f.Ext(), b.Bytes())
 	}
 }
+
+func TestLookManyCategories(t *testing.T) {
+	if os.Getenv("VIZ_OUT") == "" {
+		t.Skip("set VIZ_OUT=dir to write renders")
+	}
+	g := graph.Grid{Rows: 8, Cols: 8}
+	cats := make([]int, 64)
+	names := make([]string, 40)
+	for i := range names {
+		names[i] = "class " + strconv.Itoa(i)
+	}
+	for k := range cats {
+		cats[k] = k % 40
+	}
+	var b bytes.Buffer
+	if err := (&MapChart{Grid: g, Title: "Forty classes", Categories: cats, CategoryNames: names}).Render(&b, PNG); err != nil {
+		t.Fatal(err)
+	}
+	saveLook(t, "many_cats.png", b.Bytes())
+}
