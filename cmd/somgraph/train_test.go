@@ -518,3 +518,43 @@ func TestTrainInterrupted(t *testing.T) {
 		t.Errorf("an interrupted run saved no model: %v", err)
 	}
 }
+
+func TestTrainOptions(t *testing.T) {
+	// Every library choice the flags expose trains end to end and gives a
+	// finite quantization error.
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"batch mode", []string{"--mode", "batch"}},
+		{"batch mode with chunks", []string{"--mode", "batch", "--batch", "50"}},
+		{"float64", []string{"--dtype", "float64"}},
+		{"hex toroidal", []string{"--size", "4x5", "--topology", "hex", "--toroidal"}},
+		{"cosine bubble", []string{"--distance", "cosine", "--neighborhood", "bubble"}},
+		{"manhattan mexican hat", []string{"--distance", "manhattan", "--neighborhood", "mexican-hat"}},
+		{"triangle", []string{"--neighborhood", "triangle", "--sigma", "2"}},
+		{"pca init", []string{"--init", "pca"}},
+		{"kmeans init", []string{"--init", "kmeans"}},
+		{"sample init, exponential", []string{"--init", "sample", "--schedule", "exponential", "--lr", "0.5"}},
+		{"asymptotic", []string{"--schedule", "asymptotic", "--batch", "16"}},
+		{"linear with validation", []string{"--schedule", "linear", "--valid", "0.3"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "m.somg")
+			args := append([]string{"train", "--size", "4x4", "--n", "300", "--epochs", "3", "--progress", "none", "--out", out}, c.args...)
+			r := runCLI(t, "", args...)
+			if r.code != exitOK {
+				t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
+			}
+			var qe float64
+			i := strings.Index(r.stdout, ": qe ")
+			if i < 0 {
+				t.Fatalf("no summary:\n%s", r.stdout)
+			}
+			if _, err := fmt.Sscanf(r.stdout[i:], ": qe %g", &qe); err != nil || math.IsNaN(qe) || math.IsInf(qe, 0) || qe < 0 {
+				t.Errorf("summary qe %v (%v):\n%s", qe, err, r.stdout)
+			}
+		})
+	}
+}
