@@ -321,6 +321,14 @@ func TestPipelineJSON(t *testing.T) {
 	if !strings.Contains(string(b), `"normalize":"minmax"`) || !strings.Contains(string(b), `"kind":"categorical"`) {
 		t.Errorf("enums are not written by name: %s", b)
 	}
+	q.Columns = slices.Clone(q.Columns)
+	q.Columns[0].Scale = -1
+	if err := q.Validate(); !errors.Is(err, ErrPipeline) {
+		t.Errorf("Validate of a negative scale: got %v", err)
+	}
+	if names := tab.Names(); !slices.Equal(names, []string{"x", "k", "c", "y"}) {
+		t.Errorf("names %v", names)
+	}
 	good := string(b)
 	bad := []struct{ name, from, to string }{
 		{"version", `"version":1`, `"version":2`},
