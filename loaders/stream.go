@@ -9,13 +9,14 @@ import (
 )
 
 // Opener opens a fresh reader over the same data each time it is called;
-// the streaming reader calls it twice.
+// the streaming reader calls it two or three times.
 type Opener func() (io.ReadCloser, error)
 
 // LoadStream reads a CSV table in two passes without holding its text in
 // memory: the first pass infers the roles (by the same rule as ReadCSV)
 // and fits the pipeline on the training rows, the second encodes every row
-// into the Train and Valid datasets. Medians are exact up to
+// into the Train and Valid datasets. (If a column that looked numeric holds
+// text further down, the first pass runs again to count its levels.) Medians are exact up to
 // opts.StreamSample training values per column and estimated from a seeded
 // sample above; a random split draws each row on its own (see
 // Options.ValidFrac). opts may be nil.
@@ -64,12 +65,8 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 		st.train.Labels, st.valid.Labels = make([]string, 0, st.ntrain), make([]string, 0, nv)
 	}
 	st.row = make([]float64, p.Width())
-	header := st.s.header
 	if err := st.pass(open, st.encodeRow, false); err != nil {
 		return nil, err
-	}
-	if !slices.Equal(header, st.s.header) {
-		return nil, fmt.Errorf("loaders: %s: the header changed between the two passes: do not modify the file while it is read", nameOf(ro.Name))
 	}
 	db := &DataBunch{Pipeline: p, Train: st.train, Skipped: st.gate.nskip, SkipErrors: st.gate.skip, Streamed: true}
 	if st.valid.N > 0 {
@@ -113,6 +110,9 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 	s, err := readHeader(cr, st.ro)
 	if err != nil {
 		return err
+	}
+	if st.s != nil && !slices.Equal(st.s.header, s.header) {
+		return fmt.Errorf("loaders: %s: the header changed between passes: do not modify the file while it is read", nameOf(st.ro.Name))
 	}
 	st.s = s
 	st.split = -1
