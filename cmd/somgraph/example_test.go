@@ -43,6 +43,6 @@ func Example_predict() {
 	// train exit code 0
 	// predict exit code 0
 	// row,bmu_row,bmu_col
-	// 0,3,0
+	// 0,2,0
 	// 1,0,3
 }

@@ -70,7 +70,7 @@ func TestReadme(t *testing.T) {
 		build(prog, "./cmd/somgraph")
 		dir := t.TempDir()
 		out := run(dir, prog, "train")
-		for _, want := range []string{"training a 20x20 rect map on 10000 random RGB colours", "epoch 20/20", "model saved to somgraph-out/model.somg"} {
+		for _, want := range []string{"training a 20x20 hex map on 10000 random RGB colours", "epoch 20/20", "model saved to somgraph-out/model.somg"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}

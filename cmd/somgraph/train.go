@@ -87,7 +87,7 @@ func (f *trainFlags) register(fs interface {
 	Int64Var(*int64, string, int64, string)
 }) {
 	fs.StringVar(&f.size, "size", "20x20", "map size as `RxC`, rows x columns")
-	fs.StringVar(&f.topology, "topology", "rect", "`rect|hex` cell shape")
+	fs.StringVar(&f.topology, "topology", "hex", "`rect|hex` cell shape (hex: six neighbours per unit, lower topographic error)")
 	fs.BoolVar(&f.toroidal, "toroidal", false, "wrap the map's edges (a hex map then needs an even number of rows)")
 	fs.StringVar(&f.distance, "distance", "euclidean", "`euclidean|cosine|manhattan` distance between records and units")
 	fs.StringVar(&f.neighborhood, "neighborhood", "gaussian", "`gaussian|bubble|mexican-hat|triangle` neighbourhood function")

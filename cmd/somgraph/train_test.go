@@ -53,7 +53,7 @@ func TestTrainPredictCodebook(t *testing.T) {
 	if _, err := os.Stat(model); err != nil {
 		t.Fatalf("model file: %v", err)
 	}
-	for _, want := range []string{"training a 5x5 rect map on 500 random RGB colours", "epoch 1/2  qe ", "epoch 2/2  qe ", "alpha ", "sigma ", "done in ", "dead units", "model saved to " + model} {
+	for _, want := range []string{"training a 5x5 hex map on 500 random RGB colours", "epoch 1/2  qe ", "epoch 2/2  qe ", "alpha ", "sigma ", "done in ", "dead units", "model saved to " + model} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("train output lacks %q:\n%s", want, r.stdout)
 		}
@@ -216,11 +216,11 @@ func TestConfigFile(t *testing.T) {
 		args  []string
 		wants []string
 	}{
-		{"yaml", []string{"--config", yamlCfg}, []string{"4x6 rect map", "200 random RGB colours", "3 epochs", "schedule linear", "epoch 3/3"}},
-		{"flags override yaml", []string{"--config", yamlCfg, "--epochs", "1", "--size", "2x2"}, []string{"2x2 rect map", "1 epoch,", "epoch 1/1"}},
-		{"flag before config", []string{"--epochs", "2", "--config", yamlCfg}, []string{"4x6 rect map", "epoch 2/2"}},
+		{"yaml", []string{"--config", yamlCfg}, []string{"4x6 hex map", "200 random RGB colours", "3 epochs", "schedule linear", "epoch 3/3"}},
+		{"flags override yaml", []string{"--config", yamlCfg, "--epochs", "1", "--size", "2x2"}, []string{"2x2 hex map", "1 epoch,", "epoch 1/1"}},
+		{"flag before config", []string{"--epochs", "2", "--config", yamlCfg}, []string{"4x6 hex map", "epoch 2/2"}},
 		{"json", []string{"--config", jsonCfg}, []string{"3x3 hex map", "100 random RGB colours", "epoch 2/2"}},
-		{"section per command", []string{"--config", sections}, []string{"2x3 rect map", "epoch 1/1"}},
+		{"section per command", []string{"--config", sections}, []string{"2x3 hex map", "epoch 1/1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
