@@ -78,7 +78,11 @@ func New(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 	if o.Pipeline != nil && o.Pipeline.Width() != train.D {
 		return nil, fmt.Errorf("trainer: the pipeline encodes %d features, the training data has %d: pass the pipeline that produced the data", o.Pipeline.Width(), train.D)
 	}
-	m, err := graph.New(graph.Config{Grid: o.Grid, Dim: train.D, Distance: o.Distance, Neighborhood: o.Neighborhood, Dtype: o.Dtype})
+	cfg, err := mapConfig(o, train.D, o.Pipeline)
+	if err != nil {
+		return nil, err
+	}
+	m, err := graph.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: %w", err)
 	}

@@ -456,9 +456,20 @@ func (f *fileModel) model() (*Model, error) {
 	if err != nil {
 		return bad("%w", err)
 	}
-	cfg := graph.Config{
-		Grid: graph.Grid{Rows: f.Grid.Rows, Cols: f.Grid.Cols, Topology: topo, Toroidal: f.Grid.Toroidal},
-		Dim:  f.Dim, Distance: dist, Neighborhood: nb, Dtype: dt,
+	var pipe *loaders.Pipeline
+	if len(f.Pipeline) > 0 && string(f.Pipeline) != "null" {
+		pipe = new(loaders.Pipeline)
+		if err := json.Unmarshal(f.Pipeline, pipe); err != nil {
+			return bad("pipeline: %w", err)
+		}
+		if pipe.Width() != f.Dim {
+			return bad("the pipeline encodes %d features, the map has %d", pipe.Width(), f.Dim)
+		}
+	}
+	grid := graph.Grid{Rows: f.Grid.Rows, Cols: f.Grid.Cols, Topology: topo, Toroidal: f.Grid.Toroidal}
+	cfg, err := mapConfig(Options{Grid: grid, Distance: dist, Neighborhood: nb, Dtype: dt}, f.Dim, pipe)
+	if err != nil {
+		return bad("%w", err)
 	}
 	if err := cfg.Validate(); err != nil {
 		return bad("%w", err)
@@ -497,16 +508,7 @@ func (f *fileModel) model() (*Model, error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
-	if len(f.Pipeline) > 0 && string(f.Pipeline) != "null" {
-		p := new(loaders.Pipeline)
-		if err := json.Unmarshal(f.Pipeline, p); err != nil {
-			return bad("pipeline: %w", err)
-		}
-		if p.Width() != d {
-			return bad("the pipeline encodes %d features, the map has %d", p.Width(), d)
-		}
-		m.Pipeline, m.Options.Pipeline = p, p
-	}
+	m.Pipeline, m.Options.Pipeline = pipe, pipe
 	for _, fe := range f.History {
 		e := Epoch{Epoch: fe.Epoch, Train: fe.Train.metrics(), Alpha: fe.Alpha, Sigma: fe.Sigma, BatchSize: fe.BatchSize}
 		if fe.Valid != nil {

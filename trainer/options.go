@@ -127,8 +127,8 @@ func resolve(o *Options, n int) (Options, error) {
 	if err := r.Grid.Validate(); err != nil {
 		return r, fmt.Errorf("trainer: grid: %w", err)
 	}
-	if r.Distance > graph.Manhattan {
-		return r, fmt.Errorf("trainer: unknown distance %d (want graph.Euclidean, Cosine or Manhattan)", r.Distance)
+	if r.Distance > graph.Mixed {
+		return r, fmt.Errorf("trainer: unknown distance %d (want graph.Euclidean, Cosine, Manhattan or Mixed)", r.Distance)
 	}
 	if r.Neighborhood > graph.Triangle {
 		return r, fmt.Errorf("trainer: unknown neighborhood %d (want graph.Gaussian, Bubble, MexicanHat or Triangle)", r.Neighborhood)

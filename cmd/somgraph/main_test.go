@@ -58,6 +58,7 @@ func TestBadUsage(t *testing.T) {
 		{"unknown topology", []string{"train", "--topology", "tri"}, `unknown topology "tri"`},
 		{"odd toroidal hex", []string{"train", "--size", "5x6", "--topology", "hex", "--toroidal"}, "even number of rows"},
 		{"unknown distance", []string{"train", "--distance", "cheb"}, `unknown distance "cheb"`},
+		{"mixed distance on colours", []string{"train", "--distance", "mixed", "--n", "50", "--epochs", "1"}, "--distance mixed compares categorical columns"},
 		{"unknown neighborhood", []string{"train", "--neighborhood", "cone"}, `unknown neighborhood "cone"`},
 		{"unknown init", []string{"train", "--init", "zeros"}, `unknown init "zeros"`},
 		{"unknown mode", []string{"train", "--mode", "online"}, `unknown mode "online"`},

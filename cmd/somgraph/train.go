@@ -89,7 +89,7 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.size, "size", "20x20", "map size as `RxC`, rows x columns")
 	fs.StringVar(&f.topology, "topology", "hex", "`rect|hex` cell shape (hex: six neighbours per unit, lower topographic error)")
 	fs.BoolVar(&f.toroidal, "toroidal", false, "wrap the map's edges (a hex map then needs an even number of rows)")
-	fs.StringVar(&f.distance, "distance", "euclidean", "`euclidean|cosine|manhattan` distance between records and units")
+	fs.StringVar(&f.distance, "distance", "euclidean", "`euclidean|cosine|manhattan|mixed` distance between records and units (mixed: Euclidean on continuous columns plus category mismatches, for tables)")
 	fs.StringVar(&f.neighborhood, "neighborhood", "gaussian", "`gaussian|bubble|mexican-hat|triangle` neighbourhood function")
 	fs.StringVar(&f.init, "init", "random", "`random|sample|pca|kmeans` codebook initialization")
 	fs.StringVar(&f.dtype, "dtype", "float32", "`float32|float64` codebook precision")
@@ -322,6 +322,9 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	opts := p.opts
 	opts.Pipeline = d.pipeline
+	if opts.Distance == graph.Mixed && d.pipeline == nil {
+		return usagef("--distance mixed compares categorical columns, and the colours data has none: train on a table (--data FILE.csv, or --dataset iris|penguins|housing)")
+	}
 	l, err := trainer.New(d.train, d.valid, &opts)
 	if err != nil {
 		return err

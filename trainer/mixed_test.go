@@ -1,0 +1,83 @@
+package trainer
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/loaders"
+	"gorgonia.org/tensor"
+)
+
+// TestMixedDistance trains penguins (continuous and one-hot categorical
+// columns) with the mixed distance: the graph's distances must equal
+// loaders.MixedDistance on the same layout, and the model must survive
+// export and load with identical predictions.
+func TestMixedDistance(t *testing.T) {
+	db, err := loaders.Builtin("penguins", &loaders.Options{ValidFrac: 0.2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := &Options{Grid: graph.Grid{Rows: 5, Cols: 5, Topology: graph.Hexagonal}, Distance: graph.Mixed,
+		Dtype: tensor.Float64, Pipeline: db.Pipeline, Seed: 3}
+	l, err := New(db.Train, db.Valid, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Fit(3); err != nil {
+		t.Fatal(err)
+	}
+	m := l.Map()
+	f, err := m.NewForward(db.Valid.N)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.New(tensor.WithShape(db.Valid.N, db.Valid.D), tensor.WithBacking(append([]float64(nil), db.Valid.Data...)))
+	if err := f.Run(x, 0.1, 1); err != nil {
+		t.Fatal(err)
+	}
+	dist := f.Distances().Data().([]float64)
+	w, k, layout := m.Weights(), m.Units(), db.Layout()
+	for i := 0; i < db.Valid.N; i++ {
+		for u := 0; u < k; u++ {
+			want, err := loaders.MixedDistance(db.Valid.Row(i), w[u*m.Dim():(u+1)*m.Dim()], layout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := dist[i*k+u]; math.Abs(got-want) > 1e-9 {
+				t.Fatalf("record %d, unit %d: graph %g, loaders.MixedDistance %g", i, u, got, want)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := l.Export(&buf); err != nil {
+		t.Fatal(err)
+	}
+	md, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md.Config.Distance != graph.Mixed || md.Config.Mixed == nil {
+		t.Fatalf("loaded config %+v lost the mixed layout", md.Config)
+	}
+	want, _ := l.Predict(db.Valid)
+	got, err := md.Predict(db.Valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("record %d: loaded model predicts %+v, learner %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestMixedNeedsPipeline(t *testing.T) {
+	ds := loaders.Colors(50, 1)
+	_, err := New(ds, nil, &Options{Distance: graph.Mixed})
+	if !errors.Is(err, errMixedNeedsPipeline) {
+		t.Errorf("mixed distance without a pipeline: got %v", err)
+	}
+}
