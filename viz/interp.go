@@ -666,7 +666,13 @@ func (in *Interpretation) Preds(w io.Writer, f Format, ds *loaders.Dataset, bins
 	if err != nil {
 		return err
 	}
-	mc, err := PredsChart(in.m.Grid(), b, ds.Labels, bins, fmt.Sprintf("Most frequent label per unit, %s", in.dataName(ds)))
+	title := "Most frequent label per unit"
+	if _, numeric := parseNumbers(ds.Labels); numeric && bins == 0 {
+		title = "Mean target per unit"
+	} else if numeric && bins > 0 {
+		title = fmt.Sprintf("Most frequent target bin (of %d) per unit", bins)
+	}
+	mc, err := PredsChart(in.m.Grid(), b, ds.Labels, bins, fmt.Sprintf("%s, %s", title, in.dataName(ds)))
 	if err != nil {
 		return err
 	}

@@ -420,3 +420,36 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestPredsTitle pins the title to what the chart shows: classes, the mean
+// of a numeric target, or its quantile bins.
+func TestPredsTitle(t *testing.T) {
+	g := graph.Grid{Rows: 2, Cols: 2}
+	m := newMap(t, g, 2, square2)
+	cases := []struct {
+		name   string
+		labels func(u, i int) string
+		bins   int
+		want   string
+	}{
+		{"classes", func(u, i int) string { return []string{"a", "b"}[u%2] }, 0, "Most frequent label per unit"},
+		{"numeric mean", func(u, i int) string { return []string{"1.5", "7"}[u%2] }, 0, "Mean target per unit"},
+		{"numeric bins", func(u, i int) string { return []string{"1.5", "7"}[u%2] }, 2, "Most frequent target bin (of 2) per unit"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ds := records(t, square2, 2, []int{2, 2, 2, 2}, c.labels)
+			in, err := New(m, ds, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := in.Preds(&buf, SVG, nil, c.bins); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), c.want) {
+				t.Errorf("SVG lacks the title %q", c.want)
+			}
+		})
+	}
+}
