@@ -25,6 +25,10 @@ die() { printf 'notebooks/run.sh: %s\n' "$*" >&2; exit 2; }
 
 case "${1:-}" in -h | --help) usage ;; esac
 
+# The kernel compiles cells with go and formats them with goimports.
+command -v go >/dev/null || die "go is not on PATH (add /usr/local/go/bin)"
+PATH=$(go env GOPATH)/bin:$PATH
+command -v goimports >/dev/null || die "goimports is not on PATH; run scripts/install-gonb.sh"
 command -v jupyter >/dev/null ||
 	die "jupyter is not on PATH; install it (Debian: apt-get install jupyter-nbconvert python3-ipykernel jupyter-client)"
 # (grep the saved list: with pipefail, grep -q closing the pipe early can fail it)
