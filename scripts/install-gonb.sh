@@ -30,9 +30,10 @@ go install "golang.org/x/tools/cmd/goimports@$GOIMPORTS_VERSION" ||
 # and a proxy that serves exact versions only refuses that with 403. Building
 # the downloaded module in its own directory needs exact versions only, uses
 # gonb's own go.sum, and gives the same binary.
-dir=$(go mod download -json "github.com/janpfeifer/gonb@$GONB_VERSION" |
-	sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-[ -n "$dir" ] && [ -d "$dir" ] || die "could not download github.com/janpfeifer/gonb@$GONB_VERSION"
+info=$(go mod download -json "github.com/janpfeifer/gonb@$GONB_VERSION") ||
+	die "could not download github.com/janpfeifer/gonb@$GONB_VERSION: $info"
+dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$info")
+[ -d "$dir" ] || die "go mod download gave no module folder for gonb: $info"
 (cd "$dir" && go build -o "$bin/gonb" .) || die "could not build gonb $GONB_VERSION"
 
 # --force_deps: gonb also wants gopls, but only for auto-complete in an
