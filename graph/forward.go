@@ -139,20 +139,35 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 		return fmt.Errorf("graph: forward pass: %w", err)
 	}
 	f.ranH = withH
-	mins, _, _ := ArgminStats(f.bmu)
-	for i, v := range mins {
-		f.minD[i] = f.m.cfg.Distance.report(v)
+	if f.m.cfg.Distance == Euclidean {
+		// The GEMM expansion leaves a rounding residue of order
+		// 1e-7·‖x‖² in float32, which the square root magnifies near zero:
+		// recompute the distance to the BMU directly (B·D operations).
+		switch x := f.x.Data().(type) {
+		case []float32:
+			exactEuclidean(f.minD, x, f.m.codebook.Data().([]float32), f.BMU(), f.m.Dim())
+		case []float64:
+			exactEuclidean(f.minD, x, f.m.codebook.Data().([]float64), f.BMU(), f.m.Dim())
+		}
+		return nil
 	}
+	mins, _, _ := ArgminStats(f.bmu)
+	copy(f.minD, mins)
 	return nil
 }
 
-// report turns a value of the graph's distance matrix into a reported
-// distance: the square root for squared Euclidean.
-func (d Distance) report(v float64) float64 {
-	if d == Euclidean {
-		return math.Sqrt(math.Max(v, 0))
+// exactEuclidean writes the Euclidean distance from each record of x to
+// its best-matching unit's weights in w into dst.
+func exactEuclidean[T float](dst []float64, x, w []T, bmu []int, d int) {
+	for i, j := range bmu {
+		xr, wr := x[i*d:(i+1)*d], w[j*d:(j+1)*d]
+		var s float64
+		for f, v := range xr {
+			e := float64(v) - float64(wr[f])
+			s += e * e
+		}
+		dst[i] = math.Sqrt(s)
 	}
-	return v
 }
 
 // Input returns the graph's input buffer (Batch×D). Writing a batch into it
