@@ -162,8 +162,8 @@ func niceTicks(lo, hi float64, n int, integer bool) (ticks []chart.Tick, tlo, th
 		return []chart.Tick{{Value: lo, Label: formatValue(lo, 0)}, {Value: hi, Label: formatValue(hi, 0)}}, lo, hi
 	}
 	step := niceFloatStep((hi - lo) / float64(n))
-	if integer && step < 1 {
-		step = 1
+	if integer {
+		step = math.Max(1, math.Floor(step)) // 2.5 → 2: whole epochs
 	}
 	k0, k1 := math.Floor(lo/step+1e-9), math.Ceil(hi/step-1e-9)
 	tlo, thi = k0*step, k1*step

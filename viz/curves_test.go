@@ -174,3 +174,16 @@ func TestSVGTextsInsideTheImage(t *testing.T) {
 		})
 	}
 }
+
+// TestEpochTicksAreWhole: an axis of whole numbers (epochs) gets whole
+// ticks, never 2.5, 7.5, ...
+func TestEpochTicksAreWhole(t *testing.T) {
+	for _, hi := range []float64{2, 7, 20, 33, 150} {
+		ticks, _, _ := niceTicks(1, hi, 8, true)
+		for _, tk := range ticks {
+			if tk.Value != math.Trunc(tk.Value) {
+				t.Errorf("epochs 1..%v: tick %v (%q) is not whole", hi, tk.Value, tk.Label)
+			}
+		}
+	}
+}
