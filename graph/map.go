@@ -146,21 +146,30 @@ func (m *Map) SetWeights(w []float64) error {
 	return nil
 }
 
-// Finite reports whether every weight is a finite number.
+// Finite reports whether every weight is a finite number. It sums x·0
+// over the codebook in four lanes, which stays 0 unless some x is NaN or
+// ±Inf, and runs several times faster than testing each value.
 func (m *Map) Finite() bool {
 	switch v := m.codebook.Data().(type) {
 	case []float32:
-		for _, x := range v {
-			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-				return false
-			}
-		}
+		return finiteSum(v)
 	case []float64:
-		for _, x := range v {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return false
-			}
-		}
+		return finiteSum(v)
 	}
-	return true
+	return false
+}
+
+func finiteSum[T float](v []T) bool {
+	var a, b, c, d T
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		a += v[i] * 0
+		b += v[i+1] * 0
+		c += v[i+2] * 0
+		d += v[i+3] * 0
+	}
+	for ; i < len(v); i++ {
+		a += v[i] * 0
+	}
+	return a+b+c+d == 0
 }
