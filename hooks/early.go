@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"errors"
 	"fmt"
 	"math"
 )
@@ -30,8 +29,7 @@ type EarlyStopping struct {
 	// it was not.
 	StoppedEpoch int
 
-	monitor Metric // resolved at BeforeFit
-	im      improver
+	im improver
 }
 
 // NewEarlyStopping returns an EarlyStopping hook watching monitor (""
@@ -70,22 +68,14 @@ func (h *EarlyStopping) Handle(e Event, s *State) error {
 		if err := h.check(); err != nil {
 			return err
 		}
-		m, err := h.Monitor.Resolve(s.ValidSize)
-		if err != nil {
-			return fmt.Errorf("hooks: early-stopping: %w", err)
-		}
-		h.monitor = m
-		h.im.reset()
 		h.Best, h.BestEpoch, h.StoppedEpoch = math.NaN(), -1, -1
+		return h.im.start(h.Name(), h.Monitor, s)
 	case AfterEpoch:
-		if h.monitor == "" {
-			return errors.New("hooks: early-stopping: AfterEpoch before BeforeFit; the trainer must send BeforeFit first")
-		}
-		v, err := h.monitor.Value(s)
+		_, improved, err := h.im.epoch(s, h.MinDelta)
 		if err != nil {
-			return fmt.Errorf("hooks: early-stopping: %w", err)
+			return err
 		}
-		if h.im.observe(v, h.MinDelta, s.Epoch) {
+		if improved {
 			h.Best, h.BestEpoch = h.im.best, h.im.bestEpoch
 		}
 		if h.im.wait >= h.Patience {

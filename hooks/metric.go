@@ -114,12 +114,35 @@ func (m Metric) Value(s *State) (float64, error) {
 // improver tracks the best value of a lower-is-better metric: a value
 // improves when it is below best − minDelta. NaN never improves.
 type improver struct {
+	who       string // the hook's name, for errors
+	monitor   Metric // resolved at start
 	best      float64
 	bestEpoch int
 	wait      int
 }
 
-func (im *improver) reset() { *im = improver{best: math.Inf(1), bestEpoch: -1} }
+// start resolves the monitored metric for this fit and forgets the last
+// fit's best value.
+func (im *improver) start(who string, m Metric, s *State) error {
+	r, err := m.Resolve(s.ValidSize)
+	if err != nil {
+		return fmt.Errorf("hooks: %s: %w", who, err)
+	}
+	*im = improver{who: who, monitor: r, best: math.Inf(1), bestEpoch: -1}
+	return nil
+}
+
+// epoch reads the monitored metric at the end of an epoch and reports
+// whether it improved on the best by more than minDelta.
+func (im *improver) epoch(s *State, minDelta float64) (v float64, improved bool, err error) {
+	if im.monitor == "" {
+		return 0, false, fmt.Errorf("hooks: %s: AfterEpoch before BeforeFit; the trainer must send BeforeFit first", im.who)
+	}
+	if v, err = im.monitor.Value(s); err != nil {
+		return 0, false, fmt.Errorf("hooks: %s: %w", im.who, err)
+	}
+	return v, im.observe(v, minDelta, s.Epoch), nil
+}
 
 // observe records v at epoch and reports whether it improved.
 func (im *improver) observe(v, minDelta float64, epoch int) bool {

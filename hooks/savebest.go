@@ -34,8 +34,7 @@ type SaveBest struct {
 	BestEpoch int
 	Saves     int
 
-	monitor Metric
-	im      improver
+	im improver
 }
 
 // NewSaveBest returns a SaveBest hook that calls save(path) whenever
@@ -76,26 +75,15 @@ func (h *SaveBest) Handle(e Event, s *State) error {
 		if err := h.check(); err != nil {
 			return err
 		}
-		m, err := h.Monitor.Resolve(s.ValidSize)
-		if err != nil {
-			return fmt.Errorf("hooks: save-best: %w", err)
-		}
-		h.monitor = m
-		h.im.reset()
 		h.Best, h.BestEpoch, h.Saves = math.NaN(), -1, 0
+		return h.im.start(h.Name(), h.Monitor, s)
 	case AfterEpoch:
-		if h.monitor == "" {
-			return errors.New("hooks: save-best: AfterEpoch before BeforeFit; the trainer must send BeforeFit first")
-		}
-		v, err := h.monitor.Value(s)
-		if err != nil {
-			return fmt.Errorf("hooks: save-best: %w", err)
-		}
-		if !h.im.observe(v, h.MinDelta, s.Epoch) {
-			return nil
+		v, improved, err := h.im.epoch(s, h.MinDelta)
+		if err != nil || !improved {
+			return err
 		}
 		if err := h.Save(h.Path); err != nil {
-			return fmt.Errorf("hooks: save-best: saving epoch %d (%s %g) to %q: %w", s.Epoch, h.monitor, v, h.Path, err)
+			return fmt.Errorf("hooks: save-best: saving epoch %d (%s %g) to %q: %w", s.Epoch, h.im.monitor, v, h.Path, err)
 		}
 		h.Best, h.BestEpoch = v, s.Epoch
 		h.Saves++

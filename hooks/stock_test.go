@@ -85,8 +85,8 @@ func TestEarlyStoppingAutoMetric(t *testing.T) {
 			if _, err := f.run(h); err != nil {
 				t.Fatal(err)
 			}
-			if h.monitor != c.want {
-				t.Errorf("monitored %s, want %s", h.monitor, c.want)
+			if h.im.monitor != c.want {
+				t.Errorf("monitored %s, want %s", h.im.monitor, c.want)
 			}
 		})
 	}
