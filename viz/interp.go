@@ -13,6 +13,7 @@ import (
 
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/loaders"
+	"github.com/somgraph/somgraph/trainer"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -33,18 +34,8 @@ type Decoder interface {
 var _ Decoder = (*loaders.Pipeline)(nil)
 
 // Epoch is one epoch of training history, as the Loss and Hyperparams
-// charts draw it.
-type Epoch struct {
-	// Epoch is the epoch's index, from 0; charts show Epoch+1.
-	Epoch int
-	// Train and Valid are the map's metrics after the epoch; Valid holds
-	// values only if HasValid.
-	Train, Valid graph.Metrics
-	HasValid     bool
-	// Alpha, Sigma and BatchSize are the epoch's hyperparameters.
-	Alpha, Sigma float64
-	BatchSize    int
-}
+// charts draw it (the trainer's record; charts show Epoch+1).
+type Epoch = trainer.Epoch
 
 // Step holds the hyperparameters of one training batch.
 type Step struct {

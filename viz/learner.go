@@ -18,7 +18,7 @@ func FromLearner(l *trainer.Learner, opts ...Option) (*Interpretation, error) {
 	if l == nil {
 		return nil, errors.New("viz: FromLearner needs a learner, got nil")
 	}
-	base := []Option{WithHistory(historyOf(l.History()))}
+	base := []Option{WithHistory(l.History())}
 	if p := l.Options().Pipeline; p != nil {
 		base = append(base, WithDecoder(p))
 	}
@@ -36,20 +36,11 @@ func FromModel(md *trainer.Model, train, valid *loaders.Dataset, opts ...Option)
 	if err != nil {
 		return nil, fmt.Errorf("viz: %w", err)
 	}
-	base := []Option{WithHistory(historyOf(md.History))}
+	base := []Option{WithHistory(md.History)}
 	if md.Pipeline != nil {
 		base = append(base, WithDecoder(md.Pipeline))
 	}
 	return New(m, train, valid, append(base, opts...)...)
-}
-
-func historyOf(h []trainer.Epoch) []Epoch {
-	out := make([]Epoch, len(h))
-	for i, e := range h {
-		out[i] = Epoch{Epoch: e.Epoch, Train: e.Train, Valid: e.Valid, HasValid: e.HasValid,
-			Alpha: e.Alpha, Sigma: e.Sigma, BatchSize: e.BatchSize}
-	}
-	return out
 }
 
 // WithRecorder draws Hyperparams per training step from the batch
