@@ -20,13 +20,8 @@ const maxPCARecords = 20000
 // units.
 func (m *Map) Initialize(kind Init, data []float64, rng *rand.Rand) error {
 	d, k := m.Dim(), m.Units()
-	if len(data) == 0 || len(data)%d != 0 {
-		return fmt.Errorf("graph: init: %d values are not a whole number of records of dimension %d", len(data), d)
-	}
-	for i, v := range data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("graph: init: record %d, feature %d is %v", i/d, i%d, v)
-		}
+	if err := m.checkData(data); err != nil {
+		return fmt.Errorf("graph: init: %w", err)
 	}
 	n := len(data) / d
 	w := make([]float64, k*d)

@@ -31,13 +31,8 @@ const evalChunk = 1024
 // searched it.
 func (m *Map) search(data []float64, fn func(lo int, f *Forward)) error {
 	d := m.Dim()
-	if len(data) == 0 || len(data)%d != 0 {
-		return fmt.Errorf("graph: %d values are not a whole number of records of dimension %d", len(data), d)
-	}
-	for i, v := range data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("graph: record %d, feature %d is %v", i/d, i%d, v)
-		}
+	if err := m.checkData(data); err != nil {
+		return fmt.Errorf("graph: %w", err)
 	}
 	n := len(data) / d
 	m.evalMu.Lock()
@@ -60,6 +55,21 @@ func (m *Map) search(data []float64, fn func(lo int, f *Forward)) error {
 			return err
 		}
 		fn(lo, f)
+	}
+	return nil
+}
+
+// checkData returns an error unless data holds a whole, non-zero number of
+// records of the map's dimension, all finite.
+func (m *Map) checkData(data []float64) error {
+	d := m.Dim()
+	if len(data) == 0 || len(data)%d != 0 {
+		return fmt.Errorf("%d values are not a whole number of records of dimension %d", len(data), d)
+	}
+	for i, v := range data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("record %d, feature %d is %v", i/d, i%d, v)
+		}
 	}
 	return nil
 }
