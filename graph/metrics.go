@@ -108,41 +108,73 @@ func (m *Map) Evaluate(data []float64, sigma float64) (Metrics, error) {
 	if !(sigma > 0) || math.IsInf(sigma, 0) {
 		return Metrics{}, fmt.Errorf("graph: sigma %v must be a positive number", sigma)
 	}
-	k := m.Units()
-	hits := make([]bool, k)
-	row := make([]float64, k)
-	tab := m.tables.table(sigma)
-	var qe, distortion float64
-	var topoErrors, n int
-	err := m.search(data, func(lo int, f *Forward) {
-		bmu, second := f.BMU(), f.Second()
-		dist := f.Distances().Data()
-		for b, j := range bmu {
-			qe += f.minD[b]
-			hits[j] = true
-			if k > 1 && !m.cfg.Grid.Adjacent(j, second[b]) {
-				topoErrors++
-			}
-			gather(m.tables.o, tab, j, row)
-			distortion += hoodEnergy(m.cfg.Distance, row, dist, b*k)
-		}
-		n += len(bmu)
-	})
-	if err != nil {
+	acc := m.NewMetricsAcc()
+	if err := m.search(data, func(_ int, f *Forward) { acc.Add(f, sigma) }); err != nil {
 		return Metrics{}, err
 	}
+	return acc.Metrics(), nil
+}
+
+// MetricsAcc accumulates the metrics of the records searched by forward
+// passes of one map, so that a training loop can report them from the
+// searches it runs anyway instead of evaluating the data again.
+type MetricsAcc struct {
+	m              *Map
+	hits           []bool
+	row            []float64
+	qe, distortion float64
+	topoErrors, n  int
+}
+
+// NewMetricsAcc returns an empty accumulator for m's forward passes.
+func (m *Map) NewMetricsAcc() *MetricsAcc {
+	return &MetricsAcc{m: m, hits: make([]bool, m.Units()), row: make([]float64, m.Units())}
+}
+
+// Reset empties the accumulator.
+func (a *MetricsAcc) Reset() {
+	clear(a.hits)
+	a.qe, a.distortion, a.topoErrors, a.n = 0, 0, 0, 0
+}
+
+// Records returns the number of records added since the last Reset.
+func (a *MetricsAcc) Records() int { return a.n }
+
+// Add adds the records of the last run of f (a Forward of the same map),
+// with the distortion taken at radius sigma (σ > 0).
+func (a *MetricsAcc) Add(f *Forward, sigma float64) {
+	if f.m != a.m {
+		panic("graph: MetricsAcc.Add: forward pass of another map")
+	}
+	k := a.m.Units()
+	tab := a.m.tables.table(sigma)
+	bmu, second := f.BMU(), f.Second()
+	dist := f.Distances().Data()
+	for b, j := range bmu {
+		a.qe += f.minD[b]
+		a.hits[j] = true
+		if k > 1 && !a.m.cfg.Grid.Adjacent(j, second[b]) {
+			a.topoErrors++
+		}
+		gather(a.m.tables.o, tab, j, a.row)
+		a.distortion += hoodEnergy(a.m.cfg.Distance, a.row, dist, b*k)
+	}
+	a.n += len(bmu)
+}
+
+// Metrics returns the metrics of the records added; all zero if none were.
+func (a *MetricsAcc) Metrics() Metrics {
+	if a.n == 0 {
+		return Metrics{}
+	}
 	dead := 0
-	for _, h := range hits {
+	for _, h := range a.hits {
 		if !h {
 			dead++
 		}
 	}
-	return Metrics{
-		QE:         qe / float64(n),
-		TE:         float64(topoErrors) / float64(n),
-		Distortion: distortion / float64(n),
-		DeadUnits:  float64(dead) / float64(k),
-	}, nil
+	n := float64(a.n)
+	return Metrics{QE: a.qe / n, TE: float64(a.topoErrors) / n, Distortion: a.distortion / n, DeadUnits: float64(dead) / float64(len(a.hits))}
 }
 
 // hoodEnergy returns Σ_k h[k]·d_k² for one row of the distance matrix

@@ -44,13 +44,16 @@
 //			MiniBatch mode: update the codebook with α and σ (per-BMU sums)
 //			AfterBatch                   (State.BMU, State.BatchLoss)
 //		Batch mode: update the codebook from the whole epoch with σ
-//		metrics on the training and validation data
+//		metrics: training data from the epoch's own searches (or a
+//		new pass with ExactTrainMetrics), validation data evaluated
 //		AfterEpoch                       (State.Train, Valid, Loss; History has the epoch)
 //	AfterFit                             (always, even after an error)
 //
 // The batch loss is the mean distance of the batch's records to their
 // best-matching units before the update; the epoch's Loss is the
-// quantization error of the whole training set after it. Each epoch is also
+// quantization error of the whole training set, gathered from the epoch's
+// batches (each against the codebook it met) or, with
+// Options.ExactTrainMetrics, evaluated again after the epoch's updates. Each epoch is also
 // recorded in History with its metrics, hyperparameters and duration.
 //
 // Fit may be called again: training continues from the current codebook,

@@ -43,6 +43,7 @@ type Learner struct {
 	loader       *loaders.Loader
 	batch        loaders.Batch
 	stats        *graph.Stats
+	running      *graph.MetricsAcc // the epoch's training metrics from its searches
 	forwards     map[int]*graph.Forward
 	hooks        []hooks.Hook
 	history      []Epoch
@@ -101,6 +102,7 @@ func New(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 		m:        m,
 		loader:   loader,
 		stats:    m.NewStats(),
+		running:  m.NewMetricsAcc(),
 		forwards: map[int]*graph.Forward{},
 		hooks:    o.Hooks,
 	}, nil
@@ -274,6 +276,7 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 	st.Batches = l.loader.Batches()
 	l.loader.Start()
 	l.stats.Reset()
+	l.running.Reset()
 	for bi := 0; !sig.cancelEpoch && !sig.cancelFit && l.loader.Next(&l.batch); bi++ {
 		b := &l.batch
 		st.Batch = bi
@@ -294,6 +297,7 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 		if err := f.Search(b.X, st.Alpha, st.Sigma); err != nil {
 			return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
 		}
+		l.running.Add(f, st.Sigma)
 		bmu, dist := f.BMU(), f.MinDist()
 		loss := 0.0
 		for _, d := range dist {
@@ -328,9 +332,11 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 	}
 
 	st.X, st.Index, st.Labels, st.BMU = nil, nil, nil, nil
-	train, err := l.m.Evaluate(l.train.Data, st.Sigma)
-	if err != nil {
-		return false, fmt.Errorf("trainer: epoch %d: metrics on the training data: %w", e, err)
+	train := l.running.Metrics()
+	if l.opts.ExactTrainMetrics || l.running.Records() == 0 {
+		if train, err = l.m.Evaluate(l.train.Data, st.Sigma); err != nil {
+			return false, fmt.Errorf("trainer: epoch %d: metrics on the training data: %w", e, err)
+		}
 	}
 	st.Train, st.Loss = train, train.QE
 	if l.valid != nil {

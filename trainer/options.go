@@ -108,6 +108,14 @@ type Options struct {
 	// Pipeline is the fitted preprocessing that produced the data. It is
 	// optional; when set it is stored in exported models.
 	Pipeline *loaders.Pipeline
+	// ExactTrainMetrics evaluates the training data again after each
+	// epoch's updates. By default (false) the epoch's training metrics are
+	// gathered from the best-matching-unit searches the epoch runs anyway,
+	// as fastsom reports its training loss: each batch is measured against
+	// the codebook it met (in Batch mode, the codebook of the whole epoch
+	// before its update), and the epoch costs no extra pass over the data.
+	// Validation metrics are always evaluated after the epoch.
+	ExactTrainMetrics bool
 }
 
 // defaultSchedule is the schedule used when Options.Schedule is nil.
