@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Metrics are the quality measures of a map on a dataset.
@@ -121,14 +122,17 @@ func (m *Map) Evaluate(data []float64, sigma float64) (Metrics, error) {
 type MetricsAcc struct {
 	m              *Map
 	hits           []bool
-	row            []float64
+	rows           sync.Pool // []float64 of K: a worker's neighbourhood row
+	parts          []metricsPart
 	qe, distortion float64
 	topoErrors, n  int
 }
 
 // NewMetricsAcc returns an empty accumulator for m's forward passes.
 func (m *Map) NewMetricsAcc() *MetricsAcc {
-	return &MetricsAcc{m: m, hits: make([]bool, m.Units()), row: make([]float64, m.Units())}
+	a := &MetricsAcc{m: m, hits: make([]bool, m.Units())}
+	a.rows.New = func() any { return make([]float64, m.Units()) }
+	return a
 }
 
 // Reset empties the accumulator.
@@ -141,7 +145,8 @@ func (a *MetricsAcc) Reset() {
 func (a *MetricsAcc) Records() int { return a.n }
 
 // Add adds the records of the last run of f (a Forward of the same map),
-// with the distortion taken at radius sigma (σ > 0).
+// with the distortion taken at radius sigma (σ > 0). The records are split
+// over the available cores.
 func (a *MetricsAcc) Add(f *Forward, sigma float64) {
 	if f.m != a.m {
 		panic("graph: MetricsAcc.Add: forward pass of another map")
@@ -150,16 +155,41 @@ func (a *MetricsAcc) Add(f *Forward, sigma float64) {
 	tab := a.m.tables.table(sigma)
 	bmu, second := f.BMU(), f.Second()
 	dist := f.Distances().Data()
-	for b, j := range bmu {
-		a.qe += f.minD[b]
+	for _, j := range bmu {
 		a.hits[j] = true
-		if k > 1 && !a.m.cfg.Grid.Adjacent(j, second[b]) {
-			a.topoErrors++
+	}
+	workers := chunks(len(bmu), 64)
+	if len(a.parts) < workers {
+		a.parts = make([]metricsPart, workers)
+	}
+	parallelChunks(len(bmu), workers, func(c, lo, hi int) {
+		row := a.rows.Get().([]float64)
+		var qe, distortion float64
+		topo := 0
+		for b := lo; b < hi; b++ {
+			j := bmu[b]
+			qe += f.minD[b]
+			if k > 1 && !a.m.cfg.Grid.Adjacent(j, second[b]) {
+				topo++
+			}
+			gather(a.m.tables.o, tab, j, row)
+			distortion += hoodEnergy(a.m.cfg.Distance, row, dist, b*k)
 		}
-		gather(a.m.tables.o, tab, j, a.row)
-		a.distortion += hoodEnergy(a.m.cfg.Distance, a.row, dist, b*k)
+		a.rows.Put(row)
+		a.parts[c] = metricsPart{qe, distortion, topo}
+	})
+	size := (len(bmu) + workers - 1) / max(workers, 1)
+	for c := 0; c*size < len(bmu); c++ { // in chunk order: deterministic sums
+		p := a.parts[c]
+		a.qe, a.distortion, a.topoErrors = a.qe+p.qe, a.distortion+p.distortion, a.topoErrors+p.topo
 	}
 	a.n += len(bmu)
+}
+
+// metricsPart is one chunk's share of a MetricsAcc.Add.
+type metricsPart struct {
+	qe, distortion float64
+	topo           int
 }
 
 // Metrics returns the metrics of the records added; all zero if none were.

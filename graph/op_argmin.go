@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -86,22 +87,32 @@ func (op *argminOp) Do(vals ...G.Value) (G.Value, error) {
 	return op.out, nil
 }
 
-// argminRows finds the best and second-best column of each row. NaN values
-// never win; a row of NaNs gets column 0.
+// argminRows finds the best and second-best column of each row, ties to
+// the lower column. NaN values never win; a row without any number gets
+// column 0, and a row of one column has no second (-1).
+// (Values are distances, so +Inf does not occur in practice; a row whose
+// values are all +Inf or NaN is treated like a row without numbers.)
 func argminRows[T float](v []T, b, k int, idx []int, op *argminOp) {
 	parallelRows(b, 64, func(lo, hi int) {
+		inf := T(math.Inf(1))
 		for i := lo; i < hi; i++ {
 			row := v[i*k : (i+1)*k]
 			best, second := 0, -1
-			bv := row[0]
-			var sv T
-			for j := 1; j < k; j++ {
-				x := row[j]
-				if x < bv || bv != bv { // bv != bv: NaN never stays best
-					best, second, bv, sv = j, best, x, bv
-				} else if second < 0 || x < sv {
-					second, sv = j, x
+			bv, sv := inf, inf
+			for j, x := range row {
+				if x < sv { // most values fail this one comparison
+					if x < bv {
+						if bv < inf {
+							second, sv = best, bv
+						}
+						best, bv = j, x
+					} else {
+						second, sv = j, x
+					}
 				}
+			}
+			if second < 0 && k > 1 { // fewer than two numbers: any other column
+				second = 1 - min(best, 1)
 			}
 			idx[i] = best
 			op.min[i] = float64(bv)

@@ -52,6 +52,7 @@ type distanceOp struct {
 	dtype  tensor.Dtype
 	out    *tensor.Dense
 	wnorm  []float64 // per-unit norms (squared for Euclidean)
+	wnormT any       // wnorm in the element type ([]float32 or []float64)
 	mixed  *MixedLayout
 	levels []int // per-unit categorical levels for Mixed
 }
@@ -122,6 +123,7 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 			op.wnorm[j] = sqNorm(w[j*d : (j+1)*d])
 		}
 		cosine := op.metric == Cosine
+		wn := typedNorms[T](op)
 		if cosine {
 			for j, v := range op.wnorm {
 				op.wnorm[j] = math.Sqrt(v)
@@ -143,13 +145,7 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 					}
 					continue
 				}
-				for j, dot := range row {
-					v := T(xn) - 2*dot + T(op.wnorm[j])
-					if v < 0 {
-						v = 0
-					}
-					row[j] = v
-				}
+				euclideanRow(row, T(xn), wn)
 			}
 		})
 	case Mixed:
@@ -173,6 +169,30 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 				}
 			}
 		})
+	}
+}
+
+// typedNorms returns the op's unit norms in the element type, reusing a
+// buffer kept with the op.
+func typedNorms[T float](op *distanceOp) []T {
+	buf, ok := op.wnormT.([]T)
+	if !ok || len(buf) != len(op.wnorm) {
+		buf = make([]T, len(op.wnorm))
+		op.wnormT = buf
+	}
+	for j, v := range op.wnorm {
+		buf[j] = T(v)
+	}
+	return buf
+}
+
+// euclideanRow turns one row of dot products x·w_j into squared distances
+// xn + ‖w_j‖² − 2·x·w_j, clamped at 0.
+func euclideanRow[T float](row []T, xn T, wn []T) {
+	wn = wn[:len(row)]
+	for j, dot := range row {
+		v := xn + wn[j] - 2*dot
+		row[j] = max(v, 0)
 	}
 }
 
