@@ -3,7 +3,6 @@ package graph
 import (
 	"fmt"
 	"math"
-	"sync"
 )
 
 // Metrics are the quality measures of a map on a dataset.
@@ -122,7 +121,6 @@ func (m *Map) Evaluate(data []float64, sigma float64) (Metrics, error) {
 type MetricsAcc struct {
 	m              *Map
 	hits           []bool
-	rows           sync.Pool // []float64 of K: a worker's neighbourhood row
 	parts          []metricsPart
 	qe, distortion float64
 	topoErrors, n  int
@@ -130,9 +128,7 @@ type MetricsAcc struct {
 
 // NewMetricsAcc returns an empty accumulator for m's forward passes.
 func (m *Map) NewMetricsAcc() *MetricsAcc {
-	a := &MetricsAcc{m: m, hits: make([]bool, m.Units())}
-	a.rows.New = func() any { return make([]float64, m.Units()) }
-	return a
+	return &MetricsAcc{m: m, hits: make([]bool, m.Units())}
 }
 
 // Reset empties the accumulator.
@@ -163,7 +159,6 @@ func (a *MetricsAcc) Add(f *Forward, sigma float64) {
 		a.parts = make([]metricsPart, workers)
 	}
 	parallelChunks(len(bmu), workers, func(c, lo, hi int) {
-		row := a.rows.Get().([]float64)
 		var qe, distortion float64
 		topo := 0
 		for b := lo; b < hi; b++ {
@@ -172,10 +167,13 @@ func (a *MetricsAcc) Add(f *Forward, sigma float64) {
 			if k > 1 && !a.m.cfg.Grid.Adjacent(j, second[b]) {
 				topo++
 			}
-			gather(a.m.tables.o, tab, j, row)
-			distortion += hoodEnergy(a.m.cfg.Distance, row, dist, b*k)
+			switch d := dist.(type) {
+			case []float32:
+				distortion += hoodEnergy(a.m.tables.o, tab, j, a.m.cfg.Distance, d[b*k:(b+1)*k])
+			case []float64:
+				distortion += hoodEnergy(a.m.tables.o, tab, j, a.m.cfg.Distance, d[b*k:(b+1)*k])
+			}
 		}
-		a.rows.Put(row)
 		a.parts[c] = metricsPart{qe, distortion, topo}
 	})
 	size := (len(bmu) + workers - 1) / max(workers, 1)
@@ -207,26 +205,27 @@ func (a *MetricsAcc) Metrics() Metrics {
 	return Metrics{QE: a.qe / n, TE: float64(a.topoErrors) / n, Distortion: a.distortion / n, DeadUnits: float64(dead) / float64(len(a.hits))}
 }
 
-// hoodEnergy returns Σ_k h[k]·d_k² for one row of the distance matrix
-// starting at off (which holds squared distances for Euclidean).
-func hoodEnergy(metric Distance, h []float64, dist any, off int) float64 {
+// hoodEnergy returns Σ_k h(gridDist(j, k))·d_k² for one row of the
+// distance matrix (which holds squared distances for Euclidean), reading
+// the neighbourhood straight from the offset table t: the row is R runs of
+// C contiguous values, so nothing is gathered.
+func hoodEnergy[T float](o *offsets, t []float64, j int, metric Distance, row []T) float64 {
+	rj, cj := j/o.cols, j%o.cols
+	w := 2*o.cols - 1
+	base := (rj%2)*(2*o.rows-1)*w + o.cols - 1 - cj
 	var s float64
-	switch v := dist.(type) {
-	case []float32:
-		for u, hv := range h {
-			s += hv * squared(metric, float64(v[off+u]))
+	for r := 0; r < o.rows; r++ {
+		h := t[base+(r-rj+o.rows-1)*w:][:o.cols]
+		seg := row[r*o.cols : (r+1)*o.cols]
+		if metric == Euclidean {
+			for c, v := range seg {
+				s += h[c] * float64(v)
+			}
+			continue
 		}
-	case []float64:
-		for u, hv := range h {
-			s += hv * squared(metric, v[off+u])
+		for c, v := range seg {
+			s += h[c] * float64(v) * float64(v)
 		}
 	}
 	return s
-}
-
-func squared(metric Distance, v float64) float64 {
-	if metric == Euclidean {
-		return v
-	}
-	return v * v
 }

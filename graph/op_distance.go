@@ -14,10 +14,14 @@ import (
 
 // Distances returns a node computing the B×K matrix of distances between
 // the rows of x (B×D) and the rows of w (K×D) with metric d. Squared
-// Euclidean distances come from one matrix product through the BLAS that
-// Gorgonia uses (G.WhichBLAS), as ‖x‖² − 2·x·wᵀ + ‖w‖² clamped at 0; cosine
-// from the same product; Manhattan directly. The op keeps its output buffer
-// between runs, so running it allocates nothing.
+// Euclidean distances ‖x‖² + ‖w‖² − 2·x·wᵀ come from one matrix product
+// through the BLAS that Gorgonia uses (G.WhichBLAS): each row is filled with
+// the norms and the GEMM adds −2·x·wᵀ onto it (β = 1), so no pass over the
+// product follows it. Values carry float rounding of order 1e-7·‖x‖² in
+// float32 and may be slightly negative near 0; Forward recomputes the
+// distance to the best-matching unit exactly. Cosine distances come from the
+// same product; Manhattan directly. The op keeps its output buffer between
+// runs, so running it allocates nothing.
 func Distances(x, w *G.Node, d Distance) (*G.Node, error) {
 	if x.Dims() != 2 || w.Dims() != 2 {
 		return nil, fmt.Errorf("graph: Distances wants two matrices, got %v and %v", x.Shape(), w.Shape())
@@ -106,46 +110,54 @@ func (op *distanceOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 // gemmNT computes out (b×k) = x (b×d) · wᵀ (w is k×d) through Gorgonia's BLAS.
-func gemmNT[T float](x, w, out []T, b, k, d int) {
+func gemmNT[T float](x, w, out []T, b, k, d int) { gemmNTScaled(x, w, out, b, k, d, 1, 0) }
+
+// gemmNTScaled computes out = alpha·x·wᵀ + beta·out.
+func gemmNTScaled[T float](x, w, out []T, b, k, d int, alpha, beta T) {
 	switch xs := any(x).(type) {
 	case []float32:
-		G.WhichBLAS().Sgemm(blas.NoTrans, blas.Trans, b, k, d, 1, xs, d, any(w).([]float32), d, 0, any(out).([]float32), k)
+		G.WhichBLAS().Sgemm(blas.NoTrans, blas.Trans, b, k, d, float32(alpha), xs, d, any(w).([]float32), d, float32(beta), any(out).([]float32), k)
 	case []float64:
-		G.WhichBLAS().Dgemm(blas.NoTrans, blas.Trans, b, k, d, 1, xs, d, any(w).([]float64), d, 0, any(out).([]float64), k)
+		G.WhichBLAS().Dgemm(blas.NoTrans, blas.Trans, b, k, d, float64(alpha), xs, d, any(w).([]float64), d, float64(beta), any(out).([]float64), k)
 	}
 }
 
 func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 	switch op.metric {
-	case Euclidean, Cosine:
-		gemmNT(x, w, out, b, k, d)
+	case Euclidean:
+		// out = ‖x‖² + ‖w‖² − 2·x·wᵀ: fill each row with the norms, then
+		// one GEMM with alpha −2 and beta 1 adds the products in place.
 		for j := 0; j < k; j++ {
 			op.wnorm[j] = sqNorm(w[j*d : (j+1)*d])
 		}
-		cosine := op.metric == Cosine
 		wn := typedNorms[T](op)
-		if cosine {
-			for j, v := range op.wnorm {
-				op.wnorm[j] = math.Sqrt(v)
+		parallelRows(b, 16, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				xn := T(sqNorm(x[i*d : (i+1)*d]))
+				row := out[i*k : (i+1)*k]
+				for j, v := range wn[:k] {
+					row[j] = xn + v
+				}
 			}
+		})
+		gemmNTScaled(x, w, out, b, k, d, -2, 1)
+	case Cosine:
+		gemmNT(x, w, out, b, k, d)
+		for j := 0; j < k; j++ {
+			op.wnorm[j] = math.Sqrt(sqNorm(w[j*d : (j+1)*d]))
 		}
 		parallelRows(b, 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				xn := sqNorm(x[i*d : (i+1)*d])
+				xn := math.Sqrt(sqNorm(x[i*d : (i+1)*d]))
 				row := out[i*k : (i+1)*k]
-				if cosine {
-					xn = math.Sqrt(xn)
-					for j, dot := range row {
-						den := xn * op.wnorm[j]
-						if den == 0 {
-							row[j] = 1
-							continue
-						}
-						row[j] = T(1 - float64(dot)/den)
+				for j, dot := range row {
+					den := xn * op.wnorm[j]
+					if den == 0 {
+						row[j] = 1
+						continue
 					}
-					continue
+					row[j] = T(1 - float64(dot)/den)
 				}
-				euclideanRow(row, T(xn), wn)
 			}
 		})
 	case Mixed:
@@ -184,16 +196,6 @@ func typedNorms[T float](op *distanceOp) []T {
 		buf[j] = T(v)
 	}
 	return buf
-}
-
-// euclideanRow turns one row of dot products x·w_j into squared distances
-// xn + ‖w_j‖² − 2·x·w_j, clamped at 0.
-func euclideanRow[T float](row []T, xn T, wn []T) {
-	wn = wn[:len(row)]
-	for j, dot := range row {
-		v := xn + wn[j] - 2*dot
-		row[j] = max(v, 0)
-	}
 }
 
 func sqNorm[T float](v []T) float64 {
