@@ -31,11 +31,11 @@ the floor.
 The floor is measured by the same process just before each run: one GEMM
 of shape (N×D)·(D×K) through the BLAS that Gorgonia uses (SGEMM for
 float32, DGEMM for float64), in chunks of the batch size, plus one argmin
-pass over its result. An epoch also computes the metrics of the whole
-training set; bench times that evaluation apart and reports the epoch
-without it (never less than "loop s") as "train s" and "train/floor".
-"loop s" runs up to the last batch, without the batch-mode update and the
-metrics.
+pass over its result. "loop s" runs from the start of an epoch to the end
+of its last batch, without the batch-mode update and the end of the
+metrics. An epoch's metrics come from its own searches; bench also times
+one exact evaluation of the trained map (what the trainer's
+ExactTrainMetrics option would add to each epoch) and prints it apart.
 
 With --repeat R the whole measurement runs R times and the results are
 medians. The BLAS is pure Go unless the binary was built with

@@ -62,7 +62,7 @@ func TestBenchTable(t *testing.T) {
 		want []string
 	}{
 		{"batch", []string{"--n", "600", "--dim", "3", "--size", "4x5", "--epochs", "2", "--repeat", "2"},
-			[]string{"batch, N=600 D=3 map 4×5 (K=20), batch 600, float32, 2 epochs", "median of 2 run(s)", "train/floor", "floor:", "heap: peak"}},
+			[]string{"batch, N=600 D=3 map 4×5 (K=20), batch 600, float32, 2 epochs", "median of 2 run(s)", "loop/floor", "floor:", "heap: peak"}},
 		{"minibatch float64", []string{"--n", "500", "--dim", "4", "--size", "3x3", "--epochs", "1", "--mode", "minibatch", "--batch", "50", "--dtype", "float64"},
 			[]string{"minibatch, N=500 D=4 map 3×3 (K=9), batch 50, float64, 1 epochs", "in chunks of 50 records"}},
 	}

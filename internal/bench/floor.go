@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/somgraph/somgraph/graph"
@@ -67,10 +68,11 @@ type FloorRunner struct {
 	bmu            []int
 	base           int // first record of the chunk being searched
 
-	parts  int
-	work   chan [2]int
-	done   chan struct{}
-	closed bool
+	parts   int
+	work    chan [2]int
+	done    chan struct{}
+	workers sync.WaitGroup
+	closed  bool
 }
 
 // NewFloor checks spec and prepares a runner for it, starting one argmin
@@ -128,6 +130,7 @@ func NewFloor(spec FloorSpec) (*FloorRunner, error) {
 	f.work = make(chan [2]int, f.parts)
 	f.done = make(chan struct{}, f.parts)
 	for i := 1; i < f.parts; i++ {
+		f.workers.Add(1)
 		go f.worker()
 	}
 	return f, nil
@@ -142,17 +145,23 @@ func to32(v []float64) []float32 {
 }
 
 func (f *FloorRunner) worker() {
+	defer f.workers.Done()
 	for span := range f.work {
 		f.argmin(span[0], span[1])
 		f.done <- struct{}{}
 	}
 }
 
-// Close stops the runner's workers. The runner must not be used after.
+// Close stops the runner's workers, waits for them to end and drops the
+// runner's buffers, so that a heap measured after Close does not count
+// them. Only BMU may be used after Close.
 func (f *FloorRunner) Close() {
 	if !f.closed {
 		f.closed = true
 		close(f.work)
+		f.workers.Wait()
+		f.x32, f.w32, f.wn32, f.c32 = nil, nil, nil, nil
+		f.x64, f.w64, f.wn64, f.c64 = nil, nil, nil, nil
 	}
 }
 

@@ -67,16 +67,10 @@ type EpochStats struct {
 	// GFLOPS is the BMU search's rate over the whole epoch,
 	// 2·N·K·D / Seconds / 1e9.
 	GFLOPS float64 `json:"gflops"`
-	// TrainSeconds is Seconds less the separately measured time of one
-	// evaluation of the metrics (Result.EvalSeconds), but never less than
-	// LoopSeconds: an estimate of the epoch's training work without the
-	// end-of-epoch metrics.
-	TrainSeconds float64 `json:"train_seconds"`
-	// Ratio is Seconds / floor seconds, LoopRatio LoopSeconds / floor
-	// seconds and TrainRatio TrainSeconds / floor seconds.
-	Ratio      float64 `json:"ratio"`
-	LoopRatio  float64 `json:"loop_ratio"`
-	TrainRatio float64 `json:"train_ratio"`
+	// Ratio is Seconds / floor seconds and LoopRatio LoopSeconds / floor
+	// seconds.
+	Ratio     float64 `json:"ratio"`
+	LoopRatio float64 `json:"loop_ratio"`
 }
 
 // Result is the outcome of a bench: medians over the repeats.
@@ -94,8 +88,11 @@ type Result struct {
 	// Summary is the median over the repeats of each repeat's median
 	// epoch: the number to compare with the floor.
 	Summary EpochStats `json:"summary"`
-	// EvalSeconds is the time of one evaluation (metrics) of the trained
-	// map on the training data, measured apart; 0 if not measured.
+	// EvalSeconds is the time of one graph.Map.Evaluate of the trained map
+	// on the training data, measured after training: what the trainer's
+	// ExactTrainMetrics option adds to every epoch (by default an epoch's
+	// metrics come from its own searches and cost little). 0 if not
+	// measured.
 	EvalSeconds float64 `json:"eval_seconds"`
 	// Heap is the heap of the repeat with the largest peak; DataBytes
 	// is the size of the training data as held (N·D float64 values).
@@ -164,7 +161,7 @@ func NewResult(s Settings, runs []Run, evalSeconds float64) (*Result, error) {
 
 // stats derives the rates of an epoch timing.
 func (r *Result) stats(epoch int, t EpochTiming) EpochStats {
-	st := EpochStats{Epoch: epoch, EpochTiming: t, TrainSeconds: max(t.LoopSeconds, t.Seconds-r.EvalSeconds)}
+	st := EpochStats{Epoch: epoch, EpochTiming: t}
 	if t.Seconds > 0 {
 		st.RecordsPerSecond = float64(r.Settings.N) / t.Seconds
 		st.GFLOPS = Flops(r.Settings.N, r.Settings.Units(), r.Settings.Dim) / t.Seconds / 1e9
@@ -172,7 +169,6 @@ func (r *Result) stats(epoch int, t EpochTiming) EpochStats {
 	if r.Floor.Seconds > 0 {
 		st.Ratio = t.Seconds / r.Floor.Seconds
 		st.LoopRatio = t.LoopSeconds / r.Floor.Seconds
-		st.TrainRatio = st.TrainSeconds / r.Floor.Seconds
 	}
 	return st
 }
@@ -212,10 +208,10 @@ func (r *Result) WriteTable(w io.Writer) error {
 		s.Mode, s.N, s.Dim, s.Rows, s.Cols, s.Units(), s.Batch, s.Dtype, s.Epochs)
 	fmt.Fprintf(&b, "BLAS %s, %d CPUs, %s, median of %d run(s)\n\n", r.BLAS, r.CPUs, r.GoVersion, max(1, s.Repeat))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "epoch\tseconds\tloop s\ttrain s\trecords/s\tGFLOP/s\tepoch/floor\ttrain/floor\t")
+	fmt.Fprintln(tw, "epoch\tseconds\tloop s\trecords/s\tGFLOP/s\tepoch/floor\tloop/floor\t")
 	row := func(name string, st EpochStats) {
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.0f\t%.1f\t%.2f\t%.2f\t\n", name, st.Seconds, st.LoopSeconds,
-			st.TrainSeconds, st.RecordsPerSecond, st.GFLOPS, st.Ratio, st.TrainRatio)
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.0f\t%.1f\t%.2f\t%.2f\t\n", name, st.Seconds, st.LoopSeconds,
+			st.RecordsPerSecond, st.GFLOPS, st.Ratio, st.LoopRatio)
 	}
 	for _, e := range r.Epochs {
 		row(fmt.Sprint(e.Epoch), e)
@@ -226,7 +222,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "\nfloor: %.3f s = GEMM %.3f s (%.1f GFLOP/s) + argmin %.3f s, in chunks of %d records\n",
 		f.Seconds, f.GEMMSeconds, f.GFLOPS, f.ArgminSeconds, f.Chunk)
 	if r.EvalSeconds > 0 {
-		fmt.Fprintf(&b, "metrics: one evaluation on the training data takes %.3f s (%.2f× floor); train s = seconds − that, at least loop s\n", r.EvalSeconds, r.EvalSeconds/f.Seconds)
+		fmt.Fprintf(&b, "exact metrics: one Evaluate on the training data takes %.3f s (%.2f× floor), not part of an epoch unless ExactTrainMetrics\n", r.EvalSeconds, r.EvalSeconds/f.Seconds)
 	}
 	if batches := (s.N + max(1, s.Batch) - 1) / max(1, s.Batch); batches > 0 {
 		fmt.Fprintf(&b, "allocations in the batch loop: %.0f per epoch, %.1f per batch (%.0f bytes per batch)\n",
