@@ -34,7 +34,7 @@ const (
 	heapLive    = "/gc/heap/live:bytes"
 )
 
-// StartHeap runs a GC, records the heap in use as the base and starts
+// StartHeap runs the GC, records the heap in use as the base and starts
 // sampling it every interval (at least 1 ms; 0 means 2 ms). Sampling
 // reads runtime/metrics, which does not stop the world.
 func StartHeap(interval time.Duration) *HeapSampler {
@@ -47,6 +47,9 @@ func StartHeap(interval time.Duration) *HeapSampler {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	// Two collections: objects parked in sync.Pools survive the first one
+	// in the pools' victim caches.
+	runtime.GC()
 	runtime.GC()
 	h.read()
 	h.heap.BaseBytes = h.heap.PeakBytes

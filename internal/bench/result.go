@@ -94,7 +94,8 @@ type Result struct {
 	// metrics come from its own searches and cost little). 0 if not
 	// measured.
 	EvalSeconds float64 `json:"eval_seconds"`
-	// Heap is the heap of the repeat with the largest peak; DataBytes
+	// Heap is the heap of the first repeat, the one that no earlier
+	// training can have left garbage or caches for; DataBytes
 	// is the size of the training data as held (N·D float64 values).
 	Heap      Heap   `json:"heap"`
 	DataBytes uint64 `json:"data_bytes"`
@@ -117,12 +118,10 @@ func NewResult(s Settings, runs []Run, evalSeconds float64) (*Result, error) {
 	res := &Result{Settings: s, BLAS: runs[0].Floor.BLAS, CPUs: runtime.GOMAXPROCS(0),
 		GoVersion: runtime.Version(), EvalSeconds: evalSeconds,
 		DataBytes: uint64(s.N) * uint64(s.Dim) * 8}
+	res.Heap = runs[0].Heap
 	floors := make([]Floor, len(runs))
 	for i, r := range runs {
 		floors[i] = r.Floor
-		if r.Heap.PeakBytes >= res.Heap.PeakBytes {
-			res.Heap = r.Heap
-		}
 	}
 	slices.SortFunc(floors, func(a, b Floor) int { return cmpFloat(a.Seconds, b.Seconds) })
 	res.Floor = floors[(len(floors)-1)/2]
