@@ -38,7 +38,7 @@ one exact evaluation of the trained map (what the trainer's
 ExactTrainMetrics option would add to each epoch) and prints it apart.
 
 With --repeat R the whole measurement runs R times and the results are
-medians. The BLAS is pure Go unless the binary was built with
+medians; the heap is the first run's. The BLAS is pure Go unless the binary was built with
 -tags openblas (CGO_LDFLAGS=-lopenblas, libopenblas-dev installed).`,
 	groups: []group{
 		{"Data", []string{"n", "dim", "clusters", "seed"}},
