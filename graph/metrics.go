@@ -143,12 +143,26 @@ func (a *MetricsAcc) Records() int { return a.n }
 // Add adds the records of the last run of f (a Forward of the same map),
 // with the distortion taken at radius sigma (σ > 0). The records are split
 // over the available cores.
-func (a *MetricsAcc) Add(f *Forward, sigma float64) {
+func (a *MetricsAcc) Add(f *Forward, sigma float64) { a.add(f, sigma, true) }
+
+// AddWithoutDistortion adds the records of the last run of f like Add but
+// leaves their distortion to AddDistortion, for a caller that computes it
+// more cheaply from per-unit sums (Stats.Distortion).
+func (a *MetricsAcc) AddWithoutDistortion(f *Forward) { a.add(f, 1, false) }
+
+// AddDistortion adds total, the summed distortion of records added with
+// AddWithoutDistortion.
+func (a *MetricsAcc) AddDistortion(total float64) { a.distortion += total }
+
+func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 	if f.m != a.m {
 		panic("graph: MetricsAcc.Add: forward pass of another map")
 	}
 	k := a.m.Units()
-	tab := a.m.tables.table(sigma)
+	var tab []float64
+	if withDistortion {
+		tab = a.m.tables.table(sigma)
+	}
 	bmu, second := f.BMU(), f.Second()
 	dist := f.Distances().Data()
 	for _, j := range bmu {
@@ -166,6 +180,9 @@ func (a *MetricsAcc) Add(f *Forward, sigma float64) {
 			qe += f.minD[b]
 			if k > 1 && !a.m.cfg.Grid.Adjacent(j, second[b]) {
 				topo++
+			}
+			if !withDistortion {
+				continue
 			}
 			switch d := dist.(type) {
 			case []float32:

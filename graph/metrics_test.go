@@ -118,3 +118,37 @@ func TestPredictChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsDistortion checks the distortion from per-unit sums against
+// Evaluate's per-record computation, on every grid.
+func TestStatsDistortion(t *testing.T) {
+	for _, g := range allGrids {
+		for _, dt := range allDtypes {
+			t.Run(g.String()+"/"+dt.String(), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(11, 11))
+				m, _ := New(Config{Grid: g, Dim: 4, Dtype: dt})
+				m.SetWeights(roundTo(dt, randVals(rng, g.Units()*4)))
+				data := roundTo(dt, randVals(rng, 4*300))
+				want, err := m.Evaluate(data, 1.5)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bmu, _, _ := m.Predict(data)
+				s := m.NewStats()
+				s.Add(denseOf(dt, 300, 4, data), bmu)
+				got, err := s.Distortion(1.5)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got /= float64(s.Records())
+				if math.Abs(got-want.Distortion) > 1e-5*want.Distortion {
+					t.Errorf("from sums %.9g, per record %.9g", got, want.Distortion)
+				}
+			})
+		}
+	}
+	m, _ := New(Config{Grid: Grid{Rows: 2, Cols: 2}, Dim: 2, Distance: Manhattan})
+	if _, err := m.NewStats().Distortion(1); err == nil {
+		t.Error("Manhattan: want an error")
+	}
+}

@@ -21,6 +21,7 @@ type Stats struct {
 	m       *Map
 	sums    []float64 // K×D
 	counts  []float64 // K
+	sqsums  []float64 // K: Σ ‖x‖² of each unit's records, for Distortion
 	touched []int     // units with counts > 0, in order of first hit
 	n       int
 
@@ -35,7 +36,7 @@ const statsBlock = 256
 // NewStats returns empty per-BMU sums for m.
 func (m *Map) NewStats() *Stats {
 	k, d := m.Units(), m.Dim()
-	s := &Stats{m: m, sums: make([]float64, k*d), counts: make([]float64, k), den: make([]float64, k)}
+	s := &Stats{m: m, sums: make([]float64, k*d), counts: make([]float64, k), sqsums: make([]float64, k), den: make([]float64, k)}
 	bs := min(statsBlock, k)
 	if m.cfg.Dtype == tensor.Float32 {
 		s.gBlock, s.sBlock, s.num = make([]float32, bs*k), make([]float32, bs*d), make([]float32, k*d)
@@ -74,9 +75,12 @@ func addStats[T float](s *Stats, x []T, bmu []int, d int) {
 		}
 		s.counts[j]++
 		dst := s.sums[j*d : (j+1)*d]
+		var q float64
 		for f, v := range x[b*d : (b+1)*d] {
 			dst[f] += float64(v)
+			q += float64(v) * float64(v)
 		}
+		s.sqsums[j] += q
 	}
 }
 
@@ -84,11 +88,70 @@ func addStats[T float](s *Stats, x []T, bmu []int, d int) {
 func (s *Stats) Reset() {
 	d := s.m.Dim()
 	for _, j := range s.touched {
-		s.counts[j] = 0
+		s.counts[j], s.sqsums[j] = 0, 0
 		clear(s.sums[j*d : (j+1)*d])
 	}
 	s.touched = s.touched[:0]
 	s.n = 0
+}
+
+// Distortion returns the SOM energy of the records added to s against the
+// map's current codebook at radius sigma, for the Euclidean distance:
+//
+//	Σ_b Σ_k h(gridDist(bmu_b, k), σ)·‖x_b − w_k‖²
+//	  = Σ_j Σ_k G[j,k]·(Q_j − 2·S_j·w_k + n_j·‖w_k‖²)
+//
+// from the per-unit sums S_j, squared norms Q_j and counts n_j: one
+// (distinct BMUs)×K×D product instead of a pass over every record's K
+// distances. Divide by Records for the mean. It returns an error for
+// another distance or an invalid sigma.
+func (s *Stats) Distortion(sigma float64) (float64, error) {
+	m := s.m
+	if m.cfg.Distance != Euclidean {
+		return 0, fmt.Errorf("graph: Stats.Distortion needs the Euclidean distance, the map uses %v", m.cfg.Distance)
+	}
+	if !(sigma > 0) || math.IsInf(sigma, 0) {
+		return 0, fmt.Errorf("graph: sigma %v must be a positive number", sigma)
+	}
+	switch w := m.codebook.Data().(type) {
+	case []float32:
+		return statsDistortion(s, w, s.gBlock.([]float32), s.sBlock.([]float32), sigma), nil
+	case []float64:
+		return statsDistortion(s, w, s.gBlock.([]float64), s.sBlock.([]float64), sigma), nil
+	}
+	return 0, nil
+}
+
+func statsDistortion[T float](s *Stats, w, gb, sb []T, sigma float64) float64 {
+	m := s.m
+	k, d := m.Units(), m.Dim()
+	o, tab := m.tables.o, m.tables.table(sigma)
+	wn := make([]float64, k)
+	for u := range wn {
+		wn[u] = sqNorm(w[u*d : (u+1)*d])
+	}
+	var total float64
+	h := make([]float64, k)
+	for start := 0; start < len(s.touched); start += statsBlock {
+		units := s.touched[start:min(start+statsBlock, len(s.touched))]
+		nb := len(units)
+		for i, j := range units {
+			dst := sb[i*d : (i+1)*d]
+			for f, v := range s.sums[j*d : (j+1)*d] {
+				dst[f] = T(v)
+			}
+		}
+		p := gb[:nb*k] // S_J·Wᵀ, J×K
+		gemmNT(sb[:nb*d], w, p, nb, k, d)
+		for i, j := range units {
+			gather(o, tab, j, h)
+			n, q := s.counts[j], s.sqsums[j]
+			for u, hv := range h {
+				total += hv * (q - 2*float64(p[i*k+u]) + n*wn[u])
+			}
+		}
+	}
+	return total
 }
 
 // UpdateMiniBatch applies fastsom's mini-batch rule to every unit k,

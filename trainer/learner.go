@@ -260,6 +260,13 @@ func (l *Learner) forward(n int) (*graph.Forward, error) {
 	return f, nil
 }
 
+// sumDistortion reports whether the epoch's training distortion comes from
+// the per-unit sums of the batch update (Batch mode, Euclidean distance)
+// rather than from every record's row of distances.
+func (l *Learner) sumDistortion() bool {
+	return l.opts.Mode == Batch && l.opts.Distance == graph.Euclidean
+}
+
 // epoch runs epoch e: BeforeEpoch, the batches, the epoch-end update in
 // Batch mode, the metrics and AfterEpoch. It reports whether a hook
 // cancelled the fit.
@@ -297,7 +304,11 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 		if err := f.Search(b.X, st.Alpha, st.Sigma); err != nil {
 			return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
 		}
-		l.running.Add(f, st.Sigma)
+		if l.sumDistortion() {
+			l.running.AddWithoutDistortion(f)
+		} else {
+			l.running.Add(f, st.Sigma)
+		}
 		bmu, dist := f.BMU(), f.MinDist()
 		loss := 0.0
 		for _, d := range dist {
@@ -324,6 +335,13 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 	if l.stats.Records() > 0 { // Batch mode: the update of the epoch
 		if err := checkHyper(st, l.opts.Mode); err != nil {
 			return false, err
+		}
+		if l.sumDistortion() { // against the codebook the epoch searched
+			total, err := l.stats.Distortion(st.Sigma)
+			if err != nil {
+				return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
+			}
+			l.running.AddDistortion(total)
 		}
 		if err := l.m.UpdateBatch(l.stats, st.Sigma); err != nil {
 			return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
