@@ -159,15 +159,18 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 // exactEuclidean writes the Euclidean distance from each record of x to
 // its best-matching unit's weights in w into dst.
 func exactEuclidean[T float](dst []float64, x, w []T, bmu []int, d int) {
-	for i, j := range bmu {
-		xr, wr := x[i*d:(i+1)*d], w[j*d:(j+1)*d]
-		var s float64
-		for f, v := range xr {
-			e := float64(v) - float64(wr[f])
-			s += e * e
+	parallelRows(len(bmu), max(1, 16384/d), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			j := bmu[i]
+			xr, wr := x[i*d:(i+1)*d], w[j*d:(j+1)*d]
+			var s float64
+			for f, v := range xr {
+				e := float64(v) - float64(wr[f])
+				s += e * e
+			}
+			dst[i] = math.Sqrt(s)
 		}
-		dst[i] = math.Sqrt(s)
-	}
+	})
 }
 
 // Input returns the graph's input buffer (Batch×D). Writing a batch into it

@@ -69,18 +69,24 @@ func (s *Stats) Add(x *tensor.Dense, bmu []int) {
 }
 
 func addStats[T float](s *Stats, x []T, bmu []int, d int) {
-	for b, j := range bmu {
+	for _, j := range bmu {
 		if s.counts[j] == 0 {
 			s.touched = append(s.touched, j)
 		}
 		s.counts[j]++
-		dst := s.sums[j*d : (j+1)*d]
-		var q float64
-		for f, v := range x[b*d : (b+1)*d] {
-			dst[f] += float64(v)
-			q += float64(v) * float64(v)
+	}
+	// Split the features over the cores: each worker owns a range of
+	// columns of every sum, so no two write the same value.
+	parallelRows(d, 32, func(lo, hi int) {
+		for b, j := range bmu {
+			dst := s.sums[j*d+lo : j*d+hi]
+			for f, v := range x[b*d+lo : b*d+hi] {
+				dst[f] += float64(v)
+			}
 		}
-		s.sqsums[j] += q
+	})
+	for b, j := range bmu {
+		s.sqsums[j] += sqNorm(x[b*d : (b+1)*d])
 	}
 }
 
