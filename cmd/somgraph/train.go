@@ -23,6 +23,7 @@ type trainFlags struct {
 	// map
 	size, topology, distance, neighborhood, init, dtype string
 	toroidal                                            bool
+	exactMetrics                                        bool
 	// training
 	epochs, batch  int
 	mode, schedule string
@@ -65,7 +66,7 @@ unless --cont and --cat say otherwise.
 Ctrl-C stops training after the current batch and still saves the model.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype"}},
-		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta"}},
+		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
 		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every"}},
 	},
@@ -101,6 +102,7 @@ func (f *trainFlags) register(fs interface {
 	fs.Float64Var(&f.sigma, "sigma", 0, "initial neighbourhood radius `sigma` > 0 in grid units (0: half the longer side)")
 	fs.StringVar(&f.schedule, "schedule", "three-phase", "`linear|two-phase|three-phase|exponential|asymptotic|constant` how alpha, sigma (and, for three-phase, the batch size) change over the epochs")
 	fs.Uint64Var(&f.seed, "seed", 0, "random `seed`: the same seed gives the same map")
+	fs.BoolVar(&f.exactMetrics, "exact-train-metrics", false, "evaluate the training data again after each epoch (default: metrics from the epoch's own searches, no extra pass)")
 	fs.IntVar(&f.earlyStop, "early-stop", 0, "stop after `N` epochs without improvement of --monitor (0: never)")
 	fs.StringVar(&f.monitor, "monitor", "auto", "`metric` the metric --early-stop and --checkpoint watch (lower is better): "+strings.Join(hooks.MetricNames(), ", ")+" (auto: valid_qe with validation data, else train_qe)")
 	fs.Float64Var(&f.minDelta, "min-delta", 0, "smallest `change` of --monitor that counts as an improvement")
@@ -162,6 +164,7 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 		return nil, usagef("--topology: %s", bare(err))
 	}
 	o.Grid.Rows, o.Grid.Cols, o.Grid.Toroidal = rows, cols, f.toroidal
+	o.ExactTrainMetrics = f.exactMetrics
 	if err := o.Grid.Validate(); err != nil {
 		return nil, usagef("--size %s: %s", f.size, bare(err))
 	}
@@ -468,7 +471,11 @@ func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Durati
 		fmt.Fprintf(w, "early stopping after %d of %d epochs: %s did not improve for %d epochs (best %.4f at epoch %d)\n",
 			len(h), p.epochs, p.early.Monitor, p.early.Patience, p.early.Best, p.early.BestEpoch+1)
 	}
-	fmt.Fprintf(w, "done in %.2fs: qe %.4f  te %.4f  dead units %.1f%%", elapsed.Seconds(), last.Train.QE, last.Train.TE, 100*last.Train.DeadUnits)
+	final := last.Train // the epoch's own measure; the trained map's, exactly, below
+	if m, err := l.Map().Evaluate(l.Train().Data, last.Sigma); err == nil {
+		final = m
+	}
+	fmt.Fprintf(w, "done in %.2fs: qe %.4f  te %.4f  dead units %.1f%%", elapsed.Seconds(), final.QE, final.TE, 100*final.DeadUnits)
 	if last.HasValid {
 		fmt.Fprintf(w, "  valid qe %.4f  te %.4f", last.Valid.QE, last.Valid.TE)
 	}

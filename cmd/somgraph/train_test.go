@@ -558,3 +558,26 @@ func TestTrainOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestExactTrainMetrics: with --exact-train-metrics the last epoch's line
+// measures the trained map, so it matches the summary, which always does.
+func TestExactTrainMetrics(t *testing.T) {
+	_, r := trainSmall(t, t.TempDir(), 400, 3, "--exact-train-metrics", "--mode", "batch")
+	lines := strings.Split(r.stdout, "\n")
+	var last, done string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "epoch 3/3") {
+			last = l
+		}
+		if strings.HasPrefix(l, "done in ") {
+			done = l
+		}
+	}
+	qe := func(s string) string {
+		f := strings.Fields(s[strings.Index(s, "qe "):])
+		return f[1]
+	}
+	if last == "" || done == "" || qe(last) != qe(done) {
+		t.Errorf("last epoch %q and summary %q should show the same QE", last, done)
+	}
+}
