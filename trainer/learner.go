@@ -144,8 +144,7 @@ func (l *Learner) hookList() ([]hooks.Hook, error) {
 		}
 		hs = append(hs, h)
 	}
-	slices.SortStableFunc(hs, func(a, b hooks.Hook) int { return a.Order() - b.Order() })
-	return hs, nil
+	return hooks.Sorted(hs), nil
 }
 
 // signal is what the hooks of one event asked for.
