@@ -57,11 +57,12 @@ func TestEarlyStopping(t *testing.T) {
 			}
 			// The recorder runs before early stopping, so it has the
 			// stopping epoch too.
-			if want := len(c.vals); c.stopped >= 0 {
+			want := len(c.vals)
+			if c.stopped >= 0 {
 				want = c.stopped + 1
-				if len(rec.Epochs) != want {
-					t.Errorf("recorded %d epochs, want %d", len(rec.Epochs), want)
-				}
+			}
+			if len(rec.Epochs) != want {
+				t.Errorf("recorded %d epochs, want %d", len(rec.Epochs), want)
 			}
 		})
 	}

@@ -16,7 +16,6 @@ var (
 	colorText       = drawing.Color{R: 40, G: 40, B: 40, A: 255}
 	colorMuted      = drawing.Color{R: 110, G: 110, B: 110, A: 255}
 	colorWhite      = drawing.Color{R: 255, G: 255, B: 255, A: 255}
-	colorBlack      = drawing.Color{R: 0, G: 0, B: 0, A: 255}
 )
 
 // Viridis returns the colour of t on the Viridis scale: t = 0 is dark

@@ -29,24 +29,6 @@ func trainSmall(t *testing.T, dir string, n, epochs int, extra ...string) (strin
 	return model, r
 }
 
-// colorsCSV writes n RGB rows to a file, with a header when header is
-// true, and returns its path.
-func colorsCSV(t *testing.T, dir string, n int, header string) string {
-	t.Helper()
-	var b strings.Builder
-	if header != "" {
-		b.WriteString(header + "\n")
-	}
-	for i := range n {
-		fmt.Fprintf(&b, "%g,%g,%g\n", float64(i%7)/7, float64(i%5)/5, float64(i%3)/3)
-	}
-	path := filepath.Join(dir, fmt.Sprintf("colors-%d.csv", n))
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestTrainPredictCodebook(t *testing.T) {
 	dir := t.TempDir()
 	model, r := trainSmall(t, dir, 500, 2)
