@@ -106,26 +106,10 @@ func NewFloor(spec FloorSpec) (*FloorRunner, error) {
 		bmu: make([]int, spec.N), parts: max(1, runtime.GOMAXPROCS(0))}
 	if f.f32 {
 		f.x32, f.w32 = to32(spec.X), to32(spec.W)
-		f.wn32 = make([]float32, spec.K)
-		for j := range f.wn32 {
-			var s float32
-			for _, v := range f.w32[j*spec.D : (j+1)*spec.D] {
-				s += v * v
-			}
-			f.wn32[j] = s
-		}
-		f.c32 = make([]float32, chunk*spec.K)
+		f.wn32, f.c32 = sqNorms(f.w32, spec.D), make([]float32, chunk*spec.K)
 	} else {
 		f.x64, f.w64 = slices.Clone(spec.X), slices.Clone(spec.W)
-		f.wn64 = make([]float64, spec.K)
-		for j := range f.wn64 {
-			var s float64
-			for _, v := range f.w64[j*spec.D : (j+1)*spec.D] {
-				s += v * v
-			}
-			f.wn64[j] = s
-		}
-		f.c64 = make([]float64, chunk*spec.K)
+		f.wn64, f.c64 = sqNorms(f.w64, spec.D), make([]float64, chunk*spec.K)
 	}
 	f.work = make(chan [2]int, f.parts)
 	f.done = make(chan struct{}, f.parts)
@@ -223,32 +207,38 @@ func (f *FloorRunner) parallelArgmin(rows int) {
 
 // argmin finds the best unit of rows [lo, hi) of the current chunk.
 func (f *FloorRunner) argmin(lo, hi int) {
-	k := f.k
 	if f.f32 {
-		wn := f.wn32[:k]
-		for r := lo; r < hi; r++ {
-			row := f.c32[r*k : r*k+k]
-			best, bv := 0, float32(math.Inf(1))
-			for j, v := range row {
-				if s := wn[j] + v; s < bv {
-					best, bv = j, s
-				}
-			}
-			f.bmu[f.base+r] = best
-		}
+		argminRows(f.c32, f.wn32, f.k, lo, hi, f.bmu[f.base:])
 		return
 	}
-	wn := f.wn64[:k]
+	argminRows(f.c64, f.wn64, f.k, lo, hi, f.bmu[f.base:])
+}
+
+// argminRows writes into bmu[r] the column of the smallest wn[j] + c[r,j]
+// for rows r in [lo, hi) of the k-column matrix c, ties to the lowest.
+func argminRows[T float32 | float64](c, wn []T, k, lo, hi int, bmu []int) {
+	wn = wn[:k]
+	inf := T(math.Inf(1))
 	for r := lo; r < hi; r++ {
-		row := f.c64[r*k : r*k+k]
-		best, bv := 0, math.Inf(1)
-		for j, v := range row {
+		best, bv := 0, inf
+		for j, v := range c[r*k : r*k+k] {
 			if s := wn[j] + v; s < bv {
 				best, bv = j, s
 			}
 		}
-		f.bmu[f.base+r] = best
+		bmu[r] = best
 	}
+}
+
+// sqNorms returns the squared norm of each d-value row of w.
+func sqNorms[T float32 | float64](w []T, d int) []T {
+	out := make([]T, len(w)/d)
+	for j := range out {
+		for _, v := range w[j*d : (j+1)*d] {
+			out[j] += v * v
+		}
+	}
+	return out
 }
 
 // BMU returns each record's best-matching unit from the last Run.
