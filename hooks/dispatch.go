@@ -43,11 +43,18 @@ func (e *HookError) Unwrap() error { return e.Err }
 //   - ErrCancelEpoch and ErrCancelFit (also when wrapped, tested with
 //     errors.Is) do not stop the dispatch: the remaining hooks still see
 //     the event, and Dispatch returns the stronger signal, ErrCancelFit
-//     over ErrCancelEpoch.
+//     over ErrCancelEpoch;
+//   - at BeforeFit and BeforeEpoch, State.Batches follows State.BatchSize
+//     after each hook (when TrainSize is known), so a later hook sees the
+//     number of batches the epoch will have.
 func Dispatch(hs []Hook, e Event, s *State) error {
 	var signal error
 	for _, h := range hs {
 		err := h.Handle(e, s)
+		if (e == BeforeFit || e == BeforeEpoch) && s.BatchSize >= 1 && s.TrainSize > 0 {
+			b := min(s.BatchSize, s.TrainSize)
+			s.Batches = (s.TrainSize + b - 1) / b
+		}
 		switch {
 		case err == nil:
 		case errors.Is(err, ErrCancelFit):

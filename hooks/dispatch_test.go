@@ -3,6 +3,7 @@ package hooks
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,22 @@ func TestThreePhaseBatchSizesApplied(t *testing.T) {
 		if got := fmt.Sprint(f.sizes[e]); got != w {
 			t.Errorf("epoch %d batches %s, want %s", e, got, w)
 		}
+	}
+}
+
+// TestDispatchKeepsBatchesInStep: a hook that changes the batch size
+// before an epoch changes the number of batches the next hooks see.
+func TestDispatchKeepsBatchesInStep(t *testing.T) {
+	var seen []int
+	set := Func("set", 0, func(e Event, s *State) error { s.BatchSize = 10; return nil })
+	read := Func("read", 1, func(e Event, s *State) error { seen = append(seen, s.Batches); return nil })
+	for _, e := range []Event{BeforeFit, BeforeEpoch, BeforeBatch} {
+		s := &State{TrainSize: 95, BatchSize: 95, Batches: 1}
+		if err := Dispatch([]Hook{set, read}, e, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []int{10, 10, 1}; !slices.Equal(seen, want) {
+		t.Errorf("Batches seen after the change: %v, want %v (not updated during an epoch)", seen, want)
 	}
 }

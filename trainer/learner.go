@@ -150,31 +150,20 @@ func (l *Learner) hookList() ([]hooks.Hook, error) {
 // signal is what the hooks of one event asked for.
 type signal struct{ cancelEpoch, cancelFit bool }
 
-// run calls every hook at event e, following the contract of
-// hooks.Dispatch. A hook error stops the event and is returned as a
-// *hooks.HookError (with the event and the hook's name); cancel requests are
-// collected while the remaining hooks still run. At BeforeFit and
-// BeforeEpoch it keeps State.Batches in step with State.BatchSize after each
-// hook, so later hooks see the number of batches the epoch will have.
+// run calls every hook at event e through hooks.Dispatch, which holds the
+// contract (order, error wrapping, cancel signals, State.Batches kept in
+// step with State.BatchSize), and turns its signal into flags.
 func (l *Learner) run(hs []hooks.Hook, e hooks.Event, st *hooks.State) (signal, error) {
-	var sig signal
-	for _, h := range hs {
-		err := h.Handle(e, st)
-		switch {
-		case err == nil:
-		case errors.Is(err, hooks.ErrCancelFit):
-			sig.cancelFit = true
-		case errors.Is(err, hooks.ErrCancelEpoch):
-			sig.cancelEpoch = true
-		default:
-			return sig, fmt.Errorf("trainer: %w", &hooks.HookError{Event: e, Hook: h.Name(), Err: err})
-		}
-		if (e == hooks.BeforeFit || e == hooks.BeforeEpoch) && st.BatchSize >= 1 {
-			b := min(st.BatchSize, st.TrainSize)
-			st.Batches = (st.TrainSize + b - 1) / b
-		}
+	err := hooks.Dispatch(hs, e, st)
+	switch {
+	case err == nil:
+		return signal{}, nil
+	case errors.Is(err, hooks.ErrCancelFit):
+		return signal{cancelFit: true}, nil
+	case errors.Is(err, hooks.ErrCancelEpoch):
+		return signal{cancelEpoch: true}, nil
 	}
-	return sig, nil
+	return signal{}, fmt.Errorf("trainer: %w", err)
 }
 
 // Fit trains the map for epochs epochs, calling the hooks at every event
