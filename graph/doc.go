@@ -14,14 +14,20 @@
 //	step      = α / B
 //
 // α and σ are scalar inputs of the graph; the graph is compiled once per
-// batch size and re-run for every batch.
+// batch size and re-run for every batch. A contiguous batch is bound to the
+// graph's input as it is, without a copy.
 //
 // # Updates
 //
 // UpdateMiniBatch (fastsom's rule, w_k += α/B·Σ_b H[b,k](x_b − w_k)) and
 // UpdateBatch (Kohonen's batch rule, w_k = Σ H x / Σ H) both work from
 // per-BMU sums collected in a Stats, so their cost grows with the number of
-// distinct best-matching units, not with the batch size.
+// distinct best-matching units, not with the batch size. One matrix product
+// gives every unit's neighbourhood-weighted sum, weight and squared norm,
+// from which an update also measures, at O(K·D) extra cost, the distortion
+// of its records against the codebook it replaces (Stats.DistortionBefore).
+// Forward.SearchInto fills a Stats in the same pass over the batch that
+// computes the exact distances to the best-matching units.
 //
 // # Grids
 //

@@ -23,8 +23,10 @@ type Forward struct {
 	m      *Map
 	batch  int
 	g      *G.ExprGraph
-	x      *tensor.Dense
+	x      *tensor.Dense // the graph's own input buffer
+	in     *tensor.Dense // the batch of the last run: x or the caller's
 	xNode  *G.Node
+	distOp *distanceOp
 	alpha  G.Value
 	sigma  G.Value
 	dist   *G.Node
@@ -34,6 +36,7 @@ type Forward struct {
 	full   G.VM // computes every node
 	search G.VM // computes dist, bmu and step only
 	minD   []float64
+	part   []float64 // per feature block and record: partial distances
 	ranH   bool
 }
 
@@ -68,6 +71,7 @@ func (m *Map) NewForward(batch int) (*Forward, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.distOp = f.dist.Op().(*distanceOp)
 	if f.bmu, err = Argmin(f.dist); err != nil {
 		return nil, err
 	}
@@ -92,17 +96,28 @@ func (f *Forward) Graph() *G.ExprGraph { return f.g }
 // Run computes distances, BMUs and the neighbourhood matrix H for x
 // (Batch×D, the map's dtype) with learning rate alpha and radius sigma.
 func (f *Forward) Run(x *tensor.Dense, alpha, sigma float64) error {
-	return f.run(f.full, x, alpha, sigma, true)
+	return f.run(f.full, x, alpha, sigma, true, nil)
 }
 
 // Search computes only distances and BMUs (and the update step), skipping
 // H: the training loop's per-BMU update reads the neighbourhood from the
 // map's table instead of from H.
 func (f *Forward) Search(x *tensor.Dense, alpha, sigma float64) error {
-	return f.run(f.search, x, alpha, sigma, false)
+	return f.run(f.search, x, alpha, sigma, false, nil)
 }
 
-func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool) error {
+// SearchInto runs Search and then adds the batch with its best-matching
+// units to s (a Stats of the same map), as s.Add would. For the Euclidean
+// distance the addition shares its pass over the data with the exact
+// distances to the BMUs, which the training loop needs both of.
+func (f *Forward) SearchInto(x *tensor.Dense, alpha, sigma float64, s *Stats) error {
+	if s == nil || s.m != f.m {
+		return fmt.Errorf("graph: SearchInto needs the Stats of the forward pass's map")
+	}
+	return f.run(f.search, x, alpha, sigma, false, s)
+}
+
+func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool, s *Stats) error {
 	if x == nil || x.Dims() != 2 || x.Shape()[0] != f.batch || x.Shape()[1] != f.m.Dim() {
 		var s any = "nil"
 		if x != nil {
@@ -119,13 +134,17 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
 		return fmt.Errorf("graph: alpha %v must be a number", alpha)
 	}
-	if x != f.x {
-		switch dst := f.x.Data().(type) {
-		case []float32:
-			copy(dst, x.Data().([]float32))
-		case []float64:
-			copy(dst, x.Data().([]float64))
+	// A contiguous batch is bound to the graph's input as it is; a view
+	// is copied into the graph's own buffer.
+	f.in = x
+	if x.RequiresIterator() {
+		if err := tensor.Copy(f.x, x); err != nil {
+			return fmt.Errorf("graph: copying the batch: %w", err)
 		}
+		f.in = f.x
+	}
+	if err := G.Let(f.xNode, f.in); err != nil {
+		return fmt.Errorf("graph: binding the batch: %w", err)
 	}
 	switch a := f.alpha.(type) {
 	case *G.F32:
@@ -143,39 +162,91 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 		// The GEMM expansion leaves a rounding residue of order
 		// 1e-7·‖x‖² in float32, which the square root magnifies near zero:
 		// recompute the distance to the BMU directly (B·D operations).
-		switch x := f.x.Data().(type) {
+		switch x := f.in.Data().(type) {
 		case []float32:
-			exactEuclidean(f.minD, x, f.m.codebook.Data().([]float32), f.BMU(), f.m.Dim())
+			exactEuclidean(f, s, x, f.m.codebook.Data().([]float32))
 		case []float64:
-			exactEuclidean(f.minD, x, f.m.codebook.Data().([]float64), f.BMU(), f.m.Dim())
+			exactEuclidean(f, s, x, f.m.codebook.Data().([]float64))
 		}
 		return nil
 	}
 	mins, _, _ := ArgminStats(f.bmu)
 	copy(f.minD, mins)
+	if s != nil {
+		s.add(f.in, f.BMU(), nil)
+	}
 	return nil
 }
 
 // exactEuclidean writes the Euclidean distance from each record of x to
-// its best-matching unit's weights in w into dst.
-func exactEuclidean[T float](dst []float64, x, w []T, bmu []int, d int) {
-	parallelRows(len(bmu), max(1, 16384/d), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			j := bmu[i]
-			xr, wr := x[i*d:(i+1)*d], w[j*d:(j+1)*d]
-			var s float64
-			for f, v := range xr {
-				e := float64(v) - float64(wr[f])
-				s += e * e
+// its best-matching unit's weights in w into f.MinDist, and adds the
+// records to s if it is not nil. The features are cut into a fixed number
+// of blocks (it depends on D only, so the sums do not depend on the number
+// of cores), the cores share the blocks, and each block's pass over the
+// records both sums its part of the squared distances and adds its part of
+// every record to its BMU's sums: one pass over the data for both.
+func exactEuclidean[T float](f *Forward, s *Stats, x, w []T) {
+	d, bmu := f.m.Dim(), f.BMU()
+	n := len(bmu)
+	if s != nil {
+		s.count(bmu, f.SqNorms())
+	}
+	blocks := max(1, min(8, d/32))
+	width := (d + blocks - 1) / blocks
+	if len(f.part) < blocks*n {
+		f.part = make([]float64, blocks*n)
+	}
+	parallelRows(blocks, 1, func(first, last int) {
+		for blk := first; blk < last; blk++ {
+			lo, hi := blk*width, min((blk+1)*width, d)
+			part := f.part[blk*n : (blk+1)*n]
+			if lo >= hi {
+				clear(part)
+				continue
 			}
-			dst[i] = math.Sqrt(s)
+			for b, j := range bmu {
+				xs := x[b*d+lo : b*d+hi]
+				part[b] = sqDist(xs, w[j*d+lo:j*d+hi])
+				if s != nil {
+					sum := s.sums[j*d+lo : j*d+hi]
+					for c, v := range xs {
+						sum[c] += float64(v)
+					}
+				}
+			}
 		}
 	})
+	for b := range bmu {
+		t := f.part[b]
+		for blk := 1; blk < blocks; blk++ {
+			t += f.part[blk*n+b]
+		}
+		f.minD[b] = math.Sqrt(t)
+	}
+	if s != nil {
+		s.n += n
+		s.measured = false
+	}
 }
 
-// Input returns the graph's input buffer (Batch×D). Writing a batch into it
-// and passing it to Run avoids one copy.
+// Input returns the graph's own input buffer (Batch×D), for a caller that
+// has no tensor of its own to pass to Run. Run and Search read any
+// contiguous batch in place; only a view is copied into this buffer.
 func (f *Forward) Input() *tensor.Dense { return f.x }
+
+// Last returns the batch of the last run (the tensor passed to Run or
+// Search, or Input when that was a view), valid until the next run.
+func (f *Forward) Last() *tensor.Dense { return f.in }
+
+// SqNorms returns the squared norm ‖x_b‖² of each record of the last run,
+// computed by the distance op for the Euclidean distance, or nil for the
+// other distances. Valid until the next run.
+func (f *Forward) SqNorms() []float64 {
+	if f.m.cfg.Distance != Euclidean {
+		return nil
+	}
+	return f.distOp.xnorm
+}
 
 // BMU returns each record's best-matching unit, valid until the next run.
 func (f *Forward) BMU() []int { return f.bmu.Value().Data().([]int) }

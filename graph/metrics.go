@@ -147,7 +147,7 @@ func (a *MetricsAcc) Add(f *Forward, sigma float64) { a.add(f, sigma, true) }
 
 // AddWithoutDistortion adds the records of the last run of f like Add but
 // leaves their distortion to AddDistortion, for a caller that computes it
-// more cheaply from per-unit sums (Stats.Distortion).
+// more cheaply from per-unit sums (Stats.DistortionBefore).
 func (a *MetricsAcc) AddWithoutDistortion(f *Forward) { a.add(f, 1, false) }
 
 // AddDistortion adds total, the summed distortion of records added with
@@ -235,13 +235,9 @@ func hoodEnergy[T float](o *offsets, t []float64, j int, metric Distance, row []
 		h := t[base+(r-rj+o.rows-1)*w:][:o.cols]
 		seg := row[r*o.cols : (r+1)*o.cols]
 		if metric == Euclidean {
-			for c, v := range seg {
-				s += h[c] * float64(v)
-			}
-			continue
-		}
-		for c, v := range seg {
-			s += h[c] * float64(v) * float64(v)
+			s += dot(h, seg)
+		} else {
+			s += dotSq(h, seg)
 		}
 	}
 	return s

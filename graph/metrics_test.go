@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -144,11 +145,43 @@ func TestStatsDistortion(t *testing.T) {
 				if math.Abs(got-want.Distortion) > 1e-5*want.Distortion {
 					t.Errorf("from sums %.9g, per record %.9g", got, want.Distortion)
 				}
+				if _, err := s.DistortionBefore(); err == nil {
+					t.Error("DistortionBefore with no update: want an error")
+				}
+				// Both updates measure the distortion of the codebook they
+				// replace on the way.
+				for _, batch := range []bool{false, true} {
+					m2, _ := New(Config{Grid: g, Dim: 4, Dtype: dt})
+					m2.SetWeights(m.Weights())
+					s2 := m2.NewStats()
+					s2.Add(denseOf(dt, 300, 4, data), bmu)
+					if batch {
+						err = m2.UpdateBatch(s2, 1.5)
+					} else {
+						err = m2.UpdateMiniBatch(s2, 0.3, 1.5)
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					before, err := s2.DistortionBefore()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if before /= float64(s2.Records()); math.Abs(before-want.Distortion) > 1e-5*want.Distortion {
+						t.Errorf("batch %v: measured by the update %.9g, per record %.9g", batch, before, want.Distortion)
+					}
+					if slices.Equal(m2.Weights(), m.Weights()) {
+						t.Errorf("batch %v: the update left the codebook unchanged", batch)
+					}
+				}
 			})
 		}
 	}
 	m, _ := New(Config{Grid: Grid{Rows: 2, Cols: 2}, Dim: 2, Distance: Manhattan})
 	if _, err := m.NewStats().Distortion(1); err == nil {
 		t.Error("Manhattan: want an error")
+	}
+	if _, err := m.NewStats().DistortionBefore(); err == nil {
+		t.Error("Manhattan: DistortionBefore: want an error")
 	}
 }

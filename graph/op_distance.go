@@ -56,6 +56,7 @@ type distanceOp struct {
 	dtype  tensor.Dtype
 	out    *tensor.Dense
 	wnorm  []float64 // per-unit norms (squared for Euclidean)
+	xnorm  []float64 // per-record squared norms (Euclidean)
 	wnormT any       // wnorm in the element type ([]float32 or []float64)
 	mixed  *MixedLayout
 	levels []int // per-unit categorical levels for Mixed
@@ -93,7 +94,7 @@ func (op *distanceOp) Do(vals ...G.Value) (G.Value, error) {
 	b, k := x.Shape()[0], w.Shape()[0]
 	if op.out == nil || op.out.Shape()[0] != b || op.out.Shape()[1] != k {
 		op.out = tensor.New(tensor.WithShape(b, k), tensor.Of(op.dtype))
-		op.wnorm = make([]float64, k)
+		op.wnorm, op.xnorm = make([]float64, k), make([]float64, b)
 		if op.mixed != nil {
 			op.levels = make([]int, k*len(op.mixed.Groups))
 		}
@@ -127,24 +128,24 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 	case Euclidean:
 		// out = ‖x‖² + ‖w‖² − 2·x·wᵀ: fill each row with the norms, then
 		// one GEMM with alpha −2 and beta 1 adds the products in place.
-		for j := 0; j < k; j++ {
-			op.wnorm[j] = sqNorm(w[j*d : (j+1)*d])
-		}
+		rowNorms(op.wnorm, w, d)
 		wn := typedNorms[T](op)
 		parallelRows(b, 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				xn := T(sqNorm(x[i*d : (i+1)*d]))
-				row := out[i*k : (i+1)*k]
-				for j, v := range wn[:k] {
-					row[j] = xn + v
+				xn := sqNorm(x[i*d : (i+1)*d])
+				op.xnorm[i] = xn
+				row, xt := out[i*k:(i+1)*k:(i+1)*k], T(xn)
+				for j, v := range wn[:len(row)] {
+					row[j] = xt + v
 				}
 			}
 		})
 		gemmNTScaled(x, w, out, b, k, d, -2, 1)
 	case Cosine:
 		gemmNT(x, w, out, b, k, d)
-		for j := 0; j < k; j++ {
-			op.wnorm[j] = math.Sqrt(sqNorm(w[j*d : (j+1)*d]))
+		rowNorms(op.wnorm, w, d)
+		for j, v := range op.wnorm {
+			op.wnorm[j] = math.Sqrt(v)
 		}
 		parallelRows(b, 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
@@ -198,12 +199,14 @@ func typedNorms[T float](op *distanceOp) []T {
 	return buf
 }
 
-func sqNorm[T float](v []T) float64 {
-	var s float64
-	for _, x := range v {
-		s += float64(x) * float64(x)
-	}
-	return s
+// rowNorms writes the squared norm of each row of w (len(dst) rows of d
+// values) into dst, on all cores.
+func rowNorms[T float](dst []float64, w []T, d int) {
+	parallelRows(len(dst), max(1, 16384/d), func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			dst[j] = sqNorm(w[j*d : (j+1)*d])
+		}
+	})
 }
 
 func (op *distanceOp) ReturnsPtr() bool     { return true }

@@ -77,18 +77,17 @@ func (op *neighborhoodOp) Do(vals ...G.Value) (G.Value, error) {
 	if op.out == nil || op.out.Shape()[0] != len(bmu) {
 		op.out = tensor.New(tensor.WithShape(len(bmu), k), tensor.Of(dt))
 	}
-	tab := op.m.tables.table(sigma)
 	o := op.m.tables.o
 	switch h := op.out.Data().(type) {
 	case []float32:
-		fillHood(o, tab, bmu, h, k)
+		fillHood(o, typedTable[float32](op.m.tables, sigma), bmu, h, k)
 	case []float64:
-		fillHood(o, tab, bmu, h, k)
+		fillHood(o, typedTable[float64](op.m.tables, sigma), bmu, h, k)
 	}
 	return op.out, nil
 }
 
-func fillHood[T float](o *offsets, tab []float64, bmu []int, h []T, k int) {
+func fillHood[T float](o *offsets, tab []T, bmu []int, h []T, k int) {
 	parallelRows(len(bmu), 32, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			gather(o, tab, bmu[i], h[i*k:(i+1)*k])

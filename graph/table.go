@@ -56,28 +56,25 @@ func (o *offsets) index(a, b int) int {
 }
 
 // gather writes into dst (length K) the values of the table t for the
-// offsets from unit j to every unit.
-func gather[T float](o *offsets, t []float64, j int, dst []T) {
+// offsets from unit j to every unit: R copies of C values.
+func gather[T float](o *offsets, t []T, j int, dst []T) {
 	rj, cj := j/o.cols, j%o.cols
 	w := 2*o.cols - 1
 	base := (rj%2)*(2*o.rows-1)*w + o.cols - 1 - cj
 	for r := 0; r < o.rows; r++ {
-		src := t[base+(r-rj+o.rows-1)*w:]
-		out := dst[r*o.cols : (r+1)*o.cols]
-		for c := range out {
-			out[c] = T(src[c])
-		}
+		copy(dst[r*o.cols:(r+1)*o.cols], t[base+(r-rj+o.rows-1)*w:])
 	}
 }
 
 // tableCache keeps the neighbourhood values over offsets for the most
 // recently used radius.
 type tableCache struct {
-	mu    sync.Mutex
-	o     *offsets
-	hood  Neighborhood
-	sigma float64
-	vals  []float64
+	mu     sync.Mutex
+	o      *offsets
+	hood   Neighborhood
+	sigma  float64
+	vals   []float64
+	vals32 []float32 // vals in float32
 }
 
 func newTableCache(m *Map) *tableCache {
@@ -87,15 +84,32 @@ func newTableCache(m *Map) *tableCache {
 // table returns h(dist, σ) over offsets. The result is shared: callers must
 // not change it, and it stays valid until the next call with another σ.
 func (c *tableCache) table(sigma float64) []float64 {
+	vals, _ := c.both(sigma)
+	return vals
+}
+
+// both returns the table of sigma in float64 and in float32, computing
+// them once per σ.
+func (c *tableCache) both(sigma float64) ([]float64, []float32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if sigma == c.sigma {
-		return c.vals
+		return c.vals, c.vals32
 	}
-	vals := make([]float64, len(c.o.dist))
+	vals, vals32 := make([]float64, len(c.o.dist)), make([]float32, len(c.o.dist))
 	for i, d := range c.o.dist {
 		vals[i] = c.hood.Value(d, sigma)
+		vals32[i] = float32(vals[i])
 	}
-	c.vals, c.sigma = vals, sigma
-	return vals
+	c.vals, c.vals32, c.sigma = vals, vals32, sigma
+	return vals, vals32
+}
+
+// typedTable returns the table of sigma in the element type T.
+func typedTable[T float](c *tableCache, sigma float64) []T {
+	vals, vals32 := c.both(sigma)
+	if t, ok := any(vals).([]T); ok {
+		return t
+	}
+	return any(vals32).([]T)
 }

@@ -25,9 +25,14 @@ type Stats struct {
 	touched []int     // units with counts > 0, in order of first hit
 	n       int
 
+	// before is the distortion measured by the last update (measured).
+	before   float64
+	measured bool
+
 	// scratch for the update, in the map's dtype
 	gBlock, sBlock, num any
-	den                 []float64
+	norms               []float64 // per record of an Add: ‖x_b‖²
+	parts               []float64 // per chunk of units: energy terms
 }
 
 // statsBlock is the number of distinct BMUs handled per matrix product.
@@ -36,12 +41,12 @@ const statsBlock = 256
 // NewStats returns empty per-BMU sums for m.
 func (m *Map) NewStats() *Stats {
 	k, d := m.Units(), m.Dim()
-	s := &Stats{m: m, sums: make([]float64, k*d), counts: make([]float64, k), sqsums: make([]float64, k), den: make([]float64, k)}
 	bs := min(statsBlock, k)
+	s := &Stats{m: m, sums: make([]float64, k*d), counts: make([]float64, k), sqsums: make([]float64, k)}
 	if m.cfg.Dtype == tensor.Float32 {
-		s.gBlock, s.sBlock, s.num = make([]float32, bs*k), make([]float32, bs*d), make([]float32, k*d)
+		s.gBlock, s.sBlock, s.num = make([]float32, bs*k), make([]float32, bs*(d+2)), make([]float32, k*(d+2))
 	} else {
-		s.gBlock, s.sBlock, s.num = make([]float64, bs*k), make([]float64, bs*d), make([]float64, k*d)
+		s.gBlock, s.sBlock, s.num = make([]float64, bs*k), make([]float64, bs*(d+2)), make([]float64, k*(d+2))
 	}
 	return s
 }
@@ -53,28 +58,53 @@ func (s *Stats) Records() int { return s.n }
 // copy: do not change it).
 func (s *Stats) Hits() []float64 { return s.counts }
 
-// Add adds the records of x (B×D, float32 or float64) with their BMUs.
-func (s *Stats) Add(x *tensor.Dense, bmu []int) {
+// Add adds the records of x (B×D, float32 or float64, contiguous) with
+// their BMUs.
+func (s *Stats) Add(x *tensor.Dense, bmu []int) { s.add(x, bmu, nil) }
+
+// add adds the records of x with their BMUs and squared norms (nil: compute
+// them).
+func (s *Stats) add(x *tensor.Dense, bmu []int, norms []float64) {
 	d := s.m.Dim()
 	if x.Shape()[0] != len(bmu) || x.Shape()[1] != d {
 		panic(fmt.Sprintf("graph: Stats.Add: batch %v with %d BMUs for dimension %d", x.Shape(), len(bmu), d))
 	}
+	if norms == nil {
+		if cap(s.norms) < len(bmu) {
+			s.norms = make([]float64, len(bmu))
+		}
+		norms = s.norms[:len(bmu)]
+		switch v := x.Data().(type) {
+		case []float32:
+			rowNorms(norms, v, d)
+		case []float64:
+			rowNorms(norms, v, d)
+		}
+	}
+	s.count(bmu, norms)
 	switch v := x.Data().(type) {
 	case []float32:
-		addStats(s, v, bmu, d)
+		addSums(s, v, bmu, d)
 	case []float64:
-		addStats(s, v, bmu, d)
+		addSums(s, v, bmu, d)
 	}
 	s.n += len(bmu)
+	s.measured = false
 }
 
-func addStats[T float](s *Stats, x []T, bmu []int, d int) {
-	for _, j := range bmu {
+// count adds the records' counts and squared norms to their BMUs.
+func (s *Stats) count(bmu []int, norms []float64) {
+	for b, j := range bmu {
 		if s.counts[j] == 0 {
 			s.touched = append(s.touched, j)
 		}
 		s.counts[j]++
+		s.sqsums[j] += norms[b]
 	}
+}
+
+// addSums adds each record of x to its BMU's sum.
+func addSums[T float](s *Stats, x []T, bmu []int, d int) {
 	// Split the features over the cores: each worker owns a range of
 	// columns of every sum, so no two write the same value.
 	parallelRows(d, 32, func(lo, hi int) {
@@ -85,9 +115,6 @@ func addStats[T float](s *Stats, x []T, bmu []int, d int) {
 			}
 		}
 	})
-	for b, j := range bmu {
-		s.sqsums[j] += sqNorm(x[b*d : (b+1)*d])
-	}
 }
 
 // Reset empties the sums.
@@ -99,65 +126,53 @@ func (s *Stats) Reset() {
 	}
 	s.touched = s.touched[:0]
 	s.n = 0
+	s.measured = false
 }
 
 // Distortion returns the SOM energy of the records added to s against the
 // map's current codebook at radius sigma, for the Euclidean distance:
 //
 //	Σ_b Σ_k h(gridDist(bmu_b, k), σ)·‖x_b − w_k‖²
-//	  = Σ_j Σ_k G[j,k]·(Q_j − 2·S_j·w_k + n_j·‖w_k‖²)
+//	  = Σ_j Q_j·Σ_k G[j,k] − 2·Σ_k w_k·N_k + Σ_k den_k·‖w_k‖²
 //
-// from the per-unit sums S_j, squared norms Q_j and counts n_j: one
-// (distinct BMUs)×K×D product instead of a pass over every record's K
-// distances. Divide by Records for the mean. It returns an error for
-// another distance or an invalid sigma.
+// from the per-unit sums S_j, squared norms Q_j and counts n_j, where
+// N_k = Σ_j G[j,k]·S_j and den_k = Σ_j G[j,k]·n_j are exactly what the
+// updates compute: one (distinct BMUs)×K×D product instead of a pass over
+// every record's K distances. Divide by Records for the mean. It returns an
+// error for another distance or an invalid sigma.
 func (s *Stats) Distortion(sigma float64) (float64, error) {
-	m := s.m
-	if m.cfg.Distance != Euclidean {
-		return 0, fmt.Errorf("graph: Stats.Distortion needs the Euclidean distance, the map uses %v", m.cfg.Distance)
+	if err := s.euclidean(); err != nil {
+		return 0, err
 	}
 	if !(sigma > 0) || math.IsInf(sigma, 0) {
 		return 0, fmt.Errorf("graph: sigma %v must be a positive number", sigma)
 	}
-	switch w := m.codebook.Data().(type) {
-	case []float32:
-		return statsDistortion(s, w, s.gBlock.([]float32), s.sBlock.([]float32), sigma), nil
-	case []float64:
-		return statsDistortion(s, w, s.gBlock.([]float64), s.sBlock.([]float64), sigma), nil
+	if s.n == 0 {
+		return 0, nil
 	}
-	return 0, nil
+	return s.m.update(s, sigma, 0, measureOnly), nil
 }
 
-func statsDistortion[T float](s *Stats, w, gb, sb []T, sigma float64) float64 {
-	m := s.m
-	k, d := m.Units(), m.Dim()
-	o, tab := m.tables.o, m.tables.table(sigma)
-	wn := make([]float64, k)
-	for u := range wn {
-		wn[u] = sqNorm(w[u*d : (u+1)*d])
+// DistortionBefore returns the SOM energy (as Distortion) of the records
+// in s against the codebook the last UpdateMiniBatch or UpdateBatch of s
+// replaced, at that update's radius. The update measures it on the way, at
+// O(K·D) extra cost. It returns an error if no update ran since the last
+// Add or Reset, or for a distance other than Euclidean.
+func (s *Stats) DistortionBefore() (float64, error) {
+	if err := s.euclidean(); err != nil {
+		return 0, err
 	}
-	var total float64
-	h := make([]float64, k)
-	for start := 0; start < len(s.touched); start += statsBlock {
-		units := s.touched[start:min(start+statsBlock, len(s.touched))]
-		nb := len(units)
-		for i, j := range units {
-			dst := sb[i*d : (i+1)*d]
-			for f, v := range s.sums[j*d : (j+1)*d] {
-				dst[f] = T(v)
-			}
-		}
-		p := gb[:nb*k] // S_J·Wᵀ, J×K
-		gemmNT(sb[:nb*d], w, p, nb, k, d)
-		for i, j := range units {
-			gather(o, tab, j, h)
-			n, q := s.counts[j], s.sqsums[j]
-			for u, hv := range h {
-				total += hv * (q - 2*float64(p[i*k+u]) + n*wn[u])
-			}
-		}
+	if !s.measured {
+		return 0, fmt.Errorf("graph: Stats.DistortionBefore: no update since the records were added")
 	}
-	return total
+	return s.before, nil
+}
+
+func (s *Stats) euclidean() error {
+	if d := s.m.cfg.Distance; d != Euclidean {
+		return fmt.Errorf("graph: the distortion from per-unit sums needs the Euclidean distance, the map uses %v", d)
+	}
+	return nil
 }
 
 // UpdateMiniBatch applies fastsom's mini-batch rule to every unit k,
@@ -170,7 +185,7 @@ func (m *Map) UpdateMiniBatch(s *Stats, alpha, sigma float64) error {
 	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
 		return fmt.Errorf("graph: alpha %v must be a number", alpha)
 	}
-	return m.update(s, sigma, alpha/float64(max(s.n, 1)), false)
+	return m.checkedUpdate(s, sigma, alpha/float64(max(s.n, 1)), miniBatchRule)
 }
 
 // UpdateBatch applies Kohonen's batch rule to every unit k,
@@ -180,10 +195,19 @@ func (m *Map) UpdateMiniBatch(s *Stats, alpha, sigma float64) error {
 // over the records added to s (normally a whole epoch). A unit whose
 // neighbourhood weight Σ_b H[b,k] is not positive keeps its weights.
 func (m *Map) UpdateBatch(s *Stats, sigma float64) error {
-	return m.update(s, sigma, 0, true)
+	return m.checkedUpdate(s, sigma, 0, batchRule)
 }
 
-func (m *Map) update(s *Stats, sigma, step float64, batch bool) error {
+// rule says what update does with the neighbourhood sums.
+type rule int
+
+const (
+	measureOnly   rule = iota // leave the codebook, return the distortion
+	miniBatchRule             // w += step·(N − den·w)
+	batchRule                 // w = N / den
+)
+
+func (m *Map) checkedUpdate(s *Stats, sigma, step float64, r rule) error {
 	if s.m != m {
 		return fmt.Errorf("graph: stats belong to another map")
 	}
@@ -193,60 +217,86 @@ func (m *Map) update(s *Stats, sigma, step float64, batch bool) error {
 	if s.n == 0 {
 		return nil
 	}
-	switch w := m.codebook.Data().(type) {
-	case []float32:
-		applyUpdate(m, s, w, s.gBlock.([]float32), s.sBlock.([]float32), s.num.([]float32), sigma, step, batch)
-	case []float64:
-		applyUpdate(m, s, w, s.gBlock.([]float64), s.sBlock.([]float64), s.num.([]float64), sigma, step, batch)
-	}
+	s.before = m.update(s, sigma, step, r)
+	s.measured = true
 	return nil
 }
 
-func applyUpdate[T float](m *Map, s *Stats, w, gb, sb, num []T, sigma, step float64, batch bool) {
+// update computes the neighbourhood sums N and den of s at sigma, applies
+// rule r to the codebook and returns the distortion of s's records against
+// the codebook as it was (meaningful for the Euclidean distance only).
+func (m *Map) update(s *Stats, sigma, step float64, r rule) float64 {
+	switch w := m.codebook.Data().(type) {
+	case []float32:
+		return applyUpdate(m, s, w, s.gBlock.([]float32), s.sBlock.([]float32), s.num.([]float32), sigma, step, r)
+	case []float64:
+		return applyUpdate(m, s, w, s.gBlock.([]float64), s.sBlock.([]float64), s.num.([]float64), sigma, step, r)
+	}
+	return math.NaN()
+}
+
+func applyUpdate[T float](m *Map, s *Stats, w, gb, sb, num []T, sigma, step float64, r rule) float64 {
 	k, d := m.Units(), m.Dim()
-	o, tab := m.tables.o, m.tables.table(sigma)
-	clear(s.den)
+	dn := d + 2 // each row of sb and num: D sums, then count, then Q
+	o, tab := m.tables.o, typedTable[T](m.tables, sigma)
 	for start := 0; start < len(s.touched); start += statsBlock {
 		units := s.touched[start:min(start+statsBlock, len(s.touched))]
 		nb := len(units)
-		for i, j := range units {
-			g := gb[i*k : (i+1)*k]
-			gather(o, tab, j, g)
-			n := s.counts[j]
-			for u, h := range g {
-				s.den[u] += float64(h) * n
+		// Gather each BMU's neighbourhood row G_j and [S_j, n_j, Q_j],
+		// one row per core; one product then gives, for every unit k,
+		// [N_k, den_k, qden_k] = Σ_j G[j,k]·[S_j, n_j, Q_j].
+		parallelChunks(nb, chunks(nb, 8), func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				j := units[i]
+				gather(o, tab, j, gb[i*k:(i+1)*k])
+				dst := sb[i*dn : (i+1)*dn]
+				for f, v := range s.sums[j*d : (j+1)*d] {
+					dst[f] = T(v)
+				}
+				dst[d], dst[d+1] = T(s.counts[j]), T(s.sqsums[j])
 			}
-			src := s.sums[j*d : (j+1)*d]
-			dst := sb[i*d : (i+1)*d]
-			for f, v := range src {
-				dst[f] = T(v)
-			}
-		}
+		})
 		beta := T(1)
 		if start == 0 {
 			beta = 0
 		}
-		gemmTN(gb[:nb*k], sb[:nb*d], num, k, d, nb, beta)
+		gemmTN(gb[:nb*k], sb[:nb*dn], num, k, dn, nb, beta)
 	}
-	parallelRows(k, 64, func(lo, hi int) {
+	// One pass over the units measures Σ_k (qden_k + den_k·‖w_k‖² −
+	// 2·w_k·N_k) on the codebook as it is and then applies the rule to it.
+	nc := chunks(k, 64)
+	if len(s.parts) < nc {
+		s.parts = make([]float64, nc)
+	}
+	parts := s.parts[:nc]
+	clear(parts)
+	parallelChunks(k, len(parts), func(c, lo, hi int) {
+		var e float64
 		for u := lo; u < hi; u++ {
 			wr := w[u*d : (u+1)*d]
-			nr := num[u*d : (u+1)*d]
-			den := s.den[u]
-			if batch {
-				if den > 1e-12 {
-					inv := 1 / den
-					for f := range wr {
-						wr[f] = T(float64(nr[f]) * inv)
-					}
+			nr := num[u*dn : u*dn+d]
+			den := float64(num[u*dn+d])
+			e += float64(num[u*dn+d+1]) + den*sqNorm(wr) - 2*dot(wr, nr)
+			switch { // in T: converting every value to float64 and back costs more than the arithmetic
+			case r == batchRule && den > 1e-12:
+				inv := T(1 / den)
+				for f, v := range nr {
+					wr[f] = v * inv
 				}
-				continue
-			}
-			for f := range wr {
-				wr[f] += T(step * (float64(nr[f]) - den*float64(wr[f])))
+			case r == miniBatchRule:
+				st, dt := T(step), T(den)
+				for f, v := range nr {
+					wr[f] += st * (v - dt*wr[f])
+				}
 			}
 		}
+		parts[c] = e
 	})
+	var total float64
+	for _, e := range parts { // in chunk order: a deterministic sum
+		total += e
+	}
+	return total
 }
 
 // gemmTN computes out (k×d) = aᵀ·b + beta·out for a (n×k) and b (n×d)
