@@ -249,10 +249,20 @@ func (l *Learner) forward(n int) (*graph.Forward, error) {
 }
 
 // sumDistortion reports whether the epoch's training distortion comes from
-// the per-unit sums of the batch update (Batch mode, Euclidean distance)
-// rather than from every record's row of distances.
-func (l *Learner) sumDistortion() bool {
-	return l.opts.Mode == Batch && l.opts.Distance == graph.Euclidean
+// the per-unit sums of the update (Euclidean distance), measured against
+// the codebook each update replaces, rather than from every record's row
+// of distances.
+func (l *Learner) sumDistortion() bool { return l.opts.Distance == graph.Euclidean }
+
+// addSumDistortion adds the distortion the last update measured to the
+// running metrics, when they take it from the sums.
+func (l *Learner) addSumDistortion() error {
+	if !l.sumDistortion() {
+		return nil
+	}
+	total, err := l.stats.DistortionBefore()
+	l.running.AddDistortion(total)
+	return err
 }
 
 // epoch runs epoch e: BeforeEpoch, the batches, the epoch-end update in
@@ -289,7 +299,7 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 		if err != nil {
 			return false, err
 		}
-		if err := f.Search(b.X, st.Alpha, st.Sigma); err != nil {
+		if err := f.SearchInto(b.X, st.Alpha, st.Sigma, l.stats); err != nil {
 			return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
 		}
 		if l.sumDistortion() {
@@ -303,9 +313,11 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 			loss += d
 		}
 		loss /= float64(n)
-		l.stats.Add(b.X, bmu)
 		if l.opts.Mode == MiniBatch {
 			if err := l.m.UpdateMiniBatch(l.stats, st.Alpha, st.Sigma); err != nil {
+				return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
+			}
+			if err := l.addSumDistortion(); err != nil {
 				return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
 			}
 			l.stats.Reset()
@@ -324,14 +336,10 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 		if err := checkHyper(st, l.opts.Mode); err != nil {
 			return false, err
 		}
-		if l.sumDistortion() { // against the codebook the epoch searched
-			total, err := l.stats.Distortion(st.Sigma)
-			if err != nil {
-				return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
-			}
-			l.running.AddDistortion(total)
-		}
 		if err := l.m.UpdateBatch(l.stats, st.Sigma); err != nil {
+			return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
+		}
+		if err := l.addSumDistortion(); err != nil { // against the codebook the epoch searched
 			return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
 		}
 		l.stats.Reset()

@@ -60,3 +60,43 @@ func TestTrainMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestMiniBatchTrainMetrics pins the mini-batch mode's running metrics,
+// whose distortion comes from each update's sums: with a learning rate of
+// 0 no update changes the codebook, so the metrics of the epoch's searches
+// must equal an evaluation of that codebook, in both dtypes.
+func TestMiniBatchTrainMetrics(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		data := loaders.Colors(700, 5)
+		tol := 1e-9
+		if dt == tensor.Float32 {
+			tol = 1e-5
+		}
+		check := func(e hooks.Event, s *hooks.State) error {
+			w, err := s.Map.Evaluate(data.Data, s.Sigma)
+			if err != nil {
+				return err
+			}
+			for _, p := range [][2]float64{{s.Train.QE, w.QE}, {s.Train.TE, w.TE}, {s.Train.Distortion, w.Distortion}, {s.Train.DeadUnits, w.DeadUnits}} {
+				if math.Abs(p[0]-p[1]) > tol*math.Max(1, math.Abs(p[1])) {
+					t.Errorf("%v, epoch %d: train metrics %+v, evaluation %+v", dt, s.Epoch, s.Train, w)
+					break
+				}
+			}
+			if !(s.Train.Distortion > 0) {
+				t.Errorf("%v: distortion %v, want > 0", dt, s.Train.Distortion)
+			}
+			return nil
+		}
+		frozen := hooks.ScheduleFunc("frozen", func(hooks.Point) hooks.Values { return hooks.Values{Alpha: 0, Sigma: 1.5} })
+		opts := &Options{Grid: graph.Grid{Rows: 6, Cols: 6}, Mode: MiniBatch, BatchSize: 50, Dtype: dt, Schedule: frozen,
+			Hooks: []hooks.Hook{hooks.Func("check", hooks.OrderDefault, check, hooks.AfterEpoch)}}
+		l, err := New(data, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Fit(2); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
