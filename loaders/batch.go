@@ -3,6 +3,8 @@ package loaders
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"gorgonia.org/tensor"
 )
@@ -101,19 +103,35 @@ func (l *Loader) Next(b *Batch) bool {
 		x = tensor.New(tensor.WithShape(n, d), tensor.Of(l.dtype))
 		l.bufs[n] = x
 	}
-	switch v := x.Data().(type) {
-	case []float32:
-		for r, i := range idx {
-			row := l.ds.Row(i)
-			out := v[r*d : (r+1)*d]
-			for j := range out {
-				out[j] = float32(row[j])
+	// Large batches are gathered on every core: converting a row is
+	// cheap, but a batch of wide records is megabytes.
+	gatherRows := func(lo, hi int) {
+		switch v := x.Data().(type) {
+		case []float32:
+			for r := lo; r < hi; r++ {
+				row := l.ds.Row(idx[r])
+				out := v[r*d : (r+1)*d]
+				for j := range out {
+					out[j] = float32(row[j])
+				}
+			}
+		case []float64:
+			for r := lo; r < hi; r++ {
+				copy(v[r*d:(r+1)*d], l.ds.Row(idx[r]))
 			}
 		}
-	case []float64:
-		for r, i := range idx {
-			copy(v[r*d:(r+1)*d], l.ds.Row(i))
+	}
+	workers := min(runtime.GOMAXPROCS(0), n*d/(1<<16))
+	if workers <= 1 {
+		gatherRows(0, n)
+	} else {
+		var wg sync.WaitGroup
+		size := (n + workers - 1) / workers
+		for lo := size; lo < n; lo += size {
+			wg.Go(func() { gatherRows(lo, min(lo+size, n)) })
 		}
+		gatherRows(0, min(size, n))
+		wg.Wait()
 	}
 	b.X = x
 	b.Index = idx
