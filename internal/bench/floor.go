@@ -215,14 +215,31 @@ func (f *FloorRunner) argmin(lo, hi int) {
 }
 
 // argminRows writes into bmu[r] the column of the smallest wn[j] + c[r,j]
-// for rows r in [lo, hi) of the k-column matrix c, ties to the lowest.
+// for rows r in [lo, hi) of the k-column matrix c, ties to the lowest. Like
+// the trainer's argmin it looks at eight columns at a time and skips a
+// group whose smallest value does not beat the best so far, so the floor
+// is measured with the same technique as the work it bounds.
 func argminRows[T float32 | float64](c, wn []T, k, lo, hi int, bmu []int) {
 	wn = wn[:k]
 	inf := T(math.Inf(1))
 	for r := lo; r < hi; r++ {
+		row := c[r*k : r*k+k]
 		best, bv := 0, inf
-		for j, v := range c[r*k : r*k+k] {
-			if s := wn[j] + v; s < bv {
+		j0 := 0
+		for ; j0+8 <= k; j0 += 8 {
+			x, w := row[j0:j0+8:j0+8], wn[j0:j0+8:j0+8]
+			m := min(min(min(x[0]+w[0], x[1]+w[1]), min(x[2]+w[2], x[3]+w[3])),
+				min(min(x[4]+w[4], x[5]+w[5]), min(x[6]+w[6], x[7]+w[7])))
+			if m < bv {
+				for i, v := range x {
+					if s := v + w[i]; s < bv {
+						best, bv = j0+i, s
+					}
+				}
+			}
+		}
+		for j := j0; j < k; j++ {
+			if s := wn[j] + row[j]; s < bv {
 				best, bv = j, s
 			}
 		}
