@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/somgraph/somgraph/internal/par"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -196,7 +198,7 @@ func exactEuclidean[T float](f *Forward, s *Stats, x, w []T) {
 	if len(f.part) < blocks*n {
 		f.part = make([]float64, blocks*n)
 	}
-	parallelRows(blocks, 1, func(first, last int) {
+	par.Rows(blocks, 1, func(first, last int) {
 		for blk := first; blk < last; blk++ {
 			lo, hi := blk*width, min((blk+1)*width, d)
 			part := f.part[blk*n : (blk+1)*n]

@@ -68,3 +68,32 @@ func dotSq[T float](h []float64, v []T) float64 {
 	}
 	return (s0 + s1) + (s2 + s3)
 }
+
+// stepRow applies the mini-batch rule w += st·(n − dt·w) to one unit's
+// weights and returns ‖w‖² and w·n of the weights it replaced, in the same
+// pass.
+func stepRow[T float](w, n []T, st, dt T) (ww, wn float64) {
+	n = n[:len(w)]
+	var a0, a1, b0, b1 float64
+	i := 0
+	for ; i+2 <= len(w); i += 2 {
+		x, y := w[i:i+2:i+2], n[i:i+2:i+2]
+		x0, x1 := float64(x[0]), float64(x[1])
+		a0 += x0 * x0
+		a1 += x1 * x1
+		b0 += x0 * float64(y[0])
+		b1 += x1 * float64(y[1])
+		x[0] += st * (y[0] - dt*x[0])
+		x[1] += st * (y[1] - dt*x[1])
+	}
+	for ; i < len(w); i++ {
+		x0 := float64(w[i])
+		a0 += x0 * x0
+		b0 += x0 * float64(n[i])
+		w[i] += st * (n[i] - dt*w[i])
+	}
+	return a0 + a1, b0 + b1
+}
+
+// float is the element type of a codebook.
+type float interface{ ~float32 | ~float64 }

@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"math"
+
+	"github.com/somgraph/somgraph/internal/par"
 )
 
 // Metrics are the quality measures of a map on a dataset.
@@ -168,11 +170,11 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 	for _, j := range bmu {
 		a.hits[j] = true
 	}
-	workers := chunks(len(bmu), 64)
+	workers := par.Chunks(len(bmu), 64)
 	if len(a.parts) < workers {
 		a.parts = make([]metricsPart, workers)
 	}
-	parallelChunks(len(bmu), workers, func(c, lo, hi int) {
+	par.Split(len(bmu), workers, func(c, lo, hi int) {
 		var qe, distortion float64
 		topo := 0
 		for b := lo; b < hi; b++ {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/somgraph/somgraph/internal/par"
 )
 
 // MixedLayout says which encoded columns hold continuous values and which
@@ -96,7 +98,7 @@ func mixedDistances[T float](l *MixedLayout, x, w, out []T, b, k, d int, levels 
 			levels[j*ng+g] = level(grp, w[j*d:(j+1)*d])
 		}
 	}
-	parallelRows(b, 4, func(lo, hi int) {
+	par.Rows(b, 4, func(lo, hi int) {
 		xl := make([]int, ng)
 		for i := lo; i < hi; i++ {
 			xr := x[i*d : (i+1)*d]

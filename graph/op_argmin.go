@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 	"math"
 
+	"github.com/somgraph/somgraph/internal/par"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -93,7 +95,7 @@ func (op *argminOp) Do(vals ...G.Value) (G.Value, error) {
 // (Values are distances, so +Inf does not occur in practice; a row whose
 // values are all +Inf or NaN is treated like a row without numbers.)
 func argminRows[T float](v []T, b, k int, idx []int, op *argminOp) {
-	parallelRows(b, 64, func(lo, hi int) {
+	par.Rows(b, 64, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			best, second, bv, sv := rowArgmin(v[i*k : (i+1)*k])
 			idx[i] = best

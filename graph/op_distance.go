@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 	"math"
 
+	"github.com/somgraph/somgraph/internal/par"
+
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
@@ -130,7 +132,7 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 		// one GEMM with alpha −2 and beta 1 adds the products in place.
 		rowNorms(op.wnorm, w, d)
 		wn := typedNorms[T](op)
-		parallelRows(b, 16, func(lo, hi int) {
+		par.Rows(b, 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				xn := sqNorm(x[i*d : (i+1)*d])
 				op.xnorm[i] = xn
@@ -147,7 +149,7 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 		for j, v := range op.wnorm {
 			op.wnorm[j] = math.Sqrt(v)
 		}
-		parallelRows(b, 16, func(lo, hi int) {
+		par.Rows(b, 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				xn := math.Sqrt(sqNorm(x[i*d : (i+1)*d]))
 				row := out[i*k : (i+1)*k]
@@ -164,7 +166,7 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 	case Mixed:
 		mixedDistances(op.mixed, x, w, out, b, k, d, op.levels)
 	case Manhattan:
-		parallelRows(b, 4, func(lo, hi int) {
+		par.Rows(b, 4, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				xr := x[i*d : (i+1)*d]
 				row := out[i*k : (i+1)*k]
@@ -200,9 +202,9 @@ func typedNorms[T float](op *distanceOp) []T {
 }
 
 // rowNorms writes the squared norm of each row of w (len(dst) rows of d
-// values) into dst, on all cores.
+// values) into dst, split over par.Workers goroutines.
 func rowNorms[T float](dst []float64, w []T, d int) {
-	parallelRows(len(dst), max(1, 16384/d), func(lo, hi int) {
+	par.Rows(len(dst), max(1, 16384/d), func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			dst[j] = sqNorm(w[j*d : (j+1)*d])
 		}

@@ -5,6 +5,8 @@ import (
 	"hash"
 	"hash/fnv"
 
+	"github.com/somgraph/somgraph/internal/par"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -88,7 +90,7 @@ func (op *neighborhoodOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func fillHood[T float](o *offsets, tab []T, bmu []int, h []T, k int) {
-	parallelRows(len(bmu), 32, func(lo, hi int) {
+	par.Rows(len(bmu), 32, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			gather(o, tab, bmu[i], h[i*k:(i+1)*k])
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/somgraph/somgraph/internal/par"
+
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -107,7 +109,7 @@ func (s *Stats) count(bmu []int, norms []float64) {
 func addSums[T float](s *Stats, x []T, bmu []int, d int) {
 	// Split the features over the cores: each worker owns a range of
 	// columns of every sum, so no two write the same value.
-	parallelRows(d, 32, func(lo, hi int) {
+	par.Rows(d, 32, func(lo, hi int) {
 		for b, j := range bmu {
 			dst := s.sums[j*d+lo : j*d+hi]
 			for f, v := range x[b*d+lo : b*d+hi] {
@@ -245,7 +247,7 @@ func applyUpdate[T float](m *Map, s *Stats, w, gb, sb, num []T, sigma, step floa
 		// Gather each BMU's neighbourhood row G_j and [S_j, n_j, Q_j],
 		// one row per core; one product then gives, for every unit k,
 		// [N_k, den_k, qden_k] = Σ_j G[j,k]·[S_j, n_j, Q_j].
-		parallelChunks(nb, chunks(nb, 8), func(_, lo, hi int) {
+		par.Split(nb, par.Chunks(nb, 8), func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				j := units[i]
 				gather(o, tab, j, gb[i*k:(i+1)*k])
@@ -264,31 +266,32 @@ func applyUpdate[T float](m *Map, s *Stats, w, gb, sb, num []T, sigma, step floa
 	}
 	// One pass over the units measures Σ_k (qden_k + den_k·‖w_k‖² −
 	// 2·w_k·N_k) on the codebook as it is and then applies the rule to it.
-	nc := chunks(k, 64)
+	nc := par.Chunks(k, 64)
 	if len(s.parts) < nc {
 		s.parts = make([]float64, nc)
 	}
 	parts := s.parts[:nc]
 	clear(parts)
-	parallelChunks(k, len(parts), func(c, lo, hi int) {
+	par.Split(k, len(parts), func(c, lo, hi int) {
 		var e float64
 		for u := lo; u < hi; u++ {
 			wr := w[u*d : (u+1)*d]
 			nr := num[u*dn : u*dn+d]
 			den := float64(num[u*dn+d])
-			e += float64(num[u*dn+d+1]) + den*sqNorm(wr) - 2*dot(wr, nr)
+			var ww, wn float64
 			switch { // in T: converting every value to float64 and back costs more than the arithmetic
 			case r == batchRule && den > 1e-12:
+				ww, wn = sqNorm(wr), dot(wr, nr)
 				inv := T(1 / den)
 				for f, v := range nr {
 					wr[f] = v * inv
 				}
 			case r == miniBatchRule:
-				st, dt := T(step), T(den)
-				for f, v := range nr {
-					wr[f] += st * (v - dt*wr[f])
-				}
+				ww, wn = stepRow(wr, nr, T(step), T(den))
+			default:
+				ww, wn = sqNorm(wr), dot(wr, nr)
 			}
+			e += float64(num[u*dn+d+1]) + den*ww - 2*wn
 		}
 		parts[c] = e
 	})

@@ -3,8 +3,8 @@ package loaders
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime"
-	"sync"
+
+	"github.com/somgraph/somgraph/internal/par"
 
 	"gorgonia.org/tensor"
 )
@@ -103,9 +103,10 @@ func (l *Loader) Next(b *Batch) bool {
 		x = tensor.New(tensor.WithShape(n, d), tensor.Of(l.dtype))
 		l.bufs[n] = x
 	}
-	// Large batches are gathered on every core: converting a row is
-	// cheap, but a batch of wide records is megabytes.
-	gatherRows := func(lo, hi int) {
+	// Batches of more than a few thousand values are gathered on every
+	// core: converting a value is cheap, but shuffled rows miss the cache,
+	// and two cores wait for twice as many misses at once.
+	par.Rows(n, max(1, (1<<12)/d), func(lo, hi int) {
 		switch v := x.Data().(type) {
 		case []float32:
 			for r := lo; r < hi; r++ {
@@ -120,19 +121,7 @@ func (l *Loader) Next(b *Batch) bool {
 				copy(v[r*d:(r+1)*d], l.ds.Row(idx[r]))
 			}
 		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), n*d/(1<<16))
-	if workers <= 1 {
-		gatherRows(0, n)
-	} else {
-		var wg sync.WaitGroup
-		size := (n + workers - 1) / workers
-		for lo := size; lo < n; lo += size {
-			wg.Go(func() { gatherRows(lo, min(lo+size, n)) })
-		}
-		gatherRows(0, min(size, n))
-		wg.Wait()
-	}
+	})
 	b.X = x
 	b.Index = idx
 	b.Labels = b.Labels[:0]

@@ -3,10 +3,11 @@ package bench
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/somgraph/somgraph/internal/par"
 
 	"github.com/somgraph/somgraph/graph"
 	"gonum.org/v1/gonum/blas"
@@ -76,8 +77,8 @@ type FloorRunner struct {
 }
 
 // NewFloor checks spec and prepares a runner for it, starting one argmin
-// worker per extra core (the argmin pass uses all GOMAXPROCS cores, as
-// the trainer's should).
+// worker per extra core that par.Workers allows: the argmin pass uses the
+// cores the trainer's own loops use.
 func NewFloor(spec FloorSpec) (*FloorRunner, error) {
 	if spec.N < 1 || spec.D < 1 || spec.K < 1 {
 		return nil, fmt.Errorf("bench: floor of %d records, %d features, %d units: all must be at least 1", spec.N, spec.D, spec.K)
@@ -103,7 +104,7 @@ func NewFloor(spec FloorSpec) (*FloorRunner, error) {
 		chunk = spec.N
 	}
 	f := &FloorRunner{n: spec.N, d: spec.D, k: spec.K, chunk: chunk, f32: dt == tensor.Float32,
-		bmu: make([]int, spec.N), parts: max(1, runtime.GOMAXPROCS(0))}
+		bmu: make([]int, spec.N), parts: par.Workers()}
 	if f.f32 {
 		f.x32, f.w32 = to32(spec.X), to32(spec.W)
 		f.wn32, f.c32 = sqNorms(f.w32, spec.D), make([]float32, chunk*spec.K)
