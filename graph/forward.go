@@ -111,7 +111,9 @@ func (f *Forward) Search(x *tensor.Dense, alpha, sigma float64) error {
 // SearchInto runs Search and then adds the batch with its best-matching
 // units to s (a Stats of the same map), as s.Add would. For the Euclidean
 // distance the addition shares its pass over the data with the exact
-// distances to the BMUs, which the training loop needs both of.
+// distances to the BMUs and the records' squared norms, which the training
+// loop needs all of; the search then leaves ‖x_b‖² out of the distance
+// rows (see Distances).
 func (f *Forward) SearchInto(x *tensor.Dense, alpha, sigma float64, s *Stats) error {
 	if s == nil || s.m != f.m {
 		return fmt.Errorf("graph: SearchInto needs the Stats of the forward pass's map")
@@ -138,6 +140,9 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 	}
 	// A contiguous batch is bound to the graph's input as it is; a view
 	// is copied into the graph's own buffer.
+	// SearchInto's own pass computes the records' norms, so its search
+	// leaves them out of the distance rows.
+	f.distOp.reduced = s != nil && f.m.cfg.Distance == Euclidean
 	f.in = x
 	if x.RequiresIterator() {
 		if err := tensor.Copy(f.x, x); err != nil {
@@ -190,42 +195,49 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 func exactEuclidean[T float](f *Forward, s *Stats, x, w []T) {
 	d, bmu := f.m.Dim(), f.BMU()
 	n := len(bmu)
-	if s != nil {
-		s.count(bmu, f.SqNorms())
-	}
 	blocks := max(1, min(8, d/32))
 	width := (d + blocks - 1) / blocks
-	if len(f.part) < blocks*n {
-		f.part = make([]float64, blocks*n)
+	if len(f.part) < 2*blocks*n {
+		f.part = make([]float64, 2*blocks*n)
 	}
+	dist, norm := f.part[:blocks*n], f.part[blocks*n:2*blocks*n]
 	par.Rows(blocks, 1, func(first, last int) {
 		for blk := first; blk < last; blk++ {
 			lo, hi := blk*width, min((blk+1)*width, d)
-			part := f.part[blk*n : (blk+1)*n]
+			pd, pn := dist[blk*n:(blk+1)*n], norm[blk*n:(blk+1)*n]
 			if lo >= hi {
-				clear(part)
+				clear(pd)
+				clear(pn)
 				continue
 			}
 			for b, j := range bmu {
 				xs := x[b*d+lo : b*d+hi]
-				part[b] = sqDist(xs, w[j*d+lo:j*d+hi])
-				if s != nil {
-					sum := s.sums[j*d+lo : j*d+hi]
-					for c, v := range xs {
-						sum[c] += float64(v)
-					}
+				if s == nil {
+					pd[b] = sqDist(xs, w[j*d+lo:j*d+hi])
+					continue
+				}
+				pd[b], pn[b] = sqDistNorm(xs, w[j*d+lo:j*d+hi])
+				sum := s.sums[j*d+lo : j*d+hi]
+				for c, v := range xs {
+					sum[c] += float64(v)
 				}
 			}
 		}
 	})
+	xn := f.distOp.xnorm
 	for b := range bmu {
-		t := f.part[b]
+		t, q := dist[b], norm[b]
 		for blk := 1; blk < blocks; blk++ {
-			t += f.part[blk*n+b]
+			t += dist[blk*n+b]
+			q += norm[blk*n+b]
 		}
 		f.minD[b] = math.Sqrt(t)
+		if s != nil { // the search left the norms to this pass
+			xn[b] = q
+		}
 	}
 	if s != nil {
+		s.count(bmu, xn)
 		s.n += n
 		s.measured = false
 	}
@@ -240,9 +252,10 @@ func (f *Forward) Input() *tensor.Dense { return f.x }
 // Search, or Input when that was a view), valid until the next run.
 func (f *Forward) Last() *tensor.Dense { return f.in }
 
-// SqNorms returns the squared norm ‖x_b‖² of each record of the last run,
-// computed by the distance op for the Euclidean distance, or nil for the
-// other distances. Valid until the next run.
+// SqNorms returns the squared norm ‖x_b‖² of each record of the last run
+// for the Euclidean distance (computed by the distance op, or by
+// SearchInto's pass over the batch), or nil for the other distances. Valid
+// until the next run.
 func (f *Forward) SqNorms() []float64 {
 	if f.m.cfg.Distance != Euclidean {
 		return nil
@@ -264,7 +277,9 @@ func (f *Forward) Second() []int {
 }
 
 // Distances returns the B×K distance matrix of the last run (squared for
-// Euclidean), valid until the next run.
+// Euclidean), valid until the next run. After a Euclidean SearchInto each
+// row b holds the squared distances less ‖x_b‖² (SqNorms): the same
+// minimum, one pass over the batch fewer.
 func (f *Forward) Distances() *tensor.Dense { return f.dist.Value().(*tensor.Dense) }
 
 // H returns the B×K neighbourhood matrix of the last Run, or nil if the last

@@ -34,12 +34,35 @@ func TestSearchInto(t *testing.T) {
 						t.Fatal(err)
 					}
 					bmu, dist := slices.Clone(f.BMU()), slices.Clone(f.MinDist())
+					rows, norms := toF64(f.Distances()), slices.Clone(f.SqNorms())
+					acc := m.NewMetricsAcc()
+					acc.Add(f, 1.5)
+					want := acc.Metrics()
 					plain := m.NewStats()
 					plain.Add(x, bmu)
 
 					fused := m.NewStats()
 					if err := f.SearchInto(x, 0.1, 1.5, fused); err != nil {
 						t.Fatal(err)
+					}
+					// Euclidean rows leave ‖x_b‖² out; the metrics put it back.
+					got := toF64(f.Distances())
+					for i := range got {
+						b := i / g.Units()
+						if metric == Euclidean {
+							got[i] += f.SqNorms()[b]
+							if math.Abs(f.SqNorms()[b]-norms[b]) > 1e-9*norms[b] {
+								t.Fatalf("record %d: norm %v, distance op %v", b, f.SqNorms()[b], norms[b])
+							}
+						}
+						if math.Abs(got[i]-rows[i]) > 1e-4*math.Max(1, rows[i]) {
+							t.Fatalf("distance row entry %d: %v (with the norm back), Search %v", i, got[i], rows[i])
+						}
+					}
+					acc.Reset()
+					acc.Add(f, 1.5)
+					if m := acc.Metrics(); math.Abs(m.Distortion-want.Distortion) > 1e-5*want.Distortion || m.QE != want.QE || m.TE != want.TE {
+						t.Fatalf("metrics after SearchInto %+v, after Search %+v", m, want)
 					}
 					if !slices.Equal(f.BMU(), bmu) {
 						t.Fatalf("BMUs %v, Search gave %v", f.BMU(), bmu)

@@ -23,6 +23,23 @@ func dot[T, U float](a []T, b []U) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
+// sum returns Σ v_i.
+func sum(v []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		x := v[i : i+4 : i+4]
+		s0 += x[0]
+		s1 += x[1]
+		s2 += x[2]
+		s3 += x[3]
+	}
+	for ; i < len(v); i++ {
+		s0 += v[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
 // sqNorm returns Σ v_i² in float64.
 func sqNorm[T float](v []T) float64 { return dot(v, v) }
 
@@ -47,6 +64,34 @@ func sqDist[T float](a, b []T) float64 {
 		s0 += e * e
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// sqDistNorm returns Σ (a_i − b_i)² and Σ a_i² in float64, for
+// len(b) ≥ len(a).
+func sqDistNorm[T float](a, b []T) (dist, norm float64) {
+	b = b[:len(a)]
+	var s0, s1, s2, s3, n0, n1, n2, n3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		x, y := a[i:i+4:i+4], b[i:i+4:i+4]
+		x0, x1, x2, x3 := float64(x[0]), float64(x[1]), float64(x[2]), float64(x[3])
+		e0, e1, e2, e3 := x0-float64(y[0]), x1-float64(y[1]), x2-float64(y[2]), x3-float64(y[3])
+		s0 += e0 * e0
+		s1 += e1 * e1
+		s2 += e2 * e2
+		s3 += e3 * e3
+		n0 += x0 * x0
+		n1 += x1 * x1
+		n2 += x2 * x2
+		n3 += x3 * x3
+	}
+	for ; i < len(a); i++ {
+		x0 := float64(a[i])
+		e := x0 - float64(b[i])
+		s0 += e * e
+		n0 += x0 * x0
+	}
+	return (s0 + s1) + (s2 + s3), (n0 + n1) + (n2 + n3)
 }
 
 // dotSq returns Σ h_i·v_i² in float64, for len(v) ≥ len(h).

@@ -167,6 +167,7 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 	}
 	bmu, second := f.BMU(), f.Second()
 	dist := f.Distances().Data()
+	reduced, xn := f.distOp.reduced, f.SqNorms()
 	for _, j := range bmu {
 		a.hits[j] = true
 	}
@@ -186,12 +187,17 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 			if !withDistortion {
 				continue
 			}
+			var e, hs float64
 			switch d := dist.(type) {
 			case []float32:
-				distortion += hoodEnergy(a.m.tables.o, tab, j, a.m.cfg.Distance, d[b*k:(b+1)*k])
+				e, hs = hoodEnergy(a.m.tables.o, tab, j, a.m.cfg.Distance, d[b*k:(b+1)*k], reduced)
 			case []float64:
-				distortion += hoodEnergy(a.m.tables.o, tab, j, a.m.cfg.Distance, d[b*k:(b+1)*k])
+				e, hs = hoodEnergy(a.m.tables.o, tab, j, a.m.cfg.Distance, d[b*k:(b+1)*k], reduced)
 			}
+			if reduced { // the rows lack ‖x_b‖²
+				e += xn[b] * hs
+			}
+			distortion += e
 		}
 		a.parts[c] = metricsPart{qe, distortion, topo}
 	})
@@ -225,22 +231,24 @@ func (a *MetricsAcc) Metrics() Metrics {
 }
 
 // hoodEnergy returns Σ_k h(gridDist(j, k))·d_k² for one row of the
-// distance matrix (which holds squared distances for Euclidean), reading
-// the neighbourhood straight from the offset table t: the row is R runs of
-// C contiguous values, so nothing is gathered.
-func hoodEnergy[T float](o *offsets, t []float64, j int, metric Distance, row []T) float64 {
+// distance matrix (which holds squared distances for Euclidean), and Σ_k h
+// if withSum, reading the neighbourhood straight from the offset table t: the row is R
+// runs of C contiguous values, so nothing is gathered.
+func hoodEnergy[T float](o *offsets, t []float64, j int, metric Distance, row []T, withSum bool) (e, hs float64) {
 	rj, cj := j/o.cols, j%o.cols
 	w := 2*o.cols - 1
 	base := (rj%2)*(2*o.rows-1)*w + o.cols - 1 - cj
-	var s float64
 	for r := 0; r < o.rows; r++ {
 		h := t[base+(r-rj+o.rows-1)*w:][:o.cols]
 		seg := row[r*o.cols : (r+1)*o.cols]
 		if metric == Euclidean {
-			s += dot(h, seg)
+			e += dot(h, seg)
 		} else {
-			s += dotSq(h, seg)
+			e += dotSq(h, seg)
+		}
+		if withSum {
+			hs += sum(h)
 		}
 	}
-	return s
+	return e, hs
 }

@@ -59,9 +59,14 @@ type distanceOp struct {
 	out    *tensor.Dense
 	wnorm  []float64 // per-unit norms (squared for Euclidean)
 	xnorm  []float64 // per-record squared norms (Euclidean)
-	wnormT any       // wnorm in the element type ([]float32 or []float64)
-	mixed  *MixedLayout
-	levels []int // per-unit categorical levels for Mixed
+	// reduced makes a Euclidean run leave ‖x_b‖² out of every row (the
+	// rows are then copies of the unit norms before the product): the
+	// minimum of a row does not depend on it. Forward sets it for
+	// SearchInto, which computes the norms in its own pass over the batch.
+	reduced bool
+	wnormT  any // wnorm in the element type ([]float32 or []float64)
+	mixed   *MixedLayout
+	levels  []int // per-unit categorical levels for Mixed
 }
 
 func (op *distanceOp) Arity() int { return 2 }
@@ -132,6 +137,13 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 		// one GEMM with alpha −2 and beta 1 adds the products in place.
 		rowNorms(op.wnorm, w, d)
 		wn := typedNorms[T](op)
+		if op.reduced {
+			for i := 0; i < b; i++ {
+				copy(out[i*k:(i+1)*k], wn)
+			}
+			gemmNTScaled(x, w, out, b, k, d, -2, 1)
+			return
+		}
 		par.Rows(b, 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				xn := sqNorm(x[i*d : (i+1)*d])
