@@ -35,11 +35,15 @@ const (
 )
 
 // StartHeap runs the GC, records the heap in use as the base and starts
-// sampling it every interval (at least 1 ms; 0 means 2 ms). Sampling
-// reads runtime/metrics, which does not stop the world.
+// sampling it every interval (at least 1 ms; 0 means 20 ms). Sampling
+// reads runtime/metrics, which does not stop the world, but every sample
+// wakes a thread: with OpenBLAS that thread preempts a BLAS worker in the
+// middle of a product, and a 2 ms interval measurably slowed the epochs
+// it watched (the floor is not watched), so the default leaves the work
+// alone while still catching a training run's peak.
 func StartHeap(interval time.Duration) *HeapSampler {
 	if interval <= 0 {
-		interval = 2 * time.Millisecond
+		interval = 20 * time.Millisecond
 	}
 	interval = max(interval, time.Millisecond)
 	h := &HeapSampler{
