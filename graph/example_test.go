@@ -60,3 +60,25 @@ func ExampleMap_Evaluate() {
 	// QE 0.000, dead units 0.00
 	// QE 0.707, dead units 0.75
 }
+
+func ExampleForward_SearchInto() {
+	// One step of the training loop: search a batch and collect its sums
+	// in one call, update, and read the distortion the update measured
+	// against the codebook it replaced.
+	m, _ := graph.New(graph.Config{Grid: graph.Grid{Rows: 1, Cols: 2}, Dim: 1, Dtype: tensor.Float64, Neighborhood: graph.Bubble})
+	m.SetWeights([]float64{0, 10})
+	x := tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{1, 9}))
+	f, _ := m.NewForward(2)
+	s := m.NewStats()
+	if err := f.SearchInto(x, 0.5, 0.5, s); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("BMU:", f.BMU(), "distance:", f.MinDist())
+	m.UpdateBatch(s, 0.5)
+	before, _ := s.DistortionBefore()
+	fmt.Println("weights:", m.Weights(), "distortion before:", before/float64(s.Records()))
+	// Output:
+	// BMU: [0 1] distance: [1 1]
+	// weights: [1 9] distortion before: 1
+}

@@ -138,11 +138,11 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
 		return fmt.Errorf("graph: alpha %v must be a number", alpha)
 	}
-	// A contiguous batch is bound to the graph's input as it is; a view
-	// is copied into the graph's own buffer.
 	// SearchInto's own pass computes the records' norms, so its search
 	// leaves them out of the distance rows.
 	f.distOp.reduced = s != nil && f.m.cfg.Distance == Euclidean
+	// A contiguous batch is bound to the graph's input as it is; a view
+	// is copied into the graph's own buffer.
 	f.in = x
 	if x.RequiresIterator() {
 		if err := tensor.Copy(f.x, x); err != nil {
@@ -190,8 +190,9 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 // records to s if it is not nil. The features are cut into a fixed number
 // of blocks (it depends on D only, so the sums do not depend on the number
 // of cores), the cores share the blocks, and each block's pass over the
-// records both sums its part of the squared distances and adds its part of
-// every record to its BMU's sums: one pass over the data for both.
+// records both sums its part of the squared distances and, with s, of the
+// records' squared norms, and adds its part of every record to its BMU's
+// sums: one pass over the data for all three.
 func exactEuclidean[T float](f *Forward, s *Stats, x, w []T) {
 	d, bmu := f.m.Dim(), f.BMU()
 	n := len(bmu)
@@ -247,10 +248,6 @@ func exactEuclidean[T float](f *Forward, s *Stats, x, w []T) {
 // has no tensor of its own to pass to Run. Run and Search read any
 // contiguous batch in place; only a view is copied into this buffer.
 func (f *Forward) Input() *tensor.Dense { return f.x }
-
-// Last returns the batch of the last run (the tensor passed to Run or
-// Search, or Input when that was a view), valid until the next run.
-func (f *Forward) Last() *tensor.Dense { return f.in }
 
 // SqNorms returns the squared norm ‖x_b‖² of each record of the last run
 // for the Euclidean distance (computed by the distance op, or by

@@ -139,7 +139,7 @@ func (s *Stats) Reset() {
 //
 // from the per-unit sums S_j, squared norms Q_j and counts n_j, where
 // N_k = Σ_j G[j,k]·S_j and den_k = Σ_j G[j,k]·n_j are exactly what the
-// updates compute: one (distinct BMUs)×K×D product instead of a pass over
+// updates compute: one (distinct BMUs)×K×(D+2) product instead of a pass over
 // every record's K distances. Divide by Records for the mean. It returns an
 // error for another distance or an invalid sigma.
 func (s *Stats) Distortion(sigma float64) (float64, error) {
