@@ -3,8 +3,6 @@ package loaders
 import (
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -242,13 +240,10 @@ func splitTable(t *Table, o *Options) (train, valid []int, err error) {
 			return nil, nil, fmt.Errorf("loaders: column %q marks every row as validation: mark some as training", c.Name)
 		}
 	case o.ValidFrac > 0:
-		n := t.Rows
-		nv := max(int(math.Round(o.ValidFrac*float64(n))), 1)
-		if nv >= n {
-			return nil, nil, fmt.Errorf("loaders: valid fraction %v of %d rows leaves no training rows", o.ValidFrac, n)
+		var ok bool
+		if train, valid, ok = splitPerm(t.Rows, o.ValidFrac, o.Seed); !ok {
+			return nil, nil, fmt.Errorf("loaders: valid fraction %v of %d rows leaves no training rows", o.ValidFrac, t.Rows)
 		}
-		perm := rand.New(rand.NewPCG(o.Seed, 0x5eed)).Perm(n)
-		train, valid = perm[:n-nv], perm[n-nv:]
 		slices.Sort(train)
 		slices.Sort(valid)
 	default:

@@ -142,15 +142,24 @@ func (ds *Dataset) Split(validFrac float64, seed uint64) (train, valid *Dataset,
 	if validFrac == 0 {
 		return ds, nil, nil
 	}
-	nv := int(math.Round(validFrac * float64(ds.N)))
-	if nv < 1 {
-		nv = 1
-	}
-	if nv >= ds.N {
+	tr, va, ok := splitPerm(ds.N, validFrac, seed)
+	if !ok {
 		return nil, nil, fmt.Errorf("loaders: valid fraction %v of %d records leaves no training records", validFrac, ds.N)
 	}
-	perm := rand.New(rand.NewPCG(seed, 0x5eed)).Perm(ds.N)
-	return ds.Subset(perm[:ds.N-nv]), ds.Subset(perm[ds.N-nv:]), nil
+	return ds.Subset(tr), ds.Subset(va), nil
+}
+
+// splitPerm draws the random split of n items that Split and NewDataBunch
+// share: the last nv = round(frac·n) (at least 1) entries of a permutation
+// drawn from seed are the validation items, the others the training ones.
+// ok is false if no training item is left.
+func splitPerm(n int, frac float64, seed uint64) (train, valid []int, ok bool) {
+	nv := max(int(math.Round(frac*float64(n))), 1)
+	if nv >= n {
+		return nil, nil, false
+	}
+	perm := rand.New(rand.NewPCG(seed, 0x5eed)).Perm(n)
+	return perm[:n-nv], perm[n-nv:], true
 }
 
 // Colors returns n uniformly random RGB triplets in [0, 1], the dataset of
