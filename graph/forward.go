@@ -180,7 +180,7 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 	mins, _, _ := ArgminStats(f.bmu)
 	copy(f.minD, mins)
 	if s != nil {
-		s.add(f.in, f.BMU(), nil)
+		s.Add(f.in, f.BMU())
 	}
 	return nil
 }

@@ -62,34 +62,24 @@ func (s *Stats) Hits() []float64 { return s.counts }
 
 // Add adds the records of x (B×D, float32 or float64, contiguous) with
 // their BMUs.
-func (s *Stats) Add(x *tensor.Dense, bmu []int) { s.add(x, bmu, nil) }
-
-// add adds the records of x with their BMUs and squared norms (nil: compute
-// them).
-func (s *Stats) add(x *tensor.Dense, bmu []int, norms []float64) {
+func (s *Stats) Add(x *tensor.Dense, bmu []int) {
 	d := s.m.Dim()
 	if x.Shape()[0] != len(bmu) || x.Shape()[1] != d {
 		panic(fmt.Sprintf("graph: Stats.Add: batch %v with %d BMUs for dimension %d", x.Shape(), len(bmu), d))
 	}
-	if norms == nil {
-		if cap(s.norms) < len(bmu) {
-			s.norms = make([]float64, len(bmu))
-		}
-		norms = s.norms[:len(bmu)]
-		switch v := x.Data().(type) {
-		case []float32:
-			rowNorms(norms, v, d)
-		case []float64:
-			rowNorms(norms, v, d)
-		}
+	if cap(s.norms) < len(bmu) {
+		s.norms = make([]float64, len(bmu))
 	}
-	s.count(bmu, norms)
+	norms := s.norms[:len(bmu)]
 	switch v := x.Data().(type) {
 	case []float32:
+		rowNorms(norms, v, d)
 		addSums(s, v, bmu, d)
 	case []float64:
+		rowNorms(norms, v, d)
 		addSums(s, v, bmu, d)
 	}
+	s.count(bmu, norms)
 	s.n += len(bmu)
 	s.measured = false
 }
