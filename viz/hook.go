@@ -38,7 +38,7 @@ type ChartHook struct {
 	Written []string
 
 	history   []Epoch
-	hits      []float64
+	hits      []float64 // the epoch's batch hits, counted only without Train
 	lastDrawn int
 	scatter   *PCAScatter
 }
@@ -76,10 +76,17 @@ func (h *ChartHook) Handle(e hooks.Event, s *hooks.State) error {
 			return fmt.Errorf("viz: chart hook: %w", err)
 		}
 		h.history, h.lastDrawn = h.history[:0], -1
-		h.hits = make([]float64, s.Map.Units())
+		h.scatter = nil // Train or the map may differ from the last fit's
+		h.hits = nil
+		if h.Train == nil {
+			h.hits = make([]float64, s.Map.Units())
+		}
 	case hooks.BeforeEpoch:
 		clear(h.hits)
 	case hooks.AfterBatch:
+		if h.hits == nil { // with Train the hit map is of the whole data
+			return nil
+		}
 		for _, u := range s.BMU {
 			if u >= 0 && u < len(h.hits) {
 				h.hits[u]++

@@ -133,6 +133,18 @@ func TestChartHookWritesEveryNEpochs(t *testing.T) {
 			}
 		})
 	}
+	t.Run("reused on another map", func(t *testing.T) {
+		h := NewChartHook(filepath.Join(dir, "reused"), 0, PNG, db.Train)
+		for _, g := range []graph.Grid{{Rows: 3, Cols: 3}, {Rows: 4, Cols: 4}} {
+			l, err := trainer.New(db.Train, nil, &trainer.Options{Grid: g, Seed: 1, Hooks: []hooks.Hook{h}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Fit(1); err != nil {
+				t.Fatalf("%v map: %v", g, err)
+			}
+		}
+	})
 	t.Run("bad setting stops the fit", func(t *testing.T) {
 		l, err := trainer.New(db.Train, nil, &trainer.Options{Grid: graph.Grid{Rows: 3, Cols: 3}, Hooks: []hooks.Hook{NewChartHook(dir, -1, PNG, nil)}})
 		if err != nil {
