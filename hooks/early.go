@@ -41,7 +41,7 @@ func NewEarlyStopping(monitor Metric, patience int, minDelta float64) (*EarlySto
 	if err := h.check(); err != nil {
 		return nil, err
 	}
-	if _, err := ParseMetric(string(monitor)); err != nil {
+	if err := monitor.check(); err != nil {
 		return nil, fmt.Errorf("hooks: early-stopping: %w", err)
 	}
 	return h, nil

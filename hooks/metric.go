@@ -3,6 +3,7 @@ package hooks
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -62,6 +63,16 @@ func (m Metric) String() string {
 	return string(m)
 }
 
+// check returns an error unless m is the automatic metric or one of the
+// metric constants; ParseMetric turns other spellings (case, spaces,
+// "auto") into those.
+func (m Metric) check() error {
+	if m == "" || slices.Contains(allMetrics, m) {
+		return nil
+	}
+	return fmt.Errorf("hooks: unknown metric %q; want one of %s", string(m), strings.Join(MetricNames(), ", "))
+}
+
 // NeedsValid reports whether m is measured on validation data.
 func (m Metric) NeedsValid() bool { return strings.HasPrefix(string(m), "valid_") }
 
@@ -76,8 +87,8 @@ func (m Metric) Resolve(validSize int) (Metric, error) {
 		}
 		return TrainQE, nil
 	}
-	if _, err := ParseMetric(string(m)); err != nil || string(m) != strings.ToLower(string(m)) {
-		return "", fmt.Errorf("hooks: unknown metric %q; want one of %s", string(m), strings.Join(MetricNames(), ", "))
+	if err := m.check(); err != nil {
+		return "", err
 	}
 	if m.NeedsValid() && validSize <= 0 {
 		return "", fmt.Errorf("hooks: metric %q needs validation data, but the fit has none; pass a validation set or monitor %q", string(m), "train_"+strings.TrimPrefix(string(m), "valid_"))

@@ -45,7 +45,7 @@ func NewSaveBest(path string, monitor Metric, save func(path string) error) (*Sa
 	if err := h.check(); err != nil {
 		return nil, err
 	}
-	if _, err := ParseMetric(string(monitor)); err != nil {
+	if err := monitor.check(); err != nil {
 		return nil, fmt.Errorf("hooks: save-best: %w", err)
 	}
 	return h, nil

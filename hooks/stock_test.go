@@ -105,6 +105,9 @@ func TestEarlyStoppingErrors(t *testing.T) {
 		{"negative-delta", ValidQE, 1, -1, "min-delta -1"},
 		{"nan-delta", ValidQE, 1, math.NaN(), "min-delta NaN"},
 		{"unknown-metric", "valid_mse", 1, 0, `unknown metric "valid_mse"`},
+		// Metric values are the constants; ParseMetric normalizes spellings.
+		{"unparsed-auto", "auto", 1, 0, `unknown metric "auto"`},
+		{"unparsed-spaces", " train_qe", 1, 0, `unknown metric " train_qe"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -179,13 +182,15 @@ func TestSaveBestErrors(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, path string
+		monitor    Metric
 		save       func(string) error
 		msg        string
 	}{
-		{"empty-path", "", func(string) error { return nil }, "empty path"},
-		{"nil-save", "a", nil, "nil Save"},
+		{"empty-path", "", "", func(string) error { return nil }, "empty path"},
+		{"nil-save", "a", "", nil, "nil Save"},
+		{"unparsed-metric", "a", "Valid_QE", func(string) error { return nil }, `unknown metric "Valid_QE"`},
 	} {
-		if _, err := NewSaveBest(c.path, "", c.save); err == nil || !strings.Contains(err.Error(), c.msg) {
+		if _, err := NewSaveBest(c.path, c.monitor, c.save); err == nil || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%s: got %v, want %q", c.name, err, c.msg)
 		}
 	}
@@ -488,6 +493,11 @@ func TestMetric(t *testing.T) {
 	}
 	if _, err := Metric("TRAIN_QE").Resolve(0); err == nil {
 		t.Error("Resolve accepted an upper-case metric it cannot evaluate")
+	}
+	for _, m := range []Metric{"auto", " train_qe"} {
+		if r, err := m.Resolve(0); err == nil {
+			t.Errorf("Resolve(%q) = %q, want an error: Value cannot evaluate it", m, r)
+		}
 	}
 	if _, err := ParseMetric("mse"); err == nil || !strings.Contains(err.Error(), "valid_qe") {
 		t.Errorf("unknown metric: %v", err)
