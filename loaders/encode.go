@@ -77,10 +77,7 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 			return nil, errAt(nameOf(t.Name), ErrUnknownColumn, " %q: the pipeline needs its inputs %s", pc.Name, strings.Join(p.Inputs(), ", "))
 		}
 	}
-	na := &schema{na: t.NA}
-	if na.na == nil {
-		na.na = DefaultNA
-	}
+	na := naSchema(t.NA)
 	d := p.layout.Width
 	ds := &Dataset{Data: make([]float64, t.Rows*d), N: t.Rows, D: d, Features: p.Features()}
 	for i := 0; i < t.Rows; i++ {
@@ -144,7 +141,7 @@ func (p *Pipeline) EncodeRecord(rec []string, dst []float64) ([]float64, error) 
 		return nil, err
 	}
 	dst = append(dst[:0], make([]float64, p.layout.Width)...)
-	if pe := p.encodeFields(rec, nil, &schema{na: p.NA}, dst); pe != nil {
+	if pe := p.encodeFields(rec, nil, naSchema(p.NA), dst); pe != nil {
 		return nil, pe
 	}
 	return dst, nil

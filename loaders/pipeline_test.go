@@ -473,6 +473,13 @@ func TestTransformAndEncodeErrors(t *testing.T) {
 	if want := []float64{0, 0, 1}; !slices.Equal(got, want) { // median 1.5 is the mean: 0
 		t.Errorf("EncodeRecord(NA, y) = %v, want %v", got, want)
 	}
+	// A pipeline without markers (JSON "na": null) reads DefaultNA, as
+	// Transform and ReadOptions do.
+	q := *p
+	q.NA = nil
+	if got, err := q.EncodeRecord([]string{"NA", "y"}, nil); err != nil || !slices.Equal(got, []float64{0, 0, 1}) {
+		t.Errorf("EncodeRecord(NA, y) with nil NA = %v, %v; want [0 0 1]", got, err)
+	}
 }
 
 func TestMixedDistance(t *testing.T) {

@@ -271,16 +271,14 @@ type schema struct {
 	target int    // -1 if none
 	optTgt bool   // the target may be absent or missing
 	na     []string
-	naMax  int // longest marker; 0 = not computed yet
+	naMax  int // length of the longest trimmed marker
 	policy BadRows
 }
 
 func newSchema(header []string, opts *ReadOptions) (*schema, error) {
-	s := &schema{name: opts.Name, header: make([]string, len(header)), roles: make([]Role, len(header)),
-		target: -1, optTgt: opts.TargetOptional, policy: opts.BadRows, na: opts.NA}
-	if s.na == nil {
-		s.na = DefaultNA
-	}
+	s := naSchema(opts.NA)
+	s.name, s.header, s.roles = opts.Name, make([]string, len(header)), make([]Role, len(header))
+	s.target, s.optTgt, s.policy = -1, opts.TargetOptional, opts.BadRows
 	if opts.BadRows > Skip {
 		return nil, fmt.Errorf("loaders: unknown bad-rows policy %d", opts.BadRows)
 	}
@@ -349,13 +347,21 @@ func newSchema(header []string, opts *ReadOptions) (*schema, error) {
 	return s, nil
 }
 
-func (s *schema) isNA(v string) bool {
-	if s.naMax == 0 && len(s.na) > 0 {
-		s.naMax = -1 // computed: markers may all be empty
-		for _, m := range s.na {
-			s.naMax = max(s.naMax, len(strings.TrimSpace(m)))
-		}
+// naSchema returns a schema that knows only the missing-value markers na
+// (DefaultNA if nil): enough for isNA and parseNum.
+func naSchema(na []string) *schema {
+	if na == nil {
+		na = DefaultNA
 	}
+	s := &schema{na: na}
+	for _, m := range na {
+		s.naMax = max(s.naMax, len(strings.TrimSpace(m)))
+	}
+	return s
+}
+
+// isNA reports whether the trimmed value v is a missing-value marker.
+func (s *schema) isNA(v string) bool {
 	if len(v) > s.naMax {
 		return false
 	}
