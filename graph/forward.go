@@ -26,7 +26,6 @@ type Forward struct {
 	batch  int
 	g      *G.ExprGraph
 	x      *tensor.Dense // the graph's own input buffer
-	in     *tensor.Dense // the batch of the last run: x or the caller's
 	xNode  *G.Node
 	distOp *distanceOp
 	alpha  G.Value
@@ -123,11 +122,11 @@ func (f *Forward) SearchInto(x *tensor.Dense, alpha, sigma float64, s *Stats) er
 
 func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool, s *Stats) error {
 	if x == nil || x.Dims() != 2 || x.Shape()[0] != f.batch || x.Shape()[1] != f.m.Dim() {
-		var s any = "nil"
+		var shape any = "nil"
 		if x != nil {
-			s = x.Shape()
+			shape = x.Shape()
 		}
-		return fmt.Errorf("graph: batch of shape %v, graph compiled for (%d, %d)", s, f.batch, f.m.Dim())
+		return fmt.Errorf("graph: batch of shape %v, graph compiled for (%d, %d)", shape, f.batch, f.m.Dim())
 	}
 	if x.Dtype() != f.m.cfg.Dtype {
 		return fmt.Errorf("graph: batch is %v, map is %v", x.Dtype(), f.m.cfg.Dtype)
@@ -143,14 +142,13 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 	f.distOp.reduced = s != nil && f.m.cfg.Distance == Euclidean
 	// A contiguous batch is bound to the graph's input as it is; a view
 	// is copied into the graph's own buffer.
-	f.in = x
 	if x.RequiresIterator() {
 		if err := tensor.Copy(f.x, x); err != nil {
 			return fmt.Errorf("graph: copying the batch: %w", err)
 		}
-		f.in = f.x
+		x = f.x
 	}
-	if err := G.Let(f.xNode, f.in); err != nil {
+	if err := G.Let(f.xNode, x); err != nil {
 		return fmt.Errorf("graph: binding the batch: %w", err)
 	}
 	switch a := f.alpha.(type) {
@@ -169,18 +167,18 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 		// The GEMM expansion leaves a rounding residue of order
 		// 1e-7·‖x‖² in float32, which the square root magnifies near zero:
 		// recompute the distance to the BMU directly (B·D operations).
-		switch x := f.in.Data().(type) {
+		switch xs := x.Data().(type) {
 		case []float32:
-			exactEuclidean(f, s, x, f.m.codebook.Data().([]float32))
+			exactEuclidean(f, s, xs, f.m.codebook.Data().([]float32))
 		case []float64:
-			exactEuclidean(f, s, x, f.m.codebook.Data().([]float64))
+			exactEuclidean(f, s, xs, f.m.codebook.Data().([]float64))
 		}
 		return nil
 	}
 	mins, _, _ := ArgminStats(f.bmu)
 	copy(f.minD, mins)
 	if s != nil {
-		s.Add(f.in, f.BMU())
+		s.Add(x, f.BMU())
 	}
 	return nil
 }
