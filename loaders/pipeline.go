@@ -214,6 +214,11 @@ func Fit(t *Table, rows []int, opts *PipelineOptions) (*Pipeline, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("%w: no training rows to fit the pipeline on", ErrNoRows)
 	}
+	for _, i := range rows {
+		if i < 0 || i >= t.Rows {
+			return nil, fmt.Errorf("loaders: fit row %d out of range [0, %d)", i, t.Rows)
+		}
+	}
 	f := newFitter(t.Name, opts, t.NA)
 	for j := range t.Columns {
 		c := &t.Columns[j]
@@ -223,19 +228,13 @@ func Fit(t *Table, rows []int, opts *PipelineOptions) (*Pipeline, error) {
 		case Continuous:
 			a := &contAcc{}
 			for _, i := range rows {
-				if i < 0 || i >= t.Rows {
-					return nil, fmt.Errorf("loaders: fit row %d out of range [0, %d)", i, t.Rows)
-				}
 				a.add(c.Num[i])
 			}
 			f.addCont(c.Name, a)
 		case Categorical:
 			a := newCatAcc(f.p.Options.levelCap())
 			for _, i := range rows {
-				if i < 0 || i >= t.Rows {
-					return nil, fmt.Errorf("loaders: fit row %d out of range [0, %d)", i, t.Rows)
-				}
-				a.add(c.Str[i], c.Missing != nil && c.Missing[i])
+				a.add(c.Str[i], c.IsMissing(i))
 			}
 			f.addCat(c.Name, a)
 		}

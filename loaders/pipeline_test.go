@@ -421,8 +421,10 @@ func TestFitErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Fit(mustRead(t, "a\n1\n", nil), []int{5}, nil); err == nil {
-		t.Error("out-of-range fit row: got no error")
+	for _, rows := range [][]int{{5}, {0, -1}} {
+		if _, err := Fit(mustRead(t, "a,c\n1,x\n", nil), rows, nil); err == nil || !strings.Contains(err.Error(), "out of range") {
+			t.Errorf("fit rows %v: got %v, want an out-of-range error", rows, err)
+		}
 	}
 }
 
