@@ -166,6 +166,10 @@ func TestFloorBMU(t *testing.T) {
 		{"wide", 200, 64, 100, 32, tensor.Float32},
 		{"float64", 300, 16, 49, 128, tensor.Float64},
 		{"float64 whole", 300, 2, 4, 0, tensor.Float64},
+		// Chunks of at least 1<<15 distances have their argmin split over
+		// the cores (the last, ragged chunk here is not).
+		{"split argmin", 1000, 4, 64, 600, tensor.Float32},
+		{"split argmin float64", 1000, 4, 64, 600, tensor.Float64},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

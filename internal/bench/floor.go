@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/somgraph/somgraph/internal/par"
@@ -56,9 +55,9 @@ type Floor struct {
 func Flops(n, k, d int) float64 { return 2 * float64(n) * float64(k) * float64(d) }
 
 // FloorRunner holds the buffers of a floor measurement so that repeated
-// runs allocate nothing. It keeps its own copy of X and W in the dtype,
-// one Chunk×K result and the N best-matching units. Close stops its
-// workers.
+// runs allocate none. It keeps its own copy of X and W in the dtype,
+// one Chunk×K result and the N best-matching units. Its argmin pass is
+// split over cores by internal/par, as the trainer's own loops are.
 type FloorRunner struct {
 	n, d, k, chunk int
 	f32            bool
@@ -67,18 +66,10 @@ type FloorRunner struct {
 	x64, w64, wn64 []float64
 	c64            []float64
 	bmu            []int
-	base           int // first record of the chunk being searched
-
-	parts   int
-	work    chan [2]int
-	done    chan struct{}
-	workers sync.WaitGroup
-	closed  bool
+	closed         bool
 }
 
-// NewFloor checks spec and prepares a runner for it, starting one argmin
-// worker per extra core that par.Workers allows: the argmin pass uses the
-// cores the trainer's own loops use.
+// NewFloor checks spec and prepares a runner for it.
 func NewFloor(spec FloorSpec) (*FloorRunner, error) {
 	if spec.N < 1 || spec.D < 1 || spec.K < 1 {
 		return nil, fmt.Errorf("bench: floor of %d records, %d features, %d units: all must be at least 1", spec.N, spec.D, spec.K)
@@ -104,19 +95,13 @@ func NewFloor(spec FloorSpec) (*FloorRunner, error) {
 		chunk = spec.N
 	}
 	f := &FloorRunner{n: spec.N, d: spec.D, k: spec.K, chunk: chunk, f32: dt == tensor.Float32,
-		bmu: make([]int, spec.N), parts: par.Workers()}
+		bmu: make([]int, spec.N)}
 	if f.f32 {
 		f.x32, f.w32 = to32(spec.X), to32(spec.W)
 		f.wn32, f.c32 = sqNorms(f.w32, spec.D), make([]float32, chunk*spec.K)
 	} else {
 		f.x64, f.w64 = slices.Clone(spec.X), slices.Clone(spec.W)
 		f.wn64, f.c64 = sqNorms(f.w64, spec.D), make([]float64, chunk*spec.K)
-	}
-	f.work = make(chan [2]int, f.parts)
-	f.done = make(chan struct{}, f.parts)
-	for i := 1; i < f.parts; i++ {
-		f.workers.Add(1)
-		go f.worker()
 	}
 	return f, nil
 }
@@ -129,25 +114,13 @@ func to32(v []float64) []float32 {
 	return out
 }
 
-func (f *FloorRunner) worker() {
-	defer f.workers.Done()
-	for span := range f.work {
-		f.argmin(span[0], span[1])
-		f.done <- struct{}{}
-	}
-}
-
-// Close stops the runner's workers, waits for them to end and drops the
-// runner's buffers, so that a heap measured after Close does not count
-// them. Only BMU may be used after Close.
+// Close drops the runner's buffers, so that a heap measured after Close
+// does not count them. Only BMU may be used after Close; a second Close
+// does nothing.
 func (f *FloorRunner) Close() {
-	if !f.closed {
-		f.closed = true
-		close(f.work)
-		f.workers.Wait()
-		f.x32, f.w32, f.wn32, f.c32 = nil, nil, nil, nil
-		f.x64, f.w64, f.wn64, f.c64 = nil, nil, nil, nil
-	}
+	f.closed = true
+	f.x32, f.w32, f.wn32, f.c32 = nil, nil, nil, nil
+	f.x64, f.w64, f.wn64, f.c64 = nil, nil, nil, nil
 }
 
 // Run measures the floor once: for each chunk of records, one GEMM
@@ -169,8 +142,7 @@ func (f *FloorRunner) Run() Floor {
 			impl.Dgemm(blas.NoTrans, blas.Trans, rows, f.k, f.d, -2, f.x64[base*f.d:], f.d, f.w64, f.d, 0, f.c64, f.k)
 		}
 		t1 := time.Now()
-		f.base = base
-		f.parallelArgmin(rows)
+		f.argmin(base, rows)
 		gemm += t1.Sub(t0)
 		arg += time.Since(t1)
 	}
@@ -186,33 +158,22 @@ func (f *FloorRunner) Run() Floor {
 	return fl
 }
 
-// parallelArgmin splits the chunk's rows over the workers and this
-// goroutine, and waits for all of them.
-func (f *FloorRunner) parallelArgmin(rows int) {
-	parts := f.parts
-	if rows*f.k < 1<<15 { // too little work to be worth a hand-off
+// argmin finds the best unit of each of the rows records of the chunk
+// that starts at record base, split over par.Workers goroutines unless
+// the chunk is too small to be worth a hand-off.
+func (f *FloorRunner) argmin(base, rows int) {
+	parts := par.Workers()
+	if rows*f.k < 1<<15 {
 		parts = 1
 	}
-	parts = min(parts, rows)
-	step := (rows + parts - 1) / parts
-	sent := 0
-	for lo := step; lo < rows; lo += step {
-		f.work <- [2]int{lo, min(lo+step, rows)}
-		sent++
-	}
-	f.argmin(0, min(step, rows))
-	for ; sent > 0; sent-- {
-		<-f.done
-	}
-}
-
-// argmin finds the best unit of rows [lo, hi) of the current chunk.
-func (f *FloorRunner) argmin(lo, hi int) {
-	if f.f32 {
-		argminRows(f.c32, f.wn32, f.k, lo, hi, f.bmu[f.base:])
-		return
-	}
-	argminRows(f.c64, f.wn64, f.k, lo, hi, f.bmu[f.base:])
+	bmu := f.bmu[base : base+rows]
+	par.Split(rows, parts, func(_, lo, hi int) {
+		if f.f32 {
+			argminRows(f.c32, f.wn32, f.k, lo, hi, bmu)
+		} else {
+			argminRows(f.c64, f.wn64, f.k, lo, hi, bmu)
+		}
+	})
 }
 
 // argminRows writes into bmu[r] the column of the smallest wn[j] + c[r,j]
