@@ -235,11 +235,9 @@ func (a *MetricsAcc) Metrics() Metrics {
 // if withSum, reading the neighbourhood straight from the offset table t: the row is R
 // runs of C contiguous values, so nothing is gathered.
 func hoodEnergy[T float](o *offsets, t []float64, j int, metric Distance, row []T, withSum bool) (e, hs float64) {
-	rj, cj := j/o.cols, j%o.cols
-	w := 2*o.cols - 1
-	base := (rj%2)*(2*o.rows-1)*w + o.cols - 1 - cj
+	base, w := o.origin(j), 2*o.cols-1
 	for r := 0; r < o.rows; r++ {
-		h := t[base+(r-rj+o.rows-1)*w:][:o.cols]
+		h := t[base+r*w:][:o.cols]
 		seg := row[r*o.cols : (r+1)*o.cols]
 		if metric == Euclidean {
 			e += dot(h, seg)

@@ -47,22 +47,26 @@ func offsetDist(g Grid, p, dr, dc int) float64 {
 	return math.Sqrt(dx*dx + dy*dy)
 }
 
+// origin returns the position in an offsets table of the offset from unit
+// j to unit 0: the offsets from j to the units of row r are the C values
+// from origin(j) + r·(2C−1).
+func (o *offsets) origin(j int) int {
+	rj, cj := j/o.cols, j%o.cols
+	return ((rj%2)*(2*o.rows-1)+o.rows-1-rj)*(2*o.cols-1) + o.cols - 1 - cj
+}
+
 // index returns the position in an offsets table of the offset from unit a
 // to unit b.
 func (o *offsets) index(a, b int) int {
-	ra, ca := a/o.cols, a%o.cols
-	rb, cb := b/o.cols, b%o.cols
-	return ((ra%2)*(2*o.rows-1)+rb-ra+o.rows-1)*(2*o.cols-1) + cb - ca + o.cols - 1
+	return o.origin(a) + (b/o.cols)*(2*o.cols-1) + b%o.cols
 }
 
 // gather writes into dst (length K) the values of the table t for the
 // offsets from unit j to every unit: R copies of C values.
 func gather[T float](o *offsets, t []T, j int, dst []T) {
-	rj, cj := j/o.cols, j%o.cols
-	w := 2*o.cols - 1
-	base := (rj%2)*(2*o.rows-1)*w + o.cols - 1 - cj
+	base, w := o.origin(j), 2*o.cols-1
 	for r := 0; r < o.rows; r++ {
-		copy(dst[r*o.cols:(r+1)*o.cols], t[base+(r-rj+o.rows-1)*w:])
+		copy(dst[r*o.cols:(r+1)*o.cols], t[base+r*w:])
 	}
 }
 
