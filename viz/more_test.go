@@ -113,6 +113,28 @@ func TestPCAScatter(t *testing.T) {
 		}
 		parseXML(t, b.Bytes())
 	})
+	t.Run("new data gets a new projection", func(t *testing.T) {
+		other := make([]float64, len(data))
+		for i := range other {
+			other[i] = data[i] * float64(1+i%3) // stretched unevenly: other components
+		}
+		fresh := &PCAScatter{Grid: g, Dim: 3, Data: other, Codebook: cb}
+		var want, got bytes.Buffer
+		if err := fresh.Render(&want, SVG); err != nil {
+			t.Fatal(err)
+		}
+		reused := &PCAScatter{Grid: g, Dim: 3, Data: data, Codebook: cb}
+		if err := reused.Render(io.Discard, SVG); err != nil {
+			t.Fatal(err)
+		}
+		reused.Data = other
+		if err := reused.Render(&got, SVG); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Error("after Data changed, the scatter differs from a fresh one's: the old projection was kept")
+		}
+	})
 	t.Run("one feature and one record", func(t *testing.T) {
 		ps := &PCAScatter{Grid: graph.Grid{Rows: 1, Cols: 2}, Dim: 1, Data: []float64{3}, Codebook: []float64{1, 2}}
 		if err := ps.Render(io.Discard, PNG); err != nil {

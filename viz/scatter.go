@@ -23,7 +23,9 @@ type PCAScatter struct {
 	Grid graph.Grid
 	Dim  int
 	// Data holds the records, row-major (at most 3,000 of them are drawn,
-	// evenly spaced, and at most 20,000 fit the projection).
+	// evenly spaced, and at most 20,000 fit the projection). The
+	// projection is kept between renders while Data is the same slice:
+	// assign a new slice rather than changing its values in place.
 	Data []float64
 	// Codebook holds the units' weights, row-major.
 	Codebook []float64
@@ -34,30 +36,45 @@ type PCAScatter struct {
 // projector projects vectors on the first two principal components of a
 // dataset.
 type projector struct {
+	src  []float64 // the data it was fitted on
 	d    int
 	vecs *mat.Dense
 	mean []float64
 }
 
 func newProjector(data []float64, d int) (*projector, error) {
+	src := data
+	data = thinRows(data, d, 20000)
 	n := len(data) / d
-	const maxFit = 20000
-	if n > maxFit {
-		stride := (n + maxFit - 1) / maxFit
-		sub := make([]float64, 0, (n/stride+1)*d)
-		for i := 0; i < n; i += stride {
-			sub = append(sub, data[i*d:(i+1)*d]...)
-		}
-		data, n = sub, len(sub)/d
-	}
 	if n < 2 {
-		return &projector{d: d, mean: append([]float64(nil), data[:d]...)}, nil
+		return &projector{src: src, d: d, mean: append([]float64(nil), data[:d]...)}, nil
 	}
 	vecs, mean, err := pcaBasis(data, n, d)
 	if err != nil {
 		return nil, err
 	}
-	return &projector{d: d, vecs: vecs, mean: mean}, nil
+	return &projector{src: src, d: d, vecs: vecs, mean: mean}, nil
+}
+
+// fits reports whether p was fitted on data (the same slice) with d
+// features.
+func (p *projector) fits(data []float64, d int) bool {
+	return p != nil && p.d == d && len(p.src) == len(data) && &p.src[0] == &data[0]
+}
+
+// thinRows returns the rows of d values of data, thinned evenly from the
+// first to at most most rows; data itself if it has no more.
+func thinRows(data []float64, d, most int) []float64 {
+	n := len(data) / d
+	if n <= most {
+		return data
+	}
+	stride := (n + most - 1) / most
+	sub := make([]float64, 0, (n/stride+1)*d)
+	for i := 0; i < n; i += stride {
+		sub = append(sub, data[i*d:(i+1)*d]...)
+	}
+	return sub
 }
 
 // project returns the two coordinates of each row of x (the second is 0
@@ -104,26 +121,14 @@ func (ps *PCAScatter) Render(w io.Writer, f Format) error {
 	if err := ps.Check(); err != nil {
 		return err
 	}
-	if ps.proj == nil || ps.proj.d != ps.Dim {
+	if !ps.proj.fits(ps.Data, ps.Dim) {
 		p, err := newProjector(ps.Data, ps.Dim)
 		if err != nil {
 			return err
 		}
 		ps.proj = p
 	}
-	// records to draw
-	n := len(ps.Data) / ps.Dim
-	data := ps.Data
-	const maxDraw = 3000
-	if n > maxDraw {
-		stride := (n + maxDraw - 1) / maxDraw
-		sub := make([]float64, 0, (n/stride+1)*ps.Dim)
-		for i := 0; i < n; i += stride {
-			sub = append(sub, ps.Data[i*ps.Dim:(i+1)*ps.Dim]...)
-		}
-		data = sub
-	}
-	dx, dy := ps.proj.project(data)
+	dx, dy := ps.proj.project(thinRows(ps.Data, ps.Dim, 3000))
 	ux, uy := ps.proj.project(ps.Codebook)
 
 	const W, H = 560, 480
@@ -177,25 +182,21 @@ func (ps *PCAScatter) Render(w io.Writer, f Format) error {
 	c.text("PC 1", left+bw/2, H-14, fontLabel, colorText, alignCenter)
 	c.text("PC 2", 8, top-12, fontLabel, colorText, alignLeft)
 
-	outside := 0
-	for i := range dx {
-		if dx[i] < xlo || dx[i] > xhi || dy[i] < ylo || dy[i] > yhi {
-			outside++
-		}
-	}
-	if outside > 0 {
-		c.text(fmt.Sprintf("%d of %d drawn records outside the view", outside, len(dx)), left+bw, H-14, fontTick, colorMuted, alignRight)
-	}
 	dot := drawing.Color{R: 110, G: 110, B: 110, A: 150}
 	dotR := 2.2
 	if len(dx) > 1000 {
 		dotR = 1.6
 	}
+	outside := 0
 	for i := range dx {
 		if dx[i] < xlo || dx[i] > xhi || dy[i] < ylo || dy[i] > yhi {
+			outside++
 			continue
 		}
 		c.circle(toX(dx[i]), toY(dy[i]), dotR, dot)
+	}
+	if outside > 0 {
+		c.text(fmt.Sprintf("%d of %d drawn records outside the view", outside, len(dx)), left+bw, H-14, fontTick, colorMuted, alignRight)
 	}
 	mesh := drawing.Color{R: 214, G: 39, B: 40, A: 170}
 	unit := drawing.Color{R: 214, G: 39, B: 40, A: 255}
