@@ -166,7 +166,10 @@ func TestLoaderOptions(t *testing.T) {
 			for l.Next(&b) {
 				for r, i := range b.Index {
 					for j := 0; j < 3; j++ {
-						v, _ := b.X.At(r, j)
+						v, err := b.X.At(r, j)
+						if err != nil {
+							t.Fatal(err)
+						}
 						var f float64
 						switch v := v.(type) {
 						case float32:
@@ -178,6 +181,8 @@ func TestLoaderOptions(t *testing.T) {
 							if v != ds.Row(i)[j] {
 								t.Fatalf("X[%d,%d] = %v, want %v", r, j, v, ds.Row(i)[j])
 							}
+						default:
+							t.Fatalf("X[%d,%d] is a %T, want %v", r, j, v, tc.dtype)
 						}
 					}
 					if i != got {

@@ -172,11 +172,10 @@ func TestEncodingLayout(t *testing.T) {
 		name     string
 		opts     PipelineOptions
 		features []string
-		row1     []float64 // encoded row 1 ("NA,7,blue"), continuous parts checked separately
 	}{
-		{"onehot", PipelineOptions{}, []string{"x", "k", "c=blue", "c=green", "c=red", "c=missing"}, nil},
-		{"onehot indicators", PipelineOptions{NAIndicators: true}, []string{"x", "x_na", "k", "c=blue", "c=green", "c=red", "c=missing"}, nil},
-		{"ordinal", PipelineOptions{Encode: Ordinal}, []string{"x", "k", "c"}, nil},
+		{"onehot", PipelineOptions{}, []string{"x", "k", "c=blue", "c=green", "c=red", "c=missing"}},
+		{"onehot indicators", PipelineOptions{NAIndicators: true}, []string{"x", "x_na", "k", "c=blue", "c=green", "c=red", "c=missing"}},
+		{"ordinal", PipelineOptions{Encode: Ordinal}, []string{"x", "k", "c"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -310,7 +309,10 @@ func TestPipelineJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &q); err != nil {
 		t.Fatal(err)
 	}
-	d1, _ := p.Transform(tab)
+	d1, err := p.Transform(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d2, err := q.Transform(tab)
 	if err != nil {
 		t.Fatal(err)

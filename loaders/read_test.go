@@ -12,9 +12,9 @@ func TestReadCSVFormats(t *testing.T) {
 	type col struct {
 		name string
 		role Role
-		num  []float64 // NaN = missing
-		str  []string
-		miss []bool
+		num  []float64 // NaN = missing; nil for a text column
+		str  []string  // nil for a continuous column
+		miss []bool    // nil if none is missing
 	}
 	nan := math.NaN()
 	cases := []struct {
@@ -68,13 +68,13 @@ func TestReadCSVFormats(t *testing.T) {
 				if c.Name != w.name || c.Role != w.role {
 					t.Errorf("column %d: got %q %v, want %q %v", j, c.Name, c.Role, w.name, w.role)
 				}
-				if w.num != nil && !slices.EqualFunc(c.Num, w.num, func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }) {
+				if !slices.EqualFunc(c.Num, w.num, func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }) {
 					t.Errorf("column %q: got %v, want %v", c.Name, c.Num, w.num)
 				}
-				if w.str != nil && !slices.Equal(c.Str, w.str) {
+				if !slices.Equal(c.Str, w.str) {
 					t.Errorf("column %q: got %q, want %q", c.Name, c.Str, w.str)
 				}
-				if w.miss != nil && !slices.Equal(c.Missing, w.miss) {
+				if !slices.Equal(c.Missing, w.miss) {
 					t.Errorf("column %q: missing %v, want %v", c.Name, c.Missing, w.miss)
 				}
 			}
@@ -176,8 +176,8 @@ func TestSkipBadRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tab.Rows != 2 || tab.Skipped != 4 {
-		t.Fatalf("got %d rows and %d skipped, want 2 and 4", tab.Rows, tab.Skipped)
+	if tab.Rows != 2 || tab.Skipped != 4 || len(tab.SkipErrors) != 4 {
+		t.Fatalf("got %d rows and %d skipped (%d errors), want 2 and 4 (4)", tab.Rows, tab.Skipped, len(tab.SkipErrors))
 	}
 	wantLines := []int{3, 4, 5, 7}
 	wantErrs := []error{ErrFieldCount, ErrInfinite, ErrMissingTarget, ErrNotNumber}

@@ -254,6 +254,9 @@ func TestDataBunchLoaders(t *testing.T) {
 		for valid.Next(&b) {
 			vi = append(vi, b.Index...)
 		}
+		if len(vi) != 30 {
+			t.Fatalf("validation epoch served %d records, want 30", len(vi))
+		}
 		for i, v := range vi {
 			if v != i {
 				t.Fatalf("validation order %v is shuffled", vi)
