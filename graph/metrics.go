@@ -163,7 +163,7 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 	k := a.m.Units()
 	var tab []float64
 	if withDistortion {
-		tab = a.m.tables.table(sigma)
+		tab = typedTable[float64](a.m.tables, sigma)
 	}
 	bmu, second := f.BMU(), f.Second()
 	dist := f.Distances().Data()
@@ -171,11 +171,13 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 	for _, j := range bmu {
 		a.hits[j] = true
 	}
-	workers := par.Chunks(len(bmu), 64)
-	if len(a.parts) < workers {
-		a.parts = make([]metricsPart, workers)
+	chunks := par.Chunks(len(bmu), 64)
+	if len(a.parts) < chunks {
+		a.parts = make([]metricsPart, chunks)
 	}
-	par.Split(len(bmu), workers, func(c, lo, hi int) {
+	parts := a.parts[:chunks]
+	clear(parts) // Split may run fewer chunks than asked for
+	par.Split(len(bmu), chunks, func(c, lo, hi int) {
 		var qe, distortion float64
 		topo := 0
 		for b := lo; b < hi; b++ {
@@ -199,11 +201,9 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 			}
 			distortion += e
 		}
-		a.parts[c] = metricsPart{qe, distortion, topo}
+		parts[c] = metricsPart{qe, distortion, topo}
 	})
-	size := (len(bmu) + workers - 1) / max(workers, 1)
-	for c := 0; c*size < len(bmu); c++ { // in chunk order: deterministic sums
-		p := a.parts[c]
+	for _, p := range parts { // in chunk order: deterministic sums
 		a.qe, a.distortion, a.topoErrors = a.qe+p.qe, a.distortion+p.distortion, a.topoErrors+p.topo
 	}
 	a.n += len(bmu)

@@ -85,13 +85,6 @@ func newTableCache(m *Map) *tableCache {
 	return &tableCache{o: newOffsets(m.cfg.Grid), hood: m.cfg.Neighborhood, sigma: math.NaN()}
 }
 
-// table returns h(dist, σ) over offsets. The result is shared: callers must
-// not change it, and it stays valid until the next call with another σ.
-func (c *tableCache) table(sigma float64) []float64 {
-	vals, _ := c.both(sigma)
-	return vals
-}
-
 // both returns the table of sigma in float64 and in float32, computing
 // them once per σ.
 func (c *tableCache) both(sigma float64) ([]float64, []float32) {
@@ -109,7 +102,9 @@ func (c *tableCache) both(sigma float64) ([]float64, []float32) {
 	return vals, vals32
 }
 
-// typedTable returns the table of sigma in the element type T.
+// typedTable returns h(dist, σ) over offsets in the element type T. The
+// result is shared: callers must not change it, and it stays valid until
+// the next call with another σ.
 func typedTable[T float](c *tableCache, sigma float64) []T {
 	vals, vals32 := c.both(sigma)
 	if t, ok := any(vals).([]T); ok {
