@@ -45,9 +45,10 @@ type Model struct {
 	// Config is the map's grid, dimension, distance, neighbourhood and
 	// dtype.
 	Config graph.Config
-	// Options are the training options (defaults filled in). Schedule and
-	// Hooks are not stored: they are nil in a loaded model; ScheduleName
-	// names the schedule that was used.
+	// Options are the training options (defaults filled in), with
+	// Pipeline, the preprocessing fitted on the training data, or nil.
+	// Schedule and Hooks are not stored: they are nil in a loaded model;
+	// ScheduleName names the schedule that was used.
 	Options
 	// ScheduleName is the Name of the schedule hook that trained the map.
 	ScheduleName string
@@ -58,8 +59,6 @@ type Model struct {
 	Labels []string
 	// Weights is the K×D codebook, row-major, unit k at row k / cols.
 	Weights []float64
-	// Pipeline is the preprocessing fitted on the training data, or nil.
-	Pipeline *loaders.Pipeline
 	// History is the record of the training epochs, without their
 	// durations (Seconds is 0) so that files stay deterministic.
 	History []Epoch
@@ -75,7 +74,6 @@ func (l *Learner) Model() *Model {
 		Options:  o,
 		Features: slices.Clone(l.train.Features),
 		Weights:  l.m.Weights(),
-		Pipeline: l.opts.Pipeline,
 		History:  l.History(),
 	}
 	for i := range md.History {
@@ -508,7 +506,7 @@ func (f *fileModel) model() (*Model, error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
-	m.Pipeline, m.Options.Pipeline = pipe, pipe
+	m.Pipeline = pipe
 	for _, fe := range f.History {
 		e := Epoch{Epoch: fe.Epoch, Train: fe.Train.metrics(), Alpha: fe.Alpha, Sigma: fe.Sigma, BatchSize: fe.BatchSize}
 		if fe.Valid != nil {
