@@ -12,7 +12,7 @@ import (
 // encodeCont writes continuous feature j of value x (NaN if missing).
 func (p *Pipeline) encodeCont(j int, x float64, dst []float64) (float64, bool) {
 	c := &p.Columns[j]
-	g := p.layout.Groups[p.groupOf(j)]
+	g := p.layout.Groups[p.vgroup[j]]
 	missing := math.IsNaN(x)
 	if missing {
 		x = c.Fill
@@ -30,7 +30,7 @@ func (p *Pipeline) encodeCont(j int, x float64, dst []float64) (float64, bool) {
 
 // encodeCat writes categorical feature j of value s.
 func (p *Pipeline) encodeCat(j int, s string, missing bool, dst []float64) {
-	g := p.layout.Groups[p.groupOf(j)]
+	g := p.layout.Groups[p.vgroup[j]]
 	code, ok := p.index[j][s]
 	if missing {
 		code, ok = p.index[j][MissingLevel]
@@ -47,9 +47,6 @@ func (p *Pipeline) encodeCat(j int, s string, missing bool, dst []float64) {
 		dst[g.Start+code] = 1
 	}
 }
-
-// groupOf returns the index in the layout of column j's value group.
-func (p *Pipeline) groupOf(j int) int { return p.vgroup[j] }
 
 // Transform encodes the rows of t into a dataset with the pipeline's
 // Features and, if t has the pipeline's target column, its labels. Columns
