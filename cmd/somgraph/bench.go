@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"runtime/pprof"
-	"slices"
 	"strings"
 	"time"
 
@@ -220,12 +219,10 @@ func (p *benchPlan) run(progress io.Writer) (res *bench.Result, err error) {
 		for i, e := range run.Epochs {
 			secs[i] = e.Seconds
 		}
-		slices.Sort(secs)
 		fmt.Fprintf(progress, "somgraph bench: run %d/%d: floor %.3f s, median epoch %.3f s, metrics %.3f s (%s)\n",
-			r+1, s.Repeat, fl.Seconds, secs[(len(secs)-1)/2], eval, fl.BLAS)
+			r+1, s.Repeat, fl.Seconds, bench.Median(secs), eval, fl.BLAS)
 	}
-	slices.Sort(evals)
-	return bench.NewResult(s, runs, evals[(len(evals)-1)/2])
+	return bench.NewResult(s, runs, bench.Median(evals))
 }
 
 // evalRepeat is how many evaluations of the trained map train times; it
@@ -291,6 +288,5 @@ func (p *benchPlan) train(ds *loaders.Dataset, prof io.Writer) (run bench.Run, e
 		}
 		evals[i] = time.Since(t0).Seconds()
 	}
-	slices.Sort(evals)
-	return run, evals[evalRepeat/2], nil
+	return run, bench.Median(evals), nil
 }

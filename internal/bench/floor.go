@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -236,16 +237,12 @@ func MeasureFloor(spec FloorSpec, repeat int) (Floor, error) {
 	for i := range runs {
 		runs[i] = f.Run()
 	}
-	slices.SortFunc(runs, func(a, b Floor) int { return cmpFloat(a.Seconds, b.Seconds) })
-	return runs[(len(runs)-1)/2], nil
+	return medianFloor(runs), nil
 }
 
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// medianFloor returns the floor of median Seconds (the lower of the middle
+// two for an even count), reordering floors.
+func medianFloor(floors []Floor) Floor {
+	slices.SortFunc(floors, func(a, b Floor) int { return cmp.Compare(a.Seconds, b.Seconds) })
+	return floors[(len(floors)-1)/2]
 }

@@ -123,8 +123,7 @@ func NewResult(s Settings, runs []Run, evalSeconds float64) (*Result, error) {
 	for i, r := range runs {
 		floors[i] = r.Floor
 	}
-	slices.SortFunc(floors, func(a, b Floor) int { return cmpFloat(a.Seconds, b.Seconds) })
-	res.Floor = floors[(len(floors)-1)/2]
+	res.Floor = medianFloor(floors)
 
 	// med returns the median of field over the runs' epoch e, or over
 	// each run's median epoch when e < 0.
@@ -139,9 +138,9 @@ func NewResult(s Settings, runs []Run, evalSeconds float64) (*Result, error) {
 			for j, t := range r.Epochs {
 				per[j] = field(t)
 			}
-			col[i] = median(per)
+			col[i] = Median(per)
 		}
-		return median(col)
+		return Median(col)
 	}
 	timing := func(e int) EpochTiming {
 		return EpochTiming{
@@ -172,9 +171,9 @@ func (r *Result) stats(epoch int, t EpochTiming) EpochStats {
 	return st
 }
 
-// median returns the median of v (the mean of the middle two for an even
+// Median returns the median of v (the mean of the middle two for an even
 // count) without reordering v; 0 for none.
-func median(v []float64) float64 {
+func Median(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}
