@@ -90,18 +90,26 @@ func bounds(data []float64, d int) (lo, hi []float64) {
 	return lo, hi
 }
 
+// subsample returns data (row-major, d values per record) if it holds at
+// most limit records, and otherwise limit of its records drawn without
+// replacement with rng.
+func subsample(data []float64, d, limit int, rng *rand.Rand) []float64 {
+	n := len(data) / d
+	if n <= limit {
+		return data
+	}
+	sub := make([]float64, 0, limit*d)
+	for _, i := range rng.Perm(n)[:limit] {
+		sub = append(sub, data[i*d:(i+1)*d]...)
+	}
+	return sub
+}
+
 // principalPlane returns the data's mean, its first two principal axes
 // (the second is zero when D = 1) and the standard deviation along each.
 func principalPlane(data []float64, d int, rng *rand.Rand) (mean []float64, axes [2][]float64, sd [2]float64) {
-	n := len(data) / d
-	rows := data
-	if n > maxPCARecords {
-		rows = make([]float64, 0, maxPCARecords*d)
-		for _, i := range rng.Perm(n)[:maxPCARecords] {
-			rows = append(rows, data[i*d:(i+1)*d]...)
-		}
-		n = maxPCARecords
-	}
+	rows := subsample(data, d, maxPCARecords, rng)
+	n := len(rows) / d
 	mean = make([]float64, d)
 	for i, v := range rows {
 		mean[i%d] += v / float64(n)
@@ -131,14 +139,8 @@ func principalPlane(data []float64, d int, rng *rand.Rand) (mean []float64, axes
 // grid in the order of their projections on the data's principal plane.
 func (m *Map) kmeans(data []float64, rng *rand.Rand) ([]float64, error) {
 	d, k := m.Dim(), m.Units()
+	data = subsample(data, d, max(10*k, 5000), rng)
 	n := len(data) / d
-	if limit := max(10*k, 5000); n > limit {
-		sub := make([]float64, 0, limit*d)
-		for _, i := range rng.Perm(n)[:limit] {
-			sub = append(sub, data[i*d:(i+1)*d]...)
-		}
-		data, n = sub, limit
-	}
 	// k-means++ seeding.
 	cent := make([]float64, 0, k*d)
 	near := make([]float64, n)
