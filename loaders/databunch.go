@@ -202,9 +202,11 @@ func NewDataBunch(t *Table, opts *Options) (*DataBunch, error) {
 		return nil, err
 	}
 	db := &DataBunch{Pipeline: p, Table: t, TrainRows: train, ValidRows: valid,
-		Skipped: t.Skipped, SkipErrors: t.SkipErrors, Train: all.Subset(train)}
+		Skipped: t.Skipped, SkipErrors: t.SkipErrors, Train: all}
+	// Without validation rows, train is every row in order: all is the
+	// training set as it stands, and copying it would only double memory.
 	if len(valid) > 0 {
-		db.Valid = all.Subset(valid)
+		db.Train, db.Valid = all.Subset(train), all.Subset(valid)
 	}
 	return db, nil
 }
