@@ -89,7 +89,10 @@ func New(m *graph.Map, train, valid *loaders.Dataset, opts ...Option) (*Interpre
 		o(in)
 	}
 	for _, ds := range []*loaders.Dataset{train, valid} {
-		if err := in.checkData(ds); ds != nil && err != nil {
+		if ds == nil {
+			continue
+		}
+		if err := in.checkData(ds); err != nil {
 			return nil, err
 		}
 	}
@@ -170,14 +173,24 @@ func (in *Interpretation) HitCounts(ds *loaders.Dataset) ([]float64, error) {
 // Hits counts how many of the best-matching units bmu are each of k units.
 // It returns an error for a unit outside [0, k).
 func Hits(bmu []int, k int) ([]float64, error) {
+	if err := checkBMUs(bmu, k); err != nil {
+		return nil, err
+	}
 	out := make([]float64, k)
-	for i, u := range bmu {
-		if u < 0 || u >= k {
-			return nil, fmt.Errorf("viz: record %d has best-matching unit %d, want 0..%d", i, u, k-1)
-		}
+	for _, u := range bmu {
 		out[u]++
 	}
 	return out, nil
+}
+
+// checkBMUs returns an error for a best-matching unit outside [0, k).
+func checkBMUs(bmu []int, k int) error {
+	for i, u := range bmu {
+		if u < 0 || u >= k {
+			return fmt.Errorf("viz: record %d has best-matching unit %d, want 0..%d", i, u, k-1)
+		}
+	}
+	return nil
 }
 
 // HitmapChart returns the hit map of counts on grid g: units coloured by
@@ -527,14 +540,14 @@ func PredsChart(g graph.Grid, bmu []int, labels []string, bins int, title string
 		return nil, fmt.Errorf("viz: %d best-matching units for %d labels", len(bmu), len(labels))
 	}
 	k := g.Units()
+	if err := checkBMUs(bmu, k); err != nil {
+		return nil, err
+	}
 	nums, numeric := parseNumbers(labels)
 	mc := &MapChart{Grid: g, Title: title}
 	if numeric && bins == 0 {
 		sum, n := make([]float64, k), make([]float64, k)
 		for i, u := range bmu {
-			if u < 0 || u >= k {
-				return nil, fmt.Errorf("viz: record %d has best-matching unit %d, want 0..%d", i, u, k-1)
-			}
 			sum[u] += nums[i]
 			n[u]++
 		}
@@ -564,9 +577,6 @@ func PredsChart(g graph.Grid, bmu []int, labels []string, bins int, title string
 	}
 	votes := make([]int, k*len(names))
 	for i, u := range bmu {
-		if u < 0 || u >= k {
-			return nil, fmt.Errorf("viz: record %d has best-matching unit %d, want 0..%d", i, u, k-1)
-		}
 		votes[u*len(names)+class[i]]++
 	}
 	mc.Categories, mc.CategoryNames = make([]int, k), names
@@ -748,11 +758,17 @@ func HyperparamCharts(history []Epoch) ([]*CurveChart, error) {
 	for i, e := range history {
 		ep[i], a[i], s[i], b[i] = float64(e.Epoch+1), e.Alpha, e.Sigma, float64(e.BatchSize)
 	}
+	return hyperparamCharts("epoch", ep, a, s, b), nil
+}
+
+// hyperparamCharts returns the curve charts of α, σ and the batch size
+// over x (epochs or steps, named by xLabel).
+func hyperparamCharts(xLabel string, x, alpha, sigma, batch []float64) []*CurveChart {
 	return []*CurveChart{
-		{Title: "Learning rate α", XLabel: "epoch", Series: []Series{{"alpha", ep, a}}, Height: 220},
-		{Title: "Neighbourhood radius σ", XLabel: "epoch", Series: []Series{{"sigma", ep, s}}, Height: 220},
-		{Title: "Batch size", XLabel: "epoch", Series: []Series{{"batch size", ep, b}}, Height: 220},
-	}, nil
+		{Title: "Learning rate α", XLabel: xLabel, Series: []Series{{"alpha", x, alpha}}, Height: 220},
+		{Title: "Neighbourhood radius σ", XLabel: xLabel, Series: []Series{{"sigma", x, sigma}}, Height: 220},
+		{Title: "Batch size", XLabel: xLabel, Series: []Series{{"batch size", x, batch}}, Height: 220},
+	}
 }
 
 // Loss draws the training and validation quantization and topographic
@@ -768,10 +784,10 @@ func (in *Interpretation) Loss(w io.Writer, f Format) error {
 // Hyperparams draws α, σ and the batch size per epoch, or per step if
 // the Interpretation has steps (WithSteps, WithRecorder).
 func (in *Interpretation) Hyperparams(w io.Writer, f Format) error {
-	cs, err := HyperparamCharts(in.history)
 	if len(in.steps) > 0 {
-		cs, err = StepCharts(in.steps), nil
+		return RenderCurves(w, f, StepCharts(in.steps)...)
 	}
+	cs, err := HyperparamCharts(in.history)
 	if err != nil {
 		return err
 	}
@@ -794,9 +810,5 @@ func StepCharts(steps []Step) []*CurveChart {
 		x = append(x, float64(st.Step+1))
 		a, s, b = append(a, st.Alpha), append(s, st.Sigma), append(b, float64(st.BatchSize))
 	}
-	return []*CurveChart{
-		{Title: "Learning rate α", XLabel: "step", Series: []Series{{"alpha", x, a}}, Height: 220},
-		{Title: "Neighbourhood radius σ", XLabel: "step", Series: []Series{{"sigma", x, s}}, Height: 220},
-		{Title: "Batch size", XLabel: "step", Series: []Series{{"batch size", x, b}}, Height: 220},
-	}
+	return hyperparamCharts("step", x, a, s, b)
 }

@@ -258,6 +258,11 @@ func TestPredsChart(t *testing.T) {
 			}
 		})
 	}
+	for _, labels := range [][]string{{"a", "b"}, {"1", "2"}} { // classes and means
+		if _, err := PredsChart(g, []int{0, 3}, labels, 0, "t"); err == nil || !strings.Contains(err.Error(), "best-matching unit 3") {
+			t.Errorf("labels %v with a unit off the map: got %v, want an error about unit 3", labels, err)
+		}
+	}
 }
 
 // fakeDecoder decodes 3 encoded columns: a continuous feature "size"
