@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -323,12 +324,12 @@ func TestClustered(t *testing.T) {
 				t.Errorf("labels present = %v, want %v", ds.Labels != nil, c.spec.Labels)
 			}
 			again, _ := Clustered(c.spec)
-			if !slicesEqual(ds.Data, again.Data) {
+			if !slices.Equal(ds.Data, again.Data) {
 				t.Error("same spec gave different data")
 			}
 			other := c.spec
 			other.Seed++
-			if o, _ := Clustered(other); slicesEqual(ds.Data, o.Data) {
+			if o, _ := Clustered(other); slices.Equal(ds.Data, o.Data) {
 				t.Error("another seed gave the same data")
 			}
 		})
@@ -363,18 +364,6 @@ func TestClustered(t *testing.T) {
 			t.Errorf("Clustered(%+v): error %v, want a bench error", bad, err)
 		}
 	}
-}
-
-func slicesEqual(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestSample(t *testing.T) {
