@@ -416,8 +416,9 @@ func (p *Pipeline) init() error {
 	if len(p.Columns) == 0 {
 		return bad("no columns")
 	}
+	// Fresh slices: a copy of a pipeline shares the old ones.
 	p.layout = Layout{}
-	p.features = p.features[:0]
+	p.features = nil
 	p.index = make([]map[string]int, len(p.Columns))
 	p.vgroup = make([]int, len(p.Columns))
 	names := map[string]bool{}

@@ -365,6 +365,29 @@ func TestPipelineJSON(t *testing.T) {
 	}
 }
 
+// TestValidateCopy validates a changed copy of a pipeline: the original
+// must keep its features (init once reused their backing array).
+func TestValidateCopy(t *testing.T) {
+	tab := mustRead(t, mixedCSV, &ReadOptions{Target: "y"})
+	p, err := Fit(tab, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := p.Features()
+	q := *p
+	q.Columns = slices.Clone(q.Columns)
+	q.Columns[0].Name = "renamed"
+	if err := q.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Features(); !slices.Equal(got, want) {
+		t.Errorf("validating a copy changed the original's features: %v, want %v", got, want)
+	}
+	if got := q.Features(); got[0] != "renamed" {
+		t.Errorf("copy's features %v, want the renamed column first", got)
+	}
+}
+
 func idRows(n int) string {
 	var b strings.Builder
 	for i := range n {
