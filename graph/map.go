@@ -105,11 +105,6 @@ func (m *Map) Codebook() *tensor.Dense { return m.codebook }
 // GridDist returns the distance on the grid between units a and b.
 func (m *Map) GridDist(a, b int) float64 { return m.tables.o.dist[m.tables.o.index(a, b)] }
 
-// Hood returns h(grid distance(a, b), σ) for the map's neighbourhood.
-func (m *Map) Hood(a, b int, sigma float64) float64 {
-	return m.cfg.Neighborhood.Value(m.GridDist(a, b), sigma)
-}
-
 // Weights returns a copy of the codebook as float64, row-major K×D.
 func (m *Map) Weights() []float64 {
 	out := make([]float64, m.Units()*m.Dim())
