@@ -138,9 +138,7 @@ func (f *trainFlags) register(fs interface {
 // trainPlan is a validated train command, ready to run.
 type trainPlan struct {
 	flags    trainFlags
-	set      map[string]bool
 	opts     trainer.Options
-	epochs   int
 	monitor  hooks.Metric
 	progress hooks.ProgressMode
 
@@ -154,7 +152,7 @@ type trainPlan struct {
 // plan validates the flags (set names those given explicitly) and turns
 // them into trainer options. Every error is a usageError.
 func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
-	p := &trainPlan{flags: *f, set: set, epochs: f.epochs}
+	p := &trainPlan{flags: *f}
 	o := &p.opts
 	rows, cols, err := graph.ParseSize(f.size)
 	if err != nil {
@@ -350,13 +348,13 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		validNote = fmt.Sprintf(", %d held out for validation", d.valid.N)
 	}
 	fmt.Fprintf(stdout, "training a %s map on %s: %s × %s%s; %s, %s, schedule %s, seed %d\n",
-		opts.Grid, d.name, plural(d.train.N, "record"), plural(d.train.D, "feature"), validNote, plural(p.epochs, "epoch"), opts.Mode, f.schedule, opts.Seed)
+		opts.Grid, d.name, plural(d.train.N, "record"), plural(d.train.D, "feature"), validNote, plural(f.epochs, "epoch"), opts.Mode, f.schedule, opts.Seed)
 	if d.note != "" {
 		fmt.Fprintln(stdout, d.note)
 	}
 
 	start := time.Now()
-	fitErr := l.Fit(p.epochs)
+	fitErr := l.Fit(f.epochs)
 	elapsed := time.Since(start)
 	if fitErr != nil {
 		return fmt.Errorf("training failed: %w", fitErr)
@@ -466,10 +464,10 @@ func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Durati
 	last := h[len(h)-1]
 	switch {
 	case p.interrupted:
-		fmt.Fprintf(w, "interrupted after %d of %d epochs\n", len(h), p.epochs)
+		fmt.Fprintf(w, "interrupted after %d of %d epochs\n", len(h), p.flags.epochs)
 	case p.early != nil && p.early.StoppedEpoch >= 0:
 		fmt.Fprintf(w, "early stopping after %d of %d epochs: %s did not improve for %d epochs (best %.4f at epoch %d)\n",
-			len(h), p.epochs, p.early.Monitor, p.early.Patience, p.early.Best, p.early.BestEpoch+1)
+			len(h), p.flags.epochs, p.early.Monitor, p.early.Patience, p.early.Best, p.early.BestEpoch+1)
 	}
 	final := last.Train // the epoch's own measure; the trained map's, exactly, below
 	if m, err := l.Map().Evaluate(l.Train().Data, last.Sigma); err == nil {
