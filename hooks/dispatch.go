@@ -45,15 +45,18 @@ func (e *HookError) Unwrap() error { return e.Err }
 //     the event, and Dispatch returns the stronger signal, ErrCancelFit
 //     over ErrCancelEpoch;
 //   - at BeforeFit and BeforeEpoch, State.Batches follows State.BatchSize
-//     after each hook (when TrainSize is known), so a later hook sees the
-//     number of batches the epoch will have.
+//     before the first hook and after each one (when TrainSize is known),
+//     so every hook sees the number of batches the epoch will have.
 func Dispatch(hs []Hook, e Event, s *State) error {
+	sync := e == BeforeFit || e == BeforeEpoch
+	if sync {
+		syncBatches(s)
+	}
 	var signal error
 	for _, h := range hs {
 		err := h.Handle(e, s)
-		if (e == BeforeFit || e == BeforeEpoch) && s.BatchSize >= 1 && s.TrainSize > 0 {
-			b := min(s.BatchSize, s.TrainSize)
-			s.Batches = (s.TrainSize + b - 1) / b
+		if sync {
+			syncBatches(s)
 		}
 		switch {
 		case err == nil:
@@ -68,4 +71,13 @@ func Dispatch(hs []Hook, e Event, s *State) error {
 		}
 	}
 	return signal
+}
+
+// syncBatches sets s.Batches to the number of batches of s.BatchSize
+// records that cover the training set, when both are known.
+func syncBatches(s *State) {
+	if s.BatchSize >= 1 && s.TrainSize > 0 {
+		b := min(s.BatchSize, s.TrainSize)
+		s.Batches = (s.TrainSize + b - 1) / b
+	}
 }

@@ -98,16 +98,22 @@ func TestThreePhaseBatchSizesApplied(t *testing.T) {
 }
 
 // TestDispatchKeepsBatchesInStep: a hook that changes the batch size
-// before an epoch changes the number of batches the next hooks see.
+// before an epoch changes the number of batches the next hooks see, and
+// the first hook already sees the batches of the batch size it is given
+// (changed, say, at the last AfterEpoch).
 func TestDispatchKeepsBatchesInStep(t *testing.T) {
-	var seen []int
+	var first, seen []int
+	peek := Func("first", -1, func(e Event, s *State) error { first = append(first, s.Batches); return nil })
 	set := Func("set", 0, func(e Event, s *State) error { s.BatchSize = 10; return nil })
 	read := Func("read", 1, func(e Event, s *State) error { seen = append(seen, s.Batches); return nil })
 	for _, e := range []Event{BeforeFit, BeforeEpoch, BeforeBatch} {
-		s := &State{TrainSize: 95, BatchSize: 95, Batches: 1}
-		if err := Dispatch([]Hook{set, read}, e, s); err != nil {
+		s := &State{TrainSize: 95, BatchSize: 19, Batches: 1}
+		if err := Dispatch([]Hook{peek, set, read}, e, s); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if want := []int{5, 5, 1}; !slices.Equal(first, want) {
+		t.Errorf("Batches seen by the first hook: %v, want %v (not updated during an epoch)", first, want)
 	}
 	if want := []int{10, 10, 1}; !slices.Equal(seen, want) {
 		t.Errorf("Batches seen after the change: %v, want %v (not updated during an epoch)", seen, want)

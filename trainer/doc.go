@@ -68,9 +68,9 @@
 //     an error if a hook leaves α negative or not finite, or σ not positive.
 //   - BatchSize at BeforeFit, BeforeEpoch or AfterEpoch; it is applied when
 //     the epoch starts, after BeforeEpoch, and a change during an epoch takes
-//     effect at the next. After every hook at BeforeFit and BeforeEpoch the
-//     Learner recomputes State.Batches, so later hooks see the number of
-//     batches the epoch will have.
+//     effect at the next. Before the first hook and after every hook at
+//     BeforeFit and BeforeEpoch the Learner recomputes State.Batches, so
+//     every hook sees the number of batches the epoch will have.
 //   - the map's codebook (State.Map), at their own risk.
 //
 // A hook stops training on purpose by returning hooks.ErrCancelEpoch (the

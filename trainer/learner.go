@@ -193,8 +193,6 @@ func (l *Learner) Fit(epochs int) error {
 	if l.valid != nil {
 		st.ValidSize = l.valid.N
 	}
-	b := min(st.BatchSize, st.TrainSize)
-	st.Batches = (st.TrainSize + b - 1) / b
 
 	stopped, err := l.loop(hs, st)
 	st.Stopped, st.Err = stopped, err

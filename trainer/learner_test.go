@@ -377,7 +377,13 @@ func TestCancel(t *testing.T) {
 func TestBatchSizeChange(t *testing.T) {
 	l := small(t, 20, Options{BatchSize: 10})
 	var seen [][]int
-	var batchesAtBeforeEpoch []int
+	var batchesAtBeforeEpoch, batchesFirst []int
+	// A hook that runs before the schedule already sees the batches of the
+	// batch size a hook set at the last AfterEpoch (or mid-epoch).
+	l.AddHook(hooks.Func("first", hooks.OrderSchedule-1, func(e hooks.Event, s *hooks.State) error {
+		batchesFirst = append(batchesFirst, s.Batches)
+		return nil
+	}, hooks.BeforeFit, hooks.BeforeEpoch))
 	l.AddHook(hooks.Func("resize", 0, func(e hooks.Event, s *hooks.State) error {
 		switch {
 		case e == hooks.AfterEpoch && s.Epoch == 0:
@@ -408,6 +414,9 @@ func TestBatchSizeChange(t *testing.T) {
 	}
 	if wantB := []int{2, 3, 7, 1}; !slices.Equal(batchesAtBeforeEpoch, wantB) {
 		t.Errorf("State.Batches at BeforeEpoch %v, want %v", batchesAtBeforeEpoch, wantB)
+	}
+	if wantB := []int{2, 2, 3, 7, 7}; !slices.Equal(batchesFirst, wantB) {
+		t.Errorf("State.Batches seen first at BeforeFit and BeforeEpoch %v, want %v", batchesFirst, wantB)
 	}
 	var hb []int
 	for _, e := range l.History() {
