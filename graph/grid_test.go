@@ -90,9 +90,19 @@ func TestParse(t *testing.T) {
 	if n, err := ParseNeighborhood("mexican-hat"); err != nil || n != MexicanHat {
 		t.Errorf("ParseNeighborhood(mexican-hat) = %v, %v", n, err)
 	}
-	for _, d := range allDistances {
+	for _, d := range append(slices.Clone(allDistances), Mixed) {
 		if got, err := ParseDistance(d.String()); err != nil || got != d {
 			t.Errorf("ParseDistance(%q) = %v, %v", d, got, err)
+		}
+	}
+	for _, n := range allNeighborhoods {
+		if got, err := ParseNeighborhood(n.String()); err != nil || got != n {
+			t.Errorf("ParseNeighborhood(%q) = %v, %v", n, got, err)
+		}
+	}
+	for _, i := range []Init{InitRandom, InitSample, InitPCA, InitKMeans} {
+		if got, err := ParseInit(i.String()); err != nil || got != i {
+			t.Errorf("ParseInit(%q) = %v, %v", i, got, err)
 		}
 	}
 	for _, s := range []string{"", "euclid", "gauss"} {
