@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -59,12 +60,7 @@ type benchFlags struct {
 	json                                    bool
 }
 
-func (f *benchFlags) register(fs interface {
-	IntVar(*int, string, int, string)
-	StringVar(*string, string, string, string)
-	Uint64Var(*uint64, string, uint64, string)
-	BoolVar(*bool, string, bool, string)
-}) {
+func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.n, "n", 50000, "number of `records` to generate")
 	fs.IntVar(&f.dim, "dim", 64, "number of `features` per record")
 	fs.IntVar(&f.clusters, "clusters", 16, "number of clusters the records are drawn around")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -79,14 +80,7 @@ Ctrl-C stops training after the current batch and still saves the model.`,
 	},
 }
 
-func (f *trainFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-	IntVar(*int, string, int, string)
-	Float64Var(*float64, string, float64, string)
-	Uint64Var(*uint64, string, uint64, string)
-	Int64Var(*int64, string, int64, string)
-}) {
+func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.size, "size", "20x20", "map size as `RxC`, rows x columns")
 	fs.StringVar(&f.topology, "topology", "hex", "`rect|hex` cell shape (hex: six neighbours per unit, lower topographic error)")
 	fs.BoolVar(&f.toroidal, "toroidal", false, "wrap the map's edges (a hex map then needs an even number of rows)")
