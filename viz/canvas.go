@@ -2,7 +2,6 @@ package viz
 
 import (
 	"fmt"
-	"html"
 	"io"
 	"math"
 
@@ -27,9 +26,8 @@ const (
 // charts need, in float coordinates (pixels, y down).
 type canvas struct {
 	r    chart.Renderer
-	svg  bool
+	f    Format
 	font *truetype.Font
-	w, h int
 }
 
 func newCanvas(f Format, w, h int) (*canvas, error) {
@@ -49,7 +47,7 @@ func newCanvas(f Format, w, h int) (*canvas, error) {
 		return nil, fmt.Errorf("viz: loading the default font: %w", err)
 	}
 	r.SetDPI(dpi)
-	c := &canvas{r: r, svg: f == SVG, font: font, w: w, h: h}
+	c := &canvas{r: r, f: f, font: font}
 	c.rect(0, 0, float64(w), float64(h), colorBackground)
 	return c, nil
 }
@@ -130,23 +128,9 @@ func (c *canvas) text(s string, x, y, size float64, col drawing.Color, a align) 
 	}
 	c.r.ResetStyle()
 	c.r.SetFont(c.font)
-	c.r.SetFontSize(c.fontSize(size))
+	c.r.SetFontSize(c.f.textSize(size))
 	c.r.SetFontColor(col)
-	body := s
-	if c.svg {
-		// go-chart writes SVG text without escaping it.
-		body = html.EscapeString(s)
-	}
-	c.r.Text(body, ipt(x), ipt(y+h/2))
-}
-
-// fontSize returns the size to give the renderer for text of size points
-// (see pngTextScale).
-func (c *canvas) fontSize(size float64) float64 {
-	if c.svg {
-		return size * pngTextScale
-	}
-	return size
+	c.r.Text(c.f.escape(s), ipt(x), ipt(y+h/2))
 }
 
 // save writes the image.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"html"
 	"image"
 	"image/draw"
 	"image/png"
@@ -46,7 +45,8 @@ func RenderCurves(w io.Writer, f Format, charts ...*CurveChart) error {
 	if len(charts) == 0 {
 		return errors.New("viz: no curve charts to render")
 	}
-	if _, err := f.provider(); err != nil {
+	p, err := f.provider()
+	if err != nil {
 		return err
 	}
 	parts := make([][]byte, len(charts))
@@ -71,7 +71,6 @@ func RenderCurves(w io.Writer, f Format, charts ...*CurveChart) error {
 		// labels are narrower than the widest.
 		gc.Background.Padding.Left += int(math.Round(widest - labelW[i]))
 		var b bytes.Buffer
-		p, _ := f.provider()
 		if err := gc.Render(p, &b); err != nil {
 			return fmt.Errorf("viz: curve chart %q: %w", cc.Title, err)
 		}
@@ -181,18 +180,7 @@ func (cc *CurveChart) chart(f Format) (*chart.Chart, error) {
 	if cc == nil {
 		return nil, errors.New("viz: nil CurveChart")
 	}
-	esc := func(s string) string {
-		if f == SVG {
-			return html.EscapeString(s)
-		}
-		return s
-	}
-	fs := func(size float64) float64 { // see pngTextScale
-		if f == SVG {
-			return size * pngTextScale
-		}
-		return size
-	}
+	esc, fs := f.escape, f.textSize
 	width, height := cc.Width, cc.Height
 	if width <= 0 {
 		width = 640

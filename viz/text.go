@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"html"
 	"sync"
 
 	"github.com/golang/freetype/truetype"
@@ -18,6 +19,24 @@ var (
 // size·DPI/72. SVG text is scaled up by the same factor so that both
 // formats share one layout.
 const pngTextScale = 72.0 / 64
+
+// textSize returns the size to give f's renderer for text of size points
+// (see pngTextScale).
+func (f Format) textSize(size float64) float64 {
+	if f == SVG {
+		return size * pngTextScale
+	}
+	return size
+}
+
+// escape returns s as f's renderer must be given it: go-chart writes SVG
+// text without escaping it.
+func (f Format) escape(s string) string {
+	if f == SVG {
+		return html.EscapeString(s)
+	}
+	return s
+}
 
 // textWidth returns the width in pixels of s in the default font at size
 // points, as the PNG renderer draws it (and the SVG text is scaled to).
