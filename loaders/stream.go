@@ -161,8 +161,14 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 		row := g.rows
 		valid := false
 		if st.split >= 0 {
+			// A missing marker is an empty value, as in the table read
+			// in memory: a training row.
+			v := strings.TrimSpace(fields[st.split])
+			if s.isNA(v) {
+				v = ""
+			}
 			var ok bool
-			if valid, ok = parseValid(fields[st.split]); !ok {
+			if valid, ok = parseValid(v); !ok {
 				return &ParseError{Name: st.ro.Name, Line: line, Row: row, Column: st.split + 1, ColumnName: s.header[st.split], Value: fields[st.split], Err: ErrSplitValue}
 			}
 		} else if st.o.ValidFrac > 0 {

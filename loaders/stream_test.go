@@ -59,6 +59,7 @@ func TestStreamMatchesMemory(t *testing.T) {
 		{"housing ordinal minmax", housing, Options{Read: hr, Pipeline: PipelineOptions{Encode: Ordinal, Normalize: MinMax}}},
 		{"numeric column turns text", []byte("a,b\n1,2\n2.0,3\nNA,4\nten,5\n2,6\n"), Options{}},
 		{"messy by column, skip", messy, Options{Read: ReadOptions{Target: "y", Ignore: []string{"id"}, BadRows: Skip}, ValidColumn: "split"}},
+		{"split column with missing markers", []byte("a,v\n1,0\n2,NA\n3,1\n4,\n5, null \n"), Options{ValidColumn: "v"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
