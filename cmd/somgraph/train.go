@@ -388,9 +388,9 @@ func (p *trainPlan) addHooks(l *trainer.Learner, ctx context.Context, stdout io.
 		return usagef("--monitor: %s", bare(err))
 	}
 	l.AddHook(hooks.NewNaNGuard())
-	switch mode := hooks.NewProgress(stdout, p.progress).Mode(); mode {
+	switch pr := hooks.NewProgress(stdout, p.progress); pr.Mode() {
 	case hooks.ProgressBar:
-		l.AddHook(hooks.NewProgress(stdout, mode))
+		l.AddHook(pr)
 	case hooks.ProgressLines:
 		l.AddHook(epochPrinter(stdout))
 	}
