@@ -74,44 +74,46 @@ func (h *NaNGuard) Handle(e Event, s *State) error {
 	switch e {
 	case AfterBatch:
 		if bad(s.BatchLoss) {
-			return h.fail(s, s.Batch, "batch loss", s.BatchLoss)
+			return notFinite(s, s.Batch, "batch loss", s.BatchLoss)
 		}
 		if h.Every <= 1 || (s.Batch+1)%h.Every == 0 {
-			return h.codebook(s, s.Batch)
+			return codebook(s, s.Batch)
 		}
 	case AfterEpoch:
 		if bad(s.Loss) {
-			return h.fail(s, -1, "epoch loss", s.Loss)
+			return notFinite(s, -1, "epoch loss", s.Loss)
 		}
 		if bad(s.Train.QE) {
-			return h.fail(s, -1, "train_qe", s.Train.QE)
+			return notFinite(s, -1, "train_qe", s.Train.QE)
 		}
 		if s.HasValid && bad(s.Valid.QE) {
-			return h.fail(s, -1, "valid_qe", s.Valid.QE)
+			return notFinite(s, -1, "valid_qe", s.Valid.QE)
 		}
-		return h.codebook(s, -1)
+		return codebook(s, -1)
 	}
 	return nil
 }
 
 func bad(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
 
-func (h *NaNGuard) fail(s *State, batch int, what string, v float64) error {
+// notFinite returns the error for the bad value v found at batch (-1 for
+// the end of the epoch).
+func notFinite(s *State, batch int, what string, v float64) *NotFiniteError {
 	return &NotFiniteError{Epoch: s.Epoch, Batch: batch, Step: s.Step, What: what, Value: v, Unit: -1, Row: -1, Col: -1, Feature: -1}
 }
 
 // codebook checks the map's weights; only a failure copies them to find
 // the first bad one.
-func (h *NaNGuard) codebook(s *State, batch int) error {
+func codebook(s *State, batch int) error {
 	if s.Map == nil || s.Map.Finite() {
 		return nil
 	}
-	err := h.fail(s, batch, "weight", math.NaN()).(*NotFiniteError)
-	d, cols := s.Map.Dim(), s.Map.Grid().Cols
+	err := notFinite(s, batch, "weight", math.NaN())
+	d := s.Map.Dim()
 	for i, w := range s.Map.Weights() {
 		if bad(w) {
 			err.Value, err.Unit, err.Feature = w, i/d, i%d
-			err.Row, err.Col = err.Unit/cols, err.Unit%cols
+			err.Row, err.Col = s.Map.Grid().RowCol(err.Unit)
 			break
 		}
 	}
