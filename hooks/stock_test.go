@@ -83,11 +83,15 @@ func TestEarlyStoppingAutoMetric(t *testing.T) {
 			// monitor lets the fit run to the end.
 			f := &fakeFit{epochs: 3, trainSize: 4, validSize: c.valid, alpha: 1, sigma: 1, batchSize: 4,
 				metrics: func(e int) (Metrics, Metrics, float64) { return Metrics{QE: 3 - float64(e)}, Metrics{QE: 1}, 0 }}
-			if _, err := f.run(h); err != nil {
+			s, err := f.run(h)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if h.im.monitor != c.want {
 				t.Errorf("monitored %s, want %s", h.im.monitor, c.want)
+			}
+			if stop := c.want == ValidQE; s.Stopped != stop || (h.StoppedEpoch == 1) != stop {
+				t.Errorf("Stopped %v after epoch %d, want stopped after epoch 1: %v", s.Stopped, h.StoppedEpoch, stop)
 			}
 		})
 	}
