@@ -23,7 +23,7 @@ type Stats struct {
 	m       *Map
 	sums    []float64 // K×D
 	counts  []float64 // K
-	sqsums  []float64 // K: Σ ‖x‖² of each unit's records, for Distortion
+	sqsums  []float64 // K: Σ ‖x‖² of each unit's records, for Distortion (Euclidean only)
 	touched []int     // units with counts > 0, in order of first hit
 	n       int
 
@@ -67,36 +67,45 @@ func (s *Stats) Add(x *tensor.Dense, bmu []int) {
 	if x.Shape()[0] != len(bmu) || x.Shape()[1] != d {
 		panic(fmt.Sprintf("graph: Stats.Add: batch %v with %d BMUs for dimension %d", x.Shape(), len(bmu), d))
 	}
-	if cap(s.norms) < len(bmu) {
-		s.norms = make([]float64, len(bmu))
+	// The squared norms serve only the Euclidean distortion.
+	var norms []float64
+	if s.euclidean() == nil {
+		if cap(s.norms) < len(bmu) {
+			s.norms = make([]float64, len(bmu))
+		}
+		norms = s.norms[:len(bmu)]
 	}
-	norms := s.norms[:len(bmu)]
 	switch v := x.Data().(type) {
 	case []float32:
-		rowNorms(norms, v, d)
-		addSums(s, v, bmu, d)
+		addSums(s, v, bmu, d, norms)
 	case []float64:
-		rowNorms(norms, v, d)
-		addSums(s, v, bmu, d)
+		addSums(s, v, bmu, d, norms)
 	}
 	s.count(bmu, norms)
 	s.n += len(bmu)
 	s.measured = false
 }
 
-// count adds the records' counts and squared norms to their BMUs.
+// count adds the records' counts and, unless norms is nil, their squared
+// norms to their BMUs.
 func (s *Stats) count(bmu []int, norms []float64) {
 	for b, j := range bmu {
 		if s.counts[j] == 0 {
 			s.touched = append(s.touched, j)
 		}
 		s.counts[j]++
-		s.sqsums[j] += norms[b]
+		if norms != nil {
+			s.sqsums[j] += norms[b]
+		}
 	}
 }
 
-// addSums adds each record of x to its BMU's sum.
-func addSums[T float](s *Stats, x []T, bmu []int, d int) {
+// addSums adds each record of x to its BMU's sum and, unless norms is nil,
+// writes the records' squared norms into norms.
+func addSums[T float](s *Stats, x []T, bmu []int, d int, norms []float64) {
+	if norms != nil {
+		rowNorms(norms, x, d)
+	}
 	// Split the features over the cores: each worker owns a range of
 	// columns of every sum, so no two write the same value.
 	par.Rows(d, 32, func(lo, hi int) {
