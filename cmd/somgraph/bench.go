@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"runtime/pprof"
-	"strings"
 	"time"
 
 	"github.com/somgraph/somgraph/graph"
@@ -15,7 +14,6 @@ import (
 	"github.com/somgraph/somgraph/internal/bench"
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
-	"gorgonia.org/tensor"
 )
 
 var benchHelp = help{
@@ -81,7 +79,6 @@ type benchPlan struct {
 	clusters   int
 	cpuprofile string
 	opts       trainer.Options
-	dtype      tensor.Dtype
 	json       bool
 }
 
@@ -118,14 +115,9 @@ func (f *benchFlags) plan() (*benchPlan, error) {
 	if err != nil {
 		return nil, usagef("--mode %q: want minibatch or batch", f.mode)
 	}
-	p := &benchPlan{clusters: f.clusters, json: f.json, cpuprofile: f.cpuprofile}
-	switch strings.ToLower(f.dtype) {
-	case "float32":
-		p.dtype = tensor.Float32
-	case "float64":
-		p.dtype = tensor.Float64
-	default:
-		return nil, usagef("--dtype %q: want float32 or float64", f.dtype)
+	dtype, err := parseDtype(f.dtype)
+	if err != nil {
+		return nil, err
 	}
 	batch := f.batch
 	if batch == 0 {
@@ -135,11 +127,12 @@ func (f *benchFlags) plan() (*benchPlan, error) {
 		}
 	}
 	batch = min(batch, f.n)
-	p.set = bench.Settings{N: f.n, Dim: f.dim, Rows: rows, Cols: cols, Epochs: f.epochs,
-		Mode: mode.String(), Batch: batch, Dtype: p.dtype.String(), Seed: f.seed, Repeat: f.repeat}
-	p.opts = trainer.Options{Grid: graph.Grid{Rows: rows, Cols: cols}, Dtype: p.dtype, Mode: mode,
-		BatchSize: batch, Seed: f.seed, Schedule: hooks.Constant()}
-	return p, nil
+	return &benchPlan{clusters: f.clusters, json: f.json, cpuprofile: f.cpuprofile,
+		set: bench.Settings{N: f.n, Dim: f.dim, Rows: rows, Cols: cols, Epochs: f.epochs,
+			Mode: mode.String(), Batch: batch, Dtype: dtype.String(), Seed: f.seed, Repeat: f.repeat},
+		opts: trainer.Options{Grid: graph.Grid{Rows: rows, Cols: cols}, Dtype: dtype, Mode: mode,
+			BatchSize: batch, Seed: f.seed, Schedule: hooks.Constant()},
+	}, nil
 }
 
 func runBench(args []string, stdout, stderr io.Writer) int {
@@ -192,7 +185,7 @@ func (p *benchPlan) run(progress io.Writer) (res *bench.Result, err error) {
 			}
 		}()
 	}
-	fspec := bench.FloorSpec{X: ds.Data, N: s.N, D: s.Dim, W: w, K: s.Units(), Chunk: s.Batch, Dtype: p.dtype}
+	fspec := bench.FloorSpec{X: ds.Data, N: s.N, D: s.Dim, W: w, K: s.Units(), Chunk: s.Batch, Dtype: p.opts.Dtype}
 	runs := make([]bench.Run, 0, s.Repeat)
 	evals := make([]float64, 0, s.Repeat)
 	for r := range s.Repeat {

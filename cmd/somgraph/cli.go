@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+	"gorgonia.org/tensor"
 )
 
 // usageError is an error in the command line or the config file; the
@@ -347,6 +348,17 @@ func positive(name string, v float64, given bool) error {
 		return usagef("--%s %v: must be a number greater than 0", name, v)
 	}
 	return nil
+}
+
+// parseDtype parses a --dtype value: float32 (or f32) or float64 (or f64).
+func parseDtype(s string) (tensor.Dtype, error) {
+	switch strings.ToLower(s) {
+	case "float32", "f32":
+		return tensor.Float32, nil
+	case "float64", "f64":
+		return tensor.Float64, nil
+	}
+	return tensor.Dtype{}, usagef("--dtype %q: want float32 or float64", s)
 }
 
 // splitList splits a comma-separated flag value, trimming spaces and

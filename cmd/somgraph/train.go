@@ -16,7 +16,6 @@ import (
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 	"github.com/somgraph/somgraph/viz"
-	"gorgonia.org/tensor"
 )
 
 // trainFlags holds the flags of somgraph train.
@@ -169,13 +168,8 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 	if o.Init, err = graph.ParseInit(f.init); err != nil {
 		return nil, usagef("--init: %s", bare(err))
 	}
-	switch strings.ToLower(f.dtype) {
-	case "float32", "f32":
-		o.Dtype = tensor.Float32
-	case "float64", "f64":
-		o.Dtype = tensor.Float64
-	default:
-		return nil, usagef("--dtype %q: want float32 or float64", f.dtype)
+	if o.Dtype, err = parseDtype(f.dtype); err != nil {
+		return nil, err
 	}
 
 	if f.epochs < 1 {
