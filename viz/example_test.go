@@ -3,6 +3,7 @@ package viz_test
 import (
 	"bytes"
 	"fmt"
+	"image/color"
 	"image/png"
 	"math"
 	"os"
@@ -37,9 +38,19 @@ func ExampleMapChart() {
 	// The most-hit unit (row 1, col 2) is drawn in Viridis' brightest
 	// colour.
 	fmt.Println(viz.Viridis(1))
+	brightest := 0
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			if color.RGBAModel.Convert(img.At(x, y)) == viz.Viridis(1) {
+				brightest++
+			}
+		}
+	}
+	fmt.Println(brightest > 100)
 	fmt.Println(img.Bounds().Dx() > 200, img.Bounds().Dy() > 150)
 	// Output:
 	// {254 231 36 255}
+	// true
 	// true true
 }
 

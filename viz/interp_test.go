@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -308,7 +309,7 @@ func TestFeatureHeatmaps(t *testing.T) {
 		if want := []float64{100, 110, 120, 130}; !equalFloats(fs[0].values, want, 1e-12) {
 			t.Errorf("size %v, want %v", fs[0].values, want)
 		}
-		if want := []int{0, 1, 0, -1}; !equalInts(fs[1].cats, want) {
+		if want := []int{0, 1, 0, -1}; !slices.Equal(fs[1].cats, want) {
 			t.Errorf("kind %v, want %v", fs[1].cats, want)
 		}
 		for _, f := range []Format{PNG, SVG} {
@@ -408,18 +409,6 @@ func equalFloats(a, b []float64, tol float64) bool {
 	}
 	for i := range a {
 		if math.Abs(a[i]-b[i]) > tol {
-			return false
-		}
-	}
-	return true
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}

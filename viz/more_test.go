@@ -18,18 +18,22 @@ func TestAnnotationsSwitchOff(t *testing.T) {
 		name string
 		g    graph.Grid
 		max  int
+		cell float64
 		want bool
 	}{
-		{"small map", graph.Grid{Rows: 5, Cols: 5}, 0, true},
-		{"30x30 is the default limit", graph.Grid{Rows: 30, Cols: 30}, 0, false}, // cells under 14 px
-		{"40x40 over the limit", graph.Grid{Rows: 40, Cols: 40}, 0, false},
-		{"user limit below the size", graph.Grid{Rows: 5, Cols: 5}, 20, false},
-		{"never", graph.Grid{Rows: 2, Cols: 2}, -1, false},
+		{"small map", graph.Grid{Rows: 5, Cols: 5}, 0, 0, true},
+		{"30x30 is the default limit", graph.Grid{Rows: 30, Cols: 30}, 0, 0, false}, // cells under 14 px
+		{"40x40 over the limit", graph.Grid{Rows: 40, Cols: 40}, 0, 0, false},
+		// with cells large enough for text, only the unit count decides
+		{"30x30 at the default limit, large cells", graph.Grid{Rows: 30, Cols: 30}, 0, 20, true},
+		{"30x31 over the default limit, large cells", graph.Grid{Rows: 30, Cols: 31}, 0, 20, false},
+		{"user limit below the size", graph.Grid{Rows: 5, Cols: 5}, 20, 0, false},
+		{"never", graph.Grid{Rows: 2, Cols: 2}, -1, 0, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			k := c.g.Units()
-			mc := &MapChart{Grid: c.g, Values: make([]float64, k), Annotations: make([]string, k), MaxAnnotated: c.max}
+			mc := &MapChart{Grid: c.g, Values: make([]float64, k), Annotations: make([]string, k), MaxAnnotated: c.max, CellSize: c.cell}
 			if got := mc.layout().showAnnot; got != c.want {
 				t.Errorf("annotations shown = %v, want %v", got, c.want)
 			}
@@ -284,8 +288,15 @@ func TestLegendWrapsIntoColumns(t *testing.T) {
 		}
 		mc := &MapChart{Grid: g, Categories: make([]int, 64), CategoryNames: names}
 		l := mc.layout()
-		if legendH := float64(min(n, l.legendLines)) * legendLine; legendH > math.Max(l.mapH, 12*legendLine)+1e-9 {
+		legendH := float64(min(n, l.legendLines)) * legendLine
+		if legendH > math.Max(l.mapH, 12*legendLine)+1e-9 {
 			t.Errorf("%d categories: legend %v px tall beside a %v px map", n, legendH, l.mapH)
+		}
+		// The legend's columns fit in the panel: the last name's column
+		// ends inside it, and its lines above its bottom.
+		ncol := (n + l.legendLines - 1) / l.legendLines
+		if right := l.sideX + 10 + float64(ncol)*l.legendColW; right > l.w+1e-9 || l.mapY+legendH > l.h+1e-9 {
+			t.Errorf("%d categories: legend to x %v, y %v overflows the %vx%v panel", n, right, l.mapY+legendH, l.w, l.h)
 		}
 		if err := mc.Render(io.Discard, PNG); err != nil {
 			t.Errorf("%d categories: %v", n, err)
