@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -258,30 +259,17 @@ func applyConfig(fs *flag.FlagSet, cmd, path string, set map[string]bool) error 
 	}
 	values := map[string]any{}
 	for k, v := range doc {
-		isSection := false
-		for _, c := range commandNames {
-			if k == c {
-				if _, ok := v.(map[string]any); ok {
-					isSection = true
-				}
-			}
+		if _, isMap := v.(map[string]any); isMap && slices.Contains(commandNames, k) {
+			continue // a command's section
 		}
-		if !isSection {
-			values[normKey(k)] = v
-		}
+		values[normKey(k)] = v
 	}
 	if sec, ok := doc[cmd].(map[string]any); ok {
 		for k, v := range sec {
 			values[normKey(k)] = v
 		}
 	}
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	fromFile := map[string]bool{}
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
 		f := fs.Lookup(k)
 		if f == nil || k == "config" {
 			return usagef("--config %s: unknown option %q for somgraph %s", path, k, cmd)
@@ -296,9 +284,6 @@ func applyConfig(fs *flag.FlagSet, cmd, path string, set map[string]bool) error 
 		if err := fs.Set(k, s); err != nil {
 			return usagef("--config %s: option %q: %q is not %s", path, k, s, wantOf(f))
 		}
-		fromFile[k] = true
-	}
-	for k := range fromFile {
 		set[k] = true
 	}
 	return nil
