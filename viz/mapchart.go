@@ -195,6 +195,7 @@ type mapLayout struct {
 	mapW, mapH  float64
 	scale       float64 // pixels per unit of grid distance
 	sideX       float64 // left of the colour bar or legend
+	barH        float64 // height of the colour bar
 	rowStep     int     // label every rowStep rows
 	colStep     int
 	showAnnot   bool
@@ -274,7 +275,8 @@ func (mc *MapChart) layout() mapLayout {
 		if mc.Label != "" {
 			side = math.Max(side, 14+textWidth(mc.Label, fontTick))
 		}
-		sideH = math.Max(120, math.Min(l.mapH, 360))
+		l.barH = math.Max(120, math.Min(l.mapH, 360))
+		sideH = l.barH
 	}
 	if mc.Categories != nil {
 		names := mc.names()
@@ -484,7 +486,7 @@ func (mc *MapChart) draw(c *canvas, ox, oy float64, l mapLayout) {
 
 func (mc *MapChart) drawColorBar(c *canvas, x, y float64, l mapLayout, lo, hi float64) {
 	x += 8
-	h := math.Max(120, math.Min(l.mapH, 360))
+	h := l.barH
 	if mc.Label != "" {
 		c.text(mc.Label, x, y-15, fontTick, colorText, alignLeft)
 	}

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -65,7 +64,7 @@ func run(out string, all bool) error {
 			if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(io.Writer(os.Stdout), "%s (%d bytes)\n", p, b.Len())
+			fmt.Printf("%s (%d bytes)\n", p, b.Len())
 		}
 	}
 	return nil
