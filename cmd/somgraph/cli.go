@@ -40,12 +40,16 @@ func report(stderr io.Writer, cmd string, err error) int {
 	return exitFail
 }
 
+// libPackages are the library packages whose errors start with their name
+// ("graph: ..."), a prefix the CLI drops.
+var libPackages = []string{"graph", "hooks", "loaders", "trainer", "viz"}
+
 // oneLine folds a multi-line message onto one line and drops the package
 // prefixes of wrapped library errors ("--model: trainer: ..." becomes
 // "--model: ..."): the command already names itself.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-	for _, p := range []string{"graph", "hooks", "loaders", "trainer", "viz"} {
+	for _, p := range libPackages {
 		s = strings.ReplaceAll(s, ": "+p+": ", ": ")
 	}
 	return s
@@ -55,8 +59,8 @@ func oneLine(s string) string {
 // the CLI shows next to the flag it came from.
 func bare(err error) string {
 	s := err.Error()
-	for _, p := range []string{"graph: ", "hooks: ", "loaders: ", "trainer: ", "viz: "} {
-		s = strings.TrimPrefix(s, p)
+	for _, p := range libPackages {
+		s = strings.TrimPrefix(s, p+": ")
 	}
 	return s
 }
