@@ -30,6 +30,9 @@ func TestSplitCovers(t *testing.T) {
 					t.Fatalf("n=%d chunks=%d: index %d visited %d times", n, chunks, i, s)
 				}
 			}
+			if len(ranges) > chunks {
+				t.Fatalf("n=%d chunks=%d: %d ranges %v, want at most %d", n, chunks, len(ranges), ranges, chunks)
+			}
 			slices.SortFunc(ranges, func(a, b [3]int) int { return a[0] - b[0] })
 			for i, r := range ranges {
 				if r[0] != i || (i > 0 && r[1] != ranges[i-1][2]) {
