@@ -186,20 +186,18 @@ func readNumeric(r io.Reader, name string, features []string, d int, comma rune)
 	}
 	if header {
 		first = 1
-		if len(features) == d {
-			idx := map[string]int{}
-			for j, h := range rows[0] {
-				idx[strings.TrimSpace(h)] = j
+	}
+	if header && len(features) == d {
+		idx := map[string]int{}
+		for j, h := range rows[0] {
+			idx[strings.TrimSpace(h)] = j
+		}
+		for j, f := range features {
+			c, ok := idx[f]
+			if !ok {
+				return nil, fmt.Errorf("%s has no column %q: the model was trained on %s", name, f, strings.Join(features, ", "))
 			}
-			for j, f := range features {
-				c, ok := idx[f]
-				if !ok {
-					return nil, fmt.Errorf("%s has no column %q: the model was trained on %s", name, f, strings.Join(features, ", "))
-				}
-				cols[j] = c
-			}
-		} else if len(rows[0]) != d {
-			return nil, fmt.Errorf("%s has %d columns: the model takes %d numeric features", name, len(rows[0]), d)
+			cols[j] = c
 		}
 	} else if len(rows[0]) != d {
 		return nil, fmt.Errorf("%s has %d columns: the model takes %d numeric features", name, len(rows[0]), d)
