@@ -79,7 +79,7 @@ func (f *trainFlags) loaderOptions() (*loaders.Options, error) {
 // loadTrainData reads the dataset the flags name: a CSV file, a built-in
 // table, or (the default) random RGB colours.
 func loadTrainData(f *trainFlags) (*trainData, error) {
-	if f.data == "" && (f.dataset == "" || f.dataset == "colors" || f.dataset == "colours") {
+	if f.colours() {
 		// Raw colours in [0, 1], no preprocessing: the codebook is the
 		// colour map itself.
 		ds := loaders.Colors(f.n, f.seed)

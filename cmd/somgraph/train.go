@@ -237,7 +237,7 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	default:
 		return usagef("--dataset %q: want colors, iris, penguins or housing", f.dataset)
 	}
-	colours := f.data == "" && (f.dataset == "" || f.dataset == "colors" || f.dataset == "colours")
+	colours := f.colours()
 	if colours {
 		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "valid-column"} {
 			if set[name] {
@@ -271,6 +271,12 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	}
 	_, err := f.loaderOptions()
 	return err
+}
+
+// colours reports whether the flags train on the random RGB colours: no
+// --data, and --dataset colors or none.
+func (f *trainFlags) colours() bool {
+	return f.data == "" && (f.dataset == "" || f.dataset == "colors" || f.dataset == "colours")
 }
 
 // unescape turns the two-character "\t" a shell passes into a tab.
