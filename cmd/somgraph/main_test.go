@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -169,4 +170,17 @@ func atoi(t *testing.T, s string) int {
 		t.Fatalf("%q is not an integer", s)
 	}
 	return v
+}
+
+// TestCommandNames checks that commandNames, the config file's section
+// names (a list of its own: applyConfig cannot read commands without an
+// initialization cycle), names every command, in order.
+func TestCommandNames(t *testing.T) {
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	if !slices.Equal(names, commandNames) {
+		t.Errorf("commandNames = %v, want the commands %v", commandNames, names)
+	}
 }
