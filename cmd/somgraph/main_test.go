@@ -162,6 +162,24 @@ func readCSV(t *testing.T, text string) [][]string {
 	return rows
 }
 
+// readFile returns the file's contents, failing the test on an error.
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// writeFile writes data to path, failing the test on an error.
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // atoi parses an int, failing the test on an error.
 func atoi(t *testing.T, s string) int {
 	t.Helper()

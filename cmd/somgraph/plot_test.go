@@ -45,11 +45,7 @@ func TestPlotAndCharts(t *testing.T) {
 		t.Errorf("--charts-every 2 wrote %v, want a hit map after epoch 2", got)
 	}
 	for _, name := range all {
-		b, err := os.ReadFile(filepath.Join(charts, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(bytes.NewReader(b))
+		img, err := png.Decode(bytes.NewReader(readFile(t, filepath.Join(charts, name))))
 		if err != nil {
 			t.Errorf("%s is not a PNG: %v", name, err)
 		} else if img.Bounds().Dx() < 100 || img.Bounds().Dy() < 100 {
@@ -83,8 +79,7 @@ func TestPlotAndCharts(t *testing.T) {
 			}
 			for _, f := range c.files {
 				if strings.HasSuffix(f, ".svg") {
-					b, _ := os.ReadFile(filepath.Join(out, f))
-					if err := xml.Unmarshal(b, new(struct{})); err != nil {
+					if err := xml.Unmarshal(readFile(t, filepath.Join(out, f)), new(struct{})); err != nil {
 						t.Errorf("%s is not XML: %v", f, err)
 					}
 				}

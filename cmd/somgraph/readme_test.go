@@ -81,10 +81,10 @@ func TestReadme(t *testing.T) {
 	})
 	t.Run("use it from Go", func(t *testing.T) {
 		src := filepath.Join(bin, "example", "main.go")
-		os.MkdirAll(filepath.Dir(src), 0o755)
-		if err := os.WriteFile(src, []byte(blocks[0][1]), 0o644); err != nil {
+		if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
 			t.Fatal(err)
 		}
+		writeFile(t, src, []byte(blocks[0][1]))
 		prog := filepath.Join(bin, "readme-example")
 		build(prog, src)
 		dir := t.TempDir()
@@ -105,14 +105,9 @@ func TestReadme(t *testing.T) {
 // copyFile copies the file src to dst, creating dst's folder.
 func copyFile(t *testing.T, src, dst string) {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readFile(t, src)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, dst, b)
 }

@@ -67,7 +67,7 @@ func TestTrainPredictCodebook(t *testing.T) {
 				}
 			}
 			data := filepath.Join(t.TempDir(), "x.csv")
-			os.WriteFile(data, []byte(b.String()), 0o644)
+			writeFile(t, data, []byte(b.String()))
 			r := runCLI(t, "", "predict", "--model", model, "--data", data)
 			if r.code != exitOK {
 				t.Fatalf("predict exit code %d, stderr %q", r.code, r.stderr)
@@ -101,7 +101,7 @@ func TestTrainPredictCodebook(t *testing.T) {
 		if r.code != exitOK || r.stdout != "" {
 			t.Fatalf("exit code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 		}
-		b, _ := os.ReadFile(out)
+		b := readFile(t, out)
 		if rows := readCSV(t, string(b)); len(rows) != 3 {
 			t.Errorf("%d rows in %s, want 3", len(rows), out)
 		}
@@ -134,9 +134,9 @@ func TestTrainPredictCodebook(t *testing.T) {
 		oneErrorLine(t, r, "--model")
 	})
 	t.Run("predict corrupt model", func(t *testing.T) {
-		b, _ := os.ReadFile(model)
+		b := readFile(t, model)
 		broken := filepath.Join(t.TempDir(), "broken.somg")
-		os.WriteFile(broken, b[:len(b)/2], 0o644)
+		writeFile(t, broken, b[:len(b)/2])
 		r := runCLI(t, "0.1,0.2,0.3\n", "predict", "--model", broken, "--data", "-")
 		if r.code != exitFail {
 			t.Errorf("exit code %d, want %d", r.code, exitFail)
@@ -169,9 +169,7 @@ func TestTrainDeterministic(t *testing.T) {
 	a, _ := trainSmall(t, filepath.Join(dir, "a"), 300, 2, "--seed", "7")
 	b, _ := trainSmall(t, filepath.Join(dir, "b"), 300, 2, "--seed", "7")
 	c, _ := trainSmall(t, filepath.Join(dir, "c"), 300, 2, "--seed", "8")
-	ba, _ := os.ReadFile(a)
-	bb, _ := os.ReadFile(b)
-	bc, _ := os.ReadFile(c)
+	ba, bb, bc := readFile(t, a), readFile(t, b), readFile(t, c)
 	if !bytes.Equal(ba, bb) {
 		t.Error("two runs with --seed 7 wrote different model files")
 	}
@@ -185,9 +183,7 @@ func TestConfigFile(t *testing.T) {
 	out := filepath.Join(dir, "m.somg")
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, p, []byte(text))
 		return p
 	}
 	yamlCfg := write("run.yaml", "size: 4x6\nepochs: 3\nn: 200\nout: "+out+"\nschedule: linear\nprogress: lines\n")
@@ -318,7 +314,7 @@ func TestTrainTable(t *testing.T) {
 		fmt.Fprintf(&b, "%d,%g,%s,%s,%s\n", i, float64(i%10)/3, colour, weight, []string{"a", "b"}[i%2])
 	}
 	data := filepath.Join(dir, "mixed.csv")
-	os.WriteFile(data, []byte(b.String()), 0o644)
+	writeFile(t, data, []byte(b.String()))
 	model := filepath.Join(dir, "mixed.somg")
 	r := runCLI(t, "", "train", "--data", data, "--ignore", "id", "--cat", "colour", "--target", "kind", "--size", "3x3",
 		"--epochs", "2", "--valid", "0.2", "--out", model)
@@ -397,7 +393,7 @@ func TestTrainTable(t *testing.T) {
 	}
 	t.Run("bad rows skipped and counted", func(t *testing.T) {
 		p := filepath.Join(dir, "ragged.csv")
-		os.WriteFile(p, []byte("a,b\n1,2\n3\n4,5\n6,7\n"), 0o644)
+		writeFile(t, p, []byte("a,b\n1,2\n3\n4,5\n6,7\n"))
 		r := runCLI(t, "", "train", "--data", p, "--bad-rows", "skip", "--size", "2x2", "--epochs", "1", "--out", filepath.Join(dir, "r.somg"))
 		if r.code != exitOK {
 			t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
@@ -428,7 +424,7 @@ func TestTrainTable(t *testing.T) {
 			fmt.Fprintf(&b, "%d,%s\n", i%4, y)
 		}
 		p := filepath.Join(dir, "na.csv")
-		os.WriteFile(p, []byte(b.String()), 0o644)
+		writeFile(t, p, []byte(b.String()))
 		args := []string{"train", "--data", p, "--size", "2x2", "--epochs", "1", "--progress", "none", "--out", filepath.Join(dir, "na.somg")}
 		r := runCLI(t, "", append(args, "--na", "-")...)
 		if r.code != exitOK || !strings.Contains(r.stdout, "60 records × 2 features") || strings.Contains(r.stdout, "note:") {
