@@ -56,9 +56,10 @@ type Floor struct {
 func Flops(n, k, d int) float64 { return 2 * float64(n) * float64(k) * float64(d) }
 
 // FloorRunner holds the buffers of a floor measurement so that repeated
-// runs allocate none. It keeps its own copy of X and W in the dtype,
-// one Chunk×K result and the N best-matching units. Its argmin pass is
-// split over cores by internal/par, as the trainer's own loops are.
+// runs allocate no buffers (par.Split costs a closure per chunk). It keeps
+// its own copy of X and W in the dtype, one Chunk×K result and the N
+// best-matching units. Its argmin pass is split over cores by
+// internal/par, as the trainer's own loops are.
 type FloorRunner struct {
 	n, d, k, chunk int
 	f32            bool
