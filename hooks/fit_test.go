@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/somgraph/somgraph/graph"
-	"gorgonia.org/tensor"
 )
 
 // fakeFit drives hooks through the events of a fit the way the trainer
@@ -111,21 +110,4 @@ func (f *fakeFit) loop(hs []Hook, s *State) error {
 		}
 	}
 	return nil
-}
-
-func graphConfig(rows, cols, dim int, f64 bool) graph.Config {
-	cfg := graph.Config{Grid: graph.Grid{Rows: rows, Cols: cols}, Dim: dim}
-	if f64 {
-		cfg.Dtype = tensor.Float64
-	}
-	return cfg
-}
-
-func newMapCfg(t *testing.T, cfg graph.Config) *graph.Map {
-	t.Helper()
-	m, err := graph.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
