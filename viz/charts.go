@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/somgraph/somgraph/internal/atomicfile"
 )
 
 var chartNames = []string{"hitmap", "weights", "features", "preds", "umatrix", "loss", "hyperparams"}
@@ -126,21 +128,10 @@ func (t *trimmed) Error() string { return t.msg }
 func (t *trimmed) Unwrap() error { return t.err }
 
 // writeFile writes data to path through a temporary file in the same
-// folder, so a reader never sees half a chart.
+// folder, so a reader never sees half a chart; the file is 0644 less the
+// umask, as a model file is.
 func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("viz: writing %s: %w", path, err)
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return fmt.Errorf("viz: writing %s: %w", path, err)
 	}
 	return nil
