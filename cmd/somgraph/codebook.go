@@ -42,6 +42,9 @@ func runCodebook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if modelPath == "" {
 		return report(stderr, "codebook", usagef("--model: name the model file, for example --model somgraph-out/model.somg"))
 	}
+	if err := checkOutFile("out", outPath, "codebook.csv"); err != nil {
+		return report(stderr, "codebook", err)
+	}
 	m, err := trainer.LoadFile(modelPath)
 	if err != nil {
 		return report(stderr, "codebook", fmt.Errorf("--model: %w", err))

@@ -75,6 +75,9 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if strings.TrimSpace(f.out) == "" {
 		return report(stderr, "plot", usagef("--out: name a folder for the charts"))
 	}
+	if err := checkOutDir("out", f.out); err != nil {
+		return report(stderr, "plot", err)
+	}
 	if f.data == "" {
 		for _, c := range charts {
 			if c == "hitmap" || c == "preds" {

@@ -59,6 +59,9 @@ func runPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stderr, "predict", err)
 	}
+	if err := checkOutFile("out", outPath, "bmus.csv"); err != nil {
+		return report(stderr, "predict", err)
+	}
 	if err := predict(modelPath, dataPath, outPath, comma, stdin, stdout); err != nil {
 		return report(stderr, "predict", err)
 	}

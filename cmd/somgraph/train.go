@@ -224,7 +224,22 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 	if (set["charts-every"] || set["format"]) && f.charts == "" {
 		return nil, usagef("--charts-every and --format need --charts DIR")
 	}
+	if err := f.checkOutputs(); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// checkOutputs checks every output path before any work is done.
+func (f *trainFlags) checkOutputs() error {
+	for _, o := range []struct{ flag, path, example string }{
+		{"out", f.out, "model.somg"}, {"log", f.log, "epochs.csv"}, {"checkpoint", f.checkpoint, "best.somg"},
+	} {
+		if err := checkOutFile(o.flag, o.path, o.example); err != nil {
+			return err
+		}
+	}
+	return checkOutDir("charts", f.charts)
 }
 
 // checkData validates the data flags.
