@@ -34,6 +34,8 @@
 //
 // Exit codes: 0 when the command did its work, 1 when it failed during the
 // work (an unreadable file, a bad value in the data, a failed training), 2
-// for bad usage (an unknown flag or name, a value out of range). Errors are
-// one line on standard error that says what to fix.
+// for bad usage (an unknown flag or name, a value out of range, an output
+// path that cannot be written, all checked before any work), 130 when Ctrl-C
+// stopped train (after it saved the model trained so far). Errors are one
+// line on standard error that says what to fix.
 package main

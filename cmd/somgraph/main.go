@@ -12,6 +12,11 @@ const (
 	exitOK    = 0 // the command did its work
 	exitFail  = 1 // something failed during the work (a file, the training)
 	exitUsage = 2 // the command line or the config file is wrong
+
+	// exitInterrupted (128 + SIGINT, the shell's convention) ends a train
+	// run stopped by Ctrl-C after it saved the model, so that a script can
+	// tell it from a finished one.
+	exitInterrupted = 130
 )
 
 func main() {
@@ -78,7 +83,8 @@ func topUsage(w io.Writer) {
 Every command takes --help, and --config FILE (YAML or JSON) with the same
 option names as its flags; flags given on the command line win.
 
-Exit codes: 0 success, 1 failure during the work, 2 bad usage.
+Exit codes: 0 success, 1 failure during the work, 2 bad usage, 130 train
+stopped by Ctrl-C (the model trained so far is saved).
 
 Examples:
   somgraph train                       # 20x20 map on 10,000 RGB colours, 20 epochs

@@ -63,7 +63,9 @@ the model: missing values filled, continuous columns scaled, categorical
 columns encoded. Numeric columns are continuous and the others categorical
 unless --cont and --cat say otherwise.
 
-Ctrl-C stops training after the current batch and still saves the model.`,
+Ctrl-C stops training after the current batch, saves the model and exits
+with status 130 (not 0), so a script can tell an interrupted run from a
+finished one; a second Ctrl-C quits at once without saving.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
@@ -315,13 +317,25 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stderr, "train", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills the process the default way
+	}()
 	if err := p.run(ctx, stdout, stderr); err != nil {
 		return report(stderr, "train", err)
 	}
+	if p.interrupted || ctx.Err() != nil {
+		return exitInterrupted
+	}
 	return exitOK
 }
+
+// stopSignals stop a train run early: the current batch finishes, the
+// model is saved (see the "cli-interrupt" hook in addHooks) and the command
+// exits with exitInterrupted.
+var stopSignals = []os.Signal{os.Interrupt}
 
 // run loads the data, trains, saves the model and prints the summary.
 func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
@@ -473,7 +487,7 @@ func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Durati
 	last := h[len(h)-1]
 	switch {
 	case p.interrupted:
-		fmt.Fprintf(w, "interrupted after %d of %d epochs\n", len(h), p.flags.epochs)
+		fmt.Fprintf(w, "interrupted after %d of %d epochs (exit status %d)\n", len(h), p.flags.epochs, exitInterrupted)
 	case p.early != nil && p.early.StoppedEpoch >= 0:
 		fmt.Fprintf(w, "early stopping after %d of %d epochs: %s did not improve for %d epochs (best %.4f at epoch %d)\n",
 			len(h), p.flags.epochs, p.early.Monitor, p.early.Patience, p.early.Best, p.early.BestEpoch+1)
