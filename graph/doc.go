@@ -34,4 +34,16 @@
 // A Grid is rectangular or hexagonal, planar or toroidal. Unit k sits at row
 // k / Cols and column k % Cols. On a hexagonal grid odd rows are shifted
 // right by ½ and rows are √3/2 apart, so every neighbour is at distance 1.
+//
+// # Topographic error: which units are neighbours
+//
+// The topographic error (Metrics.TE) is the share of records whose best
+// and second-best units are not adjacent on the grid. Libraries disagree
+// on "adjacent": somgraph counts, by default, the 4 edge neighbours of a
+// unit on a rectangular grid and the 6 on a hexagonal one; MiniSom counts
+// the 8 around a unit (edges and diagonals), so on the same iris codebook
+// somgraph reports TE 0.127 where MiniSom reports 0.0. Config.TENeighbors
+// = 8 gives MiniSom's convention on a rectangular grid (see TEAdjacent);
+// Config.TELabel ("te(4)", "te(8)", "te(6)") names the convention, and
+// logs and charts print it beside every TE value.
 package graph

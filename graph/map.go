@@ -21,6 +21,11 @@ type Config struct {
 	// Mixed describes the columns for the Mixed distance; it must be set
 	// with Mixed and is ignored otherwise.
 	Mixed *MixedLayout
+	// TENeighbors is which grid neighbours count as adjacent for the
+	// topographic error (see TEAdjacent): 0 means the edge neighbours,
+	// 4 on a rectangular grid and 6 on a hexagonal one; 8 on a
+	// rectangular grid adds the diagonals, as MiniSom counts.
+	TENeighbors int
 }
 
 // dtype returns the configured dtype, defaulting to Float32.
@@ -53,7 +58,7 @@ func (c Config) Validate() error {
 	if dt := c.dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
 		return fmt.Errorf("graph: dtype %v: want float32 or float64", dt)
 	}
-	return nil
+	return c.checkTENeighbors()
 }
 
 // Map is a self-organizing map: a grid of K units, each with a weight

@@ -15,7 +15,10 @@ type Metrics struct {
 	QE float64
 	// TE is the topographic error: the share of records whose best and
 	// second-best units are not grid neighbours, in [0, 1]. It is 0 for a
-	// map of one unit.
+	// map of one unit. Which units are neighbours is Config.TENeighbors:
+	// by default the 4 edge neighbours on a rectangular grid (MiniSom
+	// counts the 8 around a unit) and the 6 on a hexagonal one; see
+	// Config.TEAdjacent.
 	TE float64
 	// Distortion is the SOM energy at radius σ: the mean over records of
 	// Σ_k h(gridDist(bmu, k), σ)·d(x, w_k)², with d the map's distance.
@@ -183,7 +186,7 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 		for b := lo; b < hi; b++ {
 			j := bmu[b]
 			qe += f.minD[b]
-			if k > 1 && !a.m.cfg.Grid.Adjacent(j, second[b]) {
+			if k > 1 && !a.m.cfg.TEAdjacent(j, second[b]) {
 				topo++
 			}
 			if !withDistortion {

@@ -12,12 +12,14 @@ import (
 // CSVHeader is the header row CSVLogger writes. Validation columns are
 // empty for a fit without validation data; alpha, sigma and batch_size
 // are the values the epoch started with; seconds is the epoch's wall
-// time.
+// time; te_neighbors is the topographic-error convention of the TE
+// columns, the number of grid neighbours that count as adjacent (4 or 8 on
+// a rectangular grid, 6 on a hexagonal one; see graph.Config.TEAdjacent).
 var CSVHeader = []string{
 	"epoch", "loss",
 	"train_qe", "train_te", "train_distortion", "train_dead_units",
 	"valid_qe", "valid_te", "valid_distortion", "valid_dead_units",
-	"alpha", "sigma", "batch_size", "batches", "records", "seconds",
+	"alpha", "sigma", "batch_size", "batches", "records", "seconds", "te_neighbors",
 }
 
 // CSVLogger writes one CSV row per epoch (at AfterEpoch) to a writer,
@@ -72,7 +74,7 @@ func (l *CSVLogger) Handle(e Event, s *State) error {
 			return l.write(CSVHeader)
 		}
 	case AfterEpoch:
-		return l.write(csvRow(l.clock.record(s)))
+		return l.write(append(csvRow(l.clock.record(s)), teNeighbors(s)))
 	case AfterFit:
 		return l.Close()
 	}

@@ -182,9 +182,9 @@ func (p *Progress) epochLine(s *State) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "epoch %d/%d loss %.4g", s.Epoch+1, s.Epochs, r.Loss)
 	if r.HasValid {
-		fmt.Fprintf(&b, " valid_qe %.4g valid_te %.3g", r.Valid.QE, r.Valid.TE)
+		fmt.Fprintf(&b, " valid_qe %.4g %s %.3g", r.Valid.QE, teName("valid_", s), r.Valid.TE)
 	} else {
-		fmt.Fprintf(&b, " train_te %.3g", r.Train.TE)
+		fmt.Fprintf(&b, " %s %.3g", teName("train_", s), r.Train.TE)
 	}
 	fmt.Fprintf(&b, " alpha %.3g sigma %.3g bs %d %s", r.Alpha, r.Sigma, r.BatchSize, round(r.Duration))
 	if eta, ok := p.eta(s); ok && s.Epoch+1 < s.Epochs {

@@ -29,7 +29,7 @@ func mixedLayout(p *loaders.Pipeline) *graph.MixedLayout {
 // mapConfig returns the graph configuration for options o, data of
 // dimension dim and an optional pipeline.
 func mapConfig(o Options, dim int, p *loaders.Pipeline) (graph.Config, error) {
-	cfg := graph.Config{Grid: o.Grid, Dim: dim, Distance: o.Distance, Neighborhood: o.Neighborhood, Dtype: o.Dtype}
+	cfg := graph.Config{Grid: o.Grid, Dim: dim, Distance: o.Distance, Neighborhood: o.Neighborhood, Dtype: o.Dtype, TENeighbors: o.TENeighbors}
 	if o.Distance == graph.Mixed {
 		if p == nil {
 			return cfg, errMixedNeedsPipeline

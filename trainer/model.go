@@ -132,6 +132,9 @@ type fileModel struct {
 	Weights      [][]float64     `json:"weights"`
 	Pipeline     json.RawMessage `json:"pipeline"`
 	History      []fileEpoch     `json:"history"`
+	// TENeighbors is graph.Config.TENeighbors, written only when set
+	// (added in version 1 files after the first release; absent means 0).
+	TENeighbors int `json:"te_neighbors,omitempty"`
 }
 
 type fileGrid struct {
@@ -236,10 +239,11 @@ func (m *Model) encode() ([]byte, error) {
 			Mode: m.Mode.String(), BatchSize: m.BatchSize, Alpha: m.Alpha, Sigma: m.Sigma,
 			Init: m.Init.String(), Seed: m.Seed, Schedule: m.ScheduleName,
 		},
-		Features: m.Features,
-		Labels:   m.Labels,
-		Weights:  make([][]float64, c.Grid.Units()),
-		Pipeline: json.RawMessage("null"),
+		Features:    m.Features,
+		Labels:      m.Labels,
+		Weights:     make([][]float64, c.Grid.Units()),
+		Pipeline:    json.RawMessage("null"),
+		TENeighbors: c.TENeighbors,
 	}
 	for k := range f.Weights {
 		f.Weights[k] = m.Weights[k*c.Dim : (k+1)*c.Dim]
@@ -433,7 +437,7 @@ func (f *fileModel) model() (*Model, error) {
 		}
 	}
 	grid := graph.Grid{Rows: f.Grid.Rows, Cols: f.Grid.Cols, Topology: topo, Toroidal: f.Grid.Toroidal}
-	cfg, err := mapConfig(Options{Grid: grid, Distance: dist, Neighborhood: nb, Dtype: dt}, f.Dim, pipe)
+	cfg, err := mapConfig(Options{Grid: grid, Distance: dist, Neighborhood: nb, Dtype: dt, TENeighbors: f.TENeighbors}, f.Dim, pipe)
 	if err != nil {
 		return bad("%w", err)
 	}
@@ -455,7 +459,7 @@ func (f *fileModel) model() (*Model, error) {
 		Version: f.Version,
 		Config:  cfg,
 		Options: Options{
-			Grid: cfg.Grid, Distance: dist, Neighborhood: nb, Dtype: dt,
+			Grid: cfg.Grid, Distance: dist, Neighborhood: nb, Dtype: dt, TENeighbors: f.TENeighbors,
 			Mode: mode, BatchSize: t.BatchSize, Alpha: t.Alpha, Sigma: t.Sigma, Init: in, Seed: t.Seed,
 		},
 		ScheduleName: t.Schedule,

@@ -452,3 +452,39 @@ func TestExportLoadPipeline(t *testing.T) {
 		t.Errorf("Load with a mismatched pipeline: %v", err)
 	}
 }
+
+// TestExportTENeighbors pins that the topographic-error convention is
+// stored only when set (files of the default convention keep their bytes)
+// and read back, and that the trained map's TE follows it.
+func TestExportTENeighbors(t *testing.T) {
+	rect := graph.Grid{Rows: 4, Cols: 5}
+	l4 := trained(t, Options{Grid: rect})
+	l8 := trained(t, Options{Grid: rect, TENeighbors: 8})
+	b4, b8 := exported(t, l4), exported(t, l8)
+	if bytes.Contains(b4, []byte("te_neighbors")) {
+		t.Error("a default-convention model names te_neighbors")
+	}
+	if !bytes.Contains(b8, []byte(`"te_neighbors":8`)) {
+		t.Error("an 8-neighbour model does not store te_neighbors 8")
+	}
+	m, err := Load(bytes.NewReader(b8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.TENeighbors != 8 || m.TENeighbors != 8 {
+		t.Errorf("loaded TENeighbors %d / %d, want 8", m.Config.TENeighbors, m.TENeighbors)
+	}
+	// Same codebook, same data: the 8-neighbour TE is at most the 4-neighbour one.
+	h4, h8 := l4.History(), l8.History()
+	for i := range h4 {
+		if h4[i].Train.QE != h8[i].Train.QE {
+			t.Fatalf("epoch %d: QE %v and %v differ; the convention must not change training", i, h4[i].Train.QE, h8[i].Train.QE)
+		}
+		if h8[i].Train.TE > h4[i].Train.TE {
+			t.Errorf("epoch %d: TE(8) %v > TE(4) %v", i, h8[i].Train.TE, h4[i].Train.TE)
+		}
+	}
+	if _, err := New(l4.Train(), nil, &Options{Grid: graph.Grid{Rows: 2, Cols: 2, Topology: graph.Hexagonal}, TENeighbors: 8}); err == nil || !strings.Contains(err.Error(), "6 neighbours") {
+		t.Errorf("hex with TENeighbors 8: %v", err)
+	}
+}

@@ -77,6 +77,11 @@ type Options struct {
 	Distance graph.Distance
 	// Neighborhood is the neighbourhood function; zero is graph.Gaussian.
 	Neighborhood graph.Neighborhood
+	// TENeighbors is which grid neighbours count as adjacent for the
+	// topographic error (graph.Config.TENeighbors): zero means the edge
+	// neighbours (4 on a rectangular grid, 6 on a hexagonal one); 8 on a
+	// rectangular grid counts the diagonals too, as MiniSom does.
+	TENeighbors int
 	// Dtype is tensor.Float32 or tensor.Float64; the zero value means
 	// Float32.
 	Dtype tensor.Dtype

@@ -162,6 +162,7 @@ func (h *ChartHook) draw(s *hooks.State) error {
 	if err != nil {
 		return err
 	}
+	labelTE(loss, s.Map.Config())
 	return h.write("loss", func(b *bytes.Buffer) error { return RenderCurves(b, h.Format, loss...) })
 }
 

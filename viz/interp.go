@@ -778,6 +778,7 @@ func (in *Interpretation) Loss(w io.Writer, f Format) error {
 	if err != nil {
 		return err
 	}
+	labelTE(cs, in.m.Config())
 	return RenderCurves(w, f, cs...)
 }
 

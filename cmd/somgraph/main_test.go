@@ -58,6 +58,8 @@ func TestBadUsage(t *testing.T) {
 		{"batch 0", []string{"train", "--batch", "0"}, "--batch 0"},
 		{"unknown topology", []string{"train", "--topology", "tri"}, `unknown topology "tri"`},
 		{"odd toroidal hex", []string{"train", "--size", "5x6", "--topology", "hex", "--toroidal"}, "even number of rows"},
+		{"te-neighbors 8 on hex", []string{"train", "--te-neighbors", "8"}, "--te-neighbors 8 with --topology hex: topographic-error neighbours 8 on a hexagonal grid"},
+		{"te-neighbors 6 on rect", []string{"train", "--topology", "rect", "--te-neighbors", "6"}, "want 4 (edges) or 8"},
 		{"unknown distance", []string{"train", "--distance", "cheb"}, `unknown distance "cheb"`},
 		{"mixed distance on colours", []string{"train", "--distance", "mixed", "--n", "50", "--epochs", "1"}, "--distance mixed compares categorical columns"},
 		{"unknown neighborhood", []string{"train", "--neighborhood", "cone"}, `unknown neighborhood "cone"`},

@@ -24,6 +24,7 @@ type trainFlags struct {
 	size, topology, distance, neighborhood, init, dtype string
 	toroidal                                            bool
 	exactMetrics                                        bool
+	teNeighbors                                         int
 	// training
 	epochs, batch  int
 	mode, schedule string
@@ -54,6 +55,11 @@ file. With no flags it trains a 20x20 map on 10,000 random RGB colours for
 topographic error TE, learning rate alpha, radius sigma, seconds) and a
 summary, and saves the model to somgraph-out/model.somg.
 
+TE is the share of records whose two best units are not grid neighbours;
+logs print it as te(N), N the neighbours that count: 4 edge neighbours on a
+rect grid by default (--te-neighbors 8 adds the diagonals, as MiniSom
+counts), 6 on a hex grid.
+
 The schedule changes the learning rate, the radius and (three-phase) the
 batch size from epoch to epoch, starting from --lr, --sigma and --batch.
 
@@ -67,7 +73,7 @@ Ctrl-C stops training after the current batch, saves the model and exits
 with status 130 (not 0), so a script can tell an interrupted run from a
 finished one; a second Ctrl-C quits at once without saving.`,
 	groups: []group{
-		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype"}},
+		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype", "te-neighbors"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
 		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every"}},
@@ -89,6 +95,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.neighborhood, "neighborhood", "gaussian", "`gaussian|bubble|mexican-hat|triangle` neighbourhood function")
 	fs.StringVar(&f.init, "init", "random", "`random|sample|pca|kmeans` codebook initialization")
 	fs.StringVar(&f.dtype, "dtype", "float32", "`float32|float64` codebook precision")
+	fs.IntVar(&f.teNeighbors, "te-neighbors", 0, "`4|8` grid neighbours adjacent for the topographic error on a rect grid: 4 edge neighbours, or 8 with the diagonals as MiniSom counts (0: 4 on rect; hex always counts its 6)")
 
 	fs.IntVar(&f.epochs, "epochs", 20, "number of training `epochs`")
 	fs.StringVar(&f.mode, "mode", "minibatch", "`minibatch|batch` update rule: mini-batch (fastsom) or Kohonen's batch SOM")
@@ -160,6 +167,10 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 	o.ExactTrainMetrics = f.exactMetrics
 	if err := o.Grid.Validate(); err != nil {
 		return nil, usagef("--size %s: %s", f.size, bare(err))
+	}
+	o.TENeighbors = f.teNeighbors
+	if err := (graph.Config{Grid: o.Grid, Dim: 1, TENeighbors: o.TENeighbors}).Validate(); err != nil {
+		return nil, usagef("--te-neighbors %d with --topology %s: %s", f.teNeighbors, o.Grid.Topology, bare(err))
 	}
 	if o.Distance, err = graph.ParseDistance(f.distance); err != nil {
 		return nil, usagef("--distance: %s", bare(err))
@@ -496,9 +507,10 @@ func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Durati
 	if m, err := l.Map().Evaluate(l.Train().Data, last.Sigma); err == nil {
 		final = m
 	}
-	fmt.Fprintf(w, "done in %.2fs: qe %.4f  te %.4f  dead units %.1f%%", elapsed.Seconds(), final.QE, final.TE, 100*final.DeadUnits)
+	te := l.Map().Config().TELabel()
+	fmt.Fprintf(w, "done in %.2fs: qe %.4f  %s %.4f  dead units %.1f%%", elapsed.Seconds(), final.QE, te, final.TE, 100*final.DeadUnits)
 	if last.HasValid {
-		fmt.Fprintf(w, "  valid qe %.4f  te %.4f", last.Valid.QE, last.Valid.TE)
+		fmt.Fprintf(w, "  valid qe %.4f  %s %.4f", last.Valid.QE, te, last.Valid.TE)
 	}
 	fmt.Fprintf(w, "\nmodel saved to %s\n", p.flags.out)
 }
@@ -512,9 +524,10 @@ func epochPrinter(w io.Writer) hooks.Hook {
 			return nil
 		}
 		width := len(fmt.Sprint(s.Epochs))
-		line := fmt.Sprintf("epoch %*d/%d  qe %.4f  te %.4f", width, s.Epoch+1, s.Epochs, s.Train.QE, s.Train.TE)
+		te := s.Map.Config().TELabel()
+		line := fmt.Sprintf("epoch %*d/%d  qe %.4f  %s %.4f", width, s.Epoch+1, s.Epochs, s.Train.QE, te, s.Train.TE)
 		if s.HasValid {
-			line += fmt.Sprintf("  valid qe %.4f  te %.4f", s.Valid.QE, s.Valid.TE)
+			line += fmt.Sprintf("  valid qe %.4f  %s %.4f", s.Valid.QE, te, s.Valid.TE)
 		}
 		line += fmt.Sprintf("  alpha %.4f  sigma %.3f  %.2fs\n", s.Alpha, s.Sigma, time.Since(start).Seconds())
 		_, err := io.WriteString(w, line)

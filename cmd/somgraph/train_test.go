@@ -35,7 +35,7 @@ func TestTrainPredictCodebook(t *testing.T) {
 	if _, err := os.Stat(model); err != nil {
 		t.Fatalf("model file: %v", err)
 	}
-	for _, want := range []string{"training a 5x5 hex map on 500 random RGB colours", "epoch 1/2  qe ", "epoch 2/2  qe ", "alpha ", "sigma ", "done in ", "dead units", "model saved to " + model} {
+	for _, want := range []string{"training a 5x5 hex map on 500 random RGB colours", "epoch 1/2  qe ", "epoch 2/2  qe ", "  te(6) ", "alpha ", "sigma ", "done in ", "dead units", "model saved to " + model} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("train output lacks %q:\n%s", want, r.stdout)
 		}
@@ -284,6 +284,9 @@ func TestTrainHooksFlags(t *testing.T) {
 		}
 		if row[col["valid_qe"]] == "" {
 			t.Errorf("epoch %d: no valid_qe with --valid 0.25", i)
+		}
+		if row[col["te_neighbors"]] != "6" {
+			t.Errorf("epoch %d: te_neighbors %q, want 6 on the default hex grid", i, row[col["te_neighbors"]])
 		}
 	}
 	if _, err := os.Stat(ckpt); err != nil {
