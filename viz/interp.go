@@ -57,6 +57,12 @@ type Option func(*Interpretation)
 // ones denormalized, categorical ones as the winning level.
 func WithDecoder(d Decoder) Option { return func(in *Interpretation) { in.dec = d } }
 
+// WithDataName names the training data in chart titles ("Hit map,
+// houses.csv (…)"); the default is "train". Use it when the data passed as
+// training data is not what the map was trained on, such as records
+// charted with a loaded model.
+func WithDataName(name string) Option { return func(in *Interpretation) { in.trainName = name } }
+
 // WithHistory gives the training history the Loss and Hyperparams charts
 // draw.
 func WithHistory(h []Epoch) Option {
@@ -75,6 +81,7 @@ type Interpretation struct {
 	history      []Epoch
 	steps        []Step
 	bmus         map[*loaders.Dataset][]int
+	trainName    string // the training data's name in titles; "" is "train"
 }
 
 // New returns an Interpretation of map m with its training and validation
@@ -135,6 +142,9 @@ func (in *Interpretation) data(ds *loaders.Dataset) (*loaders.Dataset, error) {
 func (in *Interpretation) dataName(ds *loaders.Dataset) string {
 	switch ds {
 	case in.train:
+		if in.trainName != "" {
+			return in.trainName
+		}
 		return "train"
 	case in.valid:
 		return "valid"

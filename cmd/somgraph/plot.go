@@ -134,9 +134,19 @@ func writeCharts(w io.Writer, in *viz.Interpretation, dir string, format viz.For
 	return nil
 }
 
+// chartDataName names the records of --data in chart titles: the file's
+// name, or "data" for standard input.
+func chartDataName(path string) string {
+	if path == "-" {
+		return "data"
+	}
+	return filepath.Base(path)
+}
+
 // plotModel draws charts of m into f.out.
 func plotModel(m *trainer.Model, f plotFlags, charts []string, format viz.Format, comma rune, stdin io.Reader, stdout io.Writer) error {
 	var ds *loaders.Dataset
+	var opts []viz.Option
 	if f.data != "" {
 		in, name, closeIn, err := openInput(f.data, stdin)
 		if err != nil {
@@ -146,8 +156,9 @@ func plotModel(m *trainer.Model, f plotFlags, charts []string, format viz.Format
 		if ds, err = readRecords(in, name, m, comma); err != nil {
 			return err
 		}
+		opts = append(opts, viz.WithDataName(chartDataName(f.data)))
 	}
-	in, err := viz.FromModel(m, ds, nil)
+	in, err := viz.FromModel(m, ds, nil, opts...)
 	if err != nil {
 		return err
 	}
