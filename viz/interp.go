@@ -677,9 +677,14 @@ func (in *Interpretation) Preds(w io.Writer, f Format, ds *loaders.Dataset, bins
 	if err != nil {
 		return err
 	}
+	target := in.targetName()
 	title := "Most frequent label per unit"
-	if _, numeric := parseNumbers(ds.Labels); numeric && bins == 0 {
+	_, numeric := parseNumbers(ds.Labels)
+	if numeric && bins == 0 {
 		title = "Mean target per unit"
+		if target != "" {
+			title = "Mean " + target + " per unit"
+		}
 	} else if numeric && bins > 0 {
 		title = fmt.Sprintf("Most frequent target bin (of %d) per unit", bins)
 	}
@@ -687,7 +692,19 @@ func (in *Interpretation) Preds(w io.Writer, f Format, ds *loaders.Dataset, bins
 	if err != nil {
 		return err
 	}
+	if numeric && bins == 0 && target != "" {
+		mc.Label = "mean " + target
+	}
 	return mc.Render(w, f)
+}
+
+// targetName returns the name of the label column when the decoder is a
+// pipeline that knows it, else "".
+func (in *Interpretation) targetName() string {
+	if p, ok := in.dec.(*loaders.Pipeline); ok && p != nil {
+		return p.Target
+	}
+	return ""
 }
 
 // UMatrixValues returns, per unit, the mean Euclidean distance between its
@@ -775,9 +792,9 @@ func HyperparamCharts(history []Epoch) ([]*CurveChart, error) {
 // over x (epochs or steps, named by xLabel).
 func hyperparamCharts(xLabel string, x, alpha, sigma, batch []float64) []*CurveChart {
 	return []*CurveChart{
-		{Title: "Learning rate α", XLabel: xLabel, Series: []Series{{"alpha", x, alpha}}, Height: 220},
-		{Title: "Neighbourhood radius σ", XLabel: xLabel, Series: []Series{{"sigma", x, sigma}}, Height: 220},
-		{Title: "Batch size", XLabel: xLabel, Series: []Series{{"batch size", x, batch}}, Height: 220},
+		{Title: "Learning rate α", XLabel: xLabel, YLabel: "α", Series: []Series{{"alpha", x, alpha}}, Height: 220},
+		{Title: "Neighbourhood radius σ", XLabel: xLabel, YLabel: "σ (grid units)", Series: []Series{{"sigma", x, sigma}}, Height: 220},
+		{Title: "Batch size", XLabel: xLabel, YLabel: "records", Series: []Series{{"batch size", x, batch}}, Height: 220},
 	}
 }
 
