@@ -230,7 +230,7 @@ func splitTable(t *Table, o *Options) (train, valid []int, err error) {
 			}
 			isValid, ok := parseValid(v)
 			if !ok {
-				return nil, nil, &ParseError{Name: t.Name, Row: i + 1, ColumnName: c.Name, Value: v, Err: ErrSplitValue}
+				return nil, nil, (&ParseError{Name: t.Name, Row: i + 1, ColumnName: c.Name, Value: v, Err: ErrSplitValue}).hinted()
 			}
 			if isValid {
 				valid = append(valid, i)

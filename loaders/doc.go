@@ -12,10 +12,17 @@
 // categorical. Missing values are the DefaultNA markers (empty, NA, NaN, ?,
 // null, ...) or your own.
 //
+// ReadNumeric reads a plain table of numbers (with or without a header,
+// columns taken by name) straight into a Dataset, for a model trained
+// without a pipeline.
+//
 // Bad input is an error that names the place: a *ParseError with the
-// source name, line, column and what to do, wrapping a sentinel such as
-// ErrFieldCount, ErrNotNumber or ErrInfinite. With BadRows: Skip, bad rows
-// are left out and counted in Table.Skipped (and DataBunch.Skipped).
+// source name, line, column, and what to do in its Hint, wrapping a
+// sentinel such as ErrFieldCount, ErrNotNumber or ErrInfinite; a
+// *ColumnError names the columns an option names or a pipeline needs that
+// the data lack (ErrUnknownColumn, ErrMissingColumn). With BadRows: Skip,
+// bad rows are left out and counted in Table.Skipped (and
+// DataBunch.Skipped).
 //
 // # Preprocessing
 //

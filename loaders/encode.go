@@ -71,7 +71,13 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 		if k, ok := byName[pc.Name]; ok {
 			cols[j], colNo[j] = &t.Columns[k], k+1
 		} else {
-			return nil, errAt(nameOf(t.Name), ErrUnknownColumn, " %q: the pipeline needs its inputs %s", pc.Name, strings.Join(p.Inputs(), ", "))
+			var missing []string
+			for _, name := range p.Inputs() {
+				if _, ok := byName[name]; !ok {
+					missing = append(missing, name)
+				}
+			}
+			return nil, newColumnError(t.Name, t.Names(), p.Inputs(), missing)
 		}
 	}
 	na := naSchema(t.NA)
@@ -90,15 +96,15 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 				} else {
 					var err error
 					if x, _, err = na.parseNum(c.Str[i]); err != nil {
-						return nil, &ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: c.Str[i], Err: err}
+						return nil, (&ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: c.Str[i], Err: err}).hinted()
 					}
 				}
 				if math.IsInf(x, 0) {
-					return nil, &ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite}
+					return nil, (&ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite}).hinted()
 				}
 				if v, ok := p.encodeCont(j, x, row); !ok {
-					return nil, &ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite,
-						cause: fmt.Errorf("normalizes to %v", v)}
+					return nil, (&ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite,
+						cause: fmt.Errorf("normalizes to %v", v)}).hinted()
 				}
 				continue
 			}
@@ -160,10 +166,10 @@ func (p *Pipeline) encodeFields(fields []string, fidx []int, s *schema, dst []fl
 		}
 		x, _, err := s.parseNum(v)
 		if err != nil {
-			return &ParseError{Column: f + 1, ColumnName: c.Name, Value: v, Err: err}
+			return (&ParseError{Column: f + 1, ColumnName: c.Name, Value: v, Err: err}).hinted()
 		}
 		if e, ok := p.encodeCont(j, x, dst); !ok {
-			return &ParseError{Column: f + 1, ColumnName: c.Name, Value: v, Err: ErrInfinite, cause: fmt.Errorf("normalizes to %v", e)}
+			return (&ParseError{Column: f + 1, ColumnName: c.Name, Value: v, Err: ErrInfinite, cause: fmt.Errorf("normalizes to %v", e)}).hinted()
 		}
 	}
 	return nil

@@ -3,6 +3,8 @@ package loaders
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -48,9 +50,13 @@ var (
 	ErrShape = errors.New("loaders: wrong vector length")
 	// ErrPipeline means a stored pipeline is invalid (a corrupted model).
 	ErrPipeline = errors.New("loaders: invalid pipeline")
+	// ErrMissingColumn means the data lack a column that a fitted Pipeline
+	// (or ReadNumeric's Features) needs. A *ColumnError wraps it.
+	ErrMissingColumn = errors.New("loaders: missing column")
 )
 
-// hints say what to do about each kind of parse error.
+// hints say what to do about each kind of parse error: the Hint a
+// *ParseError gets unless its maker gives another.
 var hints = map[error]string{
 	ErrFieldCount:    "make every row have one field per header column, or set BadRows to Skip",
 	ErrSyntax:        "fix the quoting (a quote inside a field must be doubled), or set LazyQuotes",
@@ -66,6 +72,9 @@ var hints = map[error]string{
 // does: the source Name (file name, or empty), the 1-based Line of the
 // input, the 1-based Column number and its Name. Err is one of the
 // package's sentinel errors (or a *csv.ParseError wrapped in ErrSyntax).
+// Hint says what to do about it in terms of this package's options ("set
+// BadRows to Skip"); a program with other names for them (command-line
+// flags) replaces Hint, keyed on Err, and prints the error again.
 type ParseError struct {
 	Name       string // source name, e.g. the file name; may be empty
 	Line       int    // 1-based line in the input; 0 if not known
@@ -74,10 +83,19 @@ type ParseError struct {
 	ColumnName string // header name of the column; may be empty
 	Value      string // the offending value, if any
 	Err        error  // a sentinel such as ErrNotNumber
+	Hint       string // what to do about it; may be empty
 	cause      error  // an underlying error, e.g. *csv.ParseError
 }
 
-// Error returns "loaders: NAME:LINE: column N "name": value "v": what; what to do".
+// hinted sets the default Hint for e.Err when e has none, and returns e.
+func (e *ParseError) hinted() *ParseError {
+	if e.Hint == "" {
+		e.Hint = hints[e.Err]
+	}
+	return e
+}
+
+// Error returns "loaders: NAME:LINE: column N "name": value "v": what: Hint".
 func (e *ParseError) Error() string {
 	var b strings.Builder
 	b.WriteString("loaders: ")
@@ -109,9 +127,9 @@ func (e *ParseError) Error() string {
 	if e.cause != nil {
 		fmt.Fprintf(&b, " (%v)", e.cause)
 	}
-	if h := hints[e.Err]; h != "" {
+	if e.Hint != "" {
 		b.WriteString(": ")
-		b.WriteString(h)
+		b.WriteString(e.Hint)
 	}
 	return b.String()
 }
@@ -151,4 +169,78 @@ func errAt(where string, sentinel error, format string, args ...any) error {
 		msg = where + ": " + msg
 	}
 	return &sentinelError{msg: "loaders: " + msg + fmt.Sprintf(format, args...), err: sentinel}
+}
+
+// fieldCountf describes a row of the wrong width (the cause of an
+// ErrFieldCount).
+func fieldCountf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// ColumnError says which columns a table lacks: columns that a read option
+// names (Option is "Cont", "Cat", "Ignore", "Target" or "ValidColumn"; the
+// error wraps ErrUnknownColumn), or columns that a fitted Pipeline or
+// ReadNumeric's Features need (Option is empty; it wraps ErrMissingColumn).
+// Test it with errors.As to show the columns in your own words.
+type ColumnError struct {
+	Name    string   // source name, e.g. the file name; may be empty
+	Option  string   // the option naming the columns; empty when they are needed inputs
+	Missing []string // the columns named or needed that the table lacks
+	Want    []string // every needed column, in order (Option empty); nil otherwise
+	Have    []string // the table's columns, in order
+}
+
+// newColumnError returns the error for inputs want that header lacks.
+func newColumnError(source string, header, want, missing []string) *ColumnError {
+	return &ColumnError{Name: source, Missing: missing, Want: slices.Clone(want), Have: slices.Clone(header)}
+}
+
+// Extra returns the table's columns that are not among the needed ones
+// (Want), in order: often a needed column under another name.
+func (e *ColumnError) Extra() []string {
+	var out []string
+	for _, h := range e.Have {
+		if !slices.Contains(e.Want, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Error returns `loaders: unknown column "x" in Cont: the columns are a, b`
+// or `loaders: NAME lacks column "x": it needs a, x (has a, y; y is not used)`.
+func (e *ColumnError) Error() string {
+	if e.Option != "" {
+		return fmt.Sprintf("loaders: unknown %s %s in %s: the columns are %s",
+			plural(len(e.Missing), "column"), quoteList(e.Missing), e.Option, strings.Join(e.Have, ", "))
+	}
+	msg := fmt.Sprintf("loaders: %s lacks %s %s: it needs %s", nameOf(e.Name),
+		plural(len(e.Missing), "column"), quoteList(e.Missing), strings.Join(e.Want, ", "))
+	if extra := e.Extra(); len(extra) > 0 {
+		msg += fmt.Sprintf(" (its other columns, not used: %s)", strings.Join(extra, ", "))
+	}
+	return msg
+}
+
+// Unwrap returns ErrUnknownColumn or ErrMissingColumn.
+func (e *ColumnError) Unwrap() error {
+	if e.Option != "" {
+		return ErrUnknownColumn
+	}
+	return ErrMissingColumn
+}
+
+// plural returns word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// quoteList returns the names quoted and separated by commas.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }

@@ -523,9 +523,10 @@ func (p *Pipeline) Layout() Layout {
 
 // ReadOptions returns options that read new raw data (to predict on) with
 // the pipeline's roles and markers: its inputs declared continuous or
-// categorical, its target optional, every other column ignored.
+// categorical, its target optional, every other column ignored. A table
+// lacking inputs is a *ColumnError (ErrMissingColumn) naming all of them.
 func (p *Pipeline) ReadOptions() ReadOptions {
-	o := ReadOptions{NA: slices.Clone(p.NA), Target: p.Target, TargetOptional: true, IgnoreOthers: true}
+	o := ReadOptions{NA: slices.Clone(p.NA), Target: p.Target, TargetOptional: true, IgnoreOthers: true, inputs: p.Inputs()}
 	for _, c := range p.Columns {
 		if c.Kind == Continuous {
 			o.Cont = append(o.Cont, c.Name)

@@ -464,7 +464,7 @@ func TestTransformAndEncodeErrors(t *testing.T) {
 		run  func() error
 		want error
 	}{
-		{"missing column", func() error { _, err := p.Transform(mustRead(t, "a\n1\n", nil)); return err }, ErrUnknownColumn},
+		{"missing column", func() error { _, err := p.Transform(mustRead(t, "a\n1\n", nil)); return err }, ErrMissingColumn},
 		{"text in continuous input", func() error {
 			_, err := p.Transform(mustRead(t, "a,c\nabc,x\n", &ReadOptions{Cat: []string{"a"}}))
 			return err
@@ -579,7 +579,7 @@ func TestPredictPath(t *testing.T) {
 			"species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n" +
 				"Adelie,Dream,39,18,190,3700,female,2007\n" +
 				"NA,Dream,39,18,190,3700,female,2007\n", []string{"Adelie", ""}, nil},
-		{"missing input column", "island,year\nDream,2007\n", nil, ErrUnknownColumn},
+		{"missing input column", "island,year\nDream,2007\n", nil, ErrMissingColumn},
 		{"bad number names the line", "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n" +
 			"Dream,39,18,190,3700,female,2007\nDream,x,18,190,3700,female,2007\n", nil, ErrNotNumber},
 	}

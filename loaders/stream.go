@@ -169,7 +169,7 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 			}
 			var ok bool
 			if valid, ok = parseValid(v); !ok {
-				return &ParseError{Name: st.ro.Name, Line: line, Row: row, Column: st.split + 1, ColumnName: s.header[st.split], Value: fields[st.split], Err: ErrSplitValue}
+				return (&ParseError{Name: st.ro.Name, Line: line, Row: row, Column: st.split + 1, ColumnName: s.header[st.split], Value: fields[st.split], Err: ErrSplitValue}).hinted()
 			}
 		} else if st.o.ValidFrac > 0 {
 			valid = rowDraw(st.o.Seed, row) < st.o.ValidFrac

@@ -145,7 +145,8 @@ type ReadOptions struct {
 	// BadRows is the policy for bad rows: Fail (default) or Skip.
 	BadRows BadRows
 
-	split string // Options.ValidColumn: must exist, is ignored
+	split  string   // Options.ValidColumn: must exist, is ignored
+	inputs []string // a Pipeline's inputs: missing ones are a *ColumnError
 }
 
 // Column is one typed column of a Table.
@@ -289,14 +290,28 @@ func newSchema(header []string, opts *ReadOptions) (*schema, error) {
 			h = fmt.Sprintf("column_%d", j+1)
 		}
 		if !utf8.ValidString(h) {
-			return nil, &ParseError{Name: s.name, Line: 1, Column: j + 1, Value: h, Err: ErrNotUTF8}
+			return nil, (&ParseError{Name: s.name, Line: 1, Column: j + 1, Value: h, Err: ErrNotUTF8}).hinted()
 		}
 		if k, dup := index[h]; dup {
-			return nil, &ParseError{Name: s.name, Line: 1, Column: j + 1, ColumnName: h, Err: ErrDuplicateColumn,
-				cause: fmt.Errorf("also column %d; rename one of them", k+1)}
+			return nil, (&ParseError{Name: s.name, Line: 1, Column: j + 1, ColumnName: h, Err: ErrDuplicateColumn,
+				cause: fmt.Errorf("also column %d; rename one of them", k+1)}).hinted()
 		}
 		index[h] = j
 		s.header[j] = h
+	}
+	if opts.inputs != nil {
+		if _, err := columnsByName(s.name, s.header, opts.inputs); err != nil {
+			return nil, err
+		}
+	}
+	unknown := func(list []string, flag string) error {
+		var missing []string
+		for _, name := range list {
+			if _, ok := index[strings.TrimSpace(name)]; !ok && strings.TrimSpace(name) != "" {
+				missing = append(missing, strings.TrimSpace(name))
+			}
+		}
+		return &ColumnError{Name: s.name, Option: flag, Missing: missing, Have: slices.Clone(s.header)}
 	}
 	set := func(list []string, role Role, flag string) error {
 		for _, name := range list {
@@ -306,7 +321,7 @@ func newSchema(header []string, opts *ReadOptions) (*schema, error) {
 			}
 			j, ok := index[name]
 			if !ok {
-				return fmt.Errorf("%w %q in %s: the columns are %s", ErrUnknownColumn, name, flag, strings.Join(s.header, ", "))
+				return unknown(list, flag)
 			}
 			if s.roles[j] != Auto && s.roles[j] != role {
 				return fmt.Errorf("%w: column %q is both %v and %v: name it once", ErrRoleConflict, name, s.roles[j], role)
@@ -320,7 +335,7 @@ func newSchema(header []string, opts *ReadOptions) (*schema, error) {
 			s.roles[j] = Target
 			s.target = j
 		} else if !opts.TargetOptional {
-			return nil, fmt.Errorf("%w %q in Target: the columns are %s", ErrUnknownColumn, opts.Target, strings.Join(s.header, ", "))
+			return nil, unknown([]string{opts.Target}, "Target")
 		}
 	}
 	if err := set(opts.Cont, Continuous, "Cont"); err != nil {
@@ -396,8 +411,8 @@ func (s *schema) parseNum(v string) (x float64, missing bool, err error) {
 // checkRow returns the first problem of a data row, or nil.
 func (s *schema) checkRow(fields []string, line, row int) *ParseError {
 	if len(fields) != len(s.header) {
-		return &ParseError{Name: s.name, Line: line, Row: row, Err: ErrFieldCount,
-			cause: fmt.Errorf("%d fields, the header has %d", len(fields), len(s.header))}
+		return (&ParseError{Name: s.name, Line: line, Row: row, Err: ErrFieldCount,
+			cause: fmt.Errorf("%d fields, the header has %d", len(fields), len(s.header))}).hinted()
 	}
 	for j, v := range fields {
 		switch s.roles[j] {
@@ -407,15 +422,15 @@ func (s *schema) checkRow(fields []string, line, row int) *ParseError {
 				err = nil
 			}
 			if err != nil {
-				return &ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Value: v, Err: err}
+				return (&ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Value: v, Err: err}).hinted()
 			}
 		case Target:
 			if !s.optTgt && s.isNA(strings.TrimSpace(v)) {
-				return &ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Err: ErrMissingTarget}
+				return (&ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Err: ErrMissingTarget}).hinted()
 			}
 		}
 		if s.roles[j] != Ignored && !utf8.ValidString(v) {
-			return &ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Value: v, Err: ErrNotUTF8}
+			return (&ParseError{Name: s.name, Line: line, Row: row, Column: j + 1, ColumnName: s.header[j], Value: v, Err: ErrNotUTF8}).hinted()
 		}
 	}
 	return nil
@@ -472,7 +487,7 @@ func nameOf(name string) string {
 func wrapCSV(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &ParseError{Name: name, Line: pe.Line, Err: ErrSyntax, cause: pe.Err}
+		return (&ParseError{Name: name, Line: pe.Line, Err: ErrSyntax, cause: pe.Err}).hinted()
 	}
 	return fmt.Errorf("loaders: reading %s: %w", nameOf(name), err)
 }
@@ -528,7 +543,7 @@ func (g *gate) check(fields []string, line int) (ok bool, err error) {
 func (g *gate) finish() error {
 	s := g.s
 	if s.target >= 0 && !s.optTgt && g.rows > 0 && !g.targetSeen {
-		pe := &ParseError{Name: s.name, Column: s.target + 1, ColumnName: s.header[s.target], Err: ErrTargetEmpty}
+		pe := (&ParseError{Name: s.name, Column: s.target + 1, ColumnName: s.header[s.target], Err: ErrTargetEmpty}).hinted()
 		if g.deferred != nil {
 			pe.Line, pe.Row = g.deferred.Line, g.deferred.Row
 		}
@@ -677,7 +692,7 @@ func FromColumns(name string, cols []Column) (*Table, error) {
 			return nil, fmt.Errorf("loaders: %s: column %d has no name: name every column", nameOf(name), j+1)
 		}
 		if seen[c.Name] {
-			return nil, &ParseError{Name: name, Column: j + 1, ColumnName: c.Name, Err: ErrDuplicateColumn}
+			return nil, (&ParseError{Name: name, Column: j + 1, ColumnName: c.Name, Err: ErrDuplicateColumn}).hinted()
 		}
 		seen[c.Name] = true
 		if c.Role == Auto {
@@ -706,18 +721,18 @@ func FromColumns(name string, cols []Column) (*Table, error) {
 				nameOf(name), c.Name, c.Len(), cols[0].Name, t.Rows)
 		}
 		if !utf8.ValidString(c.Name) {
-			return nil, &ParseError{Name: name, Column: j + 1, Value: c.Name, Err: ErrNotUTF8}
+			return nil, (&ParseError{Name: name, Column: j + 1, Value: c.Name, Err: ErrNotUTF8}).hinted()
 		}
 		if c.Role == Categorical || c.Role == Target {
 			for i, v := range c.Str {
 				if !utf8.ValidString(v) {
-					return nil, &ParseError{Name: name, Row: i + 1, Column: j + 1, ColumnName: c.Name, Value: v, Err: ErrNotUTF8}
+					return nil, (&ParseError{Name: name, Row: i + 1, Column: j + 1, ColumnName: c.Name, Value: v, Err: ErrNotUTF8}).hinted()
 				}
 			}
 		}
 		for i, v := range c.Num {
 			if math.IsInf(v, 0) {
-				return nil, &ParseError{Name: name, Row: i + 1, Column: j + 1, ColumnName: c.Name, Value: strconv.FormatFloat(v, 'g', -1, 64), Err: ErrInfinite}
+				return nil, (&ParseError{Name: name, Row: i + 1, Column: j + 1, ColumnName: c.Name, Value: strconv.FormatFloat(v, 'g', -1, 64), Err: ErrInfinite}).hinted()
 			}
 		}
 		t.Columns[j] = c

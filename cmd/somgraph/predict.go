@@ -2,12 +2,10 @@ package main
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
@@ -145,86 +143,9 @@ func readRecords(r io.Reader, name string, m *trainer.Model, comma rune) (*loade
 	if m.Pipeline != nil {
 		return readWithPipeline(r, name, m.Pipeline, comma)
 	}
-	return readNumeric(r, name, m.Features, m.Config.Dim, comma)
-}
-
-// readNumeric reads a CSV of d numeric columns. With a header, the columns
-// named in features are taken by name; without one (every field of the
-// first row is a number), the file must have exactly d columns.
-func readNumeric(r io.Reader, name string, features []string, d int, comma rune) (*loaders.Dataset, error) {
-	cr := csv.NewReader(r)
-	cr.Comma = comma
-	cr.TrimLeadingSpace = true
-	var rows [][]string
-	var lines []int
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s line %d: %v: every row needs as many fields as the first", name, pe.Line, pe.Err)
-			}
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		rows, lines = append(rows, rec), append(lines, line)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s is empty: want one row per record (with or without a header)", name)
-	}
-	rows[0][0] = strings.TrimPrefix(rows[0][0], "\ufeff")
-	cols := make([]int, d)
-	for j := range cols {
-		cols[j] = j
-	}
-	first := 0
-	header := false
-	for _, v := range rows[0] {
-		if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
-			header = true
-		}
-	}
-	if header {
-		first = 1
-	}
-	if header && len(features) == d {
-		idx := map[string]int{}
-		for j, h := range rows[0] {
-			idx[strings.TrimSpace(h)] = j
-		}
-		for j, f := range features {
-			c, ok := idx[f]
-			if !ok {
-				return nil, fmt.Errorf("%s has no column %q: the model was trained on %s", name, f, strings.Join(features, ", "))
-			}
-			cols[j] = c
-		}
-	} else if len(rows[0]) != d {
-		return nil, fmt.Errorf("%s has %d columns: the model takes %d numeric features", name, len(rows[0]), d)
-	}
-	if len(rows) == first {
-		return nil, fmt.Errorf("%s has a header but no records", name)
-	}
-	ds := &loaders.Dataset{N: len(rows) - first, D: d, Features: features, Data: make([]float64, 0, (len(rows)-first)*d)}
-	for i, row := range rows[first:] {
-		for _, c := range cols {
-			s := strings.TrimSpace(row[c])
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil || v != v || v-v != 0 {
-				col := strconv.Itoa(c + 1)
-				if header {
-					col = strconv.Quote(rows[0][c])
-				}
-				return nil, fmt.Errorf("%s line %d, column %s: %q is not a finite number (this model has no preprocessing to fill missing values)", name, lines[i+first], col, s)
-			}
-			ds.Data = append(ds.Data, v)
-		}
-	}
-	if len(features) != d {
-		ds.Features = nil
+	ds, err := loaders.ReadNumeric(r, &loaders.NumericOptions{Name: name, Delimiter: comma, Features: m.Features, D: m.Config.Dim})
+	if err != nil {
+		return nil, dataError(err)
 	}
 	return ds, nil
 }
