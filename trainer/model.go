@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/somgraph/somgraph/cluster"
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/internal/atomicfile"
 	"github.com/somgraph/somgraph/loaders"
@@ -62,6 +63,9 @@ type Model struct {
 	// History is the record of the training epochs, without their
 	// durations (Seconds is 0) so that files stay deterministic.
 	History []Epoch
+	// Clusters is a clustering of the map's units (somgraph cluster,
+	// cluster.Fit), or nil.
+	Clusters *cluster.Result
 }
 
 // Model returns the Learner's current map and settings as a Model, as
@@ -135,6 +139,9 @@ type fileModel struct {
 	// TENeighbors is graph.Config.TENeighbors, written only when set
 	// (added in version 1 files after the first release; absent means 0).
 	TENeighbors int `json:"te_neighbors,omitempty"`
+	// Clusters is the clustering of the units (optional; older files
+	// have none). cluster.Result validates itself when decoded.
+	Clusters *cluster.Result `json:"clusters,omitempty"`
 }
 
 type fileGrid struct {
@@ -215,6 +222,14 @@ func (m *Model) check() error {
 	if m.Features != nil && len(m.Features) != d {
 		return fmt.Errorf("trainer: model: %d feature names for %d features", len(m.Features), d)
 	}
+	if m.Clusters != nil {
+		if err := m.Clusters.Validate(); err != nil {
+			return fmt.Errorf("trainer: model clusters: %w", err)
+		}
+		if len(m.Clusters.Labels) != k {
+			return fmt.Errorf("trainer: model clusters: %d unit labels for %d units", len(m.Clusters.Labels), k)
+		}
+	}
 	return nil
 }
 
@@ -263,6 +278,7 @@ func (m *Model) encode() ([]byte, error) {
 		}
 		f.History = append(f.History, fe)
 	}
+	f.Clusters = m.Clusters
 	b, err := json.Marshal(f)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: encoding the model: %w", err)
@@ -465,6 +481,7 @@ func (f *fileModel) model() (*Model, error) {
 		ScheduleName: t.Schedule,
 		Features:     f.Features,
 		Labels:       f.Labels,
+		Clusters:     f.Clusters,
 	}
 	for u, row := range f.Weights {
 		if len(row) != d {
