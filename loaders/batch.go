@@ -31,6 +31,7 @@ type Loader struct {
 	shuffle bool
 	dtype   tensor.Dtype
 	rng     *rand.Rand
+	pcg     *rand.PCG // rng's source, whose state RNGState saves
 	perm    []int
 	pos     int
 	bufs    map[int]*tensor.Dense
@@ -46,8 +47,9 @@ func NewLoader(ds *Dataset, size int, shuffle bool, dtype tensor.Dtype, seed uin
 	if dtype != tensor.Float32 && dtype != tensor.Float64 {
 		return nil, fmt.Errorf("loaders: batch dtype %v: want float32 or float64", dtype)
 	}
+	pcg := rand.NewPCG(seed, 0xBA7C4)
 	l := &Loader{ds: ds, shuffle: shuffle, dtype: dtype,
-		rng: rand.New(rand.NewPCG(seed, 0xBA7C4)), perm: make([]int, ds.N), bufs: map[int]*tensor.Dense{}}
+		rng: rand.New(pcg), pcg: pcg, perm: make([]int, ds.N), bufs: map[int]*tensor.Dense{}}
 	if err := l.SetBatchSize(size); err != nil {
 		return nil, err
 	}
@@ -76,6 +78,19 @@ func (l *Loader) SetBatchSize(size int) error {
 
 // Batches returns the number of batches in one epoch at the current size.
 func (l *Loader) Batches() int { return (l.ds.N + l.size - 1) / l.size }
+
+// RNGState returns the state of the generator that shuffles the epochs,
+// for a checkpoint: a loader given it with SetRNGState shuffles the next
+// epochs as this one would.
+func (l *Loader) RNGState() ([]byte, error) { return l.pcg.MarshalBinary() }
+
+// SetRNGState restores a state returned by RNGState.
+func (l *Loader) SetRNGState(state []byte) error {
+	if err := l.pcg.UnmarshalBinary(state); err != nil {
+		return fmt.Errorf("loaders: shuffling state: %w", err)
+	}
+	return nil
+}
 
 // Start begins an epoch, reshuffling the order if the loader shuffles.
 func (l *Loader) Start() {

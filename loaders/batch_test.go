@@ -1,6 +1,8 @@
 package loaders
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -42,5 +44,38 @@ func TestLoaderWideBatches(t *testing.T) {
 		if seen != n {
 			t.Fatalf("%v: %d records served, want %d", dt, seen, n)
 		}
+	}
+}
+
+func TestLoaderRNGState(t *testing.T) {
+	ds := Colors(50, 3)
+	a, err := NewLoader(ds, 7, true, tensor.Float64, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ba, bb Batch
+	a.Start() // one epoch drawn
+	st, err := a.RNGState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewLoader(ds, 7, true, tensor.Float64, 1234) // another seed
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetRNGState(st); err != nil {
+		t.Fatal(err)
+	}
+	for epoch := range 3 {
+		a.Start()
+		b.Start()
+		for a.Next(&ba) {
+			if !b.Next(&bb) || !slices.Equal(ba.Index, bb.Index) {
+				t.Fatalf("epoch %d: restored loader's batch %v, want %v", epoch, bb.Index, ba.Index)
+			}
+		}
+	}
+	if err := b.SetRNGState([]byte("garbage")); err == nil || !strings.Contains(err.Error(), "shuffling state") {
+		t.Errorf("bad state: %v", err)
 	}
 }

@@ -113,4 +113,35 @@
 // (checksum) or newer-version file and for content that does not fit
 // together. Model.Map rebuilds the map and Model.Predict places new records
 // on it, like Learner.Predict.
+//
+// # Checkpoints and resuming
+//
+// A model file is the end of a run; a checkpoint is a run that can go on.
+// Learner.NewCheckpointer returns a hook that keeps the state of the fit
+// at the end of every epoch — codebook, the epoch reached, the
+// hyperparameters and batch size in force, the shuffling generator's
+// state, the states of the hooks.Resumable hooks (early-stopping counters
+// and best value, save-best's best, a Recorder's history), the options and
+// fingerprints of the data — and writes it (atomically, like models) every
+// N epochs, at the end of the fit and when it is interrupted
+// (Checkpointer.Stop or its Interrupt function, for example on Ctrl-C):
+//
+//	cp, _ := l.NewCheckpointer("run.ckpt", 5)
+//	l.AddHook(cp)
+//	err := l.Fit(100)
+//
+// An interrupt stops the fit after the current batch and saves the last
+// finished epoch: the epoch cut short is repeated when the fit resumes, so
+// resuming loses at most one epoch and ends with the same model bytes as
+// the fit that never stopped:
+//
+//	ck, _ := trainer.LoadCheckpointFile("run.ckpt")
+//	l, err := trainer.Resume(ck, train, valid, &trainer.Options{Hooks: sameHooks})
+//	err = l.Fit(ck.Epochs)
+//
+// Resume returns an error when the data or set options contradict the
+// checkpoint. Checkpoint files are sealed like model files (first line
+// "somgraph-checkpoint v1", JSON, SHA-256), and LoadCheckpoint names the
+// problem with a model file given instead, a truncated or changed file and
+// a newer version.
 package trainer

@@ -47,6 +47,7 @@ type Learner struct {
 	forwards     map[int]*graph.Forward
 	hooks        []hooks.Hook
 	history      []Epoch
+	resumed      *Checkpoint // the fit to continue at the next Fit (Resume)
 }
 
 // New returns a Learner for the training data train and the optional
@@ -55,6 +56,19 @@ type Learner struct {
 // not modified. New returns an error for empty or inconsistent data and for
 // invalid options.
 func New(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
+	l, err := build(train, valid, opts)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(l.opts.Seed, initStream))
+	if err := l.m.Initialize(l.opts.Init, train.Data, rng); err != nil {
+		return nil, fmt.Errorf("trainer: initializing the codebook (%v): %w", l.opts.Init, err)
+	}
+	return l, nil
+}
+
+// build returns a Learner like New with a zero codebook.
+func build(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 	if train == nil {
 		return nil, errors.New("trainer: no training data: pass a *loaders.Dataset")
 	}
@@ -86,10 +100,6 @@ func New(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 	m, err := graph.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: %w", err)
-	}
-	rng := rand.New(rand.NewPCG(o.Seed, initStream))
-	if err := m.Initialize(o.Init, train.Data, rng); err != nil {
-		return nil, fmt.Errorf("trainer: initializing the codebook (%v): %w", o.Init, err)
 	}
 	loader, err := loaders.NewLoader(train, o.BatchSize, o.Mode == MiniBatch, o.Dtype, o.Seed)
 	if err != nil {
@@ -175,6 +185,9 @@ func (l *Learner) Fit(epochs int) error {
 	if epochs < 1 {
 		return fmt.Errorf("trainer: epochs %d must be at least 1", epochs)
 	}
+	if err := l.checkResumed(epochs); err != nil {
+		return err
+	}
 	hs, err := l.hookList()
 	if err != nil {
 		return err
@@ -213,7 +226,11 @@ func (l *Learner) loop(hs []hooks.Hook, st *hooks.State) (stopped bool, err erro
 	if err != nil || sig.cancelFit {
 		return sig.cancelFit, err
 	}
-	for e := range st.Epochs {
+	first, err := l.restoreRun(st) // 0 unless the fit resumes a checkpoint
+	if err != nil {
+		return false, err
+	}
+	for e := first; e < st.Epochs; e++ {
 		stop, err := l.epoch(hs, st, e)
 		if err != nil || stop {
 			return stop, err

@@ -1,10 +1,7 @@
 package trainer
 
 import (
-	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +9,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/somgraph/somgraph/cluster"
 	"github.com/somgraph/somgraph/graph"
@@ -297,15 +292,7 @@ func (m *Model) Export(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(body)
-	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "%s v%d\n", Magic, Version)
-	bw.Write(body)
-	fmt.Fprintf(bw, "\nsha256 %s\n", hex.EncodeToString(sum[:]))
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("trainer: writing the model: %w", err)
-	}
-	return nil
+	return modelFile.seal(w, body)
 }
 
 // ExportFile writes the model to the file path atomically: into a
@@ -340,7 +327,7 @@ var ErrCorrupt = errors.New("trainer: model file is truncated or corrupted")
 // inconsistent (unknown names, weights that do not fit the grid).
 func Load(r io.Reader) (*Model, error) {
 	if r == nil {
-		return nil, errors.New("trainer: load: nil reader")
+		return nil, errNilReader
 	}
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -363,46 +350,15 @@ func LoadFile(path string) (*Model, error) {
 }
 
 func parse(data []byte) (*Model, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errors.New("trainer: the model file is empty")
+	v, body, err := modelFile.unseal(data)
+	if err != nil {
+		return nil, err
 	}
-	prefix := Magic + " v"
-	nl := bytes.IndexByte(data, '\n')
-	if nl < 0 {
-		if bytes.HasPrefix(data, []byte(Magic)) {
-			return nil, fmt.Errorf("%w: it ends after the first line: export the model again", ErrCorrupt)
-		}
-		nl = len(data)
-	}
-	header := string(data[:nl])
-	if !strings.HasPrefix(header, prefix) {
-		if len(header) > 40 {
-			header = header[:40] + "…"
-		}
-		return nil, fmt.Errorf("%w: the first line is %q, want %q", ErrNotModel, header, fmt.Sprintf("%s v%d", Magic, Version))
-	}
-	v, err := strconv.Atoi(header[len(prefix):])
-	if err != nil || v < 1 {
-		return nil, fmt.Errorf("%w: bad version in the first line %q", ErrNotModel, header)
-	}
-	if v > Version {
-		return nil, fmt.Errorf("trainer: model version %d is newer than this somgraph (%d): upgrade", v, Version)
-	}
-	rest := data[nl+1:]
-	const sumTag = "\nsha256 "
-	i := bytes.LastIndex(rest, []byte(sumTag))
-	if i < 0 {
-		return nil, fmt.Errorf("%w: no checksum line at the end: the file was cut short; export the model again", ErrCorrupt)
-	}
-	body, sumLine := rest[:i], rest[i+len(sumTag):]
-	sumLine = bytes.TrimSuffix(sumLine, []byte("\n"))
-	want, err := hex.DecodeString(string(sumLine))
-	if err != nil || len(want) != sha256.Size {
-		return nil, fmt.Errorf("%w: the checksum line is incomplete or malformed: export the model again", ErrCorrupt)
-	}
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], want) {
-		return nil, fmt.Errorf("%w: checksum mismatch (file says %x…, content hashes to %x…): the file was changed or damaged", ErrCorrupt, want[:4], got[:4])
-	}
+	return decodeModel(v, body)
+}
+
+// decodeModel decodes the JSON part of a model file of version v.
+func decodeModel(v int, body []byte) (*Model, error) {
 	var f fileModel
 	if err := json.Unmarshal(body, &f); err != nil {
 		return nil, fmt.Errorf("trainer: model content: %w", err)
