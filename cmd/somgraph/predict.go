@@ -17,7 +17,8 @@ var predictHelp = help{
 	about: `Find each record's best-matching unit and print, as CSV,
 row,bmu_row,bmu_col,distance — row is the record's 0-based position in the
 data (the header does not count), bmu_row and bmu_col the unit's place on the
-map, distance the record's distance to it.
+map, distance the record's distance to it — and, when the model has clusters
+(somgraph cluster), a last column cluster: the unit's cluster.
 
 The data are raw rows in the columns the model was trained on: when the model
 carries a preprocessing pipeline (trained with --data or a built-in table),
@@ -87,9 +88,17 @@ func predict(modelPath, dataPath, outPath string, comma rune, stdin io.Reader, s
 	}
 	return writeOutput(outPath, stdout, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"row", "bmu_row", "bmu_col", "distance"})
+		head := []string{"row", "bmu_row", "bmu_col", "distance"}
+		if m.Clusters != nil {
+			head = append(head, "cluster") // the BMU's cluster (somgraph cluster)
+		}
+		cw.Write(head)
 		for i, p := range preds {
-			cw.Write([]string{strconv.Itoa(i), strconv.Itoa(p.Row), strconv.Itoa(p.Col), strconv.FormatFloat(p.Dist, 'g', 7, 64)})
+			rec := []string{strconv.Itoa(i), strconv.Itoa(p.Row), strconv.Itoa(p.Col), strconv.FormatFloat(p.Dist, 'g', 7, 64)}
+			if m.Clusters != nil {
+				rec = append(rec, strconv.Itoa(m.Clusters.Labels[p.Unit]))
+			}
+			cw.Write(rec)
 		}
 		cw.Flush()
 		return cw.Error()
