@@ -1,0 +1,539 @@
+package loaders
+
+import (
+	"bytes"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// Reading a dataset split into CSV shards (files with the same header),
+// for a distributed runner such as Beam: FitShard summarizes one shard,
+// ShardSummary.Merge combines summaries in any order, Pipeline fits the
+// same pipeline LoadStream would fit on the shards' rows concatenated, and
+// EncodeShard encodes a shard with it. A shard may be empty (no bytes, or
+// a header only). Shards carry no validation split: every row trains.
+
+// ErrRefit means the shards disagree on an inferred role: a column read as
+// numbers in some shards holds text in others, so it is categorical and
+// the shards that read it as numbers must count its levels. Fit again with
+// the columns of ShardSummary.Refit declared categorical.
+var ErrRefit = errors.New("loaders: a column inferred numeric in some shards holds text in others: fit again with it declared categorical")
+
+// ShardSummary is the mergeable result of the fitting pass over CSV
+// shards: the header and inferred roles, and per column the count, mean
+// and variance (merged by Chan's formulas), minimum, maximum, a sample of
+// values for the median, or the counts of the levels.
+type ShardSummary struct {
+	s shardState
+}
+
+// shardState holds the summary in exported fields for encoding/gob.
+type shardState struct {
+	Header     []string
+	Numeric    []bool             // per column: continuous (declared, or inferred so far)
+	Cont       map[int]*ContState // by column, for continuous columns
+	Cat        map[int]*CatState  // by column, for categorical columns
+	Rows       int                // good rows
+	Skipped    int
+	SkipErrs   []string
+	TargetSeen bool
+	Deferred   string // a missing target pending TargetSeen
+	HasHeader  bool   // some shard added had a header
+	Cap        int
+	Seed       uint64
+}
+
+// ContState is a continuous column's accumulator in exported form.
+type ContState struct {
+	N, Missing     int
+	Mean, M2       float64
+	Min, Max       float64
+	Sample         []float64
+	SampleOfShards int // how many shards' samples were merged
+}
+
+// CatState is a categorical column's accumulator in exported form.
+type CatState struct {
+	Counts   map[string]int
+	Missing  int
+	Cap      int
+	Overflow bool
+}
+
+// shardOptions checks opts for shards and returns them with defaults.
+func shardOptions(opts *Options) (Options, error) {
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.check(); err != nil {
+		return o, err
+	}
+	if o.ValidFrac > 0 || o.ValidColumn != "" {
+		return o, fmt.Errorf("loaders: shards have no validation split (ValidFrac %v, ValidColumn %q): split the files instead", o.ValidFrac, o.ValidColumn)
+	}
+	if o.StreamSample == 0 {
+		o.StreamSample = DefaultStreamSample
+	}
+	return o, nil
+}
+
+// FitShard reads one shard (name names it in errors, as the file name
+// does for Load) and summarizes its rows for the pipeline. open is called
+// once, or twice if a column inferred numeric turns out to hold text. Bad
+// rows are an error naming the shard and line, or skipped and counted
+// under opts.Read.BadRows Skip, as LoadStream does.
+func FitShard(name string, open Opener, opts *Options) (*ShardSummary, error) {
+	o, err := shardOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	o.Read.Name = name
+	sum, redo, err := fitShardPass(open, &o)
+	if err != nil || len(redo) == 0 {
+		return sum, err
+	}
+	// A column looked numeric, then held text: count its levels from the
+	// start, as LoadStream does.
+	o.Read.Cat = append(slices.Clone(o.Read.Cat), redo...)
+	sum, _, err = fitShardPass(open, &o)
+	return sum, err
+}
+
+func fitShardPass(open Opener, o *Options) (*ShardSummary, []string, error) {
+	ro := o.readOptions()
+	st := shardState{Cap: o.StreamSample, Seed: o.Seed}
+	var (
+		cont  []*contAcc
+		cat   []*catAcc
+		redo  []string
+		flips []bool
+	)
+	s, g, err := readShard(open, ro, func(s *schema) error {
+		st.HasHeader = true
+		st.Header = slices.Clone(s.header)
+		st.Numeric = make([]bool, len(s.header))
+		cont, cat = make([]*contAcc, len(s.header)), make([]*catAcc, len(s.header))
+		flips = make([]bool, len(s.header))
+		for j, r := range s.roles {
+			switch {
+			case r == Auto || r == Continuous:
+				st.Numeric[j] = true
+				cont[j] = &contAcc{cap: o.StreamSample, rng: rand.New(rand.NewPCG(o.Seed, uint64(j)))}
+			case r == Categorical:
+				cat[j] = newCatAcc(o.Pipeline.levelCap())
+			}
+		}
+		return nil
+	}, func(s *schema, fields []string, _, _ int) error {
+		for j, v := range fields {
+			switch {
+			case flips[j]:
+			case cont[j] != nil:
+				x, _, err := s.parseNum(v)
+				if err != nil { // only Auto columns get here
+					flips[j] = true
+					continue
+				}
+				cont[j].add(x)
+			case cat[j] != nil:
+				v = strings.TrimSpace(v)
+				cat[j].add(v, s.isNA(v))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if s == nil {
+		return &ShardSummary{s: st}, nil, nil
+	}
+	for j, f := range flips {
+		if f {
+			redo = append(redo, s.header[j])
+		}
+	}
+	st.Rows, st.Skipped = g.kept, g.nskip
+	for _, pe := range g.skip {
+		st.SkipErrs = append(st.SkipErrs, pe.Error())
+	}
+	st.TargetSeen = g.targetSeen
+	if g.deferred != nil {
+		st.Deferred = g.deferred.Error()
+	}
+	st.Cont, st.Cat = map[int]*ContState{}, map[int]*CatState{}
+	for j, a := range cont {
+		if a != nil {
+			st.Cont[j] = &ContState{N: a.n, Missing: a.missing, Mean: a.mean, M2: a.m2, Min: a.min, Max: a.max, Sample: a.sample, SampleOfShards: 1}
+		}
+	}
+	for j, a := range cat {
+		if a != nil {
+			st.Cat[j] = &CatState{Counts: a.counts, Missing: a.missing, Cap: a.cap, Overflow: a.overflow}
+		}
+	}
+	return &ShardSummary{s: st}, redo, nil
+}
+
+// readShard reads one CSV shard: header calls start with the schema, then
+// row with each good row (bad ones are skipped under Skip by the gate).
+// An input without a header returns a nil schema and no error.
+func readShard(open Opener, ro *ReadOptions, start func(*schema) error, row func(s *schema, fields []string, line, row int) error) (*schema, *gate, error) {
+	rc, err := open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("loaders: opening %s: %w", nameOf(ro.Name), err)
+	}
+	defer rc.Close()
+	cr, err := csvReader(rc, ro)
+	if err != nil {
+		return nil, nil, err
+	}
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, nil, nil // an empty shard
+	}
+	if err != nil {
+		return nil, nil, wrapCSV(ro.Name, err)
+	}
+	s, err := newSchema(header, ro)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := start(s); err != nil {
+		return nil, nil, err
+	}
+	g := &gate{s: s}
+	for {
+		fields, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, wrapCSV(ro.Name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		ok, err := g.check(fields, line)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			if err := row(s, fields, line, g.rows); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return s, g, nil
+}
+
+// Rows returns the number of good rows summarized.
+func (s *ShardSummary) Rows() int { return s.s.Rows }
+
+// Skipped returns the number of bad rows skipped under BadRows Skip, and
+// SkipErrors the messages of the first MaxSkipErrors of them.
+func (s *ShardSummary) Skipped() int { return s.s.Skipped }
+
+// SkipErrors returns the messages of the first skipped rows.
+func (s *ShardSummary) SkipErrors() []string { return slices.Clone(s.s.SkipErrs) }
+
+// Header returns the shards' header, nil if every shard was empty.
+func (s *ShardSummary) Header() []string { return slices.Clone(s.s.Header) }
+
+// Refit returns the columns that some shards read as numbers and others
+// as text: Pipeline returns ErrRefit until they are declared categorical.
+func (s *ShardSummary) Refit() []string {
+	var out []string
+	for j, c := range s.s.Header {
+		if !s.s.Numeric[j] && s.s.Cont[j] != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Merge adds the shards summarized by o to s. Both must come from the
+// same options; their headers must be equal unless one is empty.
+func (s *ShardSummary) Merge(o *ShardSummary) error {
+	a, b := &s.s, &o.s
+	if !b.HasHeader {
+		return nil
+	}
+	if !a.HasHeader {
+		*a = cloneState(b)
+		return nil
+	}
+	if !slices.Equal(a.Header, b.Header) {
+		return fmt.Errorf("loaders: shards with different headers: %s and %s: every shard needs the same columns in the same order", strings.Join(a.Header, ","), strings.Join(b.Header, ","))
+	}
+	for j := range a.Header {
+		switch {
+		case a.Numeric[j] && b.Numeric[j]:
+			mergeCont(a.Cont[j], b.Cont[j], a.Cap, a.Seed, j)
+		case !a.Numeric[j] && !b.Numeric[j]:
+			if a.Cat[j] != nil && b.Cat[j] != nil {
+				mergeCat(a.Cat[j], b.Cat[j])
+			}
+		case a.Numeric[j] && a.Cont[j].N == 0 && b.Cat[j] != nil:
+			// Only missing values on the numeric side: they are the
+			// categorical column's missing values, as in one file.
+			c := cloneCat(b.Cat[j])
+			c.Missing += a.Cont[j].Missing
+			a.Numeric[j], a.Cat[j] = false, c
+			delete(a.Cont, j)
+		case b.Numeric[j] && b.Cont[j].N == 0 && a.Cat[j] != nil:
+			a.Cat[j].Missing += b.Cont[j].Missing
+		default:
+			// Text in one shard, numbers in the other: categorical, but
+			// the numeric side counted no levels (see Refit).
+			a.Numeric[j] = false
+			if a.Cont[j] == nil {
+				a.Cont[j] = &ContState{}
+			}
+		}
+	}
+	a.Rows += b.Rows
+	a.Skipped += b.Skipped
+	for _, e := range b.SkipErrs {
+		if len(a.SkipErrs) < MaxSkipErrors {
+			a.SkipErrs = append(a.SkipErrs, e)
+		}
+	}
+	a.TargetSeen = a.TargetSeen || b.TargetSeen
+	if a.Deferred == "" {
+		a.Deferred = b.Deferred
+	}
+	return nil
+}
+
+func cloneState(b *shardState) shardState {
+	a := *b
+	a.Header, a.Numeric, a.SkipErrs = slices.Clone(b.Header), slices.Clone(b.Numeric), slices.Clone(b.SkipErrs)
+	a.Cont, a.Cat = map[int]*ContState{}, map[int]*CatState{}
+	for j, c := range b.Cont {
+		if c != nil {
+			cc := *c
+			cc.Sample = slices.Clone(c.Sample)
+			a.Cont[j] = &cc
+		}
+	}
+	for j, c := range b.Cat {
+		if c != nil {
+			a.Cat[j] = cloneCat(c)
+		}
+	}
+	return a
+}
+
+func cloneCat(c *CatState) *CatState {
+	cc := *c
+	cc.Counts = make(map[string]int, len(c.Counts))
+	for k, v := range c.Counts {
+		cc.Counts[k] = v
+	}
+	return &cc
+}
+
+// mergeCont merges b into a: counts, Chan's update of mean and M2, min,
+// max, and the median samples (all values while they fit in cap, then a
+// sample drawn from both in proportion to the values they stand for).
+func mergeCont(a, b *ContState, cap int, seed uint64, j int) {
+	if b.N > 0 {
+		if a.N == 0 {
+			a.Min, a.Max = b.Min, b.Max
+		}
+		a.Min, a.Max = math.Min(a.Min, b.Min), math.Max(a.Max, b.Max)
+		n := float64(a.N + b.N)
+		d := b.Mean - a.Mean
+		a.Mean += d * float64(b.N) / n
+		a.M2 += b.M2 + d*d*float64(a.N)*float64(b.N)/n
+	}
+	if len(a.Sample)+len(b.Sample) <= cap {
+		a.Sample = append(a.Sample, b.Sample...)
+	} else {
+		rng := rand.New(rand.NewPCG(seed, uint64(j)<<32|uint64(a.SampleOfShards)))
+		sa, sb := slices.Clone(a.Sample), slices.Clone(b.Sample)
+		rng.Shuffle(len(sa), func(x, y int) { sa[x], sa[y] = sa[y], sa[x] })
+		rng.Shuffle(len(sb), func(x, y int) { sb[x], sb[y] = sb[y], sb[x] })
+		na, nb := float64(a.N), float64(b.N)
+		out := make([]float64, 0, cap)
+		for len(out) < cap && (len(sa) > 0 || len(sb) > 0) {
+			if len(sb) == 0 || len(sa) > 0 && rng.Float64()*(na+nb) < na {
+				out, sa, na = append(out, sa[0]), sa[1:], max(na-1, 0)
+			} else {
+				out, sb, nb = append(out, sb[0]), sb[1:], max(nb-1, 0)
+			}
+		}
+		a.Sample = out
+	}
+	a.N += b.N
+	a.Missing += b.Missing
+	a.SampleOfShards += b.SampleOfShards
+}
+
+func mergeCat(a, b *CatState) {
+	a.Missing += b.Missing
+	a.Overflow = a.Overflow || b.Overflow
+	for v, n := range b.Counts {
+		if _, ok := a.Counts[v]; !ok && a.Cap > 0 && len(a.Counts) >= a.Cap {
+			a.Overflow = true
+			continue
+		}
+		a.Counts[v] += n
+	}
+}
+
+// Pipeline fits the pipeline on the summarized rows, with the options
+// the shards were read with (opts, as given to FitShard). Medians are
+// exact while a column has at most opts.StreamSample values, and estimated
+// from a merged sample above. It returns ErrRefit (see Refit) if the
+// shards disagree on a column's inferred role, and the errors of
+// LoadStream for data it cannot fit (no rows, a column all missing, too
+// many levels, a target missing everywhere).
+func (s *ShardSummary) Pipeline(opts *Options) (*Pipeline, error) {
+	o, err := shardOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	st := &s.s
+	name := nameOf(o.Read.Name)
+	if !st.HasHeader {
+		return nil, errAt(name, ErrNoHeader, ": every shard is empty: write a header line of column names")
+	}
+	if r := s.Refit(); len(r) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrRefit, strings.Join(r, ", "))
+	}
+	ro := o.readOptions()
+	sch, err := newSchema(st.Header, ro)
+	if err != nil {
+		return nil, err
+	}
+	if sch.target >= 0 && !sch.optTgt && (st.Rows > 0 || st.Deferred != "") && !st.TargetSeen {
+		return nil, (&ParseError{Name: o.Read.Name, Column: sch.target + 1, ColumnName: sch.header[sch.target], Err: ErrTargetEmpty}).hinted()
+	}
+	if st.Deferred != "" {
+		return nil, &sentinelError{msg: st.Deferred, err: ErrMissingTarget}
+	}
+	if st.Rows == 0 {
+		if st.Skipped > 0 {
+			return nil, errAt(name, ErrNoRows, ": all %d rows were skipped as bad, the first: %v", st.Skipped, st.SkipErrs[0])
+		}
+		return nil, errAt(name, ErrNoRows, ": add rows below the header")
+	}
+	f := newFitter(o.Read.Name, &o.Pipeline, sch.na)
+	for j, h := range st.Header {
+		switch role := sch.roles[j]; {
+		case role == Target:
+			f.p.Target = h
+		case role == Ignored:
+		case st.Numeric[j]:
+			c := st.Cont[j]
+			f.addCont(h, &contAcc{n: c.N, missing: c.Missing, mean: c.Mean, m2: c.M2, min: c.Min, max: c.Max, sample: slices.Clone(c.Sample)})
+		default:
+			c := st.Cat[j]
+			if c == nil {
+				return nil, fmt.Errorf("loaders: %s: column %q: no level counts in the shard summary", name, h)
+			}
+			f.addCat(h, &catAcc{counts: c.Counts, missing: c.Missing, cap: c.Cap, overflow: c.Overflow})
+		}
+	}
+	return f.finish()
+}
+
+// MarshalBinary encodes the summary (encoding/gob).
+func (s *ShardSummary) MarshalBinary() ([]byte, error) {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(&s.s); err != nil {
+		return nil, fmt.Errorf("loaders: encoding a shard summary: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// UnmarshalBinary decodes a summary encoded by MarshalBinary.
+func (s *ShardSummary) UnmarshalBinary(b []byte) error {
+	var st shardState
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&st); err != nil {
+		return fmt.Errorf("loaders: decoding a shard summary: %w", err)
+	}
+	if st.Cont == nil {
+		st.Cont = map[int]*ContState{}
+	}
+	if st.Cat == nil {
+		st.Cat = map[int]*CatState{}
+	}
+	n := len(st.Header)
+	if st.HasHeader && len(st.Numeric) != n {
+		return fmt.Errorf("loaders: decoding a shard summary: %d columns with %d roles", n, len(st.Numeric))
+	}
+	for j := range n {
+		if st.Numeric[j] && st.Cont[j] == nil {
+			return fmt.Errorf("loaders: decoding a shard summary: column %d has no statistics", j+1)
+		}
+		if c := st.Cat[j]; c != nil && c.Counts == nil {
+			c.Counts = map[string]int{}
+		}
+	}
+	s.s = st
+	return nil
+}
+
+// EncodeShard reads one shard with the fitted pipeline p and the options
+// it was fitted with (opts; for new data to predict on, p.ReadOptions()
+// with your BadRows), calling fn with each good row's encoded values
+// (valid until fn returns), its 1-based line and its label ("" without a
+// target). It returns the numbers of rows encoded and skipped. An empty
+// shard has none.
+func EncodeShard(name string, open Opener, p *Pipeline, opts *Options, fn func(rec []float64, line int, label string) error) (rows, skipped int, err error) {
+	if err := p.ready(); err != nil {
+		return 0, 0, err
+	}
+	o, err := shardOptions(opts)
+	if err != nil {
+		return 0, 0, err
+	}
+	o.Read.Name = name
+	var fidx []int
+	enc := make([]float64, p.Width())
+	s, g, err := readShard(open, o.readOptions(), func(s *schema) error {
+		byName := make(map[string]int, len(s.header))
+		for k, h := range s.header {
+			byName[h] = k
+		}
+		fidx = make([]int, len(p.Columns))
+		var missing []string
+		for j, c := range p.Columns {
+			k, ok := byName[c.Name]
+			if !ok {
+				missing = append(missing, c.Name)
+			}
+			fidx[j] = k
+		}
+		if missing != nil {
+			return newColumnError(name, s.header, p.Inputs(), missing)
+		}
+		return nil
+	}, func(s *schema, fields []string, line, row int) error {
+		if pe := p.encodeFields(fields, fidx, s, enc); pe != nil {
+			pe.Name, pe.Line, pe.Row = name, line, row
+			return pe
+		}
+		label := ""
+		if s.target >= 0 {
+			if label = strings.TrimSpace(fields[s.target]); s.isNA(label) {
+				label = ""
+			}
+		}
+		rows++
+		return fn(enc, line, label)
+	})
+	if err != nil || s == nil {
+		return rows, 0, err
+	}
+	return rows, g.nskip, nil
+}
