@@ -50,6 +50,10 @@ var (
 	ErrShape = errors.New("loaders: wrong vector length")
 	// ErrPipeline means a stored pipeline is invalid (a corrupted model).
 	ErrPipeline = errors.New("loaders: invalid pipeline")
+	// ErrDelimiter means the header line reads as one field that holds
+	// another likely separator (a tab, ';', '|' or ','): the file is not
+	// separated by the Delimiter in use. GuessDelimiter names the likely one.
+	ErrDelimiter = errors.New("loaders: the header is one field holding another separator")
 	// ErrMissingColumn means the data lack a column that a fitted Pipeline
 	// (or ReadNumeric's Features) needs. A *ColumnError wraps it.
 	ErrMissingColumn = errors.New("loaders: missing column")

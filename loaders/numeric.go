@@ -60,6 +60,9 @@ func ReadNumeric(r io.Reader, opts *NumericOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, wrapCSV(o.Name, err)
 	}
+	if err := checkDelimiter(o.Name, first, cr.Comma); err != nil && o.D > 1 {
+		return nil, err
+	}
 	header := false
 	for _, v := range first {
 		v = strings.TrimSpace(v)

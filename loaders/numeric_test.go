@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,4 +194,49 @@ func ExampleReadNumeric() {
 	// 2 records of [petal_width petal_length]
 	// [1.4 4.7]
 	// missing [petal_width] of [petal_width petal_length]
+}
+
+// TestWrongDelimiter checks that a file read with the wrong delimiter
+// (its header one field holding another separator) is an ErrDelimiter
+// naming the likely one, from every reader.
+func TestWrongDelimiter(t *testing.T) {
+	cases := []struct {
+		name, in string
+		delim    rune
+		want     rune
+	}{
+		{"tsv", "a\tb\tc\n1\t2\t3\n", 0, '\t'},
+		{"semicolons", "a;b;c\n1,5;2;3\n", ',', ';'},
+		{"pipes", "a|b\n1|2\n", 0, '|'},
+		{"commas under semicolon", "a,b\n1,2\n", ';', ','},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := "set Delimiter to " + strconv.QuoteRune(tc.want)
+			_, err := ReadCSV(strings.NewReader(tc.in), &ReadOptions{Delimiter: tc.delim})
+			var pe *ParseError
+			if !errors.Is(err, ErrDelimiter) || !errors.As(err, &pe) || pe.Hint != want || pe.Line != 1 {
+				t.Errorf("ReadCSV: got %v, want ErrDelimiter with hint %q", err, want)
+			}
+			_, err = LoadStream(func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(tc.in)), nil },
+				&Options{Read: ReadOptions{Delimiter: tc.delim}})
+			if !errors.Is(err, ErrDelimiter) {
+				t.Errorf("LoadStream: got %v", err)
+			}
+			_, err = ReadNumeric(strings.NewReader(tc.in), &NumericOptions{Delimiter: tc.delim, D: 2})
+			if !errors.Is(err, ErrDelimiter) {
+				t.Errorf("ReadNumeric: got %v", err)
+			}
+			if g, ok := GuessDelimiter(strings.SplitN(tc.in, "\n", 2)[0], tc.delim); !ok || g != tc.want {
+				t.Errorf("GuessDelimiter = %q, %v", g, ok)
+			}
+		})
+	}
+	// One column whose name holds no separator is fine.
+	if _, err := ReadCSV(strings.NewReader("price\n1\n"), nil); err != nil {
+		t.Error(err)
+	}
+	if _, ok := GuessDelimiter("a;b", ';'); ok {
+		t.Error("GuessDelimiter suggests the delimiter in use")
+	}
 }

@@ -473,6 +473,9 @@ func readHeader(cr *csv.Reader, opts *ReadOptions) (*schema, error) {
 	if err != nil {
 		return nil, wrapCSV(opts.Name, err)
 	}
+	if err := checkDelimiter(opts.Name, header, cr.Comma); err != nil {
+		return nil, err
+	}
 	return newSchema(header, opts)
 }
 
@@ -551,7 +554,9 @@ func (g *gate) finish() error {
 	}
 	if g.kept == 0 {
 		if g.nskip > 0 {
-			return errAt(nameOf(s.name), ErrNoRows, ": all %d rows were skipped as bad, the first: %v", g.nskip, g.skip[0])
+			first := *g.skip[0]
+			first.Hint = "" // its remedy, skipping, is what left no rows
+			return errAt(nameOf(s.name), ErrNoRows, ": all %d rows were skipped as bad, the first: %v", g.nskip, &first)
 		}
 		return errAt(nameOf(s.name), ErrNoRows, ": add rows below the header")
 	}
@@ -748,4 +753,36 @@ func FromColumns(name string, cols []Column) (*Table, error) {
 	}
 	t.Columns = slices.Clip(t.Columns)
 	return t, nil
+}
+
+// delimiters are the field separators GuessDelimiter knows.
+const delimiters = "\t;|,"
+
+// GuessDelimiter returns the likely field separator of a header line that
+// was read as the one field line, splitting on delim: the one of tab, ';',
+// '|' and ',' (other than delim) that occurs most often in it. ok is false
+// when line holds none of them.
+func GuessDelimiter(line string, delim rune) (guess rune, ok bool) {
+	best := 0
+	for _, d := range delimiters {
+		if n := strings.Count(line, string(d)); d != delim && n > best {
+			guess, best = d, n
+		}
+	}
+	return guess, best > 0
+}
+
+// checkDelimiter returns an error wrapping ErrDelimiter when header is one
+// field holding another likely separator than delim: the file is separated
+// by something else, and reading it would make one column of everything.
+func checkDelimiter(name string, header []string, delim rune) error {
+	if len(header) != 1 {
+		return nil
+	}
+	d, ok := GuessDelimiter(header[0], delim)
+	if !ok {
+		return nil
+	}
+	return &ParseError{Name: name, Line: 1, Column: 1, Value: header[0], Err: ErrDelimiter,
+		Hint: "set Delimiter to " + strconv.QuoteRune(d)}
 }

@@ -17,10 +17,15 @@ import (
 )
 
 // usageError is an error in the command line or the config file; the
-// command exits with exitUsage.
-type usageError struct{ msg string }
+// command exits with exitUsage. err, if not nil, is the library error it
+// tells.
+type usageError struct {
+	msg string
+	err error
+}
 
 func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Unwrap() error { return e.err }
 
 // usagef returns a usageError.
 func usagef(format string, a ...any) error {
@@ -44,15 +49,9 @@ func report(stderr io.Writer, cmd string, err error) int {
 // ("graph: ..."), a prefix the CLI drops.
 var libPackages = []string{"cluster", "graph", "hooks", "loaders", "trainer", "viz"}
 
-// oneLine folds a multi-line message onto one line and drops the package
-// prefixes of wrapped library errors ("--model: trainer: ..." becomes
-// "--model: ..."): the command already names itself.
+// oneLine folds a multi-line message onto one line.
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-	for _, p := range libPackages {
-		s = strings.ReplaceAll(s, ": "+p+": ", ": ")
-	}
-	return s
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // bare strips a library's package prefix ("graph: ") from a message that

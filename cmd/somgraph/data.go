@@ -102,7 +102,7 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 		db, err = loaders.Builtin(f.dataset, o)
 	}
 	if err != nil {
-		return nil, dataError(err)
+		return nil, dataError(err, trainHints)
 	}
 	d := &trainData{name: name, train: db.Train, valid: db.Valid, pipeline: db.Pipeline}
 	var notes []string
@@ -129,23 +129,99 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 	return d, nil
 }
 
-// dataError rewrites a loaders error for the command line: advice that
-// names a Go option names the flag instead, and a flag that names a column
-// the data lack is bad usage.
-func dataError(err error) error {
-	msg := bare(err)
-	msg = strings.ReplaceAll(msg, "set BadRows to Skip", "pass --bad-rows skip")
-	msg = strings.ReplaceAll(msg, "set LazyQuotes", "pass --lazy-quotes")
-	for _, opt := range []string{"Cont", "Cat", "Ignore", "Target"} {
-		msg = strings.ReplaceAll(msg, " in "+opt+":", " in --"+strings.ToLower(opt)+":")
-	}
-	if errors.Is(err, loaders.ErrUnknownColumn) || errors.Is(err, loaders.ErrRoleConflict) {
-		return usagef("%s", msg)
-	}
-	return &cliError{msg: msg, err: err}
+// trainHints are the remedies for loaders' parse errors in the words of
+// train's flags, by sentinel; sentinels not listed keep loaders' hint.
+var trainHints = map[error]string{
+	loaders.ErrFieldCount:    "make every row have one field per header column, or pass --bad-rows skip",
+	loaders.ErrSyntax:        "fix the quoting (a quote inside a field must be doubled), or pass --lazy-quotes",
+	loaders.ErrNotNumber:     "fix the value, add it to --na, declare the column with --cat, or pass --bad-rows skip",
+	loaders.ErrInfinite:      "replace it with a finite value or an --na marker, or pass --bad-rows skip",
+	loaders.ErrMissingTarget: "fill the target, or pass --bad-rows skip",
+	loaders.ErrTargetEmpty:   "choose another --target, or none",
 }
 
-// cliError is an error whose message the CLI rewrote.
+// modelHints are the remedies for parse errors in the rows that predict and
+// plot --data read through a model's pipeline: no flag changes how they
+// are read, but the pipeline fills missing values.
+var modelHints = map[error]string{
+	loaders.ErrFieldCount: "make every row have one field per header column",
+	loaders.ErrSyntax:     "fix the quoting (a quote inside a field must be doubled)",
+	loaders.ErrNotNumber:  "fix the value, or leave it empty: the model fills missing values",
+	loaders.ErrInfinite:   "replace it with a finite value, or leave it empty: the model fills missing values",
+}
+
+// numericHints are the remedies for bad values in the rows read for a model
+// without a pipeline.
+var numericHints = map[error]string{
+	loaders.ErrNotNumber: "this model has no preprocessing to fill missing values: give a finite number",
+	loaders.ErrInfinite:  "this model has no preprocessing to fill missing values: give a finite number",
+}
+
+// optionFlags are the flags behind loaders.ReadOptions fields that name
+// columns.
+var optionFlags = map[string]string{
+	"Cont": "--cont", "Cat": "--cat", "Ignore": "--ignore", "Target": "--target", "ValidColumn": "--valid-column",
+}
+
+// dataError turns an error of loaders into the command line's: a
+// *loaders.ParseError gets the Hint of hints for its sentinel (or,
+// for a wrong delimiter, the --delimiter to pass); a *loaders.ColumnError
+// is told in terms of flags or of the model's columns. A flag naming a
+// column the data lack, conflicting roles and a wrong delimiter are bad
+// usage; every other data error is a failure.
+func dataError(err error, hints map[error]string) error {
+	var ce *loaders.ColumnError
+	if errors.As(err, &ce) {
+		return columnError(ce)
+	}
+	if errors.Is(err, loaders.ErrRoleConflict) {
+		return &usageError{msg: bare(err), err: err}
+	}
+	var pe *loaders.ParseError
+	if errors.As(err, &pe) {
+		c := *pe
+		if h, ok := hints[pe.Err]; ok {
+			c.Hint = h
+		}
+		if pe.Err == loaders.ErrDelimiter {
+			if d, ok := loaders.GuessDelimiter(pe.Value, 0); ok {
+				c.Hint = "pass --delimiter " + strconv.QuoteRune(d)
+			}
+			return &usageError{msg: bare(&c), err: err}
+		}
+		return &cliError{msg: bare(&c), err: err}
+	}
+	return &cliError{msg: bare(err), err: err}
+}
+
+// columnError tells a *loaders.ColumnError on the command line: a flag
+// naming columns the data lack (bad usage), or data lacking columns the
+// model needs (a failure, whichever command reads them).
+func columnError(ce *loaders.ColumnError) error {
+	what := "column"
+	if len(ce.Missing) != 1 {
+		what = "columns"
+	}
+	missing := make([]string, len(ce.Missing))
+	for i, m := range ce.Missing {
+		missing[i] = strconv.Quote(m)
+	}
+	name := ce.Name
+	if name == "" {
+		name = "the data"
+	}
+	if flag, ok := optionFlags[ce.Option]; ok {
+		return &usageError{msg: fmt.Sprintf("unknown %s %s in %s: the columns of %s are %s",
+			what, strings.Join(missing, ", "), flag, name, strings.Join(ce.Have, ", ")), err: ce}
+	}
+	msg := fmt.Sprintf("%s lacks %s %s that the model needs: the model takes %s", name, what, strings.Join(missing, ", "), strings.Join(ce.Want, ", "))
+	if extra := ce.Extra(); len(extra) > 0 {
+		msg += fmt.Sprintf("; %s also has %s, which the model does not use", name, strings.Join(extra, ", "))
+	}
+	return &cliError{msg: msg, err: ce}
+}
+
+// cliError is an error of a library told in the command line's words.
 type cliError struct {
 	msg string
 	err error
@@ -161,11 +237,11 @@ func readWithPipeline(r io.Reader, name string, p *loaders.Pipeline, comma rune)
 	ro.Name, ro.Delimiter = name, comma
 	t, err := loaders.ReadCSV(r, &ro)
 	if err != nil {
-		return nil, dataError(err)
+		return nil, dataError(err, modelHints)
 	}
 	ds, err := p.Transform(t)
 	if err != nil {
-		return nil, dataError(err)
+		return nil, dataError(err, modelHints)
 	}
 	return ds, nil
 }

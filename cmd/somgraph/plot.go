@@ -90,7 +90,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return report(stderr, "plot", fmt.Errorf("--model: %w", err))
 	}
 	if err := plotModel(m, f, charts, format, comma, stdin, stdout); err != nil {
-		return report(stderr, "plot", fmt.Errorf("%s", bare(err)))
+		return report(stderr, "plot", err)
 	}
 	return exitOK
 }

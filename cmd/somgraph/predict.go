@@ -154,7 +154,7 @@ func readRecords(r io.Reader, name string, m *trainer.Model, comma rune) (*loade
 	}
 	ds, err := loaders.ReadNumeric(r, &loaders.NumericOptions{Name: name, Delimiter: comma, Features: m.Features, D: m.Config.Dim})
 	if err != nil {
-		return nil, dataError(err)
+		return nil, dataError(err, numericHints)
 	}
 	return ds, nil
 }

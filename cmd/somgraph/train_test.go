@@ -110,7 +110,7 @@ func TestTrainPredictCodebook(t *testing.T) {
 	bad := []struct {
 		name, data, want string
 	}{
-		{"missing column", "red,green\n0.1,0.2\n", `standard input lacks column "blue": it needs red, green, blue`},
+		{"missing column", "red,green\n0.1,0.2\n", `standard input lacks column "blue" that the model needs: the model takes red, green, blue`},
 		{"not a number", "red,green,blue\n0.1,0.2,0.3\n0.1,abc,0.3\n", `standard input:3: column 2 "green": value "abc": value is not a number`},
 		{"ragged", "0.1,0.2,0.3\n0.1,0.2\n", "standard input:2: wrong number of fields (2 fields, the first row has 3)"},
 		{"too many columns", "0.1,0.2,0.3,0.4\n", "standard input:1: wrong number of fields (4 fields, want 3): give every row one field per feature"},

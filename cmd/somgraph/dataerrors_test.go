@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/somgraph/somgraph/loaders"
+)
+
+// runProcess runs somgraph as a real process in dir and returns its exit
+// code, stdout and stderr.
+func runProcess(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := somgraphProcess(t, dir, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// irisWithout writes the built-in iris table without the named column (and
+// with the others renamed by rename) to dir/name, separated by sep.
+func irisWithout(t *testing.T, dir, name, drop string, sep string, rename map[string]string) string {
+	t.Helper()
+	data, err := loaders.BuiltinCSV("iris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, string(data))
+	keep := []int{}
+	for j, h := range rows[0] {
+		if h != drop {
+			keep = append(keep, j)
+		}
+	}
+	var b strings.Builder
+	for i, r := range rows {
+		var f []string
+		for _, j := range keep {
+			v := r[j]
+			if i == 0 && rename[v] != "" {
+				v = rename[v]
+			}
+			f = append(f, v)
+		}
+		b.WriteString(strings.Join(f, sep) + "\n")
+	}
+	path := filepath.Join(dir, name)
+	writeFile(t, path, []byte(b.String()))
+	return path
+}
+
+// TestMismatchedColumns is issue 17 item 4: data lacking a column the model
+// needs name the columns the model takes, the missing and the extra ones,
+// never a flag the command does not have, with the same exit code from
+// predict and plot --data.
+func TestMismatchedColumns(t *testing.T) {
+	dir := t.TempDir()
+	if r := runCLI(t, "", "train", "--dataset", "iris", "--size", "3x3", "--epochs", "1", "--progress", "none", "--out", filepath.Join(dir, "iris.somg")); r.code != exitOK {
+		t.Fatalf("train: %d %s", r.code, r.stderr)
+	}
+	irisWithout(t, dir, "nopw.csv", "petal_width", ",", nil)
+	irisWithout(t, dir, "renamed.csv", "", ",", map[string]string{"petal_width": "petal_w"})
+	cases := []struct {
+		file string
+		want []string
+	}{
+		{"nopw.csv", []string{`nopw.csv lacks column "petal_width" that the model needs`,
+			"the model takes sepal_length, sepal_width, petal_length, petal_width", "nopw.csv also has species, which the model does not use"}},
+		{"renamed.csv", []string{`renamed.csv lacks column "petal_width"`, "renamed.csv also has petal_w, species"}},
+	}
+	for _, c := range cases {
+		for _, args := range [][]string{
+			{"predict", "--model", "iris.somg", "--data", c.file},
+			{"plot", "--model", "iris.somg", "--data", c.file, "--out", "charts"},
+		} {
+			t.Run(args[0]+" "+c.file, func(t *testing.T) {
+				r := runProcess(t, dir, args...)
+				if r.code != exitFail {
+					t.Errorf("exit code %d, want %d", r.code, exitFail)
+				}
+				for _, w := range c.want {
+					oneErrorLine(t, r, w)
+				}
+				if strings.Contains(r.stderr, "--cont") || strings.Contains(r.stderr, "--help") {
+					t.Errorf("names a flag %s does not have: %s", args[0], r.stderr)
+				}
+			})
+		}
+	}
+}
+
+// TestWrongDelimiter is issue 17 item 5: a TSV or semicolon file read
+// without --delimiter is a usage error suggesting the right --delimiter,
+// in train, predict and plot.
+func TestWrongDelimiter(t *testing.T) {
+	dir := t.TempDir()
+	if r := runCLI(t, "", "train", "--dataset", "iris", "--size", "3x3", "--epochs", "1", "--progress", "none", "--out", filepath.Join(dir, "iris.somg")); r.code != exitOK {
+		t.Fatalf("train: %d %s", r.code, r.stderr)
+	}
+	irisWithout(t, dir, "iris.tsv", "", "\t", nil)
+	irisWithout(t, dir, "iris.ssv", "", ";", nil)
+	for _, c := range []struct{ file, want, delim string }{
+		{"iris.tsv", `pass --delimiter '\t'`, `\t`},
+		{"iris.ssv", "pass --delimiter ';'", ";"},
+	} {
+		for _, args := range [][]string{
+			{"train", "--data", c.file, "--cont", "sepal_length", "--epochs", "1", "--out", "m.somg"},
+			{"train", "--data", c.file, "--epochs", "1", "--out", "m.somg"},
+			{"predict", "--model", "iris.somg", "--data", c.file},
+			{"plot", "--model", "iris.somg", "--data", c.file, "--out", "charts"},
+		} {
+			t.Run(strings.Join(args[:3], " "), func(t *testing.T) {
+				r := runProcess(t, dir, args...)
+				if r.code != exitUsage {
+					t.Errorf("exit code %d, want %d", r.code, exitUsage)
+				}
+				oneErrorLine(t, r, c.want)
+				oneErrorLine(t, r, "the header is one field")
+				if strings.Contains(r.stderr, "unknown column") {
+					t.Errorf("contradicts itself: %s", r.stderr)
+				}
+			})
+		}
+		// With the suggested delimiter, the same file works.
+		if r := runProcess(t, dir, "predict", "--model", "iris.somg", "--data", c.file, "--delimiter", c.delim); r.code != exitOK {
+			t.Errorf("with --delimiter %s: %d %s", c.delim, r.code, r.stderr)
+		}
+	}
+}
