@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -136,6 +137,46 @@ func TestWrongDelimiter(t *testing.T) {
 		// With the suggested delimiter, the same file works.
 		if r := runProcess(t, dir, "predict", "--model", "iris.somg", "--data", c.file, "--delimiter", c.delim); r.code != exitOK {
 			t.Errorf("with --delimiter %s: %d %s", c.delim, r.code, r.stderr)
+		}
+	}
+}
+
+// TestDataErrorHints checks that loaders' remedies reach the user in the
+// words of the command's own flags: train names --bad-rows and
+// --lazy-quotes, predict (which has neither) names no flag and no Go
+// option.
+func TestDataErrorHints(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "iris.somg")
+	if r := runCLI(t, "", "train", "--dataset", "iris", "--size", "3x3", "--epochs", "1", "--progress", "none", "--out", model); r.code != exitOK {
+		t.Fatalf("train: %d %s", r.code, r.stderr)
+	}
+	ragged := "sepal_length,sepal_width,petal_length,petal_width\n1,2,3,4\n1,2\n"
+	quote := "sepal_length,sepal_width,petal_length,petal_width\n1,2,3,4\n1,2\"x,3,4\n"
+	cases := []struct {
+		args        []string
+		stdin, want string
+	}{
+		{[]string{"train", "--data", "-"}, ragged, "make every row have one field per header column, or pass --bad-rows skip"},
+		{[]string{"train", "--data", "-"}, quote, "or pass --lazy-quotes"},
+		{[]string{"train", "--data", "-", "--cont", "sepal_width"}, "sepal_length,sepal_width\n1,x\n", "declare the column with --cat, or pass --bad-rows skip"},
+		{[]string{"predict", "--model", model, "--data", "-"}, ragged, "wrong number of fields (2 fields, the header has 4): make every row have one field per header column\n"},
+		{[]string{"predict", "--model", model, "--data", "-"}, "sepal_length,sepal_width,petal_length,petal_width\n1,2,x,4\n", "fix the value, or leave it empty: the model fills missing values"},
+	}
+	for i, c := range cases {
+		if c.args[0] == "train" { // train reads files only
+			path := filepath.Join(dir, fmt.Sprintf("bad%d.csv", i))
+			writeFile(t, path, []byte(c.stdin))
+			c.args[2] = path
+			c.args = append(c.args, "--out", filepath.Join(dir, "m.somg"))
+		}
+		r := runCLI(t, c.stdin, c.args...)
+		if r.code != exitFail {
+			t.Errorf("%v: exit code %d, want %d", c.args, r.code, exitFail)
+		}
+		oneErrorLine(t, r, c.want)
+		if strings.Contains(r.stderr, "BadRows") || strings.Contains(r.stderr, "LazyQuotes") || strings.Contains(r.stderr, "loaders:") {
+			t.Errorf("%v: Go names in %q", c.args, r.stderr)
 		}
 	}
 }
