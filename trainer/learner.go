@@ -47,6 +47,8 @@ type Learner struct {
 	forwards     map[int]*graph.Forward
 	hooks        []hooks.Hook
 	history      []Epoch
+	pass         EpochPass // see SetEpochPass
+	passSize     int
 	resumed      *Checkpoint // the fit to continue at the next Fit (Resume)
 }
 
@@ -194,7 +196,7 @@ func (l *Learner) Fit(epochs int) error {
 	}
 	st := &hooks.State{
 		Epochs:           epochs,
-		TrainSize:        l.train.N,
+		TrainSize:        l.trainSize(),
 		Map:              l.m,
 		Alpha:            l.opts.Alpha,
 		Sigma:            l.opts.Sigma,
@@ -297,7 +299,12 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 	l.loader.Start()
 	l.stats.Reset()
 	l.running.Reset()
-	for bi := 0; !sig.cancelEpoch && !sig.cancelFit && l.loader.Next(&l.batch); bi++ {
+	if l.pass != nil && !sig.cancelEpoch && !sig.cancelFit {
+		if err := l.runPass(st, e); err != nil {
+			return false, err
+		}
+	}
+	for bi := 0; l.pass == nil && !sig.cancelEpoch && !sig.cancelFit && l.loader.Next(&l.batch); bi++ {
 		b := &l.batch
 		st.Batch = bi
 		st.X, st.Index, st.Labels = b.X, b.Index, b.Labels

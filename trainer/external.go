@@ -1,0 +1,71 @@
+package trainer
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
+)
+
+// EpochPass does the data pass of a Batch-mode epoch outside the Learner,
+// for example as a Beam pipeline over data that does not fit one machine.
+// It searches every training record against m's current codebook and adds
+// the records to stats (m's per-unit sums, as Forward.SearchInto does) and
+// to metrics (m's error sums: MetricsAcc.AddWithoutDistortion for the
+// Euclidean distance, whose distortion the update measures from the sums,
+// MetricsAcc.Add at radius sigma for the others). It returns an error if
+// the pass fails; it must not change m.
+type EpochPass func(m *graph.Map, sigma float64, stats *graph.Stats, metrics *graph.MetricsAcc) error
+
+// SetEpochPass makes the epochs of later Fit calls run their data pass
+// through pass instead of the Learner's batches; trainSize is the number of
+// records the pass covers (State.TrainSize). The Learner's training dataset
+// then only served to initialize the codebook. Everything else stays on
+// the Learner: the hooks at BeforeFit, BeforeEpoch, AfterEpoch and AfterFit
+// (schedules, early stopping, progress, checkpoints), the Batch update at
+// the epoch's radius, the metrics and the history. There are no batches on
+// the Learner, so BeforeBatch and AfterBatch are not called (State.BMU is
+// never set). It needs Batch mode and returns an error for MiniBatch, for
+// ExactTrainMetrics (which would evaluate the initialization data) or for
+// a nil pass.
+func (l *Learner) SetEpochPass(pass EpochPass, trainSize int) error {
+	switch {
+	case pass == nil:
+		return errors.New("trainer: SetEpochPass: nil pass")
+	case l.opts.Mode != Batch:
+		return fmt.Errorf("trainer: an external epoch pass needs Batch mode, not %v: the mini-batch rule updates after every batch", l.opts.Mode)
+	case l.opts.ExactTrainMetrics:
+		return errors.New("trainer: an external epoch pass takes the training metrics from the pass: ExactTrainMetrics would evaluate only the initialization data")
+	case trainSize < 1:
+		return fmt.Errorf("trainer: SetEpochPass: %d training records, want at least 1", trainSize)
+	}
+	l.pass, l.passSize = pass, trainSize
+	return nil
+}
+
+// trainSize returns the number of records an epoch covers.
+func (l *Learner) trainSize() int {
+	if l.pass != nil {
+		return l.passSize
+	}
+	return l.train.N
+}
+
+// runPass runs the epoch's data pass through l.pass into l.stats and
+// l.running, at the radius the hooks set.
+func (l *Learner) runPass(st *hooks.State, e int) error {
+	if err := checkHyper(st, l.opts.Mode); err != nil {
+		return err
+	}
+	if err := l.pass(l.m, st.Sigma, l.stats, l.running); err != nil {
+		return fmt.Errorf("trainer: epoch %d: %w", e, err)
+	}
+	n := l.stats.Records()
+	if n == 0 || l.running.Records() != n {
+		return fmt.Errorf("trainer: epoch %d: the external pass added %d records to the sums and %d to the metrics: want the same, at least 1", e, n, l.running.Records())
+	}
+	st.Records += n
+	st.Step++
+	return nil
+}

@@ -1,0 +1,141 @@
+package trainer
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/loaders"
+	"gorgonia.org/tensor"
+)
+
+// splitPass returns an EpochPass that searches the records of parts, each
+// with its own copy of the map, and merges their statistics: what a
+// distributed runner does.
+func splitPass(t *testing.T, parts [][]float64, sigmas *[]float64) EpochPass {
+	return func(m *graph.Map, sigma float64, stats *graph.Stats, metrics *graph.MetricsAcc) error {
+		*sigmas = append(*sigmas, sigma)
+		for _, rows := range parts {
+			w, _ := graph.New(m.Config())
+			if err := w.SetWeights(m.Weights()); err != nil {
+				return err
+			}
+			s, acc := w.NewStats(), w.NewMetricsAcc()
+			n := len(rows) / m.Dim()
+			if n > 0 {
+				f, err := w.NewForward(n)
+				if err != nil {
+					return err
+				}
+				x := tensor.New(tensor.WithShape(n, m.Dim()), tensor.Of(tensor.Float32))
+				for i, v := range rows {
+					x.Data().([]float32)[i] = float32(v)
+				}
+				if err := f.SearchInto(x, 0, sigma, s); err != nil {
+					return err
+				}
+				acc.AddWithoutDistortion(f)
+			}
+			if err := stats.Merge(s); err != nil {
+				return err
+			}
+			if err := metrics.Merge(acc); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// TestEpochPassMatchesBatch checks that a Learner whose epochs run through
+// an external pass over three unequal parts (one empty) trains the codebook
+// of the in-process Batch mode, with the same σ per epoch, metrics and
+// hooks: early stopping ends both at the same epoch.
+func TestEpochPassMatchesBatch(t *testing.T) {
+	data := loaders.Colors(900, 5)
+	opts := func() *Options {
+		// An improvement must be ≥ 0.02 to count: stops after a few epochs.
+		es, err := hooks.NewEarlyStopping(hooks.TrainQE, 1, 0.02)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Options{Grid: graph.Grid{Rows: 5, Cols: 6}, Mode: Batch, BatchSize: 256, Seed: 2, Hooks: []hooks.Hook{es}}
+	}
+	ref, err := New(data, nil, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ref.Fit(8); err != nil {
+		t.Fatal(err)
+	}
+	l, err := New(data, nil, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := data.D
+	parts := [][]float64{data.Data[:100*d], nil, data.Data[100*d:]}
+	var sigmas []float64
+	if err := l.SetEpochPass(splitPass(t, parts, &sigmas), data.N); err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	l.AddHook(hooks.Func("size", 0, func(e hooks.Event, s *hooks.State) error {
+		sizes = append(sizes, s.TrainSize)
+		return nil
+	}, hooks.BeforeFit))
+	if err := l.Fit(8); err != nil {
+		t.Fatal(err)
+	}
+	rh, h := ref.History(), l.History()
+	t.Logf("%d epochs", len(h))
+	if len(h) != len(rh) || len(h) >= 8 || len(h) < 2 {
+		t.Fatalf("%d epochs with the pass, %d in process; early stopping should end both before 8", len(h), len(rh))
+	}
+	for i := range h {
+		if sigmas[i] != rh[i].Sigma || h[i].Sigma != rh[i].Sigma {
+			t.Fatalf("epoch %d: pass got σ %v, history %v, in process %v", i, sigmas[i], h[i].Sigma, rh[i].Sigma)
+		}
+		a, b := h[i].Train, rh[i].Train
+		if math.Abs(a.QE-b.QE) > 1e-5 || math.Abs(a.Distortion-b.Distortion) > 1e-4 || a.TE != b.TE || a.DeadUnits != b.DeadUnits {
+			t.Fatalf("epoch %d: metrics %+v, in process %+v", i, a, b)
+		}
+	}
+	for i, v := range ref.Map().Weights() {
+		if got := l.Map().Weights()[i]; math.Abs(got-v) > 1e-5 {
+			t.Fatalf("weight %d: %v through the pass, %v in process", i, got, v)
+		}
+	}
+	if sizes[0] != data.N {
+		t.Fatalf("TrainSize %d, want %d", sizes[0], data.N)
+	}
+}
+
+func TestEpochPassErrors(t *testing.T) {
+	data := loaders.Colors(50, 1)
+	mini, _ := New(data, nil, &Options{Grid: graph.Grid{Rows: 2, Cols: 2}})
+	nop := func(*graph.Map, float64, *graph.Stats, *graph.MetricsAcc) error { return nil }
+	if err := mini.SetEpochPass(nop, 50); err == nil {
+		t.Error("MiniBatch mode with a pass: no error")
+	}
+	l, _ := New(data, nil, &Options{Grid: graph.Grid{Rows: 2, Cols: 2}, Mode: Batch})
+	if err := l.SetEpochPass(nil, 50); err == nil {
+		t.Error("nil pass: no error")
+	}
+	if err := l.SetEpochPass(nop, 0); err == nil {
+		t.Error("no records: no error")
+	}
+	if err := l.SetEpochPass(nop, 50); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Fit(1); err == nil || !strings.Contains(err.Error(), "added 0 records") {
+		t.Errorf("a pass adding nothing: %v", err)
+	}
+	boom := errors.New("boom")
+	l.SetEpochPass(func(*graph.Map, float64, *graph.Stats, *graph.MetricsAcc) error { return boom }, 50)
+	if err := l.Fit(1); !errors.Is(err, boom) {
+		t.Errorf("a failing pass: %v", err)
+	}
+}
