@@ -213,25 +213,46 @@ const (
 )
 
 // extent returns the size of the map in grid units, edges included.
-func (mc *MapChart) extent() (ex, ey float64) {
-	g := mc.Grid
+func (mc *MapChart) extent() (ex, ey float64) { return MapExtent(mc.Grid) }
+
+// MapExtent returns the width and height of grid g's drawing in grid units
+// (the distance between neighbouring cell centres is 1), cell edges
+// included: the area CellShape's polygons cover.
+func MapExtent(g graph.Grid) (w, h float64) {
 	if g.Topology == graph.Hexagonal {
-		ex = float64(g.Cols)
+		w = float64(g.Cols)
 		if g.Rows > 1 {
-			ex += 0.5
+			w += 0.5
 		}
-		return ex, float64(g.Rows-1)*hexPitch + 2*hexRadius
+		return w, float64(g.Rows-1)*hexPitch + 2*hexRadius
 	}
 	return float64(g.Cols), float64(g.Rows)
 }
 
+// CellShape returns the centre and the polygon of unit k of grid g in grid
+// units, with the map's top-left corner at (0, 0) and y growing downwards,
+// as map charts draw them: a unit square on a rectangular grid, a hexagon
+// one unit wide (pointy top) on a hexagonal one. Scaling by a cell size in
+// pixels gives a chart's cell.
+func CellShape(g graph.Grid, k int) (cx, cy float64, xs, ys []float64) {
+	gx, gy := g.Coords(k)
+	if g.Topology == graph.Hexagonal {
+		cx, cy = gx+0.5, gy+hexRadius
+		xs, ys = make([]float64, 6), make([]float64, 6)
+		for i := range 6 {
+			a := math.Pi/6 + float64(i)*math.Pi/3
+			xs[i], ys[i] = cx+hexRadius*math.Cos(a), cy+hexRadius*math.Sin(a)
+		}
+		return cx, cy, xs, ys
+	}
+	cx, cy = gx+0.5, gy+0.5
+	return cx, cy, []float64{cx - 0.5, cx + 0.5, cx + 0.5, cx - 0.5}, []float64{cy - 0.5, cy - 0.5, cy + 0.5, cy + 0.5}
+}
+
 // centre returns the pixel centre of unit k relative to the map area.
 func (mc *MapChart) centre(k int, scale float64) (x, y float64) {
-	gx, gy := mc.Grid.Coords(k)
-	if mc.Grid.Topology == graph.Hexagonal {
-		return (gx + 0.5) * scale, (gy + hexRadius) * scale
-	}
-	return (gx + 0.5) * scale, (gy + 0.5) * scale
+	cx, cy, _, _ := CellShape(mc.Grid, k)
+	return cx * scale, cy * scale
 }
 
 func niceStep(minStep float64) int {
@@ -408,19 +429,11 @@ func (mc *MapChart) categoryPalette() []drawing.Color {
 
 // cellShape returns the polygon of unit k in canvas coordinates.
 func (mc *MapChart) cellShape(k int, ox, oy, scale float64) (xs, ys []float64) {
-	cx, cy := mc.centre(k, scale)
-	cx, cy = cx+ox, cy+oy
-	if mc.Grid.Topology == graph.Hexagonal {
-		xs, ys = make([]float64, 6), make([]float64, 6)
-		rad := hexRadius * scale
-		for i := range 6 {
-			a := math.Pi/6 + float64(i)*math.Pi/3
-			xs[i], ys[i] = cx+rad*math.Cos(a), cy+rad*math.Sin(a)
-		}
-		return xs, ys
+	_, _, xs, ys = CellShape(mc.Grid, k)
+	for i := range xs {
+		xs[i], ys[i] = ox+xs[i]*scale, oy+ys[i]*scale
 	}
-	h := scale / 2
-	return []float64{cx - h, cx + h, cx + h, cx - h}, []float64{cy - h, cy - h, cy + h, cy + h}
+	return xs, ys
 }
 
 func (mc *MapChart) draw(c *canvas, ox, oy float64, l mapLayout) {

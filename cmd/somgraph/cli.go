@@ -47,7 +47,7 @@ func report(stderr io.Writer, cmd string, err error) int {
 
 // libPackages are the library packages whose errors start with their name
 // ("graph: ..."), a prefix the CLI drops.
-var libPackages = []string{"cluster", "graph", "hooks", "loaders", "trainer", "viz"}
+var libPackages = []string{"cluster", "graph", "hooks", "loaders", "serve", "trainer", "viz"}
 
 // oneLine folds a multi-line message onto one line.
 func oneLine(s string) string {

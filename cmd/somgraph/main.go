@@ -37,6 +37,7 @@ var commands = []command{
 	{"codebook", "write a model's codebook as CSV, one row per unit", runCodebook},
 	{"plot", "draw a model's charts (hit map, weights, U-matrix, ...)", runPlot},
 	{"cluster", "group the map's units into clusters, stored in the model", runCluster},
+	{"serve", "explore a model in the browser (local web server)", runServe},
 	{"bench", "time training against the BLAS floor", func(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return runBench(args, stdout, stderr)
 	}},
@@ -44,13 +45,13 @@ var commands = []command{
 
 // commandNames are the subcommands' names; a config file may hold a
 // section for each.
-var commandNames = []string{"train", "predict", "codebook", "plot", "cluster", "bench"}
+var commandNames = []string{"train", "predict", "codebook", "plot", "cluster", "serve", "bench"}
 
 // run is the whole program: it dispatches args to a subcommand and returns
 // the process's exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "somgraph: missing command (want train, predict, codebook, plot, cluster or bench); see somgraph --help")
+		fmt.Fprintln(stderr, "somgraph: missing command (want train, predict, codebook, plot, cluster, serve or bench); see somgraph --help")
 		return exitUsage
 	}
 	name := args[0]
@@ -68,7 +69,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return c.run(args[1:], stdin, stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "somgraph: unknown command %q (want train, predict, codebook, plot, cluster or bench); see somgraph --help\n", name)
+	fmt.Fprintf(stderr, "somgraph: unknown command %q (want train, predict, codebook, plot, cluster, serve or bench); see somgraph --help\n", name)
 	return exitUsage
 }
 

@@ -44,6 +44,7 @@ type trainFlags struct {
 	// output
 	out, log, checkpoint, charts, format, progress string
 	chartsEvery                                    int
+	serve                                          string
 }
 
 var trainHelp = help{
@@ -76,7 +77,7 @@ finished one; a second Ctrl-C quits at once without saving.`,
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype", "te-neighbors"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
 		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
-		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every"}},
+		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every", "serve"}},
 	},
 	examples: []string{
 		"somgraph train",
@@ -135,6 +136,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.charts, "charts", "", "after training, draw every chart into `dir`")
 	fs.StringVar(&f.format, "format", "png", "`png|svg` chart format for --charts")
 	fs.IntVar(&f.chartsEvery, "charts-every", 0, "with --charts: also write the hit map, PCA scatter and curves every `N` epochs during training, into DIR/training")
+	fs.StringVar(&f.serve, "serve", "", "serve the explorer page (somgraph serve) on `host:port` while training, updated after every epoch, and keep serving the trained map until Ctrl-C")
 }
 
 // trainPlan is a validated train command, ready to run.
@@ -149,6 +151,7 @@ type trainPlan struct {
 	logger      *hooks.CSVLogger
 	early       *hooks.EarlyStopping
 	interrupted bool
+	served      bool // training finished and --serve kept serving until Ctrl-C
 }
 
 // plan validates the flags (set names those given explicitly) and turns
@@ -239,6 +242,11 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 	}
 	if err := f.checkOutputs(); err != nil {
 		return nil, err
+	}
+	if set["serve"] {
+		if err := checkAddr("serve", f.serve); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -337,8 +345,8 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := p.run(ctx, stdout, stderr); err != nil {
 		return report(stderr, "train", err)
 	}
-	if p.interrupted || ctx.Err() != nil {
-		return exitInterrupted
+	if p.interrupted || ctx.Err() != nil && !p.served {
+		return exitInterrupted // Ctrl-C stopped training, not the --serve explorer of a finished one
 	}
 	return exitOK
 }
@@ -377,6 +385,13 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer p.closeHooks()
+	var srv *server
+	if f.serve != "" {
+		if srv, err = serveTraining(l, f.serve, stdout, stderr); err != nil {
+			return err
+		}
+		defer srv.srv.Close() // after an error; a no-op after wait's shutdown
+	}
 	validNote := ""
 	if d.valid != nil {
 		validNote = fmt.Sprintf(", %d held out for validation", d.valid.N)
@@ -408,6 +423,13 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		if err := writeCharts(stdout, in, f.charts, p.format, nil); err != nil {
 			return fmt.Errorf("--charts: %s", bare(err))
 		}
+	}
+	if srv != nil {
+		if ctx.Err() == nil {
+			p.served = true
+			fmt.Fprintf(stdout, "the explorer shows the trained map at %s until Ctrl-C\n", srv.url)
+		}
+		return srv.wait(ctx, stdout)
 	}
 	return nil
 }
