@@ -41,7 +41,7 @@ medians; the heap is the first run's. The BLAS is pure Go unless the binary was 
 	groups: []group{
 		{"Data", []string{"n", "dim", "clusters", "seed"}},
 		{"Training", []string{"size", "epochs", "mode", "batch", "dtype"}},
-		{"Output", []string{"repeat", "json", "cpuprofile"}},
+		{"Output", []string{"repeat", "json", "cpuprofile", "write-csv"}},
 	},
 	examples: []string{
 		"somgraph bench --n 50000 --dim 64 --size 40x40 --epochs 10 --mode batch --repeat 3",
@@ -54,6 +54,7 @@ medians; the heap is the first run's. The BLAS is pure Go unless the binary was 
 type benchFlags struct {
 	n, dim, clusters, epochs, batch, repeat int
 	size, mode, dtype, cpuprofile           string
+	writeCSV                                string
 	seed                                    uint64
 	json                                    bool
 }
@@ -71,6 +72,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.repeat, "repeat", 1, "run everything `R` times and report medians")
 	fs.BoolVar(&f.json, "json", false, "write the result as JSON instead of a table")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the first run's training (not the floor) to `file`, for go tool pprof")
+	fs.StringVar(&f.writeCSV, "write-csv", "", "write the generated data (--n, --dim, --clusters, --seed) as CSV with a header to `file` and stop, for train, predict and scripts/peer-bench.sh")
 }
 
 // benchPlan is a checked bench: its settings and the trainer's options.
@@ -147,6 +149,12 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stderr, "bench", err)
 	}
+	if f.writeCSV != "" {
+		if err := p.writeData(f.writeCSV, stdout); err != nil {
+			return report(stderr, "bench", err)
+		}
+		return exitOK
+	}
 	res, err := p.run(stderr)
 	if err != nil {
 		return report(stderr, "bench", err)
@@ -212,6 +220,15 @@ func (p *benchPlan) run(progress io.Writer) (res *bench.Result, err error) {
 			r+1, s.Repeat, fl.Seconds, bench.Median(secs), eval, fl.BLAS)
 	}
 	return bench.NewResult(s, runs, bench.Median(evals))
+}
+
+// writeData writes the data p generates to path ("-" for stdout) as CSV.
+func (p *benchPlan) writeData(path string, stdout io.Writer) error {
+	ds, err := bench.Clustered(bench.DataSpec{N: p.set.N, Dim: p.set.Dim, Clusters: p.clusters, Seed: p.set.Seed})
+	if err != nil {
+		return err
+	}
+	return writeOutput(path, stdout, func(w io.Writer) error { return bench.WriteCSV(w, ds) })
 }
 
 // evalRepeat is how many evaluations of the trained map train times; it

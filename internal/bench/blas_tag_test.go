@@ -3,13 +3,16 @@
 package bench
 
 import (
-	"gonum.org/v1/gonum/blas/gonum"
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/internal/gemm"
 )
 
-const wantBLAS = "gonum (pure Go)"
+// wantBLAS is the default build's back end: the assembly GEMM where the
+// CPU has it, else gonum's pure Go.
+var wantBLAS = map[bool]string{true: graph.GemmAsmName, false: "gonum (pure Go)"}[gemm.Asm()]
 
 // isWantImpl reports whether impl is the back end this build should use.
 func isWantImpl(impl any) bool {
-	_, ok := impl.(gonum.Implementation)
+	_, ok := impl.(gemm.Implementation)
 	return ok
 }

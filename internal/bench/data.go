@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strconv"
 
@@ -98,4 +100,45 @@ func Sample(ds *loaders.Dataset, k int, seed uint64) ([]float64, error) {
 		out = append(out, ds.Row(r)...)
 	}
 	return out, nil
+}
+
+// WriteCSV writes ds as CSV: a header f0, f1, ... (and label, if ds has
+// labels), then one row per record with each value to six decimals, the
+// form the CLI's train and predict read and peer programs (R's read.csv)
+// parse.
+func WriteCSV(w io.Writer, ds *loaders.Dataset) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	line := make([]byte, 0, 1024)
+	for f := range ds.D {
+		if f > 0 {
+			line = append(line, ',')
+		}
+		line = append(line, 'f')
+		line = strconv.AppendInt(line, int64(f), 10)
+	}
+	if ds.Labels != nil {
+		line = append(line, ",label"...)
+	}
+	line = append(line, '\n')
+	if _, err := bw.Write(line); err != nil {
+		return err
+	}
+	for i := range ds.N {
+		line = line[:0]
+		for f, v := range ds.Row(i) {
+			if f > 0 {
+				line = append(line, ',')
+			}
+			line = strconv.AppendFloat(line, v, 'f', 6, 64)
+		}
+		if ds.Labels != nil {
+			line = append(line, ',')
+			line = append(line, ds.Labels[i]...)
+		}
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }

@@ -1,0 +1,167 @@
+// Command asm generates the AVX2/FMA micro-kernels of package gemm with avo:
+//
+//	go run . -out ../gemm_amd64.s -stubs ../stub_amd64.go -pkg gemm
+//
+// (package gemm's go:generate line runs it). Each kernel multiplies a
+// packed MR×kc panel of A by a packed kc×NR panel of B in registers and
+// writes alpha·A·B + beta·C into an MR×NR tile of C.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// elem describes one element type's instructions.
+type elem struct {
+	name                         string          // Go type
+	size                         int             // bytes
+	lanes                        int             // per YMM register
+	bcast, fma, mul, load, store func(ops ...Op) // (src, dst), (m, x, acc), (m, x, dst), (src, dst), (src, dst)
+}
+
+var (
+	f32 = elem{"float32", 4, 8, VBROADCASTSS, VFMADD231PS, VMULPS, VMOVUPS, VMOVUPS}
+	f64 = elem{"float64", 8, 4, VBROADCASTSD, VFMADD231PD, VMULPD, VMOVUPD, VMOVUPD}
+)
+
+// mr is the number of rows of a micro-tile; each row takes two YMM
+// accumulators, so a tile is mr × 2·lanes and holds 12 accumulators,
+// two B vectors and one broadcast A value in the 16 YMM registers.
+const mr = 6
+
+func main() {
+	ConstraintExpr("!purego")
+	kernel("kernelS", f32)
+	kernel("kernelD", f64)
+	peak()
+	Generate()
+}
+
+func kernel(name string, e elem) {
+	nr := 2 * e.lanes
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c *%s, ldc int, alpha, beta %s, load int)", e.name, e.name))
+	Doc(fmt.Sprintf("%s sets the %d×%d tile at c (rows ldc elements apart) to", name, mr, nr),
+		"alpha·A·B + beta·C, or to alpha·A·B without reading C when load is 0, for the",
+		fmt.Sprintf("packed panels a (k×%d, column after column of the tile's rows) and b (k×%d, row after row).", mr, nr),
+		"k must be at least 1.")
+	k := Load(Param("k"), GP64())
+	a := Mem{Base: Load(Param("a"), GP64())}
+	b := Mem{Base: Load(Param("b"), GP64())}
+
+	// Fetch the C tile's rows into the cache while the products run.
+	{
+		cp, ldc := Load(Param("c"), GP64()), Load(Param("ldc"), GP64())
+		SHLQ(U8(map[int]uint64{4: 2, 8: 3}[e.size]), ldc)
+		for i := 0; i < mr; i++ {
+			PREFETCHT0(Mem{Base: cp})
+			PREFETCHT0(Mem{Base: cp, Disp: 2*e.lanes*e.size - 1})
+			if i < mr-1 {
+				ADDQ(ldc, cp)
+			}
+		}
+	}
+
+	acc := make([][2]VecVirtual, mr)
+	for i := range acc {
+		for h := range acc[i] {
+			acc[i][h] = YMM()
+			VXORPS(acc[i][h], acc[i][h], acc[i][h])
+		}
+	}
+
+	Label(name + "_loop")
+	b0, b1 := YMM(), YMM()
+	e.load(b, b0)
+	e.load(b.Offset(32), b1)
+	for i := 0; i < mr; i++ {
+		t := YMM()
+		e.bcast(a.Offset(i*e.size), t)
+		e.fma(b0, t, acc[i][0])
+		e.fma(b1, t, acc[i][1])
+	}
+	ADDQ(U32(mr*e.size), a.Base)
+	ADDQ(U32(nr*e.size), b.Base)
+	DECQ(k)
+	JNZ(LabelRef(name + "_loop"))
+
+	// Write the tile: c = alpha·acc (+ beta·c).
+	cp := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(map[int]uint64{4: 2, 8: 3}[e.size]), ldc)
+	alpha := YMM()
+	e.bcast(paramAddr("alpha"), alpha)
+	for i := range acc {
+		for h := range acc[i] {
+			e.mul(alpha, acc[i][h], acc[i][h])
+		}
+	}
+	load := Load(Param("load"), GP64())
+	CMPQ(load, U8(0))
+	JNE(LabelRef(name + "_beta"))
+	for i := range acc {
+		c := Mem{Base: cp}
+		e.store(acc[i][0], c)
+		e.store(acc[i][1], c.Offset(32))
+		if i < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(name + "_beta")
+	beta := YMM()
+	e.bcast(paramAddr("beta"), beta)
+	for i := range acc {
+		c := Mem{Base: cp}
+		for h := range acc[i] {
+			e.fma(c.Offset(32*h), beta, acc[i][h])
+			e.store(acc[i][h], c.Offset(32*h))
+		}
+		if i < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// paramAddr returns the memory operand of a scalar parameter.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// peak generates the register-only FMA loop that measures a core's peak.
+func peak() {
+	TEXT("fmaLoop", NOSPLIT, "func(n int)")
+	Doc("fmaLoop runs n iterations of 12 independent 8-lane float32 FMAs on registers only",
+		"(192 floating-point operations per iteration).")
+	n := Load(Param("n"), GP64())
+	acc := make([]VecVirtual, 12)
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	x, y := YMM(), YMM()
+	VXORPS(x, x, x)
+	VXORPS(y, y, y)
+	CMPQ(n, U8(0))
+	JLE(LabelRef("fma_done"))
+	Label("fma_loop")
+	for i := range acc {
+		VFMADD231PS(x, y, acc[i])
+	}
+	DECQ(n)
+	JNZ(LabelRef("fma_loop"))
+	Label("fma_done")
+	VZEROUPPER()
+	RET()
+}

@@ -1,0 +1,57 @@
+package gemm
+
+import "unsafe"
+
+// goKernel is the pure-Go twin of the assembly micro-kernels: the mr×nr
+// tile at c = alpha·A·B (+ beta·C if load != 0) for packed panels a (k×mr)
+// and b (k×nr). Tests compare the two on every shape; builds without the
+// assembly use it in the packed driver.
+func goKernel[T float](k int, a, b, c *T, ldc int, alpha, beta T, load int, nr int) {
+	as := unsafe.Slice(a, k*mr)
+	bs := unsafe.Slice(b, k*nr)
+	var acc [mr * 16]T
+	for q := range k {
+		bq := bs[q*nr : q*nr+nr]
+		for i, av := range as[q*mr : q*mr+mr] {
+			row := acc[i*nr : i*nr+nr]
+			for j, bv := range bq {
+				row[j] += av * bv
+			}
+		}
+	}
+	cs := unsafe.Slice(c, (mr-1)*ldc+nr)
+	for i := range mr {
+		crow := cs[i*ldc : i*ldc+nr]
+		for j := range crow {
+			v := alpha * acc[i*nr+j]
+			if load != 0 {
+				v += beta * crow[j]
+			}
+			crow[j] = v
+		}
+	}
+}
+
+// goKernelS and goKernelD are goKernel for the float32 and float64 tiles.
+func goKernelS(k int, a, b, c *float32, ldc int, alpha, beta float32, load int) {
+	goKernel(k, a, b, c, ldc, alpha, beta, load, 16)
+}
+
+func goKernelD(k int, a, b, c *float64, ldc int, alpha, beta float64, load int) {
+	goKernel(k, a, b, c, ldc, alpha, beta, load, 8)
+}
+
+// goFMALoop is the pure-Go twin of fmaLoop: n iterations of 12
+// independent 8-lane multiply-adds, unvectorized.
+func goFMALoop(n int) {
+	var acc [12 * 8]float32
+	x, y := float32(1e-7), float32(1e-7)
+	for range n {
+		for i := range acc {
+			acc[i] += x * y
+		}
+	}
+	sink = acc[0]
+}
+
+var sink float32
