@@ -29,7 +29,9 @@ the floor.
 The floor is measured by the same process just before each run: one GEMM
 of shape (N×D)·(D×K) through the BLAS that Gorgonia uses (SGEMM for
 float32, DGEMM for float64), in chunks of the batch size, plus one argmin
-pass over its result. "loop s" runs from the start of an epoch to the end
+pass over its result. Each run also measures the machine's peak float32
+rate (a register-only FMA loop on every core) and prints each epoch's
+share of it. "loop s" runs from the start of an epoch to the end
 of its last batch, without the batch-mode update and the end of the
 metrics. An epoch's metrics come from its own searches; bench also times
 one exact evaluation of the trained map (what the trainer's
@@ -210,14 +212,15 @@ func (p *benchPlan) run(progress io.Writer) (res *bench.Result, err error) {
 			return nil, err
 		}
 		run.Floor = fl
+		run.PeakGFLOPS = bench.MeasurePeak(peakTime)
 		runs = append(runs, run)
 		evals = append(evals, eval)
 		secs := make([]float64, len(run.Epochs))
 		for i, e := range run.Epochs {
 			secs[i] = e.Seconds
 		}
-		fmt.Fprintf(progress, "somgraph bench: run %d/%d: floor %.3f s, median epoch %.3f s, metrics %.3f s (%s)\n",
-			r+1, s.Repeat, fl.Seconds, bench.Median(secs), eval, fl.BLAS)
+		fmt.Fprintf(progress, "somgraph bench: run %d/%d: floor %.3f s, median epoch %.3f s, metrics %.3f s, peak %.1f GFLOP/s (%s)\n",
+			r+1, s.Repeat, fl.Seconds, bench.Median(secs), eval, run.PeakGFLOPS, fl.BLAS)
 	}
 	return bench.NewResult(s, runs, bench.Median(evals))
 }
@@ -230,6 +233,9 @@ func (p *benchPlan) writeData(path string, stdout io.Writer) error {
 	}
 	return writeOutput(path, stdout, func(w io.Writer) error { return bench.WriteCSV(w, ds) })
 }
+
+// peakTime is how long each run measures the machine's peak.
+const peakTime = 400 * time.Millisecond
 
 // evalRepeat is how many evaluations of the trained map train times; it
 // returns their median.

@@ -132,3 +132,25 @@ func TestBenchCPUProfile(t *testing.T) {
 	}
 	oneErrorLine(t, r, "--cpuprofile")
 }
+
+// TestBenchWriteCSV checks that --write-csv writes the generated data
+// with a header, that train reads it, and that a bad path is an error.
+func TestBenchWriteCSV(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "data.csv")
+	r := runCLI(t, "", "bench", "--n", "200", "--dim", "3", "--write-csv", path)
+	if r.code != exitOK || r.stdout != "" {
+		t.Fatalf("exit code %d, stdout %q: %s", r.code, r.stdout, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(string(readFile(t, path))), "\n")
+	if len(lines) != 201 || lines[0] != "f0,f1,f2" {
+		t.Fatalf("%d lines, header %q", len(lines), lines[0])
+	}
+	r = runCLI(t, "", "train", "--data", path, "--size", "3x3", "--epochs", "1", "--progress", "none", "--out", filepath.Join(dir, "out"))
+	if r.code != exitOK || !strings.Contains(r.stdout+r.stderr, "200 records × 3 features") {
+		t.Fatalf("train on the written CSV: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, "", "bench", "--n", "10", "--dim", "2", "--write-csv", filepath.Join(dir, "no", "such", "x.csv")); r.code != exitFail {
+		t.Errorf("unwritable --write-csv: exit %d, want %d", r.code, exitFail)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -437,9 +438,9 @@ func TestNewResult(t *testing.T) {
 		return out
 	}
 	runs := []Run{
-		{Floor: fl(0.1), Epochs: ep(1, 2, 3), Heap: Heap{PeakBytes: 10}},
-		{Floor: fl(0.3), Epochs: ep(5, 4, 6), Heap: Heap{PeakBytes: 30}},
-		{Floor: fl(0.2), Epochs: ep(2, 2, 2), Heap: Heap{PeakBytes: 20}},
+		{Floor: fl(0.1), Epochs: ep(1, 2, 3), Heap: Heap{PeakBytes: 10}, PeakGFLOPS: 1e-5},
+		{Floor: fl(0.3), Epochs: ep(5, 4, 6), Heap: Heap{PeakBytes: 30}, PeakGFLOPS: 4e-5},
+		{Floor: fl(0.2), Epochs: ep(2, 2, 2), Heap: Heap{PeakBytes: 20}, PeakGFLOPS: 2e-5},
 	}
 	r, err := NewResult(s, runs, 0.05)
 	if err != nil {
@@ -463,6 +464,8 @@ func TestNewResult(t *testing.T) {
 		{"eval seconds kept", r.EvalSeconds, 0.05},
 		{"records/s", r.Summary.RecordsPerSecond, 500},
 		{"GFLOP/s", r.Summary.GFLOPS, 2 * 1000 * 20 * 10 / 2 / 1e9},
+		{"peak is the median", r.PeakGFLOPS, 2e-5},
+		{"share of peak", r.Summary.PeakShare, 2 * 1000 * 20 * 10 / 2 / 1e9 / 2e-5},
 		{"heap of the first run", float64(r.Heap.PeakBytes), 10},
 		{"data bytes", float64(r.DataBytes), 80000},
 	}
@@ -475,7 +478,7 @@ func TestNewResult(t *testing.T) {
 	if err := r.WriteTable(&tb); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"batch, N=1000 D=10 map 5×4 (K=20)", "median of 3 run(s)", "epoch/floor", "median", "10.00", "floor: 0.200 s", "exact metrics: one Evaluate on the training data takes 0.050 s", "allocations in the batch loop: 20 per epoch, 20.0 per batch (200 bytes per batch)", "heap: peak"} {
+	for _, want := range []string{"batch, N=1000 D=10 map 5×4 (K=20)", "median of 3 run(s)", "epoch/floor", "median", "10.00", "floor: 0.200 s", "exact metrics: one Evaluate on the training data takes 0.050 s", "allocations in the batch loop: 20 per epoch, 20.0 per batch (200 bytes per batch)", "heap: peak", "of peak", "1000%", "peak: 0.0 GFLOP/s float32"} {
 		if !strings.Contains(tb.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, tb.String())
 		}
@@ -530,5 +533,42 @@ func TestWriteErrors(t *testing.T) {
 	}
 	if err := r.WriteJSON(errWriter{}); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("WriteJSON: %v, want the writer's error", err)
+	}
+}
+
+// TestMeasurePeak checks that the peak measurement returns a positive rate.
+func TestMeasurePeak(t *testing.T) {
+	p := MeasurePeak(50 * time.Millisecond)
+	if !(p > 0) {
+		t.Fatalf("MeasurePeak = %v", p)
+	}
+}
+
+// TestWriteCSV checks that WriteCSV writes a header and values that
+// parse back to the data within the six decimals written.
+func TestWriteCSV(t *testing.T) {
+	ds, err := Clustered(DataSpec{N: 30, Dim: 4, Seed: 3, Labels: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteCSV(&b, ds); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 31 || lines[0] != "f0,f1,f2,f3,label" {
+		t.Fatalf("%d lines, header %q", len(lines), lines[0])
+	}
+	for i, line := range lines[1:] {
+		fields := strings.Split(line, ",")
+		if len(fields) != 5 || fields[4] != ds.Labels[i] {
+			t.Fatalf("row %d: %q", i, line)
+		}
+		for f, s := range fields[:4] {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.Abs(v-ds.Row(i)[f]) > 5e-7 {
+				t.Fatalf("row %d field %d: %q for %v (%v)", i, f, s, ds.Row(i)[f], err)
+			}
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/somgraph/somgraph/internal/gemm"
 )
 
 // Settings are the parameters of a bench run, as given on the command line.
@@ -50,11 +52,15 @@ type EpochTiming struct {
 	LoopAllocBytes float64 `json:"loop_alloc_bytes"`
 }
 
-// Run is one repeat: its floor, its epochs and its heap.
+// Run is one repeat: its floor, the machine's peak measured with it, its
+// epochs and its heap.
 type Run struct {
-	Floor  Floor
-	Epochs []EpochTiming
-	Heap   Heap
+	Floor Floor
+	// PeakGFLOPS is MeasurePeak's float32 rate measured in this repeat
+	// (0: not measured).
+	PeakGFLOPS float64
+	Epochs     []EpochTiming
+	Heap       Heap
 }
 
 // EpochStats are an epoch's times and the rates derived from them.
@@ -71,6 +77,9 @@ type EpochStats struct {
 	// seconds.
 	Ratio     float64 `json:"ratio"`
 	LoopRatio float64 `json:"loop_ratio"`
+	// PeakShare is GFLOPS / the result's PeakGFLOPS: the share of the
+	// machine's peak the epoch reaches (0 without a peak).
+	PeakShare float64 `json:"peak_share"`
 }
 
 // Result is the outcome of a bench: medians over the repeats.
@@ -83,6 +92,12 @@ type Result struct {
 	GoVersion string `json:"go_version"`
 	// Floor is the repeat's floor of median seconds.
 	Floor Floor `json:"floor"`
+	// PeakGFLOPS is the median over the repeats of the machine's peak
+	// float32 rate (MeasurePeak: a register-only FMA loop on every core),
+	// measured in the same process; PeakAsm says whether that loop was
+	// the AVX2/FMA assembly (false: an unvectorized Go loop, not a peak).
+	PeakGFLOPS float64 `json:"peak_gflops"`
+	PeakAsm    bool    `json:"peak_asm"`
 	// Epochs holds each epoch's median over the repeats.
 	Epochs []EpochStats `json:"epochs"`
 	// Summary is the median over the repeats of each repeat's median
@@ -124,6 +139,11 @@ func NewResult(s Settings, runs []Run, evalSeconds float64) (*Result, error) {
 		floors[i] = r.Floor
 	}
 	res.Floor = medianFloor(floors)
+	peaks := make([]float64, len(runs))
+	for i, r := range runs {
+		peaks[i] = r.PeakGFLOPS
+	}
+	res.PeakGFLOPS, res.PeakAsm = Median(peaks), gemm.Asm()
 
 	// med returns the median of field over the runs' epoch e, or over
 	// each run's median epoch when e < 0.
@@ -168,6 +188,9 @@ func (r *Result) stats(epoch int, t EpochTiming) EpochStats {
 		st.Ratio = t.Seconds / r.Floor.Seconds
 		st.LoopRatio = t.LoopSeconds / r.Floor.Seconds
 	}
+	if r.PeakGFLOPS > 0 {
+		st.PeakShare = st.GFLOPS / r.PeakGFLOPS
+	}
 	return st
 }
 
@@ -206,10 +229,10 @@ func (r *Result) WriteTable(w io.Writer) error {
 		s.Mode, s.N, s.Dim, s.Rows, s.Cols, s.Units(), s.Batch, s.Dtype, s.Epochs)
 	fmt.Fprintf(&b, "BLAS %s, %d CPUs, %s, median of %d run(s)\n\n", r.BLAS, r.CPUs, r.GoVersion, max(1, s.Repeat))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "epoch\tseconds\tloop s\trecords/s\tGFLOP/s\tepoch/floor\tloop/floor\t")
+	fmt.Fprintln(tw, "epoch\tseconds\tloop s\trecords/s\tGFLOP/s\tof peak\tepoch/floor\tloop/floor\t")
 	row := func(name string, st EpochStats) {
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.0f\t%.1f\t%.2f\t%.2f\t\n", name, st.Seconds, st.LoopSeconds,
-			st.RecordsPerSecond, st.GFLOPS, st.Ratio, st.LoopRatio)
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.0f\t%.1f\t%.0f%%\t%.2f\t%.2f\t\n", name, st.Seconds, st.LoopSeconds,
+			st.RecordsPerSecond, st.GFLOPS, 100*st.PeakShare, st.Ratio, st.LoopRatio)
 	}
 	for _, e := range r.Epochs {
 		row(fmt.Sprint(e.Epoch), e)
@@ -219,6 +242,14 @@ func (r *Result) WriteTable(w io.Writer) error {
 	f := r.Floor
 	fmt.Fprintf(&b, "\nfloor: %.3f s = GEMM %.3f s (%.1f GFLOP/s) + argmin %.3f s, in chunks of %d records\n",
 		f.Seconds, f.GEMMSeconds, f.GFLOPS, f.ArgminSeconds, f.Chunk)
+	if r.PeakGFLOPS > 0 {
+		kind := "register-only AVX2 FMA loop"
+		if !r.PeakAsm {
+			kind = "unvectorized Go loop: no assembly on this CPU or build, not the real peak"
+		}
+		fmt.Fprintf(&b, "peak: %.1f GFLOP/s float32 on %d cores (%s, measured in this run); floor GEMM at %.0f%% of it\n",
+			r.PeakGFLOPS, r.CPUs, kind, 100*f.GFLOPS/r.PeakGFLOPS)
+	}
 	if r.EvalSeconds > 0 {
 		fmt.Fprintf(&b, "exact metrics: one Evaluate on the training data takes %.3f s (%.2f× floor), not part of an epoch unless ExactTrainMetrics\n", r.EvalSeconds, r.EvalSeconds/f.Seconds)
 	}
