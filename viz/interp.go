@@ -63,6 +63,10 @@ func WithDecoder(d Decoder) Option { return func(in *Interpretation) { in.dec = 
 // charted with a loaded model.
 func WithDataName(name string) Option { return func(in *Interpretation) { in.trainName = name } }
 
+// WithLogScale makes Hitmap colour the counts on a logarithmic scale (on)
+// or a linear one (off); without it Hitmap chooses as HitmapChart does.
+func WithLogScale(on bool) Option { return func(in *Interpretation) { in.logScale = &on } }
+
 // WithHistory gives the training history the Loss and Hyperparams charts
 // draw.
 func WithHistory(h []Epoch) Option {
@@ -82,6 +86,7 @@ type Interpretation struct {
 	steps        []Step
 	bmus         map[*loaders.Dataset][]int
 	trainName    string // the training data's name in titles; "" is "train"
+	logScale     *bool  // the hit map's colour scale; nil chooses
 }
 
 // New returns an Interpretation of map m with its training and validation
@@ -203,8 +208,16 @@ func checkBMUs(bmu []int, k int) error {
 	return nil
 }
 
+// AutoLogRatio is the ratio of the largest hit count to the median count
+// of the units with hits above which HitmapChart colours the counts on a
+// log scale: a few crowded units would otherwise leave the rest of the map
+// uniformly dark.
+const AutoLogRatio = 8
+
 // HitmapChart returns the hit map of counts on grid g: units coloured by
-// their count, annotated with it, units without hits empty.
+// their count, annotated with it, units without hits empty. The colour
+// scale is logarithmic when the largest count exceeds AutoLogRatio times
+// the median count of the units with hits; set LogScale to choose.
 func HitmapChart(g graph.Grid, counts []float64, title string) *MapChart {
 	vals := make([]float64, len(counts))
 	ann := make([]string, len(counts))
@@ -216,7 +229,27 @@ func HitmapChart(g graph.Grid, counts []float64, title string) *MapChart {
 		vals[k] = c
 		ann[k] = strconv.FormatFloat(c, 'f', -1, 64)
 	}
-	return &MapChart{Grid: g, Title: title, Values: vals, Label: "hits", Annotations: ann}
+	return &MapChart{Grid: g, Title: title, Values: vals, Label: "hits", Annotations: ann, LogScale: skewed(counts)}
+}
+
+// skewed reports whether the largest of the positive counts exceeds
+// AutoLogRatio times their median.
+func skewed(counts []float64) bool {
+	var pos []float64
+	for _, c := range counts {
+		if c > 0 {
+			pos = append(pos, c)
+		}
+	}
+	if len(pos) < 2 {
+		return false
+	}
+	sort.Float64s(pos)
+	median := pos[len(pos)/2]
+	if len(pos)%2 == 0 {
+		median = (pos[len(pos)/2-1] + pos[len(pos)/2]) / 2
+	}
+	return pos[len(pos)-1] > AutoLogRatio*median
 }
 
 // Hitmap draws the hit counts of ds (the training data if nil) per unit,
@@ -231,7 +264,11 @@ func (in *Interpretation) Hitmap(w io.Writer, f Format, ds *loaders.Dataset) err
 		return err
 	}
 	title := fmt.Sprintf("Hit map, %s (%d records)", in.dataName(ds), ds.N)
-	return HitmapChart(in.m.Grid(), counts, title).Render(w, f)
+	mc := HitmapChart(in.m.Grid(), counts, title)
+	if in.logScale != nil {
+		mc.LogScale = *in.logScale
+	}
+	return mc.Render(w, f)
 }
 
 // WeightColors returns the codebook as one colour per unit: the weights

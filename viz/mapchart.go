@@ -35,6 +35,11 @@ type MapChart struct {
 	Min, Max float64
 	// Label is the caption of the colour bar (for example "hits").
 	Label string
+	// LogScale colours Values on a logarithmic scale, for counts whose
+	// largest values would otherwise leave every other cell dark; the
+	// colour bar's caption then says "(log scale)". Every finite value
+	// must be greater than 0.
+	LogScale bool
 
 	// Colors gives each unit its colour; a nil entry marks an empty unit.
 	Colors []color.Color
@@ -98,6 +103,9 @@ func (mc *MapChart) Check() error {
 		for u, v := range mc.Values {
 			if math.IsInf(v, 0) {
 				return fmt.Errorf("viz: map chart %q: value of unit %d is %v: use NaN for an empty unit", mc.Title, u, v)
+			}
+			if mc.LogScale && v <= 0 {
+				return fmt.Errorf("viz: map chart %q: value of unit %d is %v: a log scale needs values greater than 0 (NaN for an empty unit)", mc.Title, u, v)
 			}
 		}
 	case mc.Colors != nil:
@@ -289,12 +297,12 @@ func (mc *MapChart) layout() mapLayout {
 	if mc.Values != nil {
 		lo, hi := mc.valueRange()
 		tw := 0.0
-		for _, t := range barTicks(lo, hi, mc.integerValues()) {
+		for _, t := range mc.barTicks(lo, hi) {
 			tw = math.Max(tw, textWidth(t.label, fontTick))
 		}
 		side = 14 + barWidth + 5 + tw
-		if mc.Label != "" {
-			side = math.Max(side, 14+textWidth(mc.Label, fontTick))
+		if c := mc.caption(); c != "" {
+			side = math.Max(side, 14+textWidth(c, fontTick))
 		}
 		l.barH = math.Max(120, math.Min(l.mapH, 360))
 		sideH = l.barH
@@ -395,7 +403,7 @@ func (mc *MapChart) cellColor(k int, lo, hi float64, cats []drawing.Color) (draw
 		if hi <= lo {
 			return viridis(0.5), false
 		}
-		return viridis((v - lo) / (hi - lo)), false
+		return viridis(mc.scaled(v, lo, hi)), false
 	case mc.Colors != nil:
 		if mc.Colors[k] == nil {
 			return colorEmpty, true
@@ -500,8 +508,8 @@ func (mc *MapChart) draw(c *canvas, ox, oy float64, l mapLayout) {
 func (mc *MapChart) drawColorBar(c *canvas, x, y float64, l mapLayout, lo, hi float64) {
 	x += 8
 	h := l.barH
-	if mc.Label != "" {
-		c.text(mc.Label, x, y-15, fontTick, colorText, alignLeft)
+	if cap := mc.caption(); cap != "" {
+		c.text(cap, x, y-15, fontTick, colorText, alignLeft)
 	}
 	const steps = 64
 	for i := range steps {
@@ -513,10 +521,10 @@ func (mc *MapChart) drawColorBar(c *canvas, x, y float64, l mapLayout, lo, hi fl
 		y1 := y + h*float64(i+1)/steps
 		c.rect(x, y0, x+barWidth, y1+0.6, viridis(t))
 	}
-	for _, t := range barTicks(lo, hi, mc.integerValues()) {
+	for _, t := range mc.barTicks(lo, hi) {
 		ty := y + h/2
 		if hi > lo {
-			ty = y + h*(1-(t.v-lo)/(hi-lo))
+			ty = y + h*(1-mc.scaled(t.v, lo, hi))
 		}
 		c.line(x+barWidth, ty, x+barWidth+3, ty, colorMuted, 1)
 		c.text(t.label, x+barWidth+5, ty, fontTick, colorText, alignLeft)
@@ -535,6 +543,57 @@ func (mc *MapChart) drawLegend(c *canvas, x, y float64, cats []drawing.Color, l 
 type tick struct {
 	v     float64
 	label string
+}
+
+// caption returns the colour bar's caption: Label, and the scale if it is
+// logarithmic.
+func (mc *MapChart) caption() string {
+	if !mc.LogScale {
+		return mc.Label
+	}
+	if mc.Label == "" {
+		return "log scale"
+	}
+	return mc.Label + " (log scale)"
+}
+
+// scaled returns where v lies on the colour scale from lo to hi, 0 to 1.
+func (mc *MapChart) scaled(v, lo, hi float64) float64 {
+	if mc.LogScale && lo > 0 {
+		return math.Log(v/lo) / math.Log(hi/lo)
+	}
+	return (v - lo) / (hi - lo)
+}
+
+// barTicks returns the colour bar's ticks for the range [lo, hi].
+func (mc *MapChart) barTicks(lo, hi float64) []tick {
+	if mc.LogScale && lo > 0 && hi > lo {
+		return logTicks(lo, hi)
+	}
+	return barTicks(lo, hi, mc.integerValues())
+}
+
+// logTicks returns ticks at 1, 2 and 5 times the powers of ten within
+// [lo, hi] (only the powers of ten when that is too many), and the ends of
+// the range when fewer than two round values fall in it.
+func logTicks(lo, hi float64) []tick {
+	for _, ms := range [][]float64{{1, 2, 5}, {1, 3}, {1}} {
+		var out []tick
+		for p := math.Pow(10, math.Floor(math.Log10(lo))); p <= hi; p *= 10 {
+			for _, m := range ms {
+				if v := m * p; v >= lo*(1-1e-9) && v <= hi*(1+1e-9) {
+					out = append(out, tick{v, formatValue(v, 0)})
+				}
+			}
+		}
+		if len(out) <= 7 && len(out) >= 2 {
+			return out
+		}
+		if len(out) < 2 {
+			break
+		}
+	}
+	return []tick{{lo, formatValue(lo, 0)}, {hi, formatValue(hi, 0)}}
 }
 
 // barTicks returns about five round values within [lo, hi] with labels

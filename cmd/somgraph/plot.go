@@ -30,7 +30,7 @@ With --charts all (the default), charts that need what the model and
 note; a chart named in a list that cannot be drawn is an error.`,
 	groups: []group{
 		{"Input", []string{"model", "data", "delimiter"}},
-		{"Output", []string{"out", "format", "charts"}},
+		{"Output", []string{"out", "format", "charts", "log-scale"}},
 	},
 	examples: []string{
 		"somgraph plot --model somgraph-out/model.somg --out charts/",
@@ -41,6 +41,7 @@ note; a chart named in a list that cannot be drawn is an error.`,
 // plotFlags holds the flags of somgraph plot.
 type plotFlags struct {
 	model, data, delimiter, out, format, charts string
+	logScale, logScaleSet                       bool
 }
 
 func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -53,10 +54,12 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.out, "out", "somgraph-out/charts", "`dir` folder to write the charts into (created if needed)")
 	fs.StringVar(&f.format, "format", "png", "`png|svg` image format")
 	fs.StringVar(&f.charts, "charts", "all", "comma-separated `list` of charts to draw, or all (every chart the model and data allow)")
-	_, code := parse(fs, plotHelp, &config, args, stdout, stderr)
+	fs.BoolVar(&f.logScale, "log-scale", false, fmt.Sprintf("colour the hit map's counts on a log scale; --log-scale=false keeps a linear one (default: log when the busiest unit has more than %d times the median hits of the units with hits)", viz.AutoLogRatio))
+	set, code := parse(fs, plotHelp, &config, args, stdout, stderr)
 	if code >= 0 {
 		return code
 	}
+	f.logScaleSet = set["log-scale"]
 	if f.model == "" {
 		return report(stderr, "plot", usagef("--model: name the model file, for example --model somgraph-out/model.somg"))
 	}
@@ -157,6 +160,9 @@ func plotModel(m *trainer.Model, f plotFlags, charts []string, format viz.Format
 			return err
 		}
 		opts = append(opts, viz.WithDataName(chartDataName(f.data)))
+	}
+	if f.logScaleSet {
+		opts = append(opts, viz.WithLogScale(f.logScale))
 	}
 	in, err := viz.FromModel(m, ds, nil, opts...)
 	if err != nil {
