@@ -67,7 +67,104 @@ type MapChart struct {
 	// pixels; 0 chooses a size that makes the map about 360 pixels wide
 	// (at least 4 pixels per cell).
 	CellSize float64
+
+	// block is the side, in units, of the square of units one drawn cell
+	// stands for (0 or 1: one unit); see drawable.
+	block int
 }
+
+// MaxDrawnSide is the largest number of rows or columns of cells a map
+// chart draws. A larger map is drawn in square blocks of units, as a
+// rectangular grid of at most MaxDrawnSide × MaxDrawnSide cells (each the
+// mean value or colour, or the most frequent category, of its units;
+// without annotations): drawing a million cells took minutes and made
+// images thousands of pixels wide that show no more.
+const MaxDrawnSide = 128
+
+// drawable returns mc, or for a map with more than MaxDrawnSide rows or
+// columns a copy that draws blocks of units as single cells; the title
+// then says so and the axes number units, not blocks.
+func (mc *MapChart) drawable() *MapChart {
+	g := mc.Grid
+	if max(g.Rows, g.Cols) <= MaxDrawnSide {
+		return mc
+	}
+	b := (max(g.Rows, g.Cols) + MaxDrawnSide - 1) / MaxDrawnSide
+	bg := graph.Grid{Rows: (g.Rows + b - 1) / b, Cols: (g.Cols + b - 1) / b, Topology: graph.Rectangular}
+	out := &MapChart{Grid: bg, Min: mc.Min, Max: mc.Max, Label: mc.Label, LogScale: mc.LogScale,
+		CategoryNames: mc.CategoryNames, Ordered: mc.Ordered, block: b,
+		Title: fmt.Sprintf("%s (%d×%d units, in blocks of %d×%d)", mc.Title, g.Rows, g.Cols, b, b)}
+	if mc.Title == "" {
+		out.Title = fmt.Sprintf("%d×%d units, in blocks of %d×%d", g.Rows, g.Cols, b, b)
+	}
+	k := bg.Units()
+	switch {
+	case mc.Values != nil:
+		out.Values = make([]float64, k)
+	case mc.Colors != nil:
+		out.Colors = make([]color.Color, k)
+	default:
+		out.Categories = make([]int, k)
+	}
+	var votes map[int]int
+	for cell := range k {
+		br, bc := bg.RowCol(cell)
+		sum, n := 0.0, 0
+		var rgb [3]float64
+		clear(votes)
+		for r := br * b; r < min((br+1)*b, g.Rows); r++ {
+			for c := bc * b; c < min((bc+1)*b, g.Cols); c++ {
+				u := g.Unit(r, c)
+				switch {
+				case mc.Values != nil:
+					if v := mc.Values[u]; !math.IsNaN(v) {
+						sum += v
+						n++
+					}
+				case mc.Colors != nil:
+					if col := mc.Colors[u]; col != nil {
+						cr, cg, cb, _ := col.RGBA()
+						rgb[0], rgb[1], rgb[2] = rgb[0]+float64(cr), rgb[1]+float64(cg), rgb[2]+float64(cb)
+						n++
+					}
+				default:
+					if cat := mc.Categories[u]; cat >= 0 {
+						if votes == nil {
+							votes = map[int]int{}
+						}
+						votes[cat]++
+						n++
+					}
+				}
+			}
+		}
+		switch {
+		case mc.Values != nil:
+			out.Values[cell] = math.NaN()
+			if n > 0 {
+				out.Values[cell] = sum / float64(n)
+			}
+		case mc.Colors != nil:
+			if n > 0 {
+				f := float64(n) * 257
+				out.Colors[cell] = color.RGBA{uint8(rgb[0]/f + 0.5), uint8(rgb[1]/f + 0.5), uint8(rgb[2]/f + 0.5), 255}
+			}
+		default:
+			best, bv := -1, 0
+			for cat, v := range votes {
+				if v > bv || v == bv && cat < best {
+					best, bv = cat, v
+				}
+			}
+			out.Categories[cell] = best
+		}
+	}
+	return out
+}
+
+// unitLabel returns the axis label of cell row or column i: the number of
+// its first unit.
+func (mc *MapChart) unitLabel(i int) string { return strconv.Itoa(i * max(mc.block, 1)) }
 
 // Check returns an error if the chart cannot be drawn: an invalid grid,
 // not exactly one colour source, or a slice whose length is not the
@@ -145,11 +242,13 @@ func RenderMaps(w io.Writer, f Format, title string, charts ...*MapChart) error 
 		return err
 	}
 	lays := make([]mapLayout, len(charts))
+	charts = slices.Clone(charts)
 	for i, mc := range charts {
 		if err := mc.Check(); err != nil {
 			return err
 		}
-		lays[i] = mc.layout()
+		charts[i] = mc.drawable()
+		lays[i] = charts[i].layout()
 	}
 	cols := int(math.Ceil(math.Sqrt(float64(len(charts)))))
 	rows := (len(charts) + cols - 1) / cols
@@ -282,7 +381,7 @@ func (mc *MapChart) layout() mapLayout {
 	l.mapW, l.mapH = ex*l.scale, ey*l.scale
 
 	// left: row numbers and the "row" caption
-	rowLabelW := textWidth(strconv.Itoa(mc.Grid.Rows-1), fontTick)
+	rowLabelW := textWidth(mc.unitLabel(mc.Grid.Rows-1), fontTick)
 	rowCapW := textWidth("row", fontLabel)
 	l.mapX = panelPad + rowCapW + 6 + rowLabelW + 5
 	l.mapY = panelPad
@@ -329,7 +428,7 @@ func (mc *MapChart) layout() mapLayout {
 	l.h = l.mapY + math.Max(l.mapH+float64(bottom), sideH) + panelPad
 
 	// tick spacing
-	colLabelW := textWidth(strconv.Itoa(mc.Grid.Cols-1), fontTick) + 6
+	colLabelW := textWidth(mc.unitLabel(mc.Grid.Cols-1), fontTick) + 6
 	l.colStep = niceStep(colLabelW / l.scale)
 	pitch := l.scale
 	if mc.Grid.Topology == graph.Hexagonal {
@@ -488,12 +587,12 @@ func (mc *MapChart) draw(c *canvas, ox, oy float64, l mapLayout) {
 	bottom := my + l.mapH + 6 + 5
 	for col := 0; col < g.Cols; col += l.colStep {
 		cx, _ := mc.centre(col, l.scale)
-		c.text(strconv.Itoa(col), mx+cx, bottom, fontTick, colorMuted, alignCenter)
+		c.text(mc.unitLabel(col), mx+cx, bottom, fontTick, colorMuted, alignCenter)
 	}
 	c.text("col", mx+l.mapW/2, bottom+15, fontLabel, colorText, alignCenter)
 	for r := 0; r < g.Rows; r += l.rowStep {
 		_, cy := mc.centre(g.Unit(r, 0), l.scale)
-		c.text(strconv.Itoa(r), mx-5, my+cy, fontTick, colorMuted, alignRight)
+		c.text(mc.unitLabel(r), mx-5, my+cy, fontTick, colorMuted, alignRight)
 	}
 	c.text("row", ox+panelPad, my+l.mapH/2, fontLabel, colorText, alignLeft)
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -89,7 +90,7 @@ finished one; a second Ctrl-C quits at once without saving.`,
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.size, "size", "20x20", "map size as `RxC`, rows x columns")
+	fs.StringVar(&f.size, "size", "20x20", "map size as `RxC`, rows x columns (a common rule of thumb: about 5·√N units for N records; train warns when units exceed records)")
 	fs.StringVar(&f.topology, "topology", "hex", "`rect|hex` cell shape (hex: six neighbours per unit, lower topographic error)")
 	fs.BoolVar(&f.toroidal, "toroidal", false, "wrap the map's edges (a hex map then needs an even number of rows)")
 	fs.StringVar(&f.distance, "distance", "euclidean", "`euclidean|cosine|manhattan|mixed` distance between records and units (mixed: Euclidean on continuous columns plus category mismatches, for tables)")
@@ -401,6 +402,9 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if d.note != "" {
 		fmt.Fprintln(stdout, d.note)
 	}
+	if w := sizeWarning(opts.Grid, d.train.N); w != "" {
+		fmt.Fprintf(stderr, "somgraph train: warning: %s\n", w)
+	}
 
 	start := time.Now()
 	fitErr := l.Fit(f.epochs)
@@ -555,6 +559,21 @@ func epochPrinter(w io.Writer) hooks.Hook {
 		_, err := io.WriteString(w, line)
 		return err
 	}, hooks.BeforeEpoch, hooks.AfterEpoch)
+}
+
+// sizeWarning returns a warning when grid has more units than there are
+// training records n (most units then never win a record, and time, memory
+// and the model grow with the map for nothing), suggesting the common rule
+// of thumb of about 5·√n units; "" when the size is plausible.
+func sizeWarning(grid graph.Grid, n int) string {
+	k := grid.Units()
+	if k <= n {
+		return ""
+	}
+	want := 5 * math.Sqrt(float64(n))
+	side := max(2, int(math.Round(math.Sqrt(want))))
+	return fmt.Sprintf("the %s map has %d units for %s: most units will get no record; a common rule of thumb is about 5·√N = %.0f units for N records, for example --size %dx%d",
+		grid, k, plural(n, "record"), want, side, side)
 }
 
 // plural formats n and a noun, adding an s unless n is 1.
