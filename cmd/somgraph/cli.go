@@ -208,6 +208,9 @@ func wantOf(f *flag.Flag) string {
 			}
 		}
 	}
+	if f != nil && flagKind(f) == "list" {
+		return "a value or a list"
+	}
 	return "a valid value"
 }
 
@@ -280,6 +283,9 @@ func applyConfig(fs *flag.FlagSet, cmd, path string, set map[string]bool) error 
 		if set[k] {
 			continue // the command line wins
 		}
+		if err := configType(f, values[k]); err != nil {
+			return usagef("--config %s: option %q: %v", path, k, err)
+		}
 		s, err := configString(values[k])
 		if err != nil {
 			return usagef("--config %s: option %q: %v", path, k, err)
@@ -295,6 +301,79 @@ func applyConfig(fs *flag.FlagSet, cmd, path string, set map[string]bool) error 
 // normKey lets a config file spell early_stop for early-stop.
 func normKey(k string) string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(k)), "_", "-")
+}
+
+// configType checks that a config file's value v has the type flag f
+// takes: a whole number for an integer flag, a number for a float flag,
+// true or false for a boolean, a list only for a comma-separated list, and
+// never a map. A string flag takes any other scalar as its text.
+func configType(f *flag.Flag, v any) error {
+	var ok bool
+	switch flagKind(f) {
+	case "int":
+		switch v.(type) {
+		case int, uint64:
+			ok = true
+		}
+	case "float":
+		switch v.(type) {
+		case int, uint64, float64:
+			ok = true
+		}
+	case "bool":
+		_, ok = v.(bool)
+	case "list":
+		_, isMap := v.(map[string]any)
+		ok = !isMap
+	default:
+		switch v.(type) {
+		case []any, map[string]any:
+		default:
+			ok = true
+		}
+	}
+	if ok {
+		return nil
+	}
+	return fmt.Errorf("want %s, got %s", wantOf(f), yamlKind(v))
+}
+
+// flagKind returns the kind of value flag f takes: int, float, bool, list
+// (a string flag whose usage says comma-separated) or string.
+func flagKind(f *flag.Flag) string {
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case int, int64, uint, uint64:
+			return "int"
+		case float64:
+			return "float"
+		case bool:
+			return "bool"
+		}
+	}
+	if strings.Contains(f.Usage, "comma-separated") {
+		return "list"
+	}
+	return "string"
+}
+
+// yamlKind describes a decoded YAML value for an error message.
+func yamlKind(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "nothing"
+	case string:
+		return fmt.Sprintf("text %q", x)
+	case bool:
+		return fmt.Sprintf("the boolean %v", x)
+	case int, uint64, float64:
+		return fmt.Sprintf("the number %v", x)
+	case []any:
+		return fmt.Sprintf("a list %v", x)
+	case map[string]any:
+		return "a map of keys"
+	}
+	return fmt.Sprintf("a %T", v)
 }
 
 // configString formats a YAML value as the flag text it stands for; a list

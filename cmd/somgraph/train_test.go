@@ -224,7 +224,15 @@ func TestConfigFile(t *testing.T) {
 		name, text, want string
 	}{
 		{"unknown key", "size: 4x4\nepoch: 3\n", `unknown option "epoch"`},
-		{"bad value", "epochs: many\n", `option "epochs": "many" is not a whole number`},
+		{"bad value", "epochs: many\n", `option "epochs": want a whole number, got text "many"`},
+		{"list for a number", "epochs: [1]\n", `option "epochs": want a whole number, got a list [1]`},
+		{"map for a number", "epochs: {n: 1}\n", `option "epochs": want a whole number, got a map of keys`},
+		{"fraction for a whole number", "epochs: 1.5\n", `option "epochs": want a whole number, got the number 1.5`},
+		{"text for a whole number", "epochs: \"3\"\n", `option "epochs": want a whole number, got text "3"`},
+		{"text for a number", "lr: fast\n", `option "lr": want a number, got text "fast"`},
+		{"number for a boolean", "na-indicators: 1\n", `option "na-indicators": want true or false, got the number 1`},
+		{"list for a single value", "size: [4, 4]\n", `option "size": want a valid value, got a list [4 4]`},
+		{"list of lists", "cont: [[a]]\n", "a list inside a list"},
 		{"negative seed", "seed: -1\n", `option "seed": "-1" is not a whole number, 0 or more`},
 		{"a list", "- size\n- 4x4\n", "want YAML or JSON of option: value pairs"},
 		{"invalid value", "size: 0x4\n", "--size"},
