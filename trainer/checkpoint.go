@@ -366,7 +366,7 @@ func (c *Checkpointer) Handle(e hooks.Event, s *hooks.State) error {
 		c.written = false
 		return err
 	case hooks.BeforeEpoch:
-		if c.Every > 0 && c.last != nil && !c.written && c.last.Done == s.Epoch && s.Epoch%c.Every == 0 {
+		if c.Every > 0 && s.Epoch > 0 && c.last != nil && !c.written && c.last.Done == s.Epoch && s.Epoch%c.Every == 0 {
 			return c.write(false)
 		}
 	case hooks.AfterBatch:

@@ -39,4 +39,10 @@
 // path that cannot be written, all checked before any work), 130 when Ctrl-C
 // stopped train (after it saved the model trained so far). Errors are one
 // line on standard error that says what to fix.
+//
+// somgraph train --checkpoint-every N writes the run's state (a
+// trainer.Checkpoint) every N epochs, at the end and on Ctrl-C or SIGTERM;
+// somgraph train --resume FILE continues the run with the options stored in
+// it and ends with the model the uninterrupted run would have saved.
+// --checkpoint FILE is another thing: the best model so far, a model file.
 package main

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/somgraph/somgraph/graph"
@@ -46,6 +47,9 @@ type trainFlags struct {
 	out, log, checkpoint, charts, format, progress string
 	chartsEvery                                    int
 	serve                                          string
+	// checkpoints, resuming, continued training (resume.go)
+	checkpointEvery              int
+	stateFile, resume, initModel string
 }
 
 var trainHelp = help{
@@ -79,6 +83,7 @@ finished one; a second Ctrl-C quits at once without saving.`,
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
 		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every", "serve"}},
+		{"Resume", []string{"checkpoint-every", "state-file", "resume"}},
 	},
 	examples: []string{
 		"somgraph train",
@@ -133,11 +138,12 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "somgraph-out/model.somg", "model `file` to write")
 	fs.StringVar(&f.progress, "progress", "auto", "`auto|bar|lines|none` progress display (auto: a bar on a terminal, else one line per epoch)")
 	fs.StringVar(&f.log, "log", "", "write one CSV row per epoch (loss, metrics, alpha, sigma) to `file`")
-	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the model to `file` whenever --monitor improves")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the model to `file` whenever --monitor improves: the best model, a plain model file (to continue a run later, use --checkpoint-every)")
 	fs.StringVar(&f.charts, "charts", "", "after training, draw every chart into `dir`")
 	fs.StringVar(&f.format, "format", "png", "`png|svg` chart format for --charts")
 	fs.IntVar(&f.chartsEvery, "charts-every", 0, "with --charts: also write the hit map, PCA scatter and curves every `N` epochs during training, into DIR/training")
 	fs.StringVar(&f.serve, "serve", "", "serve the explorer page (somgraph serve) on `host:port` while training, updated after every epoch, and keep serving the trained map until Ctrl-C")
+	f.registerResume(fs)
 }
 
 // trainPlan is a validated train command, ready to run.
@@ -147,12 +153,15 @@ type trainPlan struct {
 	monitor  hooks.Metric
 	progress hooks.ProgressMode
 
-	format      viz.Format
-	recorder    *hooks.Recorder
-	logger      *hooks.CSVLogger
-	early       *hooks.EarlyStopping
-	interrupted bool
-	served      bool // training finished and --serve kept serving until Ctrl-C
+	format       viz.Format
+	saved        []byte // every option, kept in the run's checkpoints
+	resumed      *trainer.Checkpoint
+	checkpointer *trainer.Checkpointer
+	recorder     *hooks.Recorder
+	logger       *hooks.CSVLogger
+	early        *hooks.EarlyStopping
+	interrupted  bool
+	served       bool // training finished and --serve kept serving until Ctrl-C
 }
 
 // plan validates the flags (set names those given explicitly) and turns
@@ -244,6 +253,9 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 	if err := f.checkOutputs(); err != nil {
 		return nil, err
 	}
+	if err := f.checkResume(set); err != nil {
+		return nil, err
+	}
 	if set["serve"] {
 		if err := checkAddr("serve", f.serve); err != nil {
 			return nil, err
@@ -333,10 +345,19 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
+	var resumed *trainer.Checkpoint
+	if f.resume != "" {
+		ck, err := resumeFlags(fs, set, f.resume)
+		if err != nil {
+			return report(stderr, "train", err)
+		}
+		resumed = ck
+	}
 	p, err := f.plan(set)
 	if err != nil {
 		return report(stderr, "train", err)
 	}
+	p.saved, p.resumed = savedFlags(fs), resumed
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
 	go func() {
@@ -355,7 +376,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // stopSignals stop a train run early: the current batch finishes, the
 // model is saved (see the "cli-interrupt" hook in addHooks) and the command
 // exits with exitInterrupted.
-var stopSignals = []os.Signal{os.Interrupt}
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // run loads the data, trains, saves the model and prints the summary.
 func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
@@ -369,7 +390,7 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if opts.Distance == graph.Mixed && d.pipeline == nil {
 		return usagef("--distance mixed compares categorical columns, and the colours data has none: train on a table (--data FILE.csv, or --dataset iris|penguins|housing)")
 	}
-	l, err := trainer.New(d.train, d.valid, &opts)
+	l, err := p.newLearner(d, &opts, stdout)
 	if err != nil {
 		return err
 	}
@@ -419,6 +440,7 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	p.summary(stdout, l, elapsed)
+	p.checkpointNote(stdout)
 	if f.charts != "" {
 		in, err := viz.FromLearner(l, viz.WithRecorder(p.recorder))
 		if err != nil {
@@ -490,6 +512,9 @@ func (p *trainPlan) addHooks(l *trainer.Learner, ctx context.Context, stdout io.
 		if f.chartsEvery > 0 {
 			l.AddHook(viz.NewChartHook(filepath.Join(f.charts, "training"), f.chartsEvery, p.format, l.Train()))
 		}
+	}
+	if err := p.addCheckpointer(l, ctx); err != nil {
+		return err
 	}
 	l.AddHook(hooks.Func("cli-interrupt", hooks.OrderOutput, func(e hooks.Event, s *hooks.State) error {
 		if ctx.Err() != nil {

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/somgraph/somgraph/trainer"
+)
+
+// waitCheckpoint polls path until it holds a checkpoint with at least done
+// epochs of a fit that has not finished, and returns it; it fails the test
+// after a minute or if the process ends first.
+func waitCheckpoint(t *testing.T, path string, done int, exited <-chan error) *trainer.Checkpoint {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			t.Fatalf("the training process ended (%v) before a checkpoint of %d epochs", err, done)
+		default:
+		}
+		if ck, err := trainer.LoadCheckpointFile(path); err == nil && ck.Done >= done {
+			return ck
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no checkpoint of %d epochs in %s after a minute", done, path)
+	return nil
+}
+
+// TestResumeAfterKillOrSignal interrupts training processes — killed with
+// SIGKILL, so that only their last checkpoint is left, or stopped with
+// SIGINT or SIGTERM, which write the last finished epoch — resumes them
+// with --resume and compares the model's bytes with the same run made in
+// one go: mini-batch with the three-phase schedule (its batch size
+// changes), batch mode, and validation with early stopping armed.
+func TestResumeAfterKillOrSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts training processes")
+	}
+	runs := []struct {
+		name   string
+		args   []string
+		sig    syscall.Signal
+		after  int // epochs in the checkpoint before the signal
+		stopAt int // the early-stopping epoch expected, 0 for none
+	}{
+		{"minibatch three-phase SIGKILL", []string{"--epochs", "12", "--batch", "24"}, syscall.SIGKILL, 3, 0},
+		{"minibatch three-phase SIGINT", []string{"--epochs", "12", "--batch", "24"}, syscall.SIGINT, 6, 0},
+		{"batch SIGKILL", []string{"--epochs", "12", "--mode", "batch", "--schedule", "linear"}, syscall.SIGKILL, 2, 0},
+		{"batch SIGTERM", []string{"--epochs", "12", "--mode", "batch", "--schedule", "linear"}, syscall.SIGTERM, 5, 0},
+		{"early stopping SIGKILL", []string{"--epochs", "60", "--schedule", "constant", "--lr", "0.3", "--valid", "0.2", "--early-stop", "3", "--min-delta", "0.002"}, syscall.SIGKILL, 2, -1},
+	}
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			dir := t.TempDir()
+			common := append([]string{"train", "--n", "6000", "--size", "8x8", "--seed", "3", "--progress", "none"}, r.args...)
+			ref := runCLI(t, "", append(common, "--out", filepath.Join(dir, "ref.somg"))...)
+			if ref.code != exitOK {
+				t.Fatalf("reference run: exit %d, %s", ref.code, ref.stderr)
+			}
+			stopped := strings.Contains(ref.stdout, "early stopping after")
+			if r.stopAt != 0 && !stopped {
+				t.Fatalf("the reference run did not stop early:\n%s", ref.stdout)
+			}
+
+			state := filepath.Join(dir, "run.ckpt")
+			cmd := somgraphProcess(t, dir, append(common, "--out", "first.somg", "--checkpoint-every", "1", "--state-file", state)...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			waitCheckpoint(t, state, r.after, exited)
+			if err := cmd.Process.Signal(r.sig); err != nil {
+				t.Fatal(err)
+			}
+			err := <-exited
+			var ee *exec.ExitError
+			switch {
+			case r.sig == syscall.SIGKILL:
+				if !errors.As(err, &ee) {
+					t.Fatalf("killed process: %v", err)
+				}
+			case !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted:
+				t.Fatalf("after %v: %v, want exit status %d (stderr %q)", r.sig, err, exitInterrupted, stderr.String())
+			}
+			ck, err := trainer.LoadCheckpointFile(state)
+			if err != nil {
+				t.Fatalf("the checkpoint left by the %v process: %v", r.sig, err)
+			}
+			if ck.Finished || ck.Done >= ck.Epochs {
+				t.Fatalf("the process finished (%d of %d epochs) before the %v: the test interrupted nothing", ck.Done, ck.Epochs, r.sig)
+			}
+
+			res := runCLI(t, "", "train", "--resume", state, "--out", filepath.Join(dir, "resumed.somg"), "--progress", "none")
+			if res.code != exitOK {
+				t.Fatalf("resume: exit %d, %s", res.code, res.stderr)
+			}
+			if !strings.Contains(res.stdout, "resuming the run in ") {
+				t.Errorf("resume output:\n%s", res.stdout)
+			}
+			if stopped && !strings.Contains(res.stdout, "early stopping after") {
+				t.Errorf("the resumed run did not stop early:\n%s", res.stdout)
+			}
+			want := readFile(t, filepath.Join(dir, "ref.somg"))
+			got := readFile(t, filepath.Join(dir, "resumed.somg"))
+			if !bytes.Equal(got, want) {
+				t.Errorf("the resumed model (after %d of %d epochs) differs from the uninterrupted one", ck.Done, ck.Epochs)
+			}
+		})
+	}
+}
+
+// TestKillDuringCheckpointWrite kills (SIGKILL) training processes that
+// write a large checkpoint after every short epoch and checks every time
+// that the checkpoint file on disk loads: the previous checkpoint stays
+// valid until the new one is complete. Odd processes are killed at a
+// random moment, even ones as soon as a temporary checkpoint file appears
+// (a write under way). Bounded: 12 processes, each killed within half a
+// second (random) or ten seconds (write seen).
+func TestKillDuringCheckpointWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts training processes")
+	}
+	dir := t.TempDir()
+	state := filepath.Join(dir, "run.ckpt")
+	rng := rand.New(rand.NewPCG(18, 18))
+	loaded, strays := 0, 0
+	for i := range 12 {
+		cmd := somgraphProcess(t, dir, "train", "--n", "300", "--size", "40x40", "--epochs", "100000", "--schedule", "constant",
+			"--batch", "300", "--progress", "none", "--out", "m.somg", "--checkpoint-every", "1", "--state-file", state, "--seed", "1")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		if i == 0 {
+			waitCheckpoint(t, state, 1, exited)
+		}
+		if i%2 == 1 {
+			time.Sleep(time.Duration(rng.IntN(500)) * time.Millisecond)
+		} else {
+			tmp := filepath.Join(dir, ".run.ckpt.tmp-"+strconv.Itoa(cmd.Process.Pid)+"-*")
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+				if m, _ := filepath.Glob(tmp); len(m) > 0 {
+					break
+				}
+				time.Sleep(200 * time.Microsecond)
+			}
+		}
+		cmd.Process.Kill()
+		<-exited
+		ck, err := trainer.LoadCheckpointFile(state)
+		if err != nil {
+			t.Fatalf("kill %d: the checkpoint does not load: %v", i, err)
+		}
+		if ck.Done < 1 {
+			t.Fatalf("kill %d: checkpoint of %d epochs", i, ck.Done)
+		}
+		loaded++
+		tmps, _ := filepath.Glob(filepath.Join(dir, ".run.ckpt.tmp-*"))
+		strays = len(tmps)
+	}
+	// Temporary files a kill left behind show kills that hit a write.
+	t.Logf("%d kills, checkpoint loaded after each; %d temporary files left by kills during a write", loaded, strays)
+}
+
+// TestResumeBadInput tries --resume with files that cannot be resumed.
+func TestResumeBadInput(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.somg")
+	state := filepath.Join(dir, "run.ckpt")
+	r := runCLI(t, "", "train", "--n", "300", "--size", "3x3", "--epochs", "2", "--progress", "none", "--out", model, "--checkpoint-every", "1", "--state-file", state)
+	if r.code != exitOK {
+		t.Fatalf("train: %d %s", r.code, r.stderr)
+	}
+	good := readFile(t, state)
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, b)
+		return p
+	}
+	future := bytes.Replace(good, []byte("somgraph-checkpoint v1"), []byte("somgraph-checkpoint v9"), 1)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"plain model", []string{"--resume", model}, exitFail, "this is a model file (somgraph-model), which holds no run state"},
+		{"truncated", []string{"--resume", write("cut.ckpt", good[:len(good)/3])}, exitFail, "checkpoint file is truncated or corrupted"},
+		{"future version", []string{"--resume", write("future.ckpt", future)}, exitFail, "checkpoint version 9 is newer than this somgraph (1): upgrade"},
+		{"missing", []string{"--resume", filepath.Join(dir, "nope.ckpt")}, exitFail, "no such file"},
+		{"contradicting size", []string{"--resume", state, "--size", "4x4"}, exitUsage, "--size 4x4 contradicts the run in"},
+		{"contradicting epochs", []string{"--resume", state, "--epochs", "5"}, exitUsage, "--epochs 5 contradicts"},
+		{"contradicting schedule", []string{"--resume", state, "--schedule", "linear"}, exitUsage, "--schedule linear contradicts"},
+		{"other data", []string{"--resume", state, "--dataset", "iris"}, exitUsage, "--dataset iris contradicts"},
+		{"negative every", []string{"--checkpoint-every", "-1"}, exitUsage, "--checkpoint-every -1"},
+		{"state file alone", []string{"--state-file", "x.ckpt"}, exitUsage, "--state-file is written by --checkpoint-every"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, "", append([]string{"train", "--progress", "none", "--out", filepath.Join(dir, "out.somg")}, c.args...)...)
+			if r.code != c.code {
+				t.Errorf("exit %d, want %d (stderr %q)", r.code, c.code, r.stderr)
+			}
+			oneErrorLine(t, r, c.want)
+		})
+	}
+	// A harmless change: another --out and --log.
+	r = runCLI(t, "", "train", "--resume", state, "--out", filepath.Join(dir, "again.somg"), "--log", filepath.Join(dir, "log.csv"), "--progress", "none")
+	if r.code != exitOK {
+		t.Errorf("resume with another --out and --log: exit %d, %s", r.code, r.stderr)
+	}
+	if !bytes.Equal(readFile(t, filepath.Join(dir, "again.somg")), readFile(t, model)) {
+		t.Error("resuming a finished run changed its model")
+	}
+	_ = os.Remove
+}
