@@ -38,24 +38,26 @@ func benchTier(b *testing.B, fn func(b *testing.B, m *Map, x *tensor.Dense, data
 	}
 }
 
-// BenchmarkForward runs the BMU search of one batch of 256 records.
+// BenchmarkForward runs the search of one batch of 256 records (the
+// Batch-mode step): distances, BMUs and per-BMU sums.
 func BenchmarkForward(b *testing.B) {
 	benchTier(b, func(b *testing.B, m *Map, x *tensor.Dense, _ []float64) {
-		f, _ := m.NewForward(benchBatch)
+		f, _ := m.NewSearch(benchBatch)
 		for i := 0; i < b.N; i++ {
-			if err := f.Search(x, 0.1, 2); err != nil {
+			if err := f.Search(x); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 }
 
-// BenchmarkForwardWithH also computes the B×K neighbourhood matrix.
+// BenchmarkForwardWithH runs the whole graph of a mini-batch step: the
+// search, the neighbourhood of the distinct BMUs and the weighted sums.
 func BenchmarkForwardWithH(b *testing.B) {
 	benchTier(b, func(b *testing.B, m *Map, x *tensor.Dense, _ []float64) {
 		f, _ := m.NewForward(benchBatch)
 		for i := 0; i < b.N; i++ {
-			if err := f.Run(x, 0.1, 2); err != nil {
+			if err := f.Run(x, 2); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -65,13 +67,15 @@ func BenchmarkForwardWithH(b *testing.B) {
 // BenchmarkUpdate applies one mini-batch update of 256 records.
 func BenchmarkUpdate(b *testing.B) {
 	benchTier(b, func(b *testing.B, m *Map, x *tensor.Dense, _ []float64) {
-		f, _ := m.NewForward(benchBatch)
-		f.Search(x, 0.1, 2)
+		f, _ := m.NewSearch(benchBatch)
+		f.Search(x)
 		bmu := f.BMU()
 		s := m.NewStats()
 		for i := 0; i < b.N; i++ {
 			s.Reset()
-			s.Add(x, bmu)
+			if err := s.Add(x, bmu); err != nil {
+				b.Fatal(err)
+			}
 			if err := m.UpdateMiniBatch(s, 0.01, 2); err != nil {
 				b.Fatal(err)
 			}
@@ -79,21 +83,19 @@ func BenchmarkUpdate(b *testing.B) {
 	})
 }
 
-// BenchmarkEpoch trains one mini-batch epoch over 2,048 records.
+// BenchmarkEpoch trains one mini-batch epoch over 2,048 records as the
+// trainer does: Run, then the update rule.
 func BenchmarkEpoch(b *testing.B) {
 	benchTier(b, func(b *testing.B, m *Map, _ *tensor.Dense, data []float64) {
 		f, _ := m.NewForward(benchBatch)
-		s := m.NewStats()
 		d := m.Dim()
 		for i := 0; i < b.N; i++ {
 			for lo := 0; lo+benchBatch <= len(data)/d; lo += benchBatch {
 				fillInput(f, data[lo*d:(lo+benchBatch)*d])
-				if err := f.Search(f.Input(), 0.01, 2); err != nil {
+				if err := f.Run(f.Input(), 2); err != nil {
 					b.Fatal(err)
 				}
-				s.Reset()
-				s.Add(f.Input(), f.BMU())
-				if err := m.UpdateMiniBatch(s, 0.01, 2); err != nil {
+				if _, err := f.UpdateMiniBatch(0.01); err != nil {
 					b.Fatal(err)
 				}
 			}

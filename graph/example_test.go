@@ -22,17 +22,26 @@ func ExampleMap_NewForward() {
 	m.SetWeights([]float64{0, 0, 1, 1, 2, 2})
 	f, _ := m.NewForward(2)
 	x := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1.9, 2.2, 0.1, 0}))
-	if err := f.Run(x, 0.5, 1); err != nil {
+	// One mini-batch training step: the graph computes distances, BMUs,
+	// the neighbourhood of the distinct BMUs and the weighted sums; the
+	// update applies w += α/B·(num − den·w).
+	if err := f.Run(x, 1); err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("BMU:", f.BMU())
+	fmt.Println("BMU:", f.BMU(), "distinct:", f.Units())
 	fmt.Printf("distance: %.2f %.2f\n", f.MinDist()[0], f.MinDist()[1])
-	fmt.Printf("H of record 0: %.3f\n", f.H().Data().([]float32)[:3])
+	fmt.Printf("neighbourhood of unit 2: %.3f\n", f.Neighborhoods().Data().([]float32)[:3])
+	if _, err := f.UpdateMiniBatch(0.5); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("weights: %.3f\n", m.Weights())
 	// Output:
-	// BMU: [2 0]
+	// BMU: [2 0] distinct: [2 0]
 	// distance: 0.22 0.10
-	// H of record 0: [0.135 0.607 1.000]
+	// neighbourhood of unit 2: [0.135 0.607 1.000]
+	// weights: [0.089 0.074 1.000 1.030 1.911 1.982]
 }
 
 func ExampleMap_UpdateMiniBatch() {
@@ -62,15 +71,16 @@ func ExampleMap_Evaluate() {
 }
 
 func ExampleForward_SearchInto() {
-	// One step of the training loop: search a batch and collect its sums
-	// in one call, update, and read the distortion the update measured
-	// against the codebook it replaced.
+	// Batch-mode training: search each batch and collect its per-BMU sums
+	// in one call, then update from the epoch's sums (the neighbourhood
+	// comes from the Stats' update graph), and read the distortion the
+	// update measured against the codebook it replaced.
 	m, _ := graph.New(graph.Config{Grid: graph.Grid{Rows: 1, Cols: 2}, Dim: 1, Dtype: tensor.Float64, Neighborhood: graph.Bubble})
 	m.SetWeights([]float64{0, 10})
 	x := tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{1, 9}))
-	f, _ := m.NewForward(2)
+	f, _ := m.NewSearch(2)
 	s := m.NewStats()
-	if err := f.SearchInto(x, 0.5, 0.5, s); err != nil {
+	if err := f.SearchInto(x, s); err != nil {
 		fmt.Println(err)
 		return
 	}

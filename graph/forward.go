@@ -4,142 +4,181 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/somgraph/somgraph/internal/par"
-
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // Forward is the map's forward pass compiled for batches of one size: a
-// Gorgonia expression graph
+// Gorgonia expression graph run by a tape machine,
 //
-//	dist  = Distances(x, w)           B×K
-//	bmu   = Argmin(dist)              B
-//	H     = Neighborhoods(bmu, σ)     B×K
-//	step  = α / B                     scalar, the mini-batch update's rate
+//	dist  = ReducedDistances(x, w)        B×K  (Distances, MixedDistances for the other metrics)
+//	bmu   = Argmin(dist)                  B
+//	units = Distinct(bmu)                 U = min(B, K), the batch's distinct BMUs
+//	sums  = BMUSums(x, w, bmu, units)     U×(D+2): per BMU Σx, count, Σ‖x‖²
+//	hood  = Neighborhoods(units, σ)       U×K: h(gridDist(units[i], k), σ)
+//	num   = WeightedSums(units, hood, sums, 0)   K×(D+2): Σ_b H[b,k]·[x_b, 1, ‖x_b‖²]
 //
-// with x, w (the live codebook), α and σ as inputs. It is built once and run
-// again for every batch by a tape machine; running it allocates nothing that
-// grows with the data. A Forward is not safe for concurrent use.
+// with x, w (the live codebook) and σ as inputs. NewForward builds all of
+// it, the graph of a mini-batch training step, whose update
+// (UpdateMiniBatch) then only applies w_k += α/B·(num_k − den_k·w_k).
+// NewSearch builds the search alone (dist to sums), which Batch-mode
+// training runs on every batch before Stats collects the sums. Running
+// either allocates nothing that grows with the data. A Forward is not safe
+// for concurrent use.
 type Forward struct {
-	m      *Map
-	batch  int
-	g      *G.ExprGraph
-	x      *tensor.Dense // the graph's own input buffer
-	xNode  *G.Node
-	distOp *distanceOp
-	alpha  G.Value
-	sigma  G.Value
-	dist   *G.Node
-	bmu    *G.Node
-	hood   *G.Node
-	step   *G.Node
-	full   G.VM // computes every node
-	search G.VM // computes dist, bmu and step only
+	m     *Map
+	batch int
+	g     *G.ExprGraph
+	x     *tensor.Dense // the graph's own input buffer
+	xNode *G.Node
+	sigma G.Value // nil for a search
+
+	dist, bmu, units, sums *G.Node
+	hood, num              *G.Node // nil for a search
+
+	train  G.VM // the whole graph (NewForward only)
+	search G.VM // dist to sums
 	minD   []float64
-	part   []float64 // per feature block and record: partial distances
-	ranH   bool
+	ran    bool      // the last run was a Run: hood and num are valid
+	parts  []float64 // scratch of UpdateMiniBatch
 }
 
-// NewForward compiles the forward graph for batches of exactly batch
-// records.
-func (m *Map) NewForward(batch int) (*Forward, error) {
+// NewForward compiles the whole forward graph for batches of exactly batch
+// records: the search, the batch's per-BMU sums, their neighbourhood and
+// the neighbourhood-weighted sums of a mini-batch update. Errors wrap
+// ErrShape.
+func (m *Map) NewForward(batch int) (*Forward, error) { return m.newForward(batch, true) }
+
+// NewSearch compiles the search part of the forward graph for batches of
+// exactly batch records: distances, best-matching units and the per-BMU
+// sums, without the neighbourhood (Run returns an error on it). Batch-mode
+// training and the metrics use it.
+func (m *Map) NewSearch(batch int) (*Forward, error) { return m.newForward(batch, false) }
+
+func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	if batch < 1 {
-		return nil, fmt.Errorf("graph: batch size %d must be at least 1", batch)
+		return nil, fmt.Errorf("%w: batch size %d must be at least 1", ErrShape, batch)
 	}
 	dt := m.cfg.Dtype
 	f := &Forward{m: m, batch: batch, g: G.NewGraph(), minD: make([]float64, batch)}
 	f.x = tensor.New(tensor.WithShape(batch, m.Dim()), tensor.Of(dt))
-	if dt == tensor.Float32 {
-		f.alpha, f.sigma = G.NewF32(0), G.NewF32(1)
-	} else {
-		f.alpha, f.sigma = G.NewF64(0), G.NewF64(1)
-	}
 	f.xNode = G.NewMatrix(f.g, dt, G.WithShape(batch, m.Dim()), G.WithName("x"), G.WithValue(f.x))
 	w := G.NewMatrix(f.g, dt, G.WithShape(m.Units(), m.Dim()), G.WithName("w"), G.WithValue(m.codebook))
-	alpha := G.NewScalar(f.g, dt, G.WithName("alpha"), G.WithValue(f.alpha))
-	sigma := G.NewScalar(f.g, dt, G.WithName("sigma"), G.WithValue(f.sigma))
-	var invB any = 1 / float64(batch)
-	if dt == tensor.Float32 {
-		invB = float32(1 / float64(batch))
-	}
 	var err error
-	if m.cfg.Distance == Mixed {
+	switch m.cfg.Distance {
+	case Euclidean:
+		f.dist, err = ReducedDistances(f.xNode, w)
+	case Mixed:
 		f.dist, err = MixedDistances(f.xNode, w, m.cfg.Mixed)
-	} else {
+	default:
 		f.dist, err = Distances(f.xNode, w, m.cfg.Distance)
 	}
 	if err != nil {
 		return nil, err
 	}
-	f.distOp = f.dist.Op().(*distanceOp)
 	if f.bmu, err = Argmin(f.dist); err != nil {
 		return nil, err
 	}
-	if f.hood, err = Neighborhoods(f.bmu, sigma, m); err != nil {
+	if f.units, err = Distinct(f.bmu, m.Units()); err != nil {
 		return nil, err
 	}
-	if f.step, err = G.Mul(alpha, G.NewConstant(invB, G.WithName("1/B"))); err != nil {
-		return nil, fmt.Errorf("graph: building step: %w", err)
+	if f.sums, err = BMUSums(f.xNode, w, f.bmu, f.units, m.cfg.Distance == Euclidean); err != nil {
+		return nil, err
 	}
-	f.full = G.NewTapeMachine(f.g)
-	f.search = G.NewTapeMachine(f.g.SubgraphRoots(f.bmu, f.step))
+	if full {
+		f.sigma = newScalar(dt, 1)
+		sigma := G.NewScalar(f.g, dt, G.WithName("sigma"), G.WithValue(f.sigma))
+		if f.hood, err = Neighborhoods(f.units, sigma, m); err != nil {
+			return nil, err
+		}
+		beta := G.NewConstant(newScalar(dt, 0), G.WithName("0"))
+		if f.num, err = WeightedSums(f.units, f.hood, f.sums, beta); err != nil {
+			return nil, err
+		}
+		f.train = G.NewTapeMachine(f.g)
+		f.search = G.NewTapeMachine(f.g.SubgraphRoots(f.sums))
+	} else {
+		f.search = G.NewTapeMachine(f.g)
+	}
 	return f, nil
+}
+
+// newScalar returns a Gorgonia scalar value of dtype dt holding v.
+func newScalar(dt tensor.Dtype, v float64) G.Value {
+	if dt == tensor.Float32 {
+		return G.NewF32(float32(v))
+	}
+	return G.NewF64(v)
+}
+
+// setScalar changes a scalar made by newScalar in place (G.Let would
+// allocate).
+func setScalar(s G.Value, v float64) {
+	switch a := s.(type) {
+	case *G.F32:
+		*a = G.F32(v)
+	case *G.F64:
+		*a = G.F64(v)
+	}
 }
 
 // Batch returns the batch size the graph was compiled for.
 func (f *Forward) Batch() int { return f.batch }
 
 // Graph returns the expression graph, for inspection (for example
-// G.ToDot).
+// G.ToDot): the exact graph Run or Search executes.
 func (f *Forward) Graph() *G.ExprGraph { return f.g }
 
-// Run computes distances, BMUs and the neighbourhood matrix H for x
-// (Batch×D, the map's dtype) with learning rate alpha and radius sigma.
-func (f *Forward) Run(x *tensor.Dense, alpha, sigma float64) error {
-	return f.run(f.full, x, alpha, sigma, true, nil)
-}
-
-// Search computes only distances and BMUs (and the update step), skipping
-// H: the training loop's per-BMU update reads the neighbourhood from the
-// map's table instead of from H.
-func (f *Forward) Search(x *tensor.Dense, alpha, sigma float64) error {
-	return f.run(f.search, x, alpha, sigma, false, nil)
-}
-
-// SearchInto runs Search and then adds the batch with its best-matching
-// units to s (a Stats of the same map), as s.Add would. For the Euclidean
-// distance the addition shares its pass over the data with the exact
-// distances to the BMUs and the records' squared norms, which the training
-// loop needs all of; the search then leaves ‖x_b‖² out of the distance
-// rows (see Distances).
-func (f *Forward) SearchInto(x *tensor.Dense, alpha, sigma float64, s *Stats) error {
-	if s == nil || s.m != f.m {
-		return fmt.Errorf("graph: SearchInto needs the Stats of the forward pass's map")
+// Run computes the whole graph for x (Batch×D, the map's dtype) at radius
+// sigma: distances, BMUs, per-BMU sums, their neighbourhood rows and the
+// neighbourhood-weighted sums that UpdateMiniBatch applies. Errors wrap
+// ErrShape, ErrDtype or ErrSigma.
+func (f *Forward) Run(x *tensor.Dense, sigma float64) error {
+	if f.train == nil {
+		return fmt.Errorf("%w: Run needs the whole graph (NewForward), this one is a search (NewSearch)", ErrShape)
 	}
-	return f.run(f.search, x, alpha, sigma, false, s)
+	if !(sigma > 0) || math.IsInf(sigma, 0) {
+		return fmt.Errorf("%w: got %v", ErrSigma, sigma)
+	}
+	setScalar(f.sigma, sigma)
+	err := f.run(f.train, x)
+	f.ran = err == nil
+	return err
 }
 
-func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool, s *Stats) error {
+// Search computes only the search part of the graph for x: distances,
+// BMUs and the per-BMU sums (and, for Euclidean, the exact distances to
+// the BMUs and the records' squared norms).
+func (f *Forward) Search(x *tensor.Dense) error {
+	f.ran = false
+	return f.run(f.search, x)
+}
+
+// SearchInto runs Search and adds the batch's per-BMU sums to s (a Stats
+// of the same map), as s.Add would: the graph's pass over the batch that
+// computes the exact distances to the BMUs also collects the sums.
+func (f *Forward) SearchInto(x *tensor.Dense, s *Stats) error {
+	if s == nil || s.m != f.m {
+		return fmt.Errorf("%w: SearchInto needs a Stats of the forward pass's map", ErrOtherMap)
+	}
+	if err := f.Search(x); err != nil {
+		return err
+	}
+	s.addSums(f.Units(), f.sumsOp().acc, f.batch)
+	return nil
+}
+
+func (f *Forward) run(vm G.VM, x *tensor.Dense) error {
 	if x == nil || x.Dims() != 2 || x.Shape()[0] != f.batch || x.Shape()[1] != f.m.Dim() {
 		var shape any = "nil"
 		if x != nil {
 			shape = x.Shape()
 		}
-		return fmt.Errorf("graph: batch of shape %v, graph compiled for (%d, %d)", shape, f.batch, f.m.Dim())
+		return fmt.Errorf("%w: batch of shape %v, graph compiled for (%d, %d)", ErrShape, shape, f.batch, f.m.Dim())
 	}
 	if x.Dtype() != f.m.cfg.Dtype {
-		return fmt.Errorf("graph: batch is %v, map is %v", x.Dtype(), f.m.cfg.Dtype)
+		return fmt.Errorf("%w: batch is %v, map is %v", ErrDtype, x.Dtype(), f.m.cfg.Dtype)
 	}
-	if !(sigma > 0) || math.IsInf(sigma, 0) {
-		return fmt.Errorf("graph: sigma %v must be a positive number", sigma)
-	}
-	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
-		return fmt.Errorf("graph: alpha %v must be a number", alpha)
-	}
-	// SearchInto's own pass computes the records' norms, so its search
-	// leaves them out of the distance rows.
-	f.distOp.reduced = s != nil && f.m.cfg.Distance == Euclidean
 	// A contiguous batch is bound to the graph's input as it is; a view
 	// is copied into the graph's own buffer.
 	if x.RequiresIterator() {
@@ -151,96 +190,24 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense, alpha, sigma float64, withH bool
 	if err := G.Let(f.xNode, x); err != nil {
 		return fmt.Errorf("graph: binding the batch: %w", err)
 	}
-	switch a := f.alpha.(type) {
-	case *G.F32:
-		*a, *f.sigma.(*G.F32) = G.F32(alpha), G.F32(sigma)
-	case *G.F64:
-		*a, *f.sigma.(*G.F64) = G.F64(alpha), G.F64(sigma)
-	}
 	err := vm.RunAll()
 	vm.Reset()
 	if err != nil {
 		return fmt.Errorf("graph: forward pass: %w", err)
 	}
-	f.ranH = withH
 	if f.m.cfg.Distance == Euclidean {
 		// The GEMM expansion leaves a rounding residue of order
-		// 1e-7·‖x‖² in float32, which the square root magnifies near zero:
-		// recompute the distance to the BMU directly (B·D operations).
-		switch xs := x.Data().(type) {
-		case []float32:
-			exactEuclidean(f, s, xs, f.m.codebook.Data().([]float32))
-		case []float64:
-			exactEuclidean(f, s, xs, f.m.codebook.Data().([]float64))
-		}
-		return nil
-	}
-	mins, _, _ := ArgminStats(f.bmu)
-	copy(f.minD, mins)
-	if s != nil {
-		s.Add(x, f.BMU())
+		// 1e-7·‖x‖² in float32, which the square root magnifies near
+		// zero: BMUSums recomputed the distance to the BMU directly.
+		copy(f.minD, f.sumsOp().minD)
+	} else {
+		mins, _, _ := ArgminStats(f.bmu)
+		copy(f.minD, mins)
 	}
 	return nil
 }
 
-// exactEuclidean writes the Euclidean distance from each record of x to
-// its best-matching unit's weights in w into f.MinDist, and adds the
-// records to s if it is not nil. The features are cut into a fixed number
-// of blocks (it depends on D only, so the sums do not depend on the number
-// of cores), the cores share the blocks, and each block's pass over the
-// records both sums its part of the squared distances and, with s, of the
-// records' squared norms, and adds its part of every record to its BMU's
-// sums: one pass over the data for all three.
-func exactEuclidean[T float](f *Forward, s *Stats, x, w []T) {
-	d, bmu := f.m.Dim(), f.BMU()
-	n := len(bmu)
-	blocks := max(1, min(8, d/32))
-	width := (d + blocks - 1) / blocks
-	if len(f.part) < 2*blocks*n {
-		f.part = make([]float64, 2*blocks*n)
-	}
-	dist, norm := f.part[:blocks*n], f.part[blocks*n:2*blocks*n]
-	par.Rows(blocks, 1, func(first, last int) {
-		for blk := first; blk < last; blk++ {
-			lo, hi := blk*width, min((blk+1)*width, d)
-			pd, pn := dist[blk*n:(blk+1)*n], norm[blk*n:(blk+1)*n]
-			if lo >= hi {
-				clear(pd)
-				clear(pn)
-				continue
-			}
-			for b, j := range bmu {
-				xs := x[b*d+lo : b*d+hi]
-				if s == nil {
-					pd[b] = sqDist(xs, w[j*d+lo:j*d+hi])
-					continue
-				}
-				pd[b], pn[b] = sqDistNorm(xs, w[j*d+lo:j*d+hi])
-				sum := s.sums[j*d+lo : j*d+hi]
-				for c, v := range xs {
-					sum[c] += float64(v)
-				}
-			}
-		}
-	})
-	xn := f.distOp.xnorm
-	for b := range bmu {
-		t, q := dist[b], norm[b]
-		for blk := 1; blk < blocks; blk++ {
-			t += dist[blk*n+b]
-			q += norm[blk*n+b]
-		}
-		f.minD[b] = math.Sqrt(t)
-		if s != nil { // the search left the norms to this pass
-			xn[b] = q
-		}
-	}
-	if s != nil {
-		s.count(bmu, xn)
-		s.n += n
-		s.measured = false
-	}
-}
+func (f *Forward) sumsOp() *bmuSumsOp { return f.sums.Op().(*bmuSumsOp) }
 
 // Input returns the graph's own input buffer (Batch×D), for a caller that
 // has no tensor of its own to pass to Run. Run and Search read any
@@ -248,14 +215,13 @@ func exactEuclidean[T float](f *Forward, s *Stats, x, w []T) {
 func (f *Forward) Input() *tensor.Dense { return f.x }
 
 // SqNorms returns the squared norm ‖x_b‖² of each record of the last run
-// for the Euclidean distance (computed by the distance op, or by
-// SearchInto's pass over the batch), or nil for the other distances. Valid
-// until the next run.
+// for the Euclidean distance, or nil for the other distances. Valid until
+// the next run.
 func (f *Forward) SqNorms() []float64 {
 	if f.m.cfg.Distance != Euclidean {
 		return nil
 	}
-	return f.distOp.xnorm
+	return f.sumsOp().norms
 }
 
 // BMU returns each record's best-matching unit, valid until the next run.
@@ -271,28 +237,56 @@ func (f *Forward) Second() []int {
 	return s
 }
 
-// Distances returns the B×K distance matrix of the last run (squared for
-// Euclidean), valid until the next run. After a Euclidean SearchInto each
-// row b holds the squared distances less ‖x_b‖² (SqNorms): the same
-// minimum, one pass over the batch fewer.
+// Distances returns the B×K distance matrix of the last run, valid until
+// the next run. For the Euclidean distance row b holds the squared
+// distances less ‖x_b‖² (SqNorms): the same minimum, one pass over the
+// batch fewer.
 func (f *Forward) Distances() *tensor.Dense { return f.dist.Value().(*tensor.Dense) }
 
-// H returns the B×K neighbourhood matrix of the last Run, or nil if the last
-// run was a Search.
-func (f *Forward) H() *tensor.Dense {
-	if !f.ranH {
+// Units returns the distinct BMUs of the last run in the order of their
+// first record: the rows of Neighborhoods and of the per-BMU sums. Valid
+// until the next run.
+func (f *Forward) Units() []int {
+	u := f.units.Value().Data().([]int)
+	return u[:valid(u)]
+}
+
+// Neighborhoods returns the neighbourhood node's output of the last Run
+// (min(B, K)×K, row i for unit Units()[i], zero past them), or nil if the
+// last run was a Search. Valid until the next run.
+func (f *Forward) Neighborhoods() *tensor.Dense {
+	if !f.ran {
 		return nil
 	}
 	return f.hood.Value().(*tensor.Dense)
 }
 
-// Step returns α/B as computed by the last run.
-func (f *Forward) Step() float64 {
-	switch v := f.step.Value().(type) {
-	case *G.F32:
-		return float64(*v)
-	case *G.F64:
-		return float64(*v)
+// WeightedSums returns the K×(D+2) neighbourhood-weighted sums of the last
+// Run, row k holding [Σ_b H[b,k]·x_b, Σ_b H[b,k], Σ_b H[b,k]·‖x_b‖²], or
+// nil if the last run was a Search. Valid until the next run.
+func (f *Forward) WeightedSums() *tensor.Dense {
+	if !f.ran {
+		return nil
 	}
-	return math.NaN()
+	return f.num.Value().(*tensor.Dense)
+}
+
+// UpdateMiniBatch applies fastsom's mini-batch rule to every unit k with
+// the neighbourhood-weighted sums of the last Run,
+//
+//	w_k += α/B · (Σ_b H[b,k]·x_b − Σ_b H[b,k]·w_k)
+//
+// and returns the SOM energy of the batch against the codebook it replaced
+// at the run's σ, Σ_b Σ_k H[b,k]·‖x_b − w_k‖² (meaningful for the Euclidean
+// distance only). It returns an error wrapping ErrAlpha for a NaN or
+// infinite alpha, and ErrShape if the last run was not a Run.
+func (f *Forward) UpdateMiniBatch(alpha float64) (float64, error) {
+	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
+		return 0, fmt.Errorf("%w: got %v", ErrAlpha, alpha)
+	}
+	if !f.ran {
+		return 0, fmt.Errorf("%w: UpdateMiniBatch needs a Run of the batch first", ErrShape)
+	}
+	f.ran = false // the sums describe the codebook this update replaces
+	return f.m.applyRule(f.num.Value().(*tensor.Dense), alpha/float64(f.batch), miniBatchRule, &f.parts), nil
 }

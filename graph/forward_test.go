@@ -10,9 +10,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// TestSearchInto checks the training loop's fused pass: SearchInto must
-// give the same BMUs, exact distances (against the reference) and per-unit
-// sums as Search followed by Stats.Add, for widths below and above the
+// TestSearchInto checks the Batch-mode training step: SearchInto must
+// give the same BMUs, exact distances and squared norms (against the
+// reference) and per-unit sums as Search followed by Stats.Add, for widths below and above the
 // feature-block size, and a view must be searched like the same batch laid
 // out contiguously.
 func TestSearchInto(t *testing.T) {
@@ -28,40 +28,35 @@ func TestSearchInto(t *testing.T) {
 					m.SetWeights(w)
 					xv := roundTo(dt, randVals(rng, b*d))
 					x := denseOf(dt, b, d, xv)
-					f, _ := m.NewForward(b)
+					f, _ := m.NewSearch(b)
 
-					if err := f.Search(x, 0.1, 1.5); err != nil {
+					if err := f.Search(x); err != nil {
 						t.Fatal(err)
 					}
 					bmu, dist := slices.Clone(f.BMU()), slices.Clone(f.MinDist())
-					rows, norms := toF64(f.Distances()), slices.Clone(f.SqNorms())
 					acc := m.NewMetricsAcc()
 					acc.Add(f, 1.5)
 					want := acc.Metrics()
 					plain := m.NewStats()
-					plain.Add(x, bmu)
-
-					fused := m.NewStats()
-					if err := f.SearchInto(x, 0.1, 1.5, fused); err != nil {
+					if err := plain.Add(x, bmu); err != nil {
 						t.Fatal(err)
 					}
-					// Euclidean rows leave ‖x_b‖² out; the metrics put it back.
-					got := toF64(f.Distances())
-					for i := range got {
-						b := i / g.Units()
-						if metric == Euclidean {
-							got[i] += f.SqNorms()[b]
-							if math.Abs(f.SqNorms()[b]-norms[b]) > 1e-9*norms[b] {
-								t.Fatalf("record %d: norm %v, distance op %v", b, f.SqNorms()[b], norms[b])
+
+					fused := m.NewStats()
+					if err := f.SearchInto(x, fused); err != nil {
+						t.Fatal(err)
+					}
+					if metric == Euclidean {
+						for b, got := range f.SqNorms() {
+							want := refDist(Euclidean, xv[b*d:(b+1)*d], make([]float64, d))
+							if math.Abs(got-want) > 1e-12*want {
+								t.Fatalf("record %d: squared norm %v, reference %v", b, got, want)
 							}
-						}
-						if math.Abs(got[i]-rows[i]) > 1e-4*math.Max(1, rows[i]) {
-							t.Fatalf("distance row entry %d: %v (with the norm back), Search %v", i, got[i], rows[i])
 						}
 					}
 					acc.Reset()
 					acc.Add(f, 1.5)
-					if m := acc.Metrics(); math.Abs(m.Distortion-want.Distortion) > 1e-5*want.Distortion || m.QE != want.QE || m.TE != want.TE {
+					if m := acc.Metrics(); m != want {
 						t.Fatalf("metrics after SearchInto %+v, after Search %+v", m, want)
 					}
 					if !slices.Equal(f.BMU(), bmu) {
@@ -101,7 +96,7 @@ func TestSearchInto(t *testing.T) {
 					if !view.(*tensor.Dense).RequiresIterator() {
 						t.Fatal("the view is contiguous: the test needs one that is not")
 					}
-					if err := f.Search(view.(*tensor.Dense), 0.1, 1.5); err != nil {
+					if err := f.Search(view.(*tensor.Dense)); err != nil {
 						t.Fatal(err)
 					}
 					if !slices.Equal(f.BMU(), bmu) || !slices.Equal(f.MinDist(), dist) {
@@ -116,7 +111,7 @@ func TestSearchInto(t *testing.T) {
 	f, _ := m.NewForward(1)
 	x := denseOf(tensor.Float32, 1, 2, []float64{1, 2})
 	for _, s := range []*Stats{nil, other.NewStats()} {
-		if err := f.SearchInto(x, 0.1, 1, s); err == nil {
+		if err := f.SearchInto(x, s); err == nil {
 			t.Errorf("SearchInto with stats %p of another map: want an error", s)
 		}
 	}

@@ -47,7 +47,7 @@ func (m *Map) search(data []float64, fn func(lo int, f *Forward)) error {
 		f := m.evalForwards[b]
 		if f == nil {
 			var err error
-			if f, err = m.NewForward(b); err != nil {
+			if f, err = m.NewSearch(b); err != nil {
 				return err
 			}
 			if len(m.evalForwards) >= 4 {
@@ -56,7 +56,7 @@ func (m *Map) search(data []float64, fn func(lo int, f *Forward)) error {
 			m.evalForwards[b] = f
 		}
 		fillInput(f, data[lo*d:(lo+b)*d])
-		if err := f.Search(f.x, 0, 1); err != nil {
+		if err := f.Search(f.x); err != nil {
 			return err
 		}
 		fn(lo, f)
@@ -170,7 +170,8 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 	}
 	bmu, second := f.BMU(), f.Second()
 	dist := f.Distances().Data()
-	reduced, xn := f.distOp.reduced, f.SqNorms()
+	xn := f.SqNorms()
+	reduced := xn != nil // Euclidean rows lack ‖x_b‖²
 	for _, j := range bmu {
 		a.hits[j] = true
 	}

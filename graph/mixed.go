@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/somgraph/somgraph/internal/par"
 )
@@ -69,6 +70,20 @@ func (l *MixedLayout) validate(dim int) error {
 		}
 	}
 	return nil
+}
+
+// clone returns a deep copy of l, so that an op built from it keeps its
+// parameters when the caller changes l.
+func (l *MixedLayout) clone() *MixedLayout {
+	c := *l
+	c.Continuous = slices.Clone(l.Continuous)
+	c.Groups = slices.Clone(l.Groups)
+	return &c
+}
+
+// key spells out every field of l, for an op's String and hash.
+func (l *MixedLayout) key() string {
+	return fmt.Sprintf("continuous %v×%g, groups %v×%g", l.Continuous, l.ContinuousWeight, l.Groups, l.CategoryWeight)
 }
 
 // level returns the level a categorical group shows in v.

@@ -69,7 +69,7 @@ func TestMixedMatchesReference(t *testing.T) {
 			w, x = roundTo(dt, w), roundTo(dt, x)
 			m.SetWeights(w)
 			f, _ := m.NewForward(b)
-			if err := f.Run(denseOf(dt, b, d, x), 0.1, 1); err != nil {
+			if err := f.Run(denseOf(dt, b, d, x), 1); err != nil {
 				t.Fatal(err)
 			}
 			dist := toF64(f.Distances())

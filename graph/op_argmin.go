@@ -3,7 +3,6 @@ package graph
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 	"math"
 
 	"github.com/somgraph/somgraph/internal/par"
@@ -20,7 +19,7 @@ import (
 // second, read through ArgminStats, and reuses its buffers between runs.
 func Argmin(d *G.Node) (*G.Node, error) {
 	if d.Dims() != 2 {
-		return nil, fmt.Errorf("graph: Argmin wants a matrix, got shape %v", d.Shape())
+		return nil, fmt.Errorf("%w: Argmin wants a matrix, got shape %v", ErrShape, d.Shape())
 	}
 	return G.ApplyOp(&argminOp{}, d)
 }
@@ -53,40 +52,65 @@ func (op *argminOp) Type() hm.Type {
 
 func (op *argminOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
-		return nil, fmt.Errorf("graph: argmin op wants 1 input, got %d", len(in))
+		return nil, fmt.Errorf("%w: %v wants 1 input, got %d", ErrShape, op, len(in))
 	}
 	s, ok := in[0].(tensor.Shape)
 	if !ok || len(s) != 2 {
-		return nil, fmt.Errorf("graph: argmin op wants a matrix shape, got %v", in[0])
+		return nil, fmt.Errorf("%w: %v wants a matrix shape, got %v", ErrShape, op, in[0])
 	}
 	return tensor.Shape{s[0]}, nil
 }
 
+// Do finds the row minima into the op's own buffer.
 func (op *argminOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 1 {
-		return nil, fmt.Errorf("graph: argmin op wants 1 input, got %d", len(vals))
+	d, err := op.input(vals)
+	if err != nil {
+		return nil, err
 	}
-	d, ok := vals[0].(*tensor.Dense)
-	if !ok || d.Dims() != 2 {
-		return nil, fmt.Errorf("graph: argmin op wants a dense matrix")
+	if b := d.Shape()[0]; op.out == nil || op.out.Shape()[0] != b {
+		op.out = tensor.New(tensor.WithShape(b), tensor.Of(tensor.Int))
+	}
+	return op.UsePreallocDo(op.out, vals...)
+}
+
+// UsePreallocDo finds the row minima into prealloc (an Int vector of B).
+func (op *argminOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, error) {
+	d, err := op.input(vals)
+	if err != nil {
+		return nil, err
 	}
 	b, k := d.Shape()[0], d.Shape()[1]
-	if op.out == nil || op.out.Shape()[0] != b {
-		op.out = tensor.New(tensor.WithShape(b), tensor.Of(tensor.Int))
+	out, err := preallocated(prealloc, tensor.Int, b, -1)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	if len(op.min) != b {
 		op.min = make([]float64, b)
 		op.second = make([]int, b)
 		op.secondVal = make([]float64, b)
 	}
-	idx := op.out.Data().([]int)
+	idx := out.Data().([]int)
 	switch v := d.Data().(type) {
 	case []float32:
 		argminRows(v, b, k, idx, op)
 	case []float64:
 		argminRows(v, b, k, idx, op)
-	default:
-		return nil, fmt.Errorf("graph: argmin op: unsupported dtype %v", d.Dtype())
 	}
-	return op.out, nil
+	return out, nil
+}
+
+func (op *argminOp) input(vals []G.Value) (*tensor.Dense, error) {
+	if len(vals) != 1 {
+		return nil, fmt.Errorf("%w: %v wants 1 input, got %d", ErrShape, op, len(vals))
+	}
+	d, ok := vals[0].(*tensor.Dense)
+	if !ok || d.Dims() != 2 {
+		return nil, fmt.Errorf("%w: %v wants a dense matrix", ErrShape, op)
+	}
+	if !isFloat(d.Dtype()) {
+		return nil, fmt.Errorf("%w: %v: %v values", ErrDtype, op, d.Dtype())
+	}
+	return d, nil
 }
 
 // argminRows finds the best and second-best column of each row, ties to
@@ -148,12 +172,13 @@ func rowArgmin[T float](row []T) (best, second int, bv, sv T) {
 func (op *argminOp) ReturnsPtr() bool      { return true }
 func (op *argminOp) CallsExtern() bool     { return false }
 func (op *argminOp) OverwritesInput() int  { return -1 }
-func (op *argminOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "SOMArgmin") }
-func (op *argminOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op *argminOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op *argminOp) Hashcode() uint32      { return opHash(op) }
+
+// String names the op; it has no parameters.
 func (op *argminOp) String() string { return "SOMArgmin" }
 
-var _ G.Op = (*argminOp)(nil)
+var (
+	_ G.Op              = (*argminOp)(nil)
+	_ G.UsePreallocDoer = (*argminOp)(nil)
+)

@@ -3,7 +3,6 @@ package graph
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 	"math"
 
 	"github.com/somgraph/somgraph/internal/par"
@@ -15,58 +14,74 @@ import (
 )
 
 // Distances returns a node computing the B×K matrix of distances between
-// the rows of x (B×D) and the rows of w (K×D) with metric d. Squared
-// Euclidean distances ‖x‖² + ‖w‖² − 2·x·wᵀ come from one matrix product
-// through the BLAS that Gorgonia uses (G.WhichBLAS): each row is filled with
-// the norms and the GEMM adds −2·x·wᵀ onto it (β = 1), so no pass over the
-// product follows it. Values carry float rounding of order 1e-7·‖x‖² in
-// float32 and may be slightly negative near 0; Forward recomputes the
-// distance to the best-matching unit exactly. Cosine distances come from the
-// same product; Manhattan directly. The op keeps its output buffer between
-// runs, so running it allocates nothing.
+// the rows of x (B×D) and the rows of w (K×D) with metric d (not Mixed, see
+// MixedDistances). Squared Euclidean distances ‖x‖² + ‖w‖² − 2·x·wᵀ come
+// from one matrix product through the BLAS that Gorgonia uses
+// (G.WhichBLAS): each row is filled with the norms and the GEMM adds
+// −2·x·wᵀ onto it (β = 1), so no pass over the product follows it. Values
+// carry float rounding of order 1e-7·‖x‖² in float32 and may be slightly
+// negative near 0; Forward recomputes the distance to the best-matching
+// unit exactly. Cosine distances come from the same product; Manhattan
+// directly. The op keeps its output buffer between runs, so running it
+// allocates nothing. Errors wrap ErrShape or ErrDtype.
 func Distances(x, w *G.Node, d Distance) (*G.Node, error) {
-	if x.Dims() != 2 || w.Dims() != 2 {
-		return nil, fmt.Errorf("graph: Distances wants two matrices, got %v and %v", x.Shape(), w.Shape())
+	if d >= Mixed {
+		return nil, fmt.Errorf("%w: Distances: %v needs MixedDistances and a layout", ErrDtype, d)
 	}
-	if x.Shape()[1] != w.Shape()[1] {
-		return nil, fmt.Errorf("graph: Distances: x has %d columns, w has %d", x.Shape()[1], w.Shape()[1])
-	}
-	if x.Dtype() != w.Dtype() {
-		return nil, fmt.Errorf("graph: Distances: x is %v, w is %v", x.Dtype(), w.Dtype())
-	}
-	if d == Mixed || d > Mixed {
-		return nil, fmt.Errorf("graph: Distances: %v needs MixedDistances and a layout", d)
-	}
-	op := &distanceOp{metric: d, dtype: x.Dtype()}
-	return G.ApplyOp(op, x, w)
+	return applyDistance(&distanceOp{metric: d}, x, w)
+}
+
+// ReducedDistances returns a node computing squared Euclidean distances
+// less each record's squared norm: row b holds ‖w_k‖² − 2·x_b·w_k. A row
+// has the same minimum at the same unit as the full distances and costs one
+// pass over the B×K matrix less; the training graph uses it and takes
+// ‖x_b‖² from its per-BMU sums (BMUSums), which read every record anyway.
+func ReducedDistances(x, w *G.Node) (*G.Node, error) {
+	return applyDistance(&distanceOp{metric: Euclidean, reduced: true}, x, w)
 }
 
 // MixedDistances returns a node computing the B×K matrix of Mixed
-// distances (see MixedLayout) between the rows of x and w.
+// distances (see MixedLayout) between the rows of x and w. The layout is
+// copied: changing it afterwards does not change the node.
 func MixedDistances(x, w *G.Node, layout *MixedLayout) (*G.Node, error) {
-	if x.Dims() != 2 || w.Dims() != 2 || x.Shape()[1] != w.Shape()[1] || x.Dtype() != w.Dtype() {
-		return nil, fmt.Errorf("graph: MixedDistances wants two matrices of the same width and dtype, got %v %v and %v %v", x.Dtype(), x.Shape(), w.Dtype(), w.Shape())
+	if x.Dims() == 2 {
+		if err := layout.validate(x.Shape()[1]); err != nil {
+			return nil, err
+		}
 	}
-	if err := layout.validate(x.Shape()[1]); err != nil {
-		return nil, err
-	}
-	return G.ApplyOp(&distanceOp{metric: Mixed, dtype: x.Dtype(), mixed: layout}, x, w)
+	return applyDistance(&distanceOp{metric: Mixed, mixed: layout.clone()}, x, w)
 }
 
+func applyDistance(op *distanceOp, x, w *G.Node) (*G.Node, error) {
+	if x.Dims() != 2 || w.Dims() != 2 {
+		return nil, fmt.Errorf("%w: %v wants two matrices, got %v and %v", ErrShape, op, x.Shape(), w.Shape())
+	}
+	if x.Shape()[1] != w.Shape()[1] {
+		return nil, fmt.Errorf("%w: %v: x has %d columns, w has %d", ErrShape, op, x.Shape()[1], w.Shape()[1])
+	}
+	if x.Dtype() != w.Dtype() || !isFloat(x.Dtype()) {
+		return nil, fmt.Errorf("%w: %v: x is %v, w is %v", ErrDtype, op, x.Dtype(), w.Dtype())
+	}
+	op.dtype = x.Dtype()
+	return G.ApplyOp(op, x, w)
+}
+
+// isFloat reports whether dt is a codebook dtype.
+func isFloat(dt tensor.Dtype) bool { return dt == tensor.Float32 || dt == tensor.Float64 }
+
+// distanceOp is the op of Distances, ReducedDistances and MixedDistances.
+// Its parameters (metric, reduced, mixed, dtype) are fixed when it is
+// built; out and the norms are buffers it keeps between runs.
 type distanceOp struct {
-	metric Distance
-	dtype  tensor.Dtype
+	metric  Distance
+	reduced bool // Euclidean without ‖x_b‖² (ReducedDistances)
+	mixed   *MixedLayout
+	dtype   tensor.Dtype
+
 	out    *tensor.Dense
 	wnorm  []float64 // per-unit norms (squared for Euclidean)
-	xnorm  []float64 // per-record squared norms (Euclidean)
-	// reduced makes a Euclidean run leave ‖x_b‖² out of every row (the
-	// rows are then copies of the unit norms before the product): the
-	// minimum of a row does not depend on it. Forward sets it for
-	// SearchInto, which computes the norms in its own pass over the batch.
-	reduced bool
-	wnormT  any // wnorm in the element type ([]float32 or []float64)
-	mixed   *MixedLayout
-	levels  []int // per-unit categorical levels for Mixed
+	wnormT any       // wnorm in the element type ([]float32 or []float64)
+	levels []int     // per-unit categorical levels for Mixed
 }
 
 func (op *distanceOp) Arity() int { return 2 }
@@ -79,42 +94,88 @@ func (op *distanceOp) Type() hm.Type {
 
 func (op *distanceOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {
-		return nil, fmt.Errorf("graph: distance op wants 2 inputs, got %d", len(in))
+		return nil, fmt.Errorf("%w: %v wants 2 inputs, got %d", ErrShape, op, len(in))
 	}
 	xs, ok1 := in[0].(tensor.Shape)
 	ws, ok2 := in[1].(tensor.Shape)
 	if !ok1 || !ok2 || len(xs) != 2 || len(ws) != 2 {
-		return nil, fmt.Errorf("graph: distance op wants matrix shapes, got %v, %v", in[0], in[1])
+		return nil, fmt.Errorf("%w: %v wants matrix shapes, got %v, %v", ErrShape, op, in[0], in[1])
 	}
 	return tensor.Shape{xs[0], ws[0]}, nil
 }
 
+// Do computes the distances into the op's own buffer.
 func (op *distanceOp) Do(vals ...G.Value) (G.Value, error) {
-	if len(vals) != 2 {
-		return nil, fmt.Errorf("graph: distance op wants 2 inputs, got %d", len(vals))
-	}
-	x, ok1 := vals[0].(*tensor.Dense)
-	w, ok2 := vals[1].(*tensor.Dense)
-	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("graph: distance op wants dense tensors")
+	x, w, err := op.inputs(vals)
+	if err != nil {
+		return nil, err
 	}
 	b, k := x.Shape()[0], w.Shape()[0]
-	if op.out == nil || op.out.Shape()[0] != b || op.out.Shape()[1] != k {
+	if op.out == nil || !op.out.Shape().Eq(tensor.Shape{b, k}) {
 		op.out = tensor.New(tensor.WithShape(b, k), tensor.Of(op.dtype))
-		op.wnorm, op.xnorm = make([]float64, k), make([]float64, b)
-		if op.mixed != nil {
-			op.levels = make([]int, k*len(op.mixed.Groups))
-		}
+	}
+	return op.UsePreallocDo(op.out, vals...)
+}
+
+// UsePreallocDo computes the distances into prealloc (B×K, the op's dtype).
+func (op *distanceOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, error) {
+	x, w, err := op.inputs(vals)
+	if err != nil {
+		return nil, err
+	}
+	b, k, d := x.Shape()[0], w.Shape()[0], x.Shape()[1]
+	out, err := preallocated(prealloc, op.dtype, b, k)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	if len(op.wnorm) != k {
+		op.wnorm = make([]float64, k)
+	}
+	if op.mixed != nil && len(op.levels) != k*len(op.mixed.Groups) {
+		op.levels = make([]int, k*len(op.mixed.Groups))
 	}
 	switch xd := x.Data().(type) {
 	case []float32:
-		distances(op, xd, w.Data().([]float32), op.out.Data().([]float32), b, k, x.Shape()[1])
+		distances(op, xd, w.Data().([]float32), out.Data().([]float32), b, k, d)
 	case []float64:
-		distances(op, xd, w.Data().([]float64), op.out.Data().([]float64), b, k, x.Shape()[1])
-	default:
-		return nil, fmt.Errorf("graph: distance op: unsupported dtype %v", x.Dtype())
+		distances(op, xd, w.Data().([]float64), out.Data().([]float64), b, k, d)
 	}
-	return op.out, nil
+	return out, nil
+}
+
+func (op *distanceOp) inputs(vals []G.Value) (x, w *tensor.Dense, err error) {
+	if len(vals) != 2 {
+		return nil, nil, fmt.Errorf("%w: %v wants 2 inputs, got %d", ErrShape, op, len(vals))
+	}
+	x, ok1 := vals[0].(*tensor.Dense)
+	w, ok2 := vals[1].(*tensor.Dense)
+	if !ok1 || !ok2 || x.Dims() != 2 || w.Dims() != 2 || x.Shape()[1] != w.Shape()[1] {
+		return nil, nil, fmt.Errorf("%w: %v wants two dense matrices of the same width", ErrShape, op)
+	}
+	if x.Dtype() != op.dtype || w.Dtype() != op.dtype {
+		return nil, nil, fmt.Errorf("%w: %v got %v and %v", ErrDtype, op, x.Dtype(), w.Dtype())
+	}
+	return x, w, nil
+}
+
+// preallocated returns v as a dense rows×cols matrix of dtype dt, or an
+// error wrapping ErrShape or ErrDtype.
+func preallocated(v G.Value, dt tensor.Dtype, rows, cols int) (*tensor.Dense, error) {
+	t, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("%w: preallocated value is %T, want *tensor.Dense", ErrShape, v)
+	}
+	if t.Dtype() != dt {
+		return nil, fmt.Errorf("%w: preallocated value is %v, want %v", ErrDtype, t.Dtype(), dt)
+	}
+	want := tensor.Shape{rows, cols}
+	if cols < 0 {
+		want = tensor.Shape{rows}
+	}
+	if !t.Shape().Eq(want) || t.RequiresIterator() {
+		return nil, fmt.Errorf("%w: preallocated value of shape %v, want contiguous %v", ErrShape, t.Shape(), want)
+	}
+	return t, nil
 }
 
 // gemmNT computes out (b×k) = x (b×d) · wᵀ (w is k×d) through Gorgonia's BLAS.
@@ -137,18 +198,14 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 		// one GEMM with alpha −2 and beta 1 adds the products in place.
 		rowNorms(op.wnorm, w, d)
 		wn := typedNorms[T](op)
-		if op.reduced {
-			for i := 0; i < b; i++ {
-				copy(out[i*k:(i+1)*k], wn)
-			}
-			gemmNTScaled(x, w, out, b, k, d, -2, 1)
-			return
-		}
 		par.Rows(b, 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				xn := sqNorm(x[i*d : (i+1)*d])
-				op.xnorm[i] = xn
-				row, xt := out[i*k:(i+1)*k:(i+1)*k], T(xn)
+				row := out[i*k : (i+1)*k : (i+1)*k]
+				if op.reduced {
+					copy(row, wn)
+					continue
+				}
+				xt := T(sqNorm(x[i*d : (i+1)*d]))
 				for j, v := range wn[:len(row)] {
 					row[j] = xt + v
 				}
@@ -226,14 +283,21 @@ func rowNorms[T float](dst []float64, w []T, d int) {
 func (op *distanceOp) ReturnsPtr() bool     { return true }
 func (op *distanceOp) CallsExtern() bool    { return false }
 func (op *distanceOp) OverwritesInput() int { return -1 }
-func (op *distanceOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "SOMDistance{%v}", op.metric)
-}
-func (op *distanceOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
-func (op *distanceOp) String() string { return fmt.Sprintf("SOMDistance{%v}", op.metric) }
+func (op *distanceOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op *distanceOp) Hashcode() uint32      { return opHash(op) }
 
-var _ G.Op = (*distanceOp)(nil)
+// String names the op and every parameter.
+func (op *distanceOp) String() string {
+	switch {
+	case op.reduced:
+		return fmt.Sprintf("SOMDistance{%v, less ‖x‖², %v}", op.metric, op.dtype)
+	case op.mixed != nil:
+		return fmt.Sprintf("SOMDistance{%v, %s, %v}", op.metric, op.mixed.key(), op.dtype)
+	}
+	return fmt.Sprintf("SOMDistance{%v, %v}", op.metric, op.dtype)
+}
+
+var (
+	_ G.Op             = (*distanceOp)(nil)
+	_ G.UsePreallocDoer = (*distanceOp)(nil)
+)

@@ -3,7 +3,7 @@ package graph
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
+	"math"
 
 	"github.com/somgraph/somgraph/internal/par"
 
@@ -12,24 +12,41 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Neighborhoods returns a node computing the B×K neighbourhood matrix
-// H[b,k] = h(gridDist(bmu[b], k), σ) of map m, from a tensor.Int node of
-// best-matching units and a scalar node σ of the map's dtype. The values per
-// σ come from a table over grid offsets computed once per σ; each row of H
-// is gathered from it, so no exponential is evaluated per record.
-func Neighborhoods(bmu, sigma *G.Node, m *Map) (*G.Node, error) {
-	if bmu.Dims() != 1 || bmu.Dtype() != tensor.Int {
-		return nil, fmt.Errorf("graph: Neighborhoods wants an Int vector of BMUs, got %v %v", bmu.Dtype(), bmu.Shape())
+// Neighborhoods returns a node computing the neighbourhood rows of map m
+// for a list of units: for units (a tensor.Int vector of U entries, padded
+// with −1, as Distinct returns) and a scalar σ of the map's dtype, row i of
+// its U×K output is
+//
+//	G[i,k] = h(gridDist(units[i], k), σ)
+//
+// and rows of the padding are zero. The values per σ come from a table over
+// grid offsets that the op computes once per σ; each row is gathered from it,
+// so no exponential is evaluated per unit. Run on a batch's distinct BMUs it
+// is the neighbourhood of every record, grouped by BMU: record b's row of
+// the B×K matrix H is the row of its BMU. A σ that is not a finite number
+// > 0 is an error wrapping ErrSigma when the node runs.
+func Neighborhoods(units, sigma *G.Node, m *Map) (*G.Node, error) {
+	if units.Dims() != 1 || units.Dtype() != tensor.Int {
+		return nil, fmt.Errorf("%w: Neighborhoods wants an Int vector of units, got %v %v", ErrDtype, units.Dtype(), units.Shape())
 	}
-	if !sigma.IsScalar() {
-		return nil, fmt.Errorf("graph: Neighborhoods wants a scalar sigma, got shape %v", sigma.Shape())
+	if !sigma.IsScalar() || sigma.Dtype() != m.cfg.Dtype {
+		return nil, fmt.Errorf("%w: Neighborhoods wants a %v scalar sigma, got %v %v", ErrDtype, m.cfg.Dtype, sigma.Dtype(), sigma.Shape())
 	}
-	return G.ApplyOp(&neighborhoodOp{m: m}, bmu, sigma)
+	op := &neighborhoodOp{grid: m.cfg.Grid, hood: m.cfg.Neighborhood, dtype: m.cfg.Dtype, tables: m.tables}
+	return G.ApplyOp(op, units, sigma)
 }
 
+// neighborhoodOp is the op of Neighborhoods. Its parameters are the grid,
+// the neighbourhood function and the dtype; tables is the map's cache of
+// the values over grid offsets for the last σ.
 type neighborhoodOp struct {
-	m   *Map
-	out *tensor.Dense
+	grid  Grid
+	hood  Neighborhood
+	dtype tensor.Dtype
+
+	tables *tableCache
+	out    *tensor.Dense
+	last   int // valid rows written by the previous run
 }
 
 func (op *neighborhoodOp) Arity() int { return 2 }
@@ -41,75 +58,107 @@ func (op *neighborhoodOp) Type() hm.Type {
 
 func (op *neighborhoodOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {
-		return nil, fmt.Errorf("graph: neighborhood op wants 2 inputs, got %d", len(in))
+		return nil, fmt.Errorf("%w: %v wants 2 inputs, got %d", ErrShape, op, len(in))
 	}
 	s, ok := in[0].(tensor.Shape)
 	if !ok || len(s) != 1 {
-		return nil, fmt.Errorf("graph: neighborhood op wants a vector of BMUs, got %v", in[0])
+		return nil, fmt.Errorf("%w: %v wants a vector of units, got %v", ErrShape, op, in[0])
 	}
-	return tensor.Shape{s[0], op.m.Units()}, nil
+	return tensor.Shape{s[0], op.grid.Units()}, nil
 }
 
+// Do gathers the rows into the op's own buffer.
 func (op *neighborhoodOp) Do(vals ...G.Value) (G.Value, error) {
+	units, _, err := op.inputs(vals)
+	if err != nil {
+		return nil, err
+	}
+	if op.out == nil || op.out.Shape()[0] != len(units) {
+		op.out = tensor.New(tensor.WithShape(len(units), op.grid.Units()), tensor.Of(op.dtype))
+		op.last = len(units)
+	}
+	return op.UsePreallocDo(op.out, vals...)
+}
+
+// UsePreallocDo gathers the rows into prealloc (U×K, the map's dtype).
+func (op *neighborhoodOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, error) {
+	units, sigma, err := op.inputs(vals)
+	if err != nil {
+		return nil, err
+	}
+	k := op.grid.Units()
+	out, err := preallocated(prealloc, op.dtype, len(units), k)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	if out != op.out {
+		op.last = len(units)
+	}
+	n := valid(units)
+	for _, j := range units[:n] {
+		if j >= k {
+			return nil, fmt.Errorf("%w: %v: unit %d, the map has %d", ErrUnit, op, j, k)
+		}
+	}
+	switch h := out.Data().(type) {
+	case []float32:
+		fillRows(op.tables.o, typedTable[float32](op.tables, sigma), units[:n], h, k)
+		clear(h[n*k : max(n, op.last)*k])
+	case []float64:
+		fillRows(op.tables.o, typedTable[float64](op.tables, sigma), units[:n], h, k)
+		clear(h[n*k : max(n, op.last)*k])
+	}
+	op.last = n
+	return out, nil
+}
+
+func (op *neighborhoodOp) inputs(vals []G.Value) (units []int, sigma float64, err error) {
 	if len(vals) != 2 {
-		return nil, fmt.Errorf("graph: neighborhood op wants 2 inputs, got %d", len(vals))
+		return nil, 0, fmt.Errorf("%w: %v wants 2 inputs, got %d", ErrShape, op, len(vals))
 	}
-	bt, ok := vals[0].(*tensor.Dense)
+	ut, ok := vals[0].(*tensor.Dense)
 	if !ok {
-		return nil, fmt.Errorf("graph: neighborhood op wants a dense Int vector")
+		return nil, 0, fmt.Errorf("%w: %v wants a dense Int vector", ErrShape, op)
 	}
-	bmu, ok := bt.Data().([]int)
-	if !ok {
-		return nil, fmt.Errorf("graph: neighborhood op wants Int BMUs, got %v", bt.Dtype())
+	if units, ok = ut.Data().([]int); !ok {
+		return nil, 0, fmt.Errorf("%w: %v wants Int units, got %v", ErrDtype, op, ut.Dtype())
 	}
-	var sigma float64
 	switch s := vals[1].(type) {
 	case *G.F32:
 		sigma = float64(*s)
 	case *G.F64:
 		sigma = float64(*s)
 	default:
-		return nil, fmt.Errorf("graph: neighborhood op: sigma is %T", vals[1])
+		return nil, 0, fmt.Errorf("%w: %v: sigma is %T", ErrDtype, op, vals[1])
 	}
-	if !(sigma > 0) {
-		return nil, fmt.Errorf("graph: sigma %v must be positive", sigma)
+	if !(sigma > 0) || math.IsInf(sigma, 0) {
+		return nil, 0, fmt.Errorf("%w: got %v", ErrSigma, sigma)
 	}
-	k := op.m.Units()
-	dt := op.m.cfg.Dtype
-	if op.out == nil || op.out.Shape()[0] != len(bmu) {
-		op.out = tensor.New(tensor.WithShape(len(bmu), k), tensor.Of(dt))
-	}
-	o := op.m.tables.o
-	switch h := op.out.Data().(type) {
-	case []float32:
-		fillHood(o, typedTable[float32](op.m.tables, sigma), bmu, h, k)
-	case []float64:
-		fillHood(o, typedTable[float64](op.m.tables, sigma), bmu, h, k)
-	}
-	return op.out, nil
+	return units, sigma, nil
 }
 
-func fillHood[T float](o *offsets, tab []T, bmu []int, h []T, k int) {
-	par.Rows(len(bmu), 32, func(lo, hi int) {
+// fillRows gathers row i of h (U×k) from the table t for the offsets from
+// units[i] to every unit.
+func fillRows[T float](o *offsets, t []T, units []int, h []T, k int) {
+	par.Rows(len(units), 32, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			gather(o, tab, bmu[i], h[i*k:(i+1)*k])
+			gather(o, t, units[i], h[i*k:(i+1)*k])
 		}
 	})
 }
 
-func (op *neighborhoodOp) ReturnsPtr() bool     { return true }
-func (op *neighborhoodOp) CallsExtern() bool    { return false }
-func (op *neighborhoodOp) OverwritesInput() int { return -1 }
-func (op *neighborhoodOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "SOMNeighborhood{%v}", op.m.cfg.Neighborhood)
-}
-func (op *neighborhoodOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op *neighborhoodOp) ReturnsPtr() bool      { return true }
+func (op *neighborhoodOp) CallsExtern() bool     { return false }
+func (op *neighborhoodOp) OverwritesInput() int  { return -1 }
+func (op *neighborhoodOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op *neighborhoodOp) Hashcode() uint32      { return opHash(op) }
+
+// String names the op and every parameter.
 func (op *neighborhoodOp) String() string {
-	return fmt.Sprintf("SOMNeighborhood{%v}", op.m.cfg.Neighborhood)
+	return fmt.Sprintf("SOMNeighborhood{%v, %v, %v}", op.hood, op.grid, op.dtype)
 }
 
-var _ G.Op = (*neighborhoodOp)(nil)
+var (
+	_ G.Op              = (*neighborhoodOp)(nil)
+	_ G.UsePreallocDoer = (*neighborhoodOp)(nil)
+)

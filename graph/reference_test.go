@@ -1,10 +1,12 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -160,10 +162,11 @@ var (
 	allDtypes        = []tensor.Dtype{tensor.Float32, tensor.Float64}
 )
 
-// TestForwardMatchesReference checks BMUs, distances and H of the graph
-// against the reference for every distance, neighbourhood, topology and
-// dtype, on random data with planted ties (duplicate units and records equal
-// to a unit).
+// TestForwardMatchesReference checks BMUs, distances, the distinct BMUs,
+// the neighbourhood rows and the neighbourhood-weighted sums of the whole
+// graph against the reference for every distance, neighbourhood, topology
+// and dtype, on random data with planted ties (duplicate units and records
+// equal to a unit).
 func TestForwardMatchesReference(t *testing.T) {
 	const b, d = 33, 6
 	for _, g := range allGrids {
@@ -192,8 +195,8 @@ func TestForwardMatchesReference(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						const sigma, alpha = 1.7, 0.4
-						if err := f.Run(denseOf(dt, b, d, x), alpha, sigma); err != nil {
+						const sigma = 1.7
+						if err := f.Run(denseOf(dt, b, d, x), sigma); err != nil {
 							t.Fatal(err)
 						}
 						bmu := f.BMU()
@@ -227,18 +230,7 @@ func TestForwardMatchesReference(t *testing.T) {
 								t.Errorf("planted tie: record %d has BMU %d, want the lower unit %d", i, bmu[i], want)
 							}
 						}
-						h := toF64(f.H())
-						for i := 0; i < b; i++ {
-							for u := 0; u < k; u++ {
-								want := refHood(hood, g, bmu[i], u, sigma)
-								if got := h[i*k+u]; math.Abs(got-want) > 1e-6 {
-									t.Fatalf("H[%d,%d] = %g, reference %g", i, u, got, want)
-								}
-							}
-						}
-						if got := f.Step(); math.Abs(got-alpha/b) > 1e-7 {
-							t.Errorf("step = %g, want α/B = %g", got, alpha/b)
-						}
+						checkHood(t, f, hood, g, x, d, sigma, dt)
 					})
 				}
 			}
@@ -246,8 +238,73 @@ func TestForwardMatchesReference(t *testing.T) {
 	}
 }
 
+// checkHood checks the graph's distinct BMUs, neighbourhood rows and
+// neighbourhood-weighted sums after a Run of x against the reference: the
+// units must be the distinct BMUs in order of first record, row i of the
+// neighbourhood h(gridDist(units[i], k), σ) with zero rows after them, and
+// row k of the sums Σ_b H[b,k]·[x_b, 1, ‖x_b‖²] over the B×K matrix H the
+// reference builds record by record.
+func checkHood(t *testing.T, f *Forward, hood Neighborhood, g Grid, x []float64, d int, sigma float64, dt tensor.Dtype) {
+	t.Helper()
+	bmu, k := f.BMU(), g.Units()
+	var want []int
+	for _, j := range bmu {
+		if !slices.Contains(want, j) {
+			want = append(want, j)
+		}
+	}
+	if !slices.Equal(f.Units(), want) {
+		t.Fatalf("units %v, want the distinct BMUs %v", f.Units(), want)
+	}
+	tol := 1e-12
+	if dt == tensor.Float32 {
+		tol = 1e-6
+	}
+	h := toF64(f.Neighborhoods())
+	if rows := len(h) / k; rows != min(len(bmu), k) {
+		t.Fatalf("neighbourhood of %d rows, want min(B, K) = %d", rows, min(len(bmu), k))
+	}
+	for i := range len(h) / k {
+		for u := 0; u < k; u++ {
+			want := 0.0
+			if i < len(f.Units()) {
+				want = refHood(hood, g, f.Units()[i], u, sigma)
+			}
+			if got := h[i*k+u]; math.Abs(got-want) > tol {
+				t.Fatalf("neighbourhood row %d (unit %d), column %d = %g, reference %g", i, f.Units()[i], u, got, want)
+			}
+		}
+	}
+	num := toF64(f.WeightedSums())
+	for u := 0; u < k; u++ {
+		ref := make([]float64, d+2)
+		for b, j := range bmu {
+			hv := refHood(hood, g, j, u, sigma)
+			var sq float64
+			for c := 0; c < d; c++ {
+				ref[c] += hv * x[b*d+c]
+				sq += x[b*d+c] * x[b*d+c]
+			}
+			ref[d] += hv
+			ref[d+1] += hv * sq
+		}
+		if f.m.cfg.Distance != Euclidean {
+			ref[d+1] = 0 // the squared norms serve only the Euclidean distortion
+		}
+		for c, want := range ref {
+			if got := num[u*(d+2)+c]; math.Abs(got-want) > 10*tol*math.Max(1, math.Abs(want)) {
+				t.Fatalf("weighted sums of unit %d, column %d: %g, reference %g", u, c, got, want)
+			}
+		}
+	}
+}
+
 // TestUpdateMatchesReference applies one mini-batch step and one batch step
-// through Stats and compares every weight with the reference.
+// through every path that updates a codebook, and compares every weight
+// with the reference: Stats.Add with Map.UpdateMiniBatch or UpdateBatch
+// (two halves, to exercise accumulation), Forward.SearchInto with
+// UpdateBatch (the Batch-mode training path, two halves), and Forward.Run
+// with Forward.UpdateMiniBatch (the mini-batch training path).
 func TestUpdateMatchesReference(t *testing.T) {
 	const b, d = 40, 5
 	for _, g := range allGrids {
@@ -267,14 +324,33 @@ func TestUpdateMatchesReference(t *testing.T) {
 						f, _ := m.NewForward(b)
 						xt := denseOf(dt, b, d, x)
 						const alpha, sigma = 0.5, 1.3
-						if err := f.Search(xt, alpha, sigma); err != nil {
+						if err := f.Search(xt); err != nil {
 							t.Fatal(err)
 						}
 						bmu := append([]int(nil), f.BMU()...)
+						want := refUpdate(batch, hood, g, w, x, bmu, d, alpha, sigma)
+						tol := 1e-10
+						if dt == tensor.Float32 {
+							tol = 1e-5
+						}
+						check := func(path string) {
+							t.Helper()
+							got := m.Weights()
+							for i := range want {
+								if math.Abs(got[i]-want[i]) > tol*math.Max(1, math.Abs(want[i])) {
+									t.Fatalf("%s: weight %d (unit %d): %g, reference %g", path, i, i/d, got[i], want[i])
+								}
+							}
+							m.SetWeights(w)
+						}
 						s := m.NewStats()
 						// Two halves, to exercise accumulation across batches.
-						s.Add(denseOf(dt, b/2, d, x[:b/2*d]), bmu[:b/2])
-						s.Add(denseOf(dt, b/2, d, x[b/2*d:]), bmu[b/2:])
+						if err := s.Add(denseOf(dt, b/2, d, x[:b/2*d]), bmu[:b/2]); err != nil {
+							t.Fatal(err)
+						}
+						if err := s.Add(denseOf(dt, b/2, d, x[b/2*d:]), bmu[b/2:]); err != nil {
+							t.Fatal(err)
+						}
 						if batch {
 							err = m.UpdateBatch(s, sigma)
 						} else {
@@ -283,17 +359,28 @@ func TestUpdateMatchesReference(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						want := refUpdate(batch, hood, g, w, x, bmu, d, alpha, sigma)
-						got := m.Weights()
-						tol := 1e-10
-						if dt == tensor.Float32 {
-							tol = 1e-5
-						}
-						for i := range want {
-							if math.Abs(got[i]-want[i]) > tol*math.Max(1, math.Abs(want[i])) {
-								t.Fatalf("weight %d (unit %d): %g, reference %g", i, i/d, got[i], want[i])
+						check("Stats.Add")
+						if batch {
+							half, _ := m.NewSearch(b / 2)
+							s.Reset()
+							for _, lo := range []int{0, b / 2} {
+								if err := half.SearchInto(denseOf(dt, b/2, d, x[lo*d:(lo+b/2)*d]), s); err != nil {
+									t.Fatal(err)
+								}
 							}
+							if err := m.UpdateBatch(s, sigma); err != nil {
+								t.Fatal(err)
+							}
+							check("SearchInto")
+							return
 						}
+						if err := f.Run(xt, sigma); err != nil {
+							t.Fatal(err)
+						}
+						if _, err := f.UpdateMiniBatch(alpha); err != nil {
+							t.Fatal(err)
+						}
+						check("Forward.Run")
 					})
 				}
 			}
@@ -309,30 +396,77 @@ func TestForwardBadInput(t *testing.T) {
 	}
 	good := denseOf(tensor.Float32, 4, 3, make([]float64, 12))
 	cases := []struct {
-		name         string
-		x            *tensor.Dense
-		alpha, sigma float64
+		name  string
+		x     *tensor.Dense
+		sigma float64
+		want  error
 	}{
-		{"nil batch", nil, 0.1, 1},
-		{"wrong rows", denseOf(tensor.Float32, 3, 3, make([]float64, 9)), 0.1, 1},
-		{"wrong dims", denseOf(tensor.Float32, 4, 2, make([]float64, 8)), 0.1, 1},
-		{"wrong dtype", denseOf(tensor.Float64, 4, 3, make([]float64, 12)), 0.1, 1},
-		{"zero sigma", good, 0.1, 0},
-		{"NaN sigma", good, 0.1, math.NaN()},
-		{"Inf alpha", good, math.Inf(1), 1},
+		{"nil batch", nil, 1, ErrShape},
+		{"wrong rows", denseOf(tensor.Float32, 3, 3, make([]float64, 9)), 1, ErrShape},
+		{"wrong dims", denseOf(tensor.Float32, 4, 2, make([]float64, 8)), 1, ErrShape},
+		{"wrong dtype", denseOf(tensor.Float64, 4, 3, make([]float64, 12)), 1, ErrDtype},
+		{"zero sigma", good, 0, ErrSigma},
+		{"NaN sigma", good, math.NaN(), ErrSigma},
+		{"Inf sigma", good, math.Inf(1), ErrSigma},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if err := f.Run(c.x, c.alpha, c.sigma); err == nil {
-				t.Error("want an error")
+			if err := f.Run(c.x, c.sigma); !errors.Is(err, c.want) {
+				t.Errorf("error %v, want %v", err, c.want)
 			}
 		})
 	}
-	if _, err := m.NewForward(0); err == nil {
-		t.Error("NewForward(0): want an error")
+	if _, err := f.UpdateMiniBatch(0.1); !errors.Is(err, ErrShape) {
+		t.Errorf("UpdateMiniBatch without a Run: error %v, want ErrShape", err)
 	}
-	if err := m.UpdateBatch(m.NewStats(), -1); err == nil {
-		t.Error("UpdateBatch with σ = -1: want an error")
+	if err := f.Run(good, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.UpdateMiniBatch(math.Inf(1)); !errors.Is(err, ErrAlpha) {
+		t.Errorf("UpdateMiniBatch(+Inf): error %v, want ErrAlpha", err)
+	}
+	search, _ := m.NewSearch(4)
+	if err := search.Run(good, 1); !errors.Is(err, ErrShape) {
+		t.Errorf("Run on a search graph: error %v, want ErrShape", err)
+	}
+	if _, err := m.NewForward(0); !errors.Is(err, ErrShape) {
+		t.Errorf("NewForward(0): error %v, want ErrShape", err)
+	}
+	s := m.NewStats()
+	if err := m.UpdateBatch(s, -1); !errors.Is(err, ErrSigma) {
+		t.Errorf("UpdateBatch with σ = -1: error %v, want ErrSigma", err)
+	}
+	if err := m.UpdateMiniBatch(s, math.NaN(), 1); !errors.Is(err, ErrAlpha) {
+		t.Errorf("UpdateMiniBatch with α = NaN: error %v, want ErrAlpha", err)
+	}
+	other, _ := New(Config{Grid: Grid{Rows: 2, Cols: 2}, Dim: 3})
+	if err := other.UpdateBatch(s, 1); !errors.Is(err, ErrOtherMap) {
+		t.Errorf("UpdateBatch with another map's stats: error %v, want ErrOtherMap", err)
+	}
+	if err := f.SearchInto(good, other.NewStats()); !errors.Is(err, ErrOtherMap) {
+		t.Errorf("SearchInto another map's stats: error %v, want ErrOtherMap", err)
+	}
+	badAdds := []struct {
+		name string
+		x    *tensor.Dense
+		bmu  []int
+		want error
+	}{
+		{"nil batch", nil, nil, ErrShape},
+		{"BMUs for other records", good, []int{0, 1}, ErrShape},
+		{"BMU outside the map", good, []int{0, 1, 2, 4}, ErrUnit},
+		{"negative BMU", good, []int{0, -1, 2, 3}, ErrUnit},
+		{"integer batch", tensor.New(tensor.WithShape(4, 3), tensor.WithBacking(make([]int, 12))), []int{0, 1, 2, 3}, ErrDtype},
+	}
+	for _, c := range badAdds {
+		t.Run("Stats.Add "+c.name, func(t *testing.T) {
+			if err := s.Add(c.x, c.bmu); !errors.Is(err, c.want) {
+				t.Errorf("error %v, want %v", err, c.want)
+			}
+			if s.Records() != 0 {
+				t.Errorf("a refused batch added %d records", s.Records())
+			}
+		})
 	}
 }
 
@@ -349,10 +483,18 @@ func TestForwardReusesBuffers(t *testing.T) {
 			m, _ := New(Config{Grid: Grid{Rows: 10, Cols: 10}, Dim: 8, Distance: metric})
 			f, _ := m.NewForward(b)
 			x := denseOf(tensor.Float32, b, 8, make([]float64, b*8))
-			f.Search(x, 0.1, 1)
+			run := func() {
+				if err := f.Run(x, 1); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := f.UpdateMiniBatch(0.1); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			counts = append(counts, testing.AllocsPerRun(20, func() { f.Search(x, 0.1, 1) }))
+			counts = append(counts, testing.AllocsPerRun(20, run))
 			runtime.ReadMemStats(&after)
 			bytes = append(bytes, float64(after.TotalAlloc-before.TotalAlloc)/21)
 		}

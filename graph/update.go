@@ -1,13 +1,12 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
 	"github.com/somgraph/somgraph/internal/par"
 
-	"gonum.org/v1/gonum/blas"
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -31,26 +30,15 @@ type Stats struct {
 	before   float64
 	measured bool
 
-	// scratch for the update, in the map's dtype
-	gBlock, sBlock, num any
-	norms               []float64 // per record of an Add: ‖x_b‖²
-	parts               []float64 // per chunk of units: energy terms
+	upd   *updateGraph // built by the first update
+	norms []float64    // per record of an Add: ‖x_b‖²
+	parts []float64    // per chunk of units: energy terms
 }
-
-// statsBlock is the number of distinct BMUs handled per matrix product.
-const statsBlock = 256
 
 // NewStats returns empty per-BMU sums for m.
 func (m *Map) NewStats() *Stats {
 	k, d := m.Units(), m.Dim()
-	bs := min(statsBlock, k)
-	s := &Stats{m: m, sums: make([]float64, k*d), counts: make([]float64, k), sqsums: make([]float64, k)}
-	if m.cfg.Dtype == tensor.Float32 {
-		s.gBlock, s.sBlock, s.num = make([]float32, bs*k), make([]float32, bs*(d+2)), make([]float32, k*(d+2))
-	} else {
-		s.gBlock, s.sBlock, s.num = make([]float64, bs*k), make([]float64, bs*(d+2)), make([]float64, k*(d+2))
-	}
-	return s
+	return &Stats{m: m, sums: make([]float64, k*d), counts: make([]float64, k), sqsums: make([]float64, k)}
 }
 
 // Records returns the number of records added since the last Reset.
@@ -60,12 +48,25 @@ func (s *Stats) Records() int { return s.n }
 // copy: do not change it).
 func (s *Stats) Hits() []float64 { return s.counts }
 
-// Add adds the records of x (B×D, float32 or float64, contiguous) with
-// their BMUs.
-func (s *Stats) Add(x *tensor.Dense, bmu []int) {
+// Add adds the records of x (B×D, float32 or float64) with their BMUs. It
+// returns an error wrapping ErrShape, ErrDtype or ErrUnit, and adds
+// nothing, if x and bmu do not fit each other or the map.
+func (s *Stats) Add(x *tensor.Dense, bmu []int) error {
 	d := s.m.Dim()
-	if x.Shape()[0] != len(bmu) || x.Shape()[1] != d {
-		panic(fmt.Sprintf("graph: Stats.Add: batch %v with %d BMUs for dimension %d", x.Shape(), len(bmu), d))
+	if x == nil || x.Dims() != 2 || x.Shape()[0] != len(bmu) || x.Shape()[1] != d {
+		var shape any = "nil"
+		if x != nil {
+			shape = x.Shape()
+		}
+		return fmt.Errorf("%w: Stats.Add: batch %v with %d BMUs for dimension %d", ErrShape, shape, len(bmu), d)
+	}
+	for b, j := range bmu {
+		if j < 0 || j >= s.m.Units() {
+			return fmt.Errorf("%w: Stats.Add: record %d has BMU %d, the map has %d units", ErrUnit, b, j, s.m.Units())
+		}
+	}
+	if x.RequiresIterator() {
+		x = x.Materialize().(*tensor.Dense)
 	}
 	// The squared norms serve only the Euclidean distortion.
 	var norms []float64
@@ -80,9 +81,33 @@ func (s *Stats) Add(x *tensor.Dense, bmu []int) {
 		addSums(s, v, bmu, d, norms)
 	case []float64:
 		addSums(s, v, bmu, d, norms)
+	default:
+		return fmt.Errorf("%w: Stats.Add: batch is %v", ErrDtype, x.Dtype())
 	}
 	s.count(bmu, norms)
 	s.n += len(bmu)
+	s.measured = false
+	return nil
+}
+
+// addSums adds the per-unit sums of a BMUSums run (rows of [Σx, n, Q] for
+// units, in float64) of a batch of records records.
+func (s *Stats) addSums(units []int, rows []float64, records int) {
+	d := s.m.Dim()
+	dn := d + 2
+	for i, j := range units {
+		r := rows[i*dn : (i+1)*dn]
+		if s.counts[j] == 0 {
+			s.touched = append(s.touched, j)
+		}
+		s.counts[j] += r[d]
+		s.sqsums[j] += r[d+1]
+		dst := s.sums[j*d : (j+1)*d]
+		for f, v := range r[:d] {
+			dst[f] += v
+		}
+	}
+	s.n += records
 	s.measured = false
 }
 
@@ -118,6 +143,9 @@ func addSums[T float](s *Stats, x []T, bmu []int, d int, norms []float64) {
 	})
 }
 
+// errNoUpdate is DistortionBefore's error before any update.
+var errNoUpdate = errors.New("graph: Stats.DistortionBefore: no update since the records were added")
+
 // Reset empties the sums.
 func (s *Stats) Reset() {
 	d := s.m.Dim()
@@ -146,12 +174,12 @@ func (s *Stats) Distortion(sigma float64) (float64, error) {
 		return 0, err
 	}
 	if !(sigma > 0) || math.IsInf(sigma, 0) {
-		return 0, fmt.Errorf("graph: sigma %v must be a positive number", sigma)
+		return 0, fmt.Errorf("%w: got %v", ErrSigma, sigma)
 	}
 	if s.n == 0 {
 		return 0, nil
 	}
-	return s.m.update(s, sigma, 0, measureOnly), nil
+	return s.update(sigma, 0, measureOnly)
 }
 
 // DistortionBefore returns the SOM energy (as Distortion) of the records
@@ -164,14 +192,14 @@ func (s *Stats) DistortionBefore() (float64, error) {
 		return 0, err
 	}
 	if !s.measured {
-		return 0, fmt.Errorf("graph: Stats.DistortionBefore: no update since the records were added")
+		return 0, errNoUpdate
 	}
 	return s.before, nil
 }
 
 func (s *Stats) euclidean() error {
 	if d := s.m.cfg.Distance; d != Euclidean {
-		return fmt.Errorf("graph: the distortion from per-unit sums needs the Euclidean distance, the map uses %v", d)
+		return fmt.Errorf("%w: the distortion from per-unit sums needs the Euclidean distance, the map uses %v", ErrDistance, d)
 	}
 	return nil
 }
@@ -181,10 +209,11 @@ func (s *Stats) euclidean() error {
 //	w_k += α/B · Σ_b H[b,k]·(x_b − w_k)
 //
 // over the B records added to s, with H from the map's neighbourhood at
-// radius sigma. It does nothing if s is empty.
+// radius sigma, computed by the Stats' update graph (see Stats.Graph). It
+// does nothing if s is empty.
 func (m *Map) UpdateMiniBatch(s *Stats, alpha, sigma float64) error {
 	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
-		return fmt.Errorf("graph: alpha %v must be a number", alpha)
+		return fmt.Errorf("%w: got %v", ErrAlpha, alpha)
 	}
 	return m.checkedUpdate(s, sigma, alpha/float64(max(s.n, 1)), miniBatchRule)
 }
@@ -193,8 +222,9 @@ func (m *Map) UpdateMiniBatch(s *Stats, alpha, sigma float64) error {
 //
 //	w_k = Σ_b H[b,k]·x_b / Σ_b H[b,k]
 //
-// over the records added to s (normally a whole epoch). A unit whose
-// neighbourhood weight Σ_b H[b,k] is not positive keeps its weights.
+// over the records added to s (normally a whole epoch), with H computed by
+// the Stats' update graph (see Stats.Graph). A unit whose neighbourhood
+// weight Σ_b H[b,k] is not positive keeps its weights.
 func (m *Map) UpdateBatch(s *Stats, sigma float64) error {
 	return m.checkedUpdate(s, sigma, 0, batchRule)
 }
@@ -209,67 +239,63 @@ const (
 )
 
 func (m *Map) checkedUpdate(s *Stats, sigma, step float64, r rule) error {
-	if s.m != m {
-		return fmt.Errorf("graph: stats belong to another map")
+	if s == nil || s.m != m {
+		return fmt.Errorf("%w: the stats were made by another map", ErrOtherMap)
 	}
 	if !(sigma > 0) || math.IsInf(sigma, 0) {
-		return fmt.Errorf("graph: sigma %v must be a positive number", sigma)
+		return fmt.Errorf("%w: got %v", ErrSigma, sigma)
 	}
 	if s.n == 0 {
 		return nil
 	}
-	s.before = m.update(s, sigma, step, r)
-	s.measured = true
+	before, err := s.update(sigma, step, r)
+	if err != nil {
+		return err
+	}
+	s.before, s.measured = before, true
 	return nil
 }
 
-// update computes the neighbourhood sums N and den of s at sigma, applies
-// rule r to the codebook and returns the distortion of s's records against
-// the codebook as it was (meaningful for the Euclidean distance only).
-func (m *Map) update(s *Stats, sigma, step float64, r rule) float64 {
+// update runs the Stats' update graph over the touched units, applies rule
+// r to the codebook and returns the distortion of s's records against the
+// codebook as it was (meaningful for the Euclidean distance only).
+func (s *Stats) update(sigma, step float64, r rule) (float64, error) {
+	ug, err := s.graph()
+	if err != nil {
+		return 0, err
+	}
+	num, err := ug.run(s, sigma)
+	if err != nil {
+		return 0, err
+	}
+	return s.m.applyRule(num, step, r, &s.parts), nil
+}
+
+// applyRule applies rule r to the codebook from the neighbourhood-weighted
+// sums num (K×(D+2), rows [N_k, den_k, qden_k], as WeightedSums computes
+// them) and returns Σ_k (qden_k + den_k·‖w_k‖² − 2·w_k·N_k) on the
+// codebook as it was: the distortion of the records behind num. This is
+// the only arithmetic of an update outside the graph.
+func (m *Map) applyRule(num *tensor.Dense, step float64, r rule, parts *[]float64) float64 {
 	switch w := m.codebook.Data().(type) {
 	case []float32:
-		return applyUpdate(m, s, w, s.gBlock.([]float32), s.sBlock.([]float32), s.num.([]float32), sigma, step, r)
+		return applyRule(m, w, num.Data().([]float32), step, r, parts)
 	case []float64:
-		return applyUpdate(m, s, w, s.gBlock.([]float64), s.sBlock.([]float64), s.num.([]float64), sigma, step, r)
+		return applyRule(m, w, num.Data().([]float64), step, r, parts)
 	}
 	return math.NaN()
 }
 
-func applyUpdate[T float](m *Map, s *Stats, w, gb, sb, num []T, sigma, step float64, r rule) float64 {
+func applyRule[T float](m *Map, w, num []T, step float64, r rule, scratch *[]float64) float64 {
 	k, d := m.Units(), m.Dim()
-	dn := d + 2 // each row of sb and num: D sums, then count, then Q
-	o, tab := m.tables.o, typedTable[T](m.tables, sigma)
-	for start := 0; start < len(s.touched); start += statsBlock {
-		units := s.touched[start:min(start+statsBlock, len(s.touched))]
-		nb := len(units)
-		// Gather each BMU's neighbourhood row G_j and [S_j, n_j, Q_j],
-		// one row per core; one product then gives, for every unit k,
-		// [N_k, den_k, qden_k] = Σ_j G[j,k]·[S_j, n_j, Q_j].
-		par.Split(nb, par.Chunks(nb, 8), func(_, lo, hi int) {
-			for i := lo; i < hi; i++ {
-				j := units[i]
-				gather(o, tab, j, gb[i*k:(i+1)*k])
-				dst := sb[i*dn : (i+1)*dn]
-				for f, v := range s.sums[j*d : (j+1)*d] {
-					dst[f] = T(v)
-				}
-				dst[d], dst[d+1] = T(s.counts[j]), T(s.sqsums[j])
-			}
-		})
-		beta := T(1)
-		if start == 0 {
-			beta = 0
-		}
-		gemmTN(gb[:nb*k], sb[:nb*dn], num, k, dn, nb, beta)
-	}
+	dn := d + 2
 	// One pass over the units measures Σ_k (qden_k + den_k·‖w_k‖² −
 	// 2·w_k·N_k) on the codebook as it is and then applies the rule to it.
 	nc := par.Chunks(k, 64)
-	if len(s.parts) < nc {
-		s.parts = make([]float64, nc)
+	if len(*scratch) < nc {
+		*scratch = make([]float64, nc)
 	}
-	parts := s.parts[:nc]
+	parts := (*scratch)[:nc]
 	clear(parts)
 	par.Split(k, len(parts), func(c, lo, hi int) {
 		var e float64
@@ -299,15 +325,4 @@ func applyUpdate[T float](m *Map, s *Stats, w, gb, sb, num []T, sigma, step floa
 		total += e
 	}
 	return total
-}
-
-// gemmTN computes out (k×d) = aᵀ·b + beta·out for a (n×k) and b (n×d)
-// through Gorgonia's BLAS.
-func gemmTN[T float](a, b, out []T, k, d, n int, beta T) {
-	switch as := any(a).(type) {
-	case []float32:
-		G.WhichBLAS().Sgemm(blas.Trans, blas.NoTrans, k, d, n, 1, as, k, any(b).([]float32), d, float32(beta), any(out).([]float32), d)
-	case []float64:
-		G.WhichBLAS().Dgemm(blas.Trans, blas.NoTrans, k, d, n, 1, as, k, any(b).([]float64), d, float64(beta), any(out).([]float64), d)
-	}
 }

@@ -26,7 +26,7 @@ func splitPass(t *testing.T, parts [][]float64, sigmas *[]float64) EpochPass {
 			s, acc := w.NewStats(), w.NewMetricsAcc()
 			n := len(rows) / m.Dim()
 			if n > 0 {
-				f, err := w.NewForward(n)
+				f, err := w.NewSearch(n)
 				if err != nil {
 					return err
 				}
@@ -34,7 +34,7 @@ func splitPass(t *testing.T, parts [][]float64, sigmas *[]float64) EpochPass {
 				for i, v := range rows {
 					x.Data().([]float32)[i] = float32(v)
 				}
-				if err := f.SearchInto(x, 0, sigma, s); err != nil {
+				if err := f.SearchInto(x, s); err != nil {
 					return err
 				}
 				acc.AddWithoutDistortion(f)

@@ -44,7 +44,7 @@ type Learner struct {
 	batch        loaders.Batch
 	stats        *graph.Stats
 	running      *graph.MetricsAcc // the epoch's training metrics from its searches
-	forwards     map[int]*graph.Forward
+	forwards     []*graph.Forward  // compiled graphs by batch size, most recent last
 	hooks        []hooks.Hook
 	history      []Epoch
 	pass         EpochPass // see SetEpochPass
@@ -115,7 +115,6 @@ func build(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 		loader:   loader,
 		stats:    m.NewStats(),
 		running:  m.NewMetricsAcc(),
-		forwards: map[int]*graph.Forward{},
 		hooks:    o.Hooks,
 	}, nil
 }
@@ -252,16 +251,35 @@ func checkHyper(st *hooks.State, mode Mode) error {
 	return nil
 }
 
-// forward returns the compiled graph for batches of n records.
+// maxForwards bounds the compiled graphs a Learner keeps: one for the
+// batch size and one for the epoch's shorter last batch, and two more for
+// a schedule that changes the batch size.
+const maxForwards = 4
+
+// forward returns the compiled graph for batches of n records: the whole
+// graph (graph.Map.NewForward) in MiniBatch mode, the search
+// (graph.Map.NewSearch) in Batch mode, whose update runs the Stats'
+// update graph at the end of the epoch. It keeps the maxForwards most
+// recently used graphs.
 func (l *Learner) forward(n int) (*graph.Forward, error) {
-	if f, ok := l.forwards[n]; ok {
-		return f, nil
+	for i, f := range l.forwards {
+		if f.Batch() == n {
+			l.forwards = append(append(l.forwards[:i:i], l.forwards[i+1:]...), f)
+			return f, nil
+		}
 	}
-	f, err := l.m.NewForward(n)
+	newForward := l.m.NewForward
+	if l.opts.Mode == Batch {
+		newForward = l.m.NewSearch
+	}
+	f, err := newForward(n)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: compiling the forward graph for batches of %d: %w", n, err)
 	}
-	l.forwards[n] = f
+	if len(l.forwards) == maxForwards {
+		l.forwards = slices.Delete(l.forwards, 0, 1)
+	}
+	l.forwards = append(l.forwards, f)
 	return f, nil
 }
 
@@ -271,20 +289,8 @@ func (l *Learner) forward(n int) (*graph.Forward, error) {
 // of distances.
 func (l *Learner) sumDistortion() bool { return l.opts.Distance == graph.Euclidean }
 
-// addSumDistortion adds the distortion the last update measured to the
-// running metrics, when they take it from the sums.
-func (l *Learner) addSumDistortion() error {
-	if !l.sumDistortion() {
-		return nil
-	}
-	total, err := l.stats.DistortionBefore()
-	l.running.AddDistortion(total)
-	return err
-}
-
-// epoch runs epoch e: BeforeEpoch, the batches, the epoch-end update in
-// Batch mode, the metrics and AfterEpoch. It reports whether a hook
-// cancelled the fit.
+// epoch runs epoch e: BeforeEpoch, the batches (step), and the end of the
+// epoch (finishEpoch). It reports whether a hook cancelled the fit.
 func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err error) {
 	start := time.Now()
 	st.Epoch, st.Batch = e, 0
@@ -305,64 +311,97 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 		}
 	}
 	for bi := 0; l.pass == nil && !sig.cancelEpoch && !sig.cancelFit && l.loader.Next(&l.batch); bi++ {
-		b := &l.batch
-		st.Batch = bi
-		st.X, st.Index, st.Labels = b.X, b.Index, b.Labels
-		st.BMU, st.BatchLoss = nil, 0
-		s, err := l.run(hs, hooks.BeforeBatch, st)
+		s, err := l.step(hs, st, bi)
 		if err != nil {
 			return false, err
 		}
-		if err := checkHyper(st, l.opts.Mode); err != nil {
-			return false, err
-		}
-		n := b.Size()
-		f, err := l.forward(n)
-		if err != nil {
-			return false, err
-		}
-		if err := f.SearchInto(b.X, st.Alpha, st.Sigma, l.stats); err != nil {
-			return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
-		}
-		if l.sumDistortion() {
-			l.running.AddWithoutDistortion(f)
-		} else {
-			l.running.Add(f, st.Sigma)
-		}
-		bmu, dist := f.BMU(), f.MinDist()
-		loss := 0.0
-		for _, d := range dist {
-			loss += d
-		}
-		loss /= float64(n)
-		if l.opts.Mode == MiniBatch {
-			if err := l.m.UpdateMiniBatch(l.stats, st.Alpha, st.Sigma); err != nil {
-				return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
-			}
-			if err := l.addSumDistortion(); err != nil {
-				return false, fmt.Errorf("trainer: epoch %d, batch %d: %w", e, bi, err)
-			}
-			l.stats.Reset()
-		}
-		st.BMU, st.BatchLoss = bmu, loss
-		st.Step++
-		st.Records += n
-		s2, err := l.run(hs, hooks.AfterBatch, st)
-		if err != nil {
-			return false, err
-		}
-		sig.cancelEpoch = sig.cancelEpoch || s.cancelEpoch || s2.cancelEpoch
-		sig.cancelFit = sig.cancelFit || s.cancelFit || s2.cancelFit
+		sig.cancelEpoch = sig.cancelEpoch || s.cancelEpoch
+		sig.cancelFit = sig.cancelFit || s.cancelFit
 	}
-	if l.stats.Records() > 0 { // Batch mode: the update of the epoch
+	stop, err = l.finishEpoch(hs, st, start)
+	return sig.cancelFit || stop, err
+}
+
+// step trains on batch bi (l.batch): BeforeBatch, the forward graph, in
+// MiniBatch mode the update, and AfterBatch. In MiniBatch mode the
+// Forward's graph computes the neighbourhood of the batch and the weighted
+// sums the update applies; in Batch mode its search adds the batch's
+// per-BMU sums to the epoch's Stats.
+func (l *Learner) step(hs []hooks.Hook, st *hooks.State, bi int) (signal, error) {
+	b := &l.batch
+	st.Batch = bi
+	st.X, st.Index, st.Labels = b.X, b.Index, b.Labels
+	st.BMU, st.BatchLoss = nil, 0
+	before, err := l.run(hs, hooks.BeforeBatch, st)
+	if err != nil {
+		return signal{}, err
+	}
+	if err := checkHyper(st, l.opts.Mode); err != nil {
+		return signal{}, err
+	}
+	n := b.Size()
+	f, err := l.forward(n)
+	if err != nil {
+		return signal{}, err
+	}
+	switch l.opts.Mode {
+	case MiniBatch:
+		err = f.Run(b.X, st.Sigma)
+	case Batch:
+		err = f.SearchInto(b.X, l.stats)
+	}
+	if err != nil {
+		return signal{}, fmt.Errorf("trainer: epoch %d, batch %d: %w", st.Epoch, bi, err)
+	}
+	if l.sumDistortion() {
+		l.running.AddWithoutDistortion(f)
+	} else {
+		l.running.Add(f, st.Sigma)
+	}
+	if l.opts.Mode == MiniBatch {
+		distortion, err := f.UpdateMiniBatch(st.Alpha)
+		if err != nil {
+			return signal{}, fmt.Errorf("trainer: epoch %d, batch %d: %w", st.Epoch, bi, err)
+		}
+		if l.sumDistortion() { // against the codebook the batch searched
+			l.running.AddDistortion(distortion)
+		}
+	}
+	loss := 0.0
+	for _, d := range f.MinDist() {
+		loss += d
+	}
+	st.BMU, st.BatchLoss = f.BMU(), loss/float64(n)
+	st.Step++
+	st.Records += n
+	after, err := l.run(hs, hooks.AfterBatch, st)
+	if err != nil {
+		return signal{}, err
+	}
+	return signal{
+		cancelEpoch: before.cancelEpoch || after.cancelEpoch,
+		cancelFit:   before.cancelFit || after.cancelFit,
+	}, nil
+}
+
+// finishEpoch ends the epoch that started at start: in Batch mode the
+// update from the epoch's sums, then the metrics, the epoch's record and
+// AfterEpoch. It reports whether a hook cancelled the fit.
+func (l *Learner) finishEpoch(hs []hooks.Hook, st *hooks.State, start time.Time) (stop bool, err error) {
+	e := st.Epoch
+	if l.opts.Mode == Batch && l.stats.Records() > 0 {
 		if err := checkHyper(st, l.opts.Mode); err != nil {
 			return false, err
 		}
 		if err := l.m.UpdateBatch(l.stats, st.Sigma); err != nil {
 			return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
 		}
-		if err := l.addSumDistortion(); err != nil { // against the codebook the epoch searched
-			return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
+		if l.sumDistortion() { // against the codebook the epoch searched
+			total, err := l.stats.DistortionBefore()
+			if err != nil {
+				return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
+			}
+			l.running.AddDistortion(total)
 		}
 		l.stats.Reset()
 	}
@@ -392,5 +431,5 @@ func (l *Learner) epoch(hs []hooks.Hook, st *hooks.State, e int) (stop bool, err
 	if err != nil {
 		return false, err
 	}
-	return sig.cancelFit || s.cancelFit, nil
+	return s.cancelFit, nil
 }

@@ -30,12 +30,12 @@ func TestMixedDistance(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := l.Map()
-	f, err := m.NewForward(db.Valid.N)
+	f, err := m.NewSearch(db.Valid.N)
 	if err != nil {
 		t.Fatal(err)
 	}
 	x := tensor.New(tensor.WithShape(db.Valid.N, db.Valid.D), tensor.WithBacking(append([]float64(nil), db.Valid.Data...)))
-	if err := f.Run(x, 0.1, 1); err != nil {
+	if err := f.Search(x); err != nil {
 		t.Fatal(err)
 	}
 	dist := f.Distances().Data().([]float64)
