@@ -1,33 +1,66 @@
 // Package graph is the self-organizing map itself: the grid of units, the
 // K×D codebook tensor, the forward pass as a Gorgonia expression graph, the
-// weight updates applied outside autodiff, the initializers and the quality
-// metrics.
+// weight updates, the initializers and the quality metrics.
 //
-// # The forward graph
+// # What is inside the graph
 //
-// For a batch X (B×D) a Forward computes, in one Gorgonia graph run by a
-// tape machine,
+// A mini-batch training step is one run of one Gorgonia graph by a tape
+// machine (Map.NewForward, Forward.Run). For a batch X (B×D) and the live
+// codebook W (K×D) it computes
 //
-//	dist[b,k] = d(x_b, w_k)              Distances: one GEMM for Euclidean and cosine
-//	bmu[b]    = argmin_k dist[b,k]       Argmin: a custom op, ties to the lowest unit
-//	H[b,k]    = h(gridDist(bmu[b], k), σ) Neighborhoods: gathered from a per-σ table
-//	step      = α / B
+//	dist  = ReducedDistances(X, W)           B×K  ‖w_k‖² − 2·x_b·w_k (one GEMM); Distances, MixedDistances for the other metrics
+//	bmu   = Argmin(dist)                     B    a custom op, ties to the lowest unit
+//	units = Distinct(bmu)                    U    the batch's distinct BMUs, U = min(B, K), padded with −1
+//	sums  = BMUSums(X, W, bmu, units)        U×(D+2)  per BMU: Σx, count, Σ‖x‖²; also the exact distance to each BMU
+//	hood  = Neighborhoods(units, σ)          U×K  h(gridDist(units[i], k), σ), gathered from a per-σ table over grid offsets
+//	num   = WeightedSums(units, hood, sums)  K×(D+2)  Σ_b H[b,k]·[x_b, 1, ‖x_b‖²] as one GEMM over the distinct BMUs
 //
-// α and σ are scalar inputs of the graph; the graph is compiled once per
-// batch size and re-run for every batch. A contiguous batch is bound to the
-// graph's input as it is, without a copy.
+// σ is a scalar input; the graph is compiled once per batch size and run
+// again for every batch, allocating nothing that grows with the data. A
+// contiguous batch is bound to the graph's input as it is, without a copy.
+// The neighbourhood rows are those of the batch's distinct BMUs: the B×K
+// matrix H of every record has the row of its BMU, and grouping by BMU
+// makes the neighbourhood and the update cost (distinct BMUs)·K·D instead
+// of B·K·D.
 //
-// # Updates
+// In Batch mode (Kohonen's batch SOM) the codebook changes once per epoch:
+// every batch runs the search part of the graph (Map.NewSearch: dist to
+// sums) and adds its per-BMU sums to a Stats (Forward.SearchInto); at the
+// end of the epoch the Stats' own update graph (Stats.Graph),
 //
-// UpdateMiniBatch (fastsom's rule, w_k += α/B·Σ_b H[b,k](x_b − w_k)) and
-// UpdateBatch (Kohonen's batch rule, w_k = Σ H x / Σ H) both work from
-// per-BMU sums collected in a Stats, so their cost grows with the number of
-// distinct best-matching units, not with the batch size. One matrix product
-// gives every unit's neighbourhood-weighted sum, weight and squared norm,
-// from which an update also measures, at O(K·D) extra cost, the distortion
-// of its records against the codebook it replaces (Stats.DistortionBefore).
-// Forward.SearchInto fills a Stats in the same pass over the batch that
-// computes the exact distances to the best-matching units.
+//	hood  = Neighborhoods(units, σ)                min(256, K)×K
+//	num   = WeightedSums(units, hood, sums, β)     K×(D+2)
+//
+// runs once per block of 256 of the epoch's distinct BMUs (β = 1 adds each
+// block to the last), so the neighbourhood of the update is computed by
+// the graph there too, once per epoch rather than once per batch: the
+// update needs it for the epoch's distinct BMUs only.
+//
+// # What is outside the graph
+//
+// Only the arithmetic of the update rule, applied to the codebook tensor in
+// place from num = [N, den, qden]:
+//
+//	mini-batch (fastsom):  w_k += α/B·(N_k − den_k·w_k)   Forward.UpdateMiniBatch, Map.UpdateMiniBatch
+//	batch (Kohonen):       w_k  = N_k / den_k             Map.UpdateBatch
+//
+// in the same pass as the SOM energy of the batch against the codebook it
+// replaces, Σ_k (qden_k + den_k·‖w_k‖² − 2·w_k·N_k) (Stats.DistortionBefore,
+// the return value of Forward.UpdateMiniBatch). The metrics (Evaluate,
+// MetricsAcc) read the search's outputs and evaluate the neighbourhood
+// function themselves for the distortion of the non-Euclidean distances;
+// that is measurement, not training.
+//
+// # Errors and panics
+//
+// Anything a caller's data or options can cause returns an error: a batch
+// or data of the wrong shape or dtype, NaN or infinite values, σ or α out
+// of range, a BMU outside the map, a Stats of another map. Such errors wrap
+// one of the sentinel errors (ErrShape, ErrDtype, ErrSigma, ErrAlpha,
+// ErrNotFinite, ErrOtherMap, ErrDistance, ErrUnit) for errors.Is, as
+// gonum's mat and encoding/csv do. Only programmer errors inside a
+// program's own wiring may panic, as gonum's do: a MetricsAcc given a
+// Forward of another map, or a Neighborhood value outside the constants.
 //
 // # Grids
 //

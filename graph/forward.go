@@ -40,6 +40,7 @@ type Forward struct {
 	search G.VM // dist to sums
 	minD   []float64
 	ran    bool      // the last run was a Run: hood and num are valid
+	done   bool      // UpdateMiniBatch applied the last Run's sums
 	parts  []float64 // scratch of UpdateMiniBatch
 }
 
@@ -142,7 +143,7 @@ func (f *Forward) Run(x *tensor.Dense, sigma float64) error {
 	}
 	setScalar(f.sigma, sigma)
 	err := f.run(f.train, x)
-	f.ran = err == nil
+	f.ran, f.done = err == nil, false
 	return err
 }
 
@@ -279,14 +280,15 @@ func (f *Forward) WeightedSums() *tensor.Dense {
 // and returns the SOM energy of the batch against the codebook it replaced
 // at the run's σ, Σ_b Σ_k H[b,k]·‖x_b − w_k‖² (meaningful for the Euclidean
 // distance only). It returns an error wrapping ErrAlpha for a NaN or
-// infinite alpha, and ErrShape if the last run was not a Run.
+// infinite alpha, and ErrShape if the last run was not a Run or its sums
+// were applied already.
 func (f *Forward) UpdateMiniBatch(alpha float64) (float64, error) {
 	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
 		return 0, fmt.Errorf("%w: got %v", ErrAlpha, alpha)
 	}
-	if !f.ran {
-		return 0, fmt.Errorf("%w: UpdateMiniBatch needs a Run of the batch first", ErrShape)
+	if !f.ran || f.done {
+		return 0, fmt.Errorf("%w: UpdateMiniBatch needs a Run of the batch first, once per Run", ErrShape)
 	}
-	f.ran = false // the sums describe the codebook this update replaces
+	f.done = true // the sums describe the codebook this update replaces
 	return f.m.applyRule(f.num.Value().(*tensor.Dense), alpha/float64(f.batch), miniBatchRule, &f.parts), nil
 }

@@ -42,7 +42,7 @@ func (c Config) Validate() error {
 		return err
 	}
 	if c.Dim < 1 {
-		return fmt.Errorf("graph: dimension %d must be at least 1", c.Dim)
+		return fmt.Errorf("%w: dimension %d must be at least 1", ErrShape, c.Dim)
 	}
 	if c.Distance > Mixed {
 		return fmt.Errorf("graph: unknown distance %d", c.Distance)
@@ -56,7 +56,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("graph: unknown neighborhood %d", c.Neighborhood)
 	}
 	if dt := c.dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
-		return fmt.Errorf("graph: dtype %v: want float32 or float64", dt)
+		return fmt.Errorf("%w: %v, want float32 or float64", ErrDtype, dt)
 	}
 	return c.checkTENeighbors()
 }
@@ -128,11 +128,11 @@ func (m *Map) Weights() []float64 {
 // error if w has the wrong length or holds NaN or infinite values.
 func (m *Map) SetWeights(w []float64) error {
 	if len(w) != m.Units()*m.Dim() {
-		return fmt.Errorf("graph: %d weights for a %d×%d codebook", len(w), m.Units(), m.Dim())
+		return fmt.Errorf("%w: %d weights for a %d×%d codebook", ErrShape, len(w), m.Units(), m.Dim())
 	}
 	for i, x := range w {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("graph: weight of unit %d, feature %d is %v", i/m.Dim(), i%m.Dim(), x)
+			return fmt.Errorf("%w: weight of unit %d, feature %d is %v", ErrNotFinite, i/m.Dim(), i%m.Dim(), x)
 		}
 	}
 	switch v := m.codebook.Data().(type) {

@@ -69,11 +69,11 @@ func (m *Map) search(data []float64, fn func(lo int, f *Forward)) error {
 func (m *Map) checkData(data []float64) error {
 	d := m.Dim()
 	if len(data) == 0 || len(data)%d != 0 {
-		return fmt.Errorf("%d values are not a whole number of records of dimension %d", len(data), d)
+		return fmt.Errorf("%w: %d values are not a whole number of records of dimension %d", ErrShape, len(data), d)
 	}
 	for i, v := range data {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("record %d, feature %d is %v", i/d, i%d, v)
+			return fmt.Errorf("%w: record %d, feature %d is %v", ErrNotFinite, i/d, i%d, v)
 		}
 	}
 	return nil
@@ -111,7 +111,7 @@ func (m *Map) Predict(data []float64) (bmu []int, dist []float64, err error) {
 // record), with the distortion taken at radius sigma.
 func (m *Map) Evaluate(data []float64, sigma float64) (Metrics, error) {
 	if !(sigma > 0) || math.IsInf(sigma, 0) {
-		return Metrics{}, fmt.Errorf("graph: sigma %v must be a positive number", sigma)
+		return Metrics{}, fmt.Errorf("%w: got %v", ErrSigma, sigma)
 	}
 	acc := m.NewMetricsAcc()
 	if err := m.search(data, func(_ int, f *Forward) { acc.Add(f, sigma) }); err != nil {

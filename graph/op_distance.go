@@ -280,9 +280,9 @@ func rowNorms[T float](dst []float64, w []T, d int) {
 	})
 }
 
-func (op *distanceOp) ReturnsPtr() bool     { return true }
-func (op *distanceOp) CallsExtern() bool    { return false }
-func (op *distanceOp) OverwritesInput() int { return -1 }
+func (op *distanceOp) ReturnsPtr() bool      { return true }
+func (op *distanceOp) CallsExtern() bool     { return false }
+func (op *distanceOp) OverwritesInput() int  { return -1 }
 func (op *distanceOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 func (op *distanceOp) Hashcode() uint32      { return opHash(op) }
 
@@ -298,6 +298,6 @@ func (op *distanceOp) String() string {
 }
 
 var (
-	_ G.Op             = (*distanceOp)(nil)
+	_ G.Op              = (*distanceOp)(nil)
 	_ G.UsePreallocDoer = (*distanceOp)(nil)
 )

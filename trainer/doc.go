@@ -40,10 +40,14 @@
 //		BeforeEpoch                      (the batch size is applied after it)
 //		for each batch of the shuffled training data:
 //			BeforeBatch
-//			forward graph: distances and BMUs (graph.Forward.Search)
-//			MiniBatch mode: update the codebook with α and σ (per-BMU sums)
+//			MiniBatch mode: one run of the forward graph (graph.Forward.Run):
+//				distances → BMUs → per-BMU sums → neighbourhood at σ →
+//				weighted sums; then the rule w += α/B·(num − den·w)
+//			Batch mode: the search part of the graph (graph.Forward.SearchInto):
+//				distances → BMUs → per-BMU sums, added to the epoch's Stats
 //			AfterBatch                   (State.BMU, State.BatchLoss)
-//		Batch mode: update the codebook from the whole epoch with σ
+//		Batch mode: the Stats' update graph computes the neighbourhood at σ
+//		and the weighted sums of the epoch; then the rule w = num/den
 //		metrics: training data from the epoch's own searches (or a
 //		new pass with ExactTrainMetrics), validation data evaluated
 //		AfterEpoch                       (State.Train, Valid, Loss; History has the epoch)

@@ -11,6 +11,7 @@ import (
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
+	"gorgonia.org/gorgonia"
 )
 
 // initStream is the PCG stream of the initializer's generator; the batch
@@ -108,14 +109,14 @@ func build(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 		return nil, fmt.Errorf("trainer: %w", err)
 	}
 	return &Learner{
-		opts:     o,
-		train:    train,
-		valid:    valid,
-		m:        m,
-		loader:   loader,
-		stats:    m.NewStats(),
-		running:  m.NewMetricsAcc(),
-		hooks:    o.Hooks,
+		opts:    o,
+		train:   train,
+		valid:   valid,
+		m:       m,
+		loader:  loader,
+		stats:   m.NewStats(),
+		running: m.NewMetricsAcc(),
+		hooks:   o.Hooks,
 	}, nil
 }
 
@@ -281,6 +282,30 @@ func (l *Learner) forward(n int) (*graph.Forward, error) {
 	}
 	l.forwards = append(l.forwards, f)
 	return f, nil
+}
+
+// Graphs returns the Gorgonia expression graphs that Fit runs for batches
+// of the Learner's batch size (Options.BatchSize with its default): in
+// MiniBatch mode the whole forward graph of a training step (distances,
+// BMUs, per-BMU sums, neighbourhood, weighted sums), in Batch mode the
+// search graph run on every batch and the Stats' update graph
+// (neighbourhood, weighted sums) run at the end of every epoch. They are
+// the compiled graphs the Learner keeps and trains with, for inspection
+// (for example gorgonia.ToDot).
+func (l *Learner) Graphs() ([]*gorgonia.ExprGraph, error) {
+	f, err := l.forward(l.loader.BatchSize())
+	if err != nil {
+		return nil, err
+	}
+	gs := []*gorgonia.ExprGraph{f.Graph()}
+	if l.opts.Mode == Batch {
+		g, err := l.stats.Graph()
+		if err != nil {
+			return nil, fmt.Errorf("trainer: %w", err)
+		}
+		gs = append(gs, g)
+	}
+	return gs, nil
 }
 
 // sumDistortion reports whether the epoch's training distortion comes from
