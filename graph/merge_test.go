@@ -48,11 +48,11 @@ func fill(t *testing.T, m *graph.Map, rows []float64, batch int, s *graph.Stats,
 				b[i] = v
 			}
 		}
-		f, err := m.NewForward(hi - lo)
+		f, err := m.NewSearch(hi - lo)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.SearchInto(x, 0, 1.5, s); err != nil {
+		if err := f.SearchInto(x, s); err != nil {
 			t.Fatal(err)
 		}
 		acc.Add(f, 1.5)
