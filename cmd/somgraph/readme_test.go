@@ -11,8 +11,8 @@ import (
 
 // TestReadme runs what README.md promises: the quick-start command
 // "go run ./cmd/somgraph train" and the "use it from Go" program, each in a
-// clean temporary folder (the program with a copy of the data file it
-// reads). The other quick-start command, go test ./..., is the one that
+// clean temporary folder (the program in a module of its own that
+// replaces somgraph by this clone, as the README tells a user to). The other quick-start command, go test ./..., is the one that
 // runs this test. Building both programs takes half a minute on a busy
 // machine, so the test runs only when SOMGRAPH_README=1 is set (CI sets
 // it):
@@ -80,19 +80,36 @@ func TestReadme(t *testing.T) {
 		}
 	})
 	t.Run("use it from Go", func(t *testing.T) {
-		src := filepath.Join(bin, "example", "main.go")
-		if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
-			t.Fatal(err)
+		// In a module of its own, as a user would: the README's shell
+		// block (go mod init, go mod edit -replace to a clone, go mod
+		// tidy, go run .) with the clone at root; the program needs no
+		// file of the repository.
+		setup := regexp.MustCompile("(?s)```sh\n(go mod init.*?)```").FindStringSubmatch(readme)
+		if setup == nil {
+			t.Fatal("README.md has no shell block starting with go mod init before the Go example")
 		}
-		writeFile(t, src, []byte(blocks[0][1]))
-		prog := filepath.Join(bin, "readme-example")
-		build(prog, src)
+		if !strings.Contains(setup[1], "-replace=github.com/somgraph/somgraph=../somgraph") {
+			t.Fatalf("the README's module setup does not replace the module by a clone:\n%s", setup[1])
+		}
 		dir := t.TempDir()
-		data := filepath.Join("loaders", "datasets", "penguins.csv")
-		copyFile(t, filepath.Join(root, data), filepath.Join(dir, data))
-		out := run(dir, prog)
+		writeFile(t, filepath.Join(dir, "main.go"), []byte(blocks[0][1]))
+		var out string
+		for _, line := range strings.Split(setup[1], "\n") {
+			if !strings.HasPrefix(line, "go ") {
+				continue
+			}
+			args := strings.Fields(strings.ReplaceAll(line, "=../somgraph", "="+root))
+			cmd := exec.Command(goBin, args[1:]...)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+			b, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", line, err, b)
+			}
+			out = string(b)
+		}
 		if !strings.Contains(out, "7 charts; valid QE") {
-			t.Errorf("output %q, want the number of charts and the valid metrics", out)
+			t.Errorf("go run . printed %q, want the number of charts and the valid metrics", out)
 		}
 		for _, f := range []string{"penguins.somg", filepath.Join("charts", "weights.png")} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
@@ -100,14 +117,4 @@ func TestReadme(t *testing.T) {
 			}
 		}
 	})
-}
-
-// copyFile copies the file src to dst, creating dst's folder.
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	b := readFile(t, src)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dst, b)
 }
