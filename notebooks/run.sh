@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# run.sh executes notebooks headless with the GoNB kernel, in place, so the
-# committed notebooks carry the outputs this command produced.
+# run.sh executes notebooks headless with the GoNB kernel, each into a
+# temporary copy that is checked and then thrown away: a run (CI's
+# included) changes no tracked file. With --update the checked copy
+# replaces the notebook, without the volatile per-cell execution
+# timestamps, so the committed notebooks carry the outputs of this command
+# and a diff shows only what the cells printed and drew.
 #
-#   notebooks/run.sh                 # every notebooks/*.ipynb
-#   notebooks/run.sh colors.ipynb    # only these
+#   notebooks/run.sh                          # check every notebooks/*.ipynb
+#   notebooks/run.sh colors.ipynb             # only these
+#   notebooks/run.sh --update [NOTEBOOK ...]  # and refresh their outputs
 #
 # A notebook fails when any cell errors (compile error, panic, non-zero exit)
 # or when its outputs hold fewer images (image/png, image/svg+xml, or inline
@@ -20,10 +25,15 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cell_timeout=${NOTEBOOK_CELL_TIMEOUT:-600} # seconds per cell
 
-usage() { printf 'usage: notebooks/run.sh [NOTEBOOK.ipynb ...]\n' >&2; exit 2; }
+usage() { printf 'usage: notebooks/run.sh [--update] [NOTEBOOK.ipynb ...]\n' >&2; exit 2; }
 die() { printf 'notebooks/run.sh: %s\n' "$*" >&2; exit 2; }
 
 case "${1:-}" in -h | --help) usage ;; esac
+update=0
+if [ "${1:-}" = --update ]; then
+	update=1
+	shift
+fi
 
 # The kernel compiles cells with go and formats them with goimports.
 command -v go >/dev/null || die "go is not on PATH (add /usr/local/go/bin)"
@@ -86,7 +96,21 @@ for nb in "${notebooks[@]}"; do
 		failed+=("$name")
 		continue
 	fi
-	cat "$out" >"$nb"
+	if [ "$update" = 1 ]; then
+		# Drop the per-cell execution timestamps, which change on every run.
+		"$py" - "$out" <<'PY'
+import json, sys
+path = sys.argv[1]
+with open(path) as f:
+    nb = json.load(f)
+for cell in nb.get("cells", []):
+    cell.get("metadata", {}).pop("execution", None)
+with open(path, "w") as f:
+    json.dump(nb, f, indent=1, ensure_ascii=False)
+    f.write("\n")
+PY
+		cat "$out" >"$nb"
+	fi
 	printf 'ok   (%ds) %s\n' $(($(date +%s) - start)) "$result"
 done
 
