@@ -82,7 +82,7 @@ type unitView struct {
 	Row      int            `json:"row"`
 	Col      int            `json:"col"`
 	Hits     int            `json:"hits"`
-	Cluster  *int           `json:"cluster,omitempty"`
+	Cluster  *clusterView   `json:"cluster,omitempty"`
 	UMatrix  num            `json:"umatrix"`
 	Codebook []featureValue `json:"codebook"`
 	Profile  []profileRow   `json:"profile"`
@@ -124,10 +124,7 @@ func (e *Explorer) getUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	row, col := s.grid.RowCol(k)
 	v := unitView{Unit: k, Row: row, Col: col, UMatrix: num(s.umatrix[k])}
-	if s.clusters != nil {
-		c := s.clusters[k]
-		v.Cluster = &c
-	}
+	v.Cluster = s.clusterOf(k)
 	var idx []int
 	if s.units != nil {
 		idx = s.units[k]
@@ -428,6 +425,9 @@ func (s *state) chartNames() []string {
 		}
 		out = append(out, n)
 	}
+	if s.clusters != nil {
+		out = append(out, "clusters")
+	}
 	return out
 }
 
@@ -486,6 +486,10 @@ func (s *state) chart(b *bytes.Buffer, name, feature string, f viz.Format) error
 	}
 	if feature != "" {
 		return s.interp.FeatureHeatmaps(b, f, feature)
+	}
+	if name == "clusters" {
+		mc := &viz.MapChart{Grid: s.grid, Title: "Clusters", Categories: s.clusters, CategoryNames: clusterNames(s.clusters)}
+		return mc.Render(b, f)
 	}
 	return s.interp.Chart(name, b, f)
 }

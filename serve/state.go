@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/somgraph/somgraph/cluster"
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
@@ -38,11 +39,12 @@ type state struct {
 	units    [][]int // record indices per unit, ascending
 	hits     []float64
 	umatrix  []float64
-	codebook [][]string  // decoded codebook per unit, display text per input
-	cbNums   [][]float64 // decoded codebook per unit, numbers (NaN for categories)
-	clusters []int       // cluster per unit, nil without clusters
-	meanAll  []float64   // mean of every continuous input over the records
-	sdAll    []float64   // standard deviation of every continuous input over the records
+	codebook [][]string        // decoded codebook per unit, display text per input
+	cbNums   [][]float64       // decoded codebook per unit, numbers (NaN for categories)
+	clusters []int             // cluster per unit, nil without clusters
+	profiles []cluster.Profile // per cluster, nil without clusters or records
+	meanAll  []float64         // mean of every continuous input over the records
+	sdAll    []float64         // standard deviation of every continuous input over the records
 
 	mapJSON []byte // the /api/map answer
 
@@ -191,7 +193,10 @@ func build(md *trainer.Model, data *loaders.Dataset, prev *state, version int, l
 		}
 		s.cbNums[u], s.codebook[u] = nums, s.codec.text(nums, levels, 4)
 	}
-	s.clusters = modelClusters(md, k)
+	s.clusters = modelClusters(md)
+	if s.profiles, err = s.clusterProfiles(); err != nil {
+		return nil, err
+	}
 	if s.mapJSON, err = json.Marshal(s.mapView()); err != nil {
 		return nil, fmt.Errorf("serve: encoding the map: %w", err)
 	}
@@ -479,15 +484,9 @@ func (s *state) mapView() *mapView {
 		}
 	}
 	if s.clusters != nil {
-		n := 0
-		for _, c := range s.clusters {
-			n = max(n, c+1)
-		}
-		levels := make([]string, n)
-		for i := range levels {
-			levels[i] = "cluster " + strconv.Itoa(i)
-		}
-		v.Layers = append(v.Layers, categoriesLayer("clusters", "clusters", s.clusters, levels))
+		l := categoriesLayer("clusters", "clusters", s.clusters, clusterNames(s.clusters))
+		l.Chart = "clusters"
+		v.Layers = append(v.Layers, l)
 		v.Borders = clusterBorders(g, s.clusters)
 	}
 	for _, e := range s.model.History {

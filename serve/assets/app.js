@@ -281,14 +281,17 @@ async function showProfile(k) {
   const box = $("profile");
   box.textContent = "";
   const info = [`hits ${u.hits}`, `U-matrix ${fmt(u.umatrix)}`];
-  if (u.cluster !== undefined) info.push(`cluster ${u.cluster}`);
+  const cl = u.cluster;
+  if (cl) info.push(`cluster ${cl.cluster} (${cl.units} units, ${cl.records} records)`);
   if (u.labels) info.push("labels " + u.labels.map((l) => `${l.label} ${l.count}`).join(", "));
   el("p", { text: info.join(" · ") }, box);
   const t = el("table", { id: "profile-table" }, box);
   const h = el("tr", {}, el("thead", {}, t));
-  for (const c of ["feature", "codebook", "records' mean / top", "all records", "z"]) el("th", { text: c }, h);
+  const cols = ["feature", "codebook", "records' mean / top", "all records", "z"];
+  if (cl && cl.features) cols.push(`cluster ${cl.cluster}`);
+  for (const c of cols) el("th", { text: c }, h);
   const tb = el("tbody", {}, t);
-  for (const p of u.profile) {
+  u.profile.forEach((p, j) => {
     const tr = el("tr", {}, tb);
     el("td", { text: p.feature }, tr);
     el("td", { text: p.codebook }, tr);
@@ -306,7 +309,11 @@ async function showProfile(k) {
       el("td", { text: "" }, tr);
       el("td", { text: "" }, tr);
     }
-  }
+    if (cl && cl.features) {
+      const f = cl.features[j];
+      el("td", { class: "cluster-stat", text: f.top ? `${f.top} (${Math.round(100 * f.top_share)}%)` : `${fmt(f.mean)} (z ${fmt(f.z)})` }, tr);
+    }
+  });
 }
 
 async function showRecords() {
@@ -385,7 +392,7 @@ function drawCurves() {
 }
 
 function drawCurve(box, c, xs) {
-  const W = 186, H = 140, L = 44, R = 8, T = 20, B = 24;
+  const W = 186, H = 140, L = 46, R = 8, T = 20, B = 24;
   const s = svg("svg", { class: "curve", width: W, height: H, "data-title": c.title }, box);
   svg("text", { x: L, y: 13, text: c.title }, s);
   const ys = c.lines.flatMap((l) => l[1]).filter((v) => v !== null);
@@ -397,8 +404,9 @@ function drawCurve(box, c, xs) {
   const py = (y) => T + (1 - (y - lo) / (hi - lo)) * (H - T - B);
   svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#999" }, s);
   svg("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#999" }, s);
-  svg("text", { x: L - 4, y: T + 4, "text-anchor": "end", text: fmt(hi) }, s);
-  svg("text", { x: L - 4, y: H - B, "text-anchor": "end", text: fmt(lo) }, s);
+  const tick = (v) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) || v === 0 ? fmt(v) : v.toExponential(1);
+  svg("text", { x: L - 4, y: T + 4, "text-anchor": "end", text: tick(hi) }, s);
+  svg("text", { x: L - 4, y: H - B, "text-anchor": "end", text: tick(lo) }, s);
   svg("text", { x: L, y: H - 8, text: String(x0) }, s);
   svg("text", { x: W - R, y: H - 8, "text-anchor": "end", text: `epoch ${x1}` }, s);
   let lx = W - R;
