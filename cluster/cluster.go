@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/somgraph/somgraph/graph"
 )
@@ -23,7 +24,8 @@ type Options struct {
 	// [MinK, MaxK] by the highest silhouette.
 	K int
 	// MinK and MaxK bound the automatic choice of k; 0 means 2 and
-	// min(DefaultMaxK, units − 1).
+	// min(DefaultMaxK, units − 1). With K set and MaxK > 0 the criteria
+	// of this range are computed too (Result.Criteria), for comparison.
 	MinK, MaxK int
 	// Weights weighs each unit, usually by its hit count; nil weighs every
 	// unit 1. Units of weight 0 (dead units) get a tiny weight: they are
@@ -92,7 +94,8 @@ type Result struct {
 	// Linkage.Cut(k) gives the clustering into any other k.
 	Linkage *Linkage `json:"linkage,omitempty"`
 	// Criteria are the silhouette and Davies–Bouldin index of every k
-	// tried, in increasing k (one entry when K was given).
+	// tried, in increasing k (only K's when K was given without a
+	// range).
 	Criteria []Criterion `json:"criteria,omitempty"`
 	// Weighted is true if the units were weighted (by hit counts).
 	Weighted bool `json:"weighted,omitempty"`
@@ -169,7 +172,11 @@ func Fit(codebook []float64, d int, g graph.Grid, opts *Options) (*Result, error
 			return nil, err
 		}
 		r.Criteria = append(r.Criteria, c)
-		if best < 0 || c.Silhouette > r.Criteria[best].Silhouette {
+		if o.K != 0 {
+			if k == o.K {
+				best, bestLabels = i, all[i]
+			}
+		} else if best < 0 || c.Silhouette > r.Criteria[best].Silhouette {
 			best, bestLabels = i, all[i]
 		}
 	}
@@ -179,6 +186,7 @@ func Fit(codebook []float64, d int, g graph.Grid, opts *Options) (*Result, error
 
 // kRange returns the k to try.
 func kRange(o Options, n, distinctUnits int) ([]int, error) {
+	k := o.K
 	if o.K != 0 {
 		if err := checkK(o.K, n); err != nil {
 			return nil, err
@@ -186,7 +194,16 @@ func kRange(o Options, n, distinctUnits int) ([]int, error) {
 		if o.K > distinctUnits {
 			return nil, fmt.Errorf("cluster: k = %d: the codebook has only %d distinct units", o.K, distinctUnits)
 		}
-		return []int{o.K}, nil
+		if o.MaxK == 0 {
+			return []int{o.K}, nil
+		}
+		// the criteria of the range too, for comparison
+		o.K = 0
+		ks, err := kRange(o, n, distinctUnits)
+		if err != nil {
+			return nil, err
+		}
+		return slices.Compact(slices.Sorted(slices.Values(append(ks, k)))), nil
 	}
 	lo, hi := o.MinK, o.MaxK
 	if lo == 0 {

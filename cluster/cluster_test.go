@@ -320,3 +320,22 @@ func TestStability(t *testing.T) {
 		t.Error("1 run: no error")
 	}
 }
+
+// TestFixedKWithRange: with K and a range, the criteria cover the range
+// and K, and K is kept even if another k scores higher.
+func TestFixedKWithRange(t *testing.T) {
+	g := graph.Grid{Rows: 2, Cols: 10}
+	group := func(u int) int { return min(1, (u%10)/5) }
+	cb := blobs(g, 3, group, [][]float64{{0, 0, 0}, {5, 5, 5}}, 1)
+	r, err := Fit(cb, 3, g, &Options{Method: WardContiguous, K: 7, MinK: 2, MaxK: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ks []int
+	for _, c := range r.Criteria {
+		ks = append(ks, c.K)
+	}
+	if r.K != 7 || len(r.Sizes()) != 7 || !slices.Equal(ks, []int{2, 3, 4, 5, 7}) {
+		t.Errorf("k = %d, criteria for %v; want 7 and 2..5, 7", r.K, ks)
+	}
+}

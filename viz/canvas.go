@@ -133,6 +133,21 @@ func (c *canvas) text(s string, x, y, size float64, col drawing.Color, a align) 
 	c.r.Text(c.f.escape(s), ipt(x), ipt(y+h/2))
 }
 
+// textUp draws s rotated to read upwards, starting at (x, y): its
+// baseline runs up from there.
+func (c *canvas) textUp(s string, x, y, size float64, col drawing.Color) {
+	if s == "" {
+		return
+	}
+	c.r.ResetStyle()
+	c.r.SetFont(c.font)
+	c.r.SetFontSize(c.f.textSize(size))
+	c.r.SetFontColor(col)
+	c.r.SetTextRotation(-math.Pi / 2)
+	c.r.Text(c.f.escape(s), ipt(x), ipt(y))
+	c.r.ClearTextRotation()
+}
+
 // save writes the image.
 func (c *canvas) save(w io.Writer) error {
 	if err := c.r.Save(w); err != nil {

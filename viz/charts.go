@@ -12,14 +12,24 @@ import (
 	"github.com/somgraph/somgraph/internal/atomicfile"
 )
 
-var chartNames = []string{"hitmap", "weights", "features", "preds", "umatrix", "loss", "hyperparams"}
+var (
+	mapChartNames     = []string{"hitmap", "weights", "features", "preds", "umatrix", "loss", "hyperparams"}
+	clusterChartNames = []string{"clusters", "criteria", "profiles"}
+	chartNames        = append(slices.Clone(mapChartNames), clusterChartNames...)
+)
 
-// ChartNames lists the names Chart and WriteCharts accept, in the order
-// WriteCharts writes them.
-func ChartNames() []string { return slices.Clone(chartNames) }
+// ChartNames lists the charts of every map that Chart and WriteCharts
+// accept, in the order WriteCharts writes them; ClusterChartNames lists
+// those of a map with clusters.
+func ChartNames() []string { return slices.Clone(mapChartNames) }
+
+// ClusterChartNames lists the charts Chart and WriteCharts draw for a map
+// with clusters (WithClusters), written after those of ChartNames.
+func ClusterChartNames() []string { return slices.Clone(clusterChartNames) }
 
 // ParseCharts parses a comma-separated list of chart names (as the CLI's
-// --charts flag takes it); "all" or "" means every chart.
+// --charts flag takes it); "all" or "" means every chart of ChartNames
+// (the cluster charts only when named).
 func ParseCharts(s string) ([]string, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
 	if s == "" || s == "all" {
@@ -57,6 +67,12 @@ func (in *Interpretation) Chart(name string, w io.Writer, f Format) error {
 		return in.Loss(w, f)
 	case "hyperparams":
 		return in.Hyperparams(w, f)
+	case "clusters":
+		return in.ClusterMap(w, f)
+	case "criteria":
+		return in.Criteria(w, f)
+	case "profiles":
+		return in.Profiles(w, f)
 	}
 	return fmt.Errorf("viz: unknown chart %q (want one of %s)", name, strings.Join(chartNames, ", "))
 }
@@ -73,6 +89,10 @@ func (in *Interpretation) applies(name string) bool {
 		return len(in.history) > 0
 	case "hyperparams":
 		return len(in.history) > 0 || len(in.steps) > 0
+	case "clusters", "profiles":
+		return in.borders() != nil
+	case "criteria":
+		return in.clusters != nil && len(in.clusters.Criteria) > 0
 	}
 	return true
 }

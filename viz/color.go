@@ -16,6 +16,7 @@ var (
 	colorText       = drawing.Color{R: 40, G: 40, B: 40, A: 255}
 	colorMuted      = drawing.Color{R: 110, G: 110, B: 110, A: 255}
 	colorWhite      = drawing.Color{R: 255, G: 255, B: 255, A: 255}
+	colorBorder     = drawing.Color{R: 20, G: 20, B: 20, A: 255} // cluster borders
 )
 
 // Viridis returns the colour of t on the Viridis scale: t = 0 is dark

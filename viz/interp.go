@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/somgraph/somgraph/cluster"
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
@@ -87,6 +88,7 @@ type Interpretation struct {
 	bmus         map[*loaders.Dataset][]int
 	trainName    string // the training data's name in titles; "" is "train"
 	logScale     *bool  // the hit map's colour scale; nil chooses
+	clusters     *cluster.Result
 }
 
 // New returns an Interpretation of map m with its training and validation
@@ -107,6 +109,9 @@ func New(m *graph.Map, train, valid *loaders.Dataset, opts ...Option) (*Interpre
 		if err := in.checkData(ds); err != nil {
 			return nil, err
 		}
+	}
+	if in.clusters != nil && len(in.clusters.Labels) != m.Units() {
+		return nil, fmt.Errorf("viz: the clustering labels %d units, the map has %d", len(in.clusters.Labels), m.Units())
 	}
 	if in.dec != nil && in.dec.Layout().Width != m.Dim() {
 		return nil, fmt.Errorf("viz: the decoder's layout has %d columns and the map %d: use the pipeline the map was trained with", in.dec.Layout().Width, m.Dim())
@@ -268,7 +273,7 @@ func (in *Interpretation) Hitmap(w io.Writer, f Format, ds *loaders.Dataset) err
 	if in.logScale != nil {
 		mc.LogScale = *in.logScale
 	}
-	return mc.Render(w, f)
+	return in.render(w, f, "", mc)
 }
 
 // WeightColors returns the codebook as one colour per unit: the weights
@@ -442,7 +447,7 @@ func (in *Interpretation) Weights(w io.Writer, f Format) error {
 	if in.m.Dim() != 3 {
 		title = "Codebook, first 3 principal components as RGB"
 	}
-	return (&MapChart{Grid: in.m.Grid(), Title: title, Colors: cc}).Render(w, f)
+	return in.render(w, f, "", &MapChart{Grid: in.m.Grid(), Title: title, Colors: cc})
 }
 
 // feature is one panel of FeatureHeatmaps.
@@ -566,7 +571,7 @@ func (in *Interpretation) FeatureHeatmaps(w io.Writer, f Format, names ...string
 		}
 		charts[i] = mc
 	}
-	return RenderMaps(w, f, "Features", charts...)
+	return in.render(w, f, "Features", charts...)
 }
 
 // panelCell chooses a cell size that keeps a figure of n panels readable.
@@ -732,7 +737,7 @@ func (in *Interpretation) Preds(w io.Writer, f Format, ds *loaders.Dataset, bins
 	if numeric && bins == 0 && target != "" {
 		mc.Label = "mean " + target
 	}
-	return mc.Render(w, f)
+	return in.render(w, f, "", mc)
 }
 
 // targetName returns the name of the label column when the decoder is a
@@ -779,7 +784,7 @@ func UMatrix(g graph.Grid, w []float64, dim int) []float64 {
 // UMatrix draws the U-matrix (see UMatrixValues).
 func (in *Interpretation) UMatrix(w io.Writer, f Format) error {
 	mc := &MapChart{Grid: in.m.Grid(), Title: "U-matrix", Values: in.UMatrixValues(), Label: "mean distance"}
-	return mc.Render(w, f)
+	return in.render(w, f, "", mc)
 }
 
 var errNoHistory = errors.New("viz: no training history: build the Interpretation with WithHistory or FromLearner")

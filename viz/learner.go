@@ -27,7 +27,7 @@ func FromLearner(l *trainer.Learner, opts ...Option) (*Interpretation, error) {
 
 // FromModel returns the Interpretation of a loaded model with data encoded
 // by its pipeline (train and valid may be nil: the codebook charts need no
-// data).
+// data), with the model's clusters if it has them.
 func FromModel(md *trainer.Model, train, valid *loaders.Dataset, opts ...Option) (*Interpretation, error) {
 	if md == nil {
 		return nil, errors.New("viz: FromModel needs a model, got nil")
@@ -36,7 +36,7 @@ func FromModel(md *trainer.Model, train, valid *loaders.Dataset, opts ...Option)
 	if err != nil {
 		return nil, fmt.Errorf("viz: %w", err)
 	}
-	base := []Option{WithHistory(md.History)}
+	base := []Option{WithHistory(md.History), WithClusters(md.Clusters)}
 	if md.Pipeline != nil {
 		base = append(base, WithDecoder(md.Pipeline))
 	}

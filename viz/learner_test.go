@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/somgraph/somgraph/cluster"
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
@@ -50,7 +51,12 @@ func TestFromLearnerWritesEveryChart(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			l, rec := trained(t, c.data, c.grid, c.epochs, c.scaling)
-			in, err := FromLearner(l, WithRecorder(rec))
+			m := l.Map()
+			cl, err := cluster.Fit(m.Weights(), m.Dim(), m.Grid(), &cluster.Options{Method: cluster.WardContiguous, MaxK: 6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := FromLearner(l, WithRecorder(rec), WithClusters(cl))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +69,7 @@ func TestFromLearnerWritesEveryChart(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := ChartNames()
+				want := append(ChartNames(), ClusterChartNames()...)
 				if l.Train().Labels == nil {
 					want = slices.DeleteFunc(want, func(s string) bool { return s == "preds" })
 				}

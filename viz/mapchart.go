@@ -63,6 +63,10 @@ type MapChart struct {
 	// Annotations are also left out when cells are too small for text.
 	MaxAnnotated int
 
+	// Borders, if not nil, gives each unit a cluster: a line is drawn
+	// between neighbouring units of different clusters.
+	Borders []int
+
 	// CellSize is the distance between neighbouring cell centres in
 	// pixels; 0 chooses a size that makes the map about 360 pixels wide
 	// (at least 4 pixels per cell).
@@ -221,6 +225,11 @@ func (mc *MapChart) Check() error {
 	}
 	if mc.Annotations != nil {
 		if err := check("Annotations", len(mc.Annotations)); err != nil {
+			return err
+		}
+	}
+	if mc.Borders != nil {
+		if err := check("Borders", len(mc.Borders)); err != nil {
 			return err
 		}
 	}
@@ -580,6 +589,10 @@ func (mc *MapChart) draw(c *canvas, ox, oy float64, l mapLayout) {
 				c.text(s, mx+cx, my+cy, size, textOn(col), alignCenter)
 			}
 		}
+	}
+
+	if mc.Borders != nil {
+		mc.drawBorders(c, mx, my, l)
 	}
 
 	// axes: column numbers below, row numbers to the left

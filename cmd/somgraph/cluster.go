@@ -140,10 +140,12 @@ func clusterCmd(f clusterFlags, stdin io.Reader, stdout io.Writer) error {
 	if o.K > units {
 		return usagef("--k %d: the map has only %d units", o.K, units)
 	}
-	if o.K == 0 {
-		if o.MinK > units {
-			return usagef("--range %s: the map has only %d units", f.rng, units)
-		}
+	switch {
+	case o.MinK > units && o.K == 0:
+		return usagef("--range %s: the map has only %d units", f.rng, units)
+	case o.MinK > units: // --k N: the range only adds criteria to compare
+		o.MinK, o.MaxK = 0, 0
+	default:
 		o.MaxK = min(o.MaxK, units)
 	}
 	// records: hits weight the units and give the clusters' sizes

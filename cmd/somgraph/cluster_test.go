@@ -71,6 +71,15 @@ func TestClusterCommand(t *testing.T) {
 			t.Fatalf("predict row %v: cluster is not its unit's (%d)", row, c.Labels[u])
 		}
 	}
+	// plot draws the cluster charts of a model with clusters
+	charts := filepath.Join(dir, "charts")
+	pl := runCLI(t, "", "plot", "--model", out, "--data", irisCSVPath, "--out", charts)
+	if pl.code != exitOK || !strings.Contains(pl.stdout, "clusters, criteria, profiles") {
+		t.Errorf("plot: %d %q %q", pl.code, pl.stdout, pl.stderr)
+	}
+	for _, name := range []string{"clusters.png", "criteria.png", "profiles.png"} {
+		readFile(t, filepath.Join(charts, name))
+	}
 	// a model without clusters predicts without the column
 	p = runCLI(t, "", "predict", "--model", model, "--data", irisCSVPath)
 	if !strings.HasPrefix(p.stdout, "row,bmu_row,bmu_col,distance\n") {

@@ -24,10 +24,16 @@ var plotHelp = help{
   umatrix      mean distance from each unit to its grid neighbours
   loss         train and valid quantization and topographic error per epoch
   hyperparams  learning rate, radius and batch size per epoch
+  clusters     the model's clusters (somgraph cluster), with their borders
+  criteria     silhouette and Davies–Bouldin index by k of the clustering
+  profiles     each cluster's features, standardized (from --data's
+               records, else from the units)
 
-With --charts all (the default), charts that need what the model and
---data do not give (records for hitmap, labels for preds) are skipped with a
-note; a chart named in a list that cannot be drawn is an error.`,
+When the model has clusters, every map chart draws the borders between
+them. With --charts all (the default), charts that need what the model and
+--data do not give (records for hitmap, labels for preds, clusters) are
+skipped with a note; a chart named in a list that cannot be drawn is an
+error.`,
 	groups: []group{
 		{"Input", []string{"model", "data", "delimiter"}},
 		{"Output", []string{"out", "format", "charts", "log-scale"}},
@@ -119,7 +125,7 @@ func writeCharts(w io.Writer, in *viz.Interpretation, dir string, format viz.For
 		return err
 	}
 	var wrote, skipped []string
-	for _, n := range viz.ChartNames() {
+	for _, n := range append(viz.ChartNames(), viz.ClusterChartNames()...) {
 		found := false
 		for _, p := range paths {
 			found = found || strings.TrimSuffix(filepath.Base(p), format.Ext()) == n
@@ -132,7 +138,7 @@ func writeCharts(w io.Writer, in *viz.Interpretation, dir string, format viz.For
 	}
 	fmt.Fprintf(w, "wrote %s to %s: %s\n", plural(len(paths), "chart"), dir, strings.Join(wrote, ", "))
 	if len(skipped) > 0 {
-		fmt.Fprintf(w, "skipped %s (no data, labels or history for them)\n", strings.Join(skipped, ", "))
+		fmt.Fprintf(w, "skipped %s (no data, labels, history or clusters for them)\n", strings.Join(skipped, ", "))
 	}
 	return nil
 }
