@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -83,37 +84,17 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 	na := naSchema(t.NA)
 	d := p.layout.Width
 	ds := &Dataset{Data: make([]float64, t.Rows*d), N: t.Rows, D: d, Features: p.Features()}
-	for i := 0; i < t.Rows; i++ {
-		row := ds.Data[i*d : (i+1)*d]
-		for j, pc := range p.Columns {
-			c := cols[j]
-			if pc.Kind == Continuous {
-				var x float64
-				if c.Role == Continuous {
-					x = c.Num[i]
-				} else if c.IsMissing(i) {
-					x = math.NaN()
-				} else {
-					var err error
-					if x, _, err = na.parseNum(c.Str[i]); err != nil {
-						return nil, (&ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: c.Str[i], Err: err}).hinted()
-					}
-				}
-				if math.IsInf(x, 0) {
-					return nil, (&ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite}).hinted()
-				}
-				if v, ok := p.encodeCont(j, x, row); !ok {
-					return nil, (&ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite,
-						cause: fmt.Errorf("normalizes to %v", v)}).hinted()
-				}
-				continue
-			}
-			if c.Role == Continuous {
-				x := c.Num[i]
-				p.encodeCat(j, strconv.FormatFloat(x, 'g', -1, 64), math.IsNaN(x), row)
-			} else {
-				p.encodeCat(j, c.Str[i], c.IsMissing(i), row)
-			}
+	// Rows are encoded in parallel chunks; the error reported is the
+	// first in row order, as a sequential pass would find it.
+	nchunks := max(1, min(runtime.GOMAXPROCS(0), t.Rows/2048))
+	errs := make([]error, nchunks)
+	forEach(nchunks, func(ch int) {
+		lo, hi := ch*t.Rows/nchunks, (ch+1)*t.Rows/nchunks
+		errs[ch] = p.transformRows(t, cols, colNo, na, ds, lo, hi)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
 	if p.Target != "" {
@@ -289,6 +270,46 @@ func (p *Pipeline) WriteCodebook(w io.Writer, codebook []float64, rows, cols int
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("loaders: writing codebook: %w", err)
+	}
+	return nil
+}
+
+// transformRows encodes rows [lo, hi) of t into ds, stopping at the first
+// bad value.
+func (p *Pipeline) transformRows(t *Table, cols []*Column, colNo []int, na *schema, ds *Dataset, lo, hi int) error {
+	d := ds.D
+	for i := lo; i < hi; i++ {
+		row := ds.Data[i*d : (i+1)*d]
+		for j, pc := range p.Columns {
+			c := cols[j]
+			if pc.Kind == Continuous {
+				var x float64
+				if c.Role == Continuous {
+					x = c.Num[i]
+				} else if c.IsMissing(i) {
+					x = math.NaN()
+				} else {
+					var err error
+					if x, _, err = na.parseNum(c.Str[i]); err != nil {
+						return (&ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: c.Str[i], Err: err}).hinted()
+					}
+				}
+				if math.IsInf(x, 0) {
+					return (&ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite}).hinted()
+				}
+				if v, ok := p.encodeCont(j, x, row); !ok {
+					return (&ParseError{Name: t.Name, Row: i + 1, Column: colNo[j], ColumnName: c.Name, Value: fmt.Sprint(x), Err: ErrInfinite,
+						cause: fmt.Errorf("normalizes to %v", v)}).hinted()
+				}
+				continue
+			}
+			if c.Role == Continuous {
+				x := c.Num[i]
+				p.encodeCat(j, strconv.FormatFloat(x, 'g', -1, 64), math.IsNaN(x), row)
+			} else {
+				p.encodeCat(j, c.Str[i], c.IsMissing(i), row)
+			}
+		}
 	}
 	return nil
 }

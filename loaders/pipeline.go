@@ -220,17 +220,30 @@ func Fit(t *Table, rows []int, opts *PipelineOptions) (*Pipeline, error) {
 		}
 	}
 	f := newFitter(t.Name, opts, t.NA)
+	// Continuous columns are summarized in parallel, one column per
+	// goroutine (each in row order, so the sums do not change).
+	conts := make([]*contAcc, len(t.Columns))
+	forEach(len(t.Columns), func(j int) {
+		c := &t.Columns[j]
+		if c.Role != Continuous {
+			return
+		}
+		a := &contAcc{sample: make([]float64, 0, len(rows))}
+		for _, i := range rows {
+			a.add(c.Num[i])
+		}
+		if a.n > 0 {
+			a.median()
+		}
+		conts[j] = a
+	})
 	for j := range t.Columns {
 		c := &t.Columns[j]
 		switch c.Role {
 		case Target:
 			f.p.Target = c.Name
 		case Continuous:
-			a := &contAcc{}
-			for _, i := range rows {
-				a.add(c.Num[i])
-			}
-			f.addCont(c.Name, a)
+			f.addCont(c.Name, conts[j])
 		case Categorical:
 			a := newCatAcc(f.p.Options.levelCap())
 			for _, i := range rows {
@@ -341,6 +354,8 @@ type contAcc struct {
 	sample     []float64
 	cap        int // 0: keep every value (exact median)
 	rng        *rand.Rand
+	med        float64 // the median, once computed
+	medOK      bool
 }
 
 func (a *contAcc) add(x float64) {
@@ -349,6 +364,7 @@ func (a *contAcc) add(x float64) {
 		return
 	}
 	a.n++
+	a.medOK = false
 	if a.n == 1 {
 		a.min, a.max = x, x
 	}
@@ -365,14 +381,59 @@ func (a *contAcc) add(x float64) {
 
 // median returns the median of the sample (the mean of the two middle
 // values for an even count), exact when every value was kept.
+// It reorders the sample and remembers the result.
 func (a *contAcc) median() float64 {
-	s := a.sample
-	slices.Sort(s)
-	h := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[h]
+	if a.medOK {
+		return a.med
 	}
-	return s[h-1] + (s[h]-s[h-1])/2
+	s := a.sample
+	h := len(s) / 2
+	a.med, a.medOK = selectNth(s, h), true
+	if len(s)%2 == 0 {
+		lo := s[0] // the largest of s[:h], the values not above s[h]
+		for _, v := range s[1:h] {
+			lo = max(lo, v)
+		}
+		a.med = lo + (a.med-lo)/2
+	}
+	return a.med
+}
+
+// selectNth reorders s (no NaN) so that s[:k] ≤ s[k] ≤ s[k+1:] and returns
+// the k-th smallest value, the one slices.Sort would put at k, in linear
+// expected time: quickselect with a median-of-three pivot and a three-way
+// partition (many equal values stay linear), sorting what is left after
+// too many rounds or once it is small.
+func selectNth(s []float64, k int) float64 {
+	lo, hi := 0, len(s)
+	for round := 0; hi-lo > 16 && round < 64; round++ {
+		a, b, c := s[lo], s[lo+(hi-lo)/2], s[hi-1]
+		p := max(min(a, b), min(max(a, b), c))
+		lt, i, gt := lo, lo, hi // [lo,lt) < p, [lt,i) == p, [gt,hi) > p
+		for i < gt {
+			switch v := s[i]; {
+			case v < p:
+				s[lt], s[i] = v, s[lt]
+				lt++
+				i++
+			case v > p:
+				gt--
+				s[gt], s[i] = v, s[gt]
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt
+		case k >= gt:
+			lo = gt
+		default:
+			return s[k]
+		}
+	}
+	slices.Sort(s[lo:hi])
+	return s[k]
 }
 
 // catAcc counts the levels of a categorical column.

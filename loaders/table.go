@@ -2,6 +2,7 @@ package loaders
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -592,7 +593,19 @@ func ReadCSV(r io.Reader, opts *ReadOptions) (*Table, error) {
 	if opts == nil {
 		opts = &ReadOptions{}
 	}
-	cr, err := csvReader(r, opts)
+	// The table is held in memory anyway: read the bytes once, parse a
+	// plain numeric body in parallel (fastTable), and read anything else,
+	// or what fastTable declines, with encoding/csv from the same bytes.
+	data, err := readAll(r)
+	if err != nil {
+		return nil, wrapCSV(opts.Name, err)
+	}
+	if useFast {
+		if t := fastTable(data, opts); t != nil {
+			return t, nil
+		}
+	}
+	cr, err := csvReader(bytes.NewReader(data), opts)
 	if err != nil {
 		return nil, err
 	}

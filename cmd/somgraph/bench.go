@@ -43,7 +43,7 @@ medians; the heap is the first run's. The BLAS is pure Go unless the binary was 
 	groups: []group{
 		{"Data", []string{"n", "dim", "clusters", "seed"}},
 		{"Training", []string{"size", "epochs", "mode", "batch", "dtype"}},
-		{"Output", []string{"repeat", "json", "cpuprofile", "write-csv"}},
+		{"Output", []string{"repeat", "json", "cpuprofile", "write-csv", "ingest"}},
 	},
 	examples: []string{
 		"somgraph bench --n 50000 --dim 64 --size 40x40 --epochs 10 --mode batch --repeat 3",
@@ -56,7 +56,7 @@ medians; the heap is the first run's. The BLAS is pure Go unless the binary was 
 type benchFlags struct {
 	n, dim, clusters, epochs, batch, repeat int
 	size, mode, dtype, cpuprofile           string
-	writeCSV                                string
+	writeCSV, ingest                        string
 	seed                                    uint64
 	json                                    bool
 }
@@ -74,6 +74,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.repeat, "repeat", 1, "run everything `R` times and report medians")
 	fs.BoolVar(&f.json, "json", false, "write the result as JSON instead of a table")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the first run's training (not the floor) to `file`, for go tool pprof")
+	fs.StringVar(&f.ingest, "ingest", "", "instead of training, time reading the CSV `file` as train does (read, parse, fit the default pipeline, transform), in memory and streamed, and print MB/s")
 	fs.StringVar(&f.writeCSV, "write-csv", "", "write the generated data (--n, --dim, --clusters, --seed) as CSV with a header to `file` and stop, for train, predict and scripts/peer-bench.sh")
 }
 
@@ -151,6 +152,12 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stderr, "bench", err)
 	}
+	if f.ingest != "" {
+		if err := runIngest(f.ingest, p.set.Repeat, stdout); err != nil {
+			return report(stderr, "bench", err)
+		}
+		return exitOK
+	}
 	if f.writeCSV != "" {
 		if err := p.writeData(f.writeCSV, stdout); err != nil {
 			return report(stderr, "bench", err)
@@ -223,6 +230,49 @@ func (p *benchPlan) run(progress io.Writer) (res *bench.Result, err error) {
 			r+1, s.Repeat, fl.Seconds, bench.Median(secs), eval, run.PeakGFLOPS, fl.BLAS)
 	}
 	return bench.NewResult(s, runs, bench.Median(evals))
+}
+
+// runIngest times reading the CSV at path as train reads it, repeat
+// times, and prints the medians and MB/s: in memory (loaders.ReadCSV, then
+// NewDataBunch fitting the default pipeline and transforming), and
+// streamed (loaders.LoadStream, two passes over the file).
+func runIngest(path string, repeat int, stdout io.Writer) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	mb := float64(fi.Size()) / 1e6
+	var read, fit, stream []float64
+	var rows, cols int
+	for range repeat {
+		t0 := time.Now()
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		t, err := loaders.ReadCSV(f, &loaders.ReadOptions{Name: path})
+		f.Close()
+		if err != nil {
+			return err
+		}
+		t1 := time.Now()
+		db, err := loaders.NewDataBunch(t, nil)
+		if err != nil {
+			return err
+		}
+		t2 := time.Now()
+		rows, cols = db.Train.N, db.Train.D
+		if _, err := loaders.LoadStream(func() (io.ReadCloser, error) { return os.Open(path) }, &loaders.Options{Read: loaders.ReadOptions{Name: path}}); err != nil {
+			return err
+		}
+		read, fit, stream = append(read, t1.Sub(t0).Seconds()), append(fit, t2.Sub(t1).Seconds()), append(stream, time.Since(t2).Seconds())
+	}
+	r, ft, st := bench.Median(read), bench.Median(fit), bench.Median(stream)
+	_, err = fmt.Fprintf(stdout, "ingest %s: %.1f MB, %d rows × %d features, median of %d\n"+
+		"  in memory: %.3f s = read+parse %.3f s + fit+transform %.3f s: %.0f MB/s\n"+
+		"  streamed (two passes): %.3f s: %.0f MB/s\n",
+		path, mb, rows, cols, repeat, r+ft, r, ft, mb/(r+ft), st, mb/st)
+	return err
 }
 
 // writeData writes the data p generates to path ("-" for stdout) as CSV.

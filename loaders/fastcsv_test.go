@@ -1,0 +1,153 @@
+package loaders
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// readBoth reads data with ReadCSV and ReadNumeric with the fast reader on
+// and off and fails if the tables, datasets or errors differ.
+func readBoth(t *testing.T, data string, ro ReadOptions, no NumericOptions) {
+	t.Helper()
+	defer func() { useFast = true }()
+	type out struct {
+		t   *Table
+		ds  *Dataset
+		err [2]string
+	}
+	var res [2]out
+	for i, fast := range []bool{true, false} {
+		useFast = fast
+		tab, err := ReadCSV(strings.NewReader(data), &ro)
+		if err != nil {
+			res[i].err[0] = err.Error()
+		}
+		res[i].t = tab
+		ds, err := ReadNumeric(strings.NewReader(data), &no)
+		if err != nil {
+			res[i].err[1] = err.Error()
+		}
+		res[i].ds = ds
+	}
+	if res[0].err != res[1].err {
+		t.Fatalf("errors differ for %q:\nfast    %q\ngeneral %q", data, res[0].err, res[1].err)
+	}
+	if !sameTable(res[0].t, res[1].t) {
+		t.Fatalf("ReadCSV tables differ for %q:\nfast    %+v\ngeneral %+v", data, res[0].t, res[1].t)
+	}
+	if !sameDataset(res[0].ds, res[1].ds) {
+		t.Fatalf("ReadNumeric datasets differ for %q:\nfast    %+v\ngeneral %+v", data, res[0].ds, res[1].ds)
+	}
+}
+
+// sameTable compares tables with NaN equal to NaN (bit for bit).
+func sameTable(a, b *Table) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Name != b.Name || a.Rows != b.Rows || a.Skipped != b.Skipped || len(a.Columns) != len(b.Columns) ||
+		len(a.SkipErrors) != len(b.SkipErrors) || !reflect.DeepEqual(a.NA, b.NA) {
+		return false
+	}
+	for j := range a.Columns {
+		ca, cb := a.Columns[j], b.Columns[j]
+		if ca.Name != cb.Name || ca.Role != cb.Role || !reflect.DeepEqual(ca.Str, cb.Str) || !reflect.DeepEqual(ca.Missing, cb.Missing) || !sameBits(ca.Num, cb.Num) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameDataset(a, b *Dataset) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.N == b.N && a.D == b.D && reflect.DeepEqual(a.Features, b.Features) && sameBits(a.Data, b.Data)
+}
+
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) || (a == nil) != (b == nil) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestFastMatchesGeneral reads numeric CSVs and near misses (missing
+// values, spaces, quotes, ragged rows, blank and CRLF lines, a BOM, text,
+// Inf) with the fast reader and the general one: same tables, datasets and
+// errors.
+func TestFastMatchesGeneral(t *testing.T) {
+	cases := []string{
+		"a,b\n1,2\n3,4\n",
+		"a,b\n1,2\n3,4",
+		"a,b\r\n1,2\r\n3,4\r\n",
+		"\uFEFFa,b\n1,2\n",
+		"a,b\n1,2\n\n3,4\n\n",
+		"a,b\n1,\n3,4\n",
+		"a,b\n1,NA\n3,4\n",
+		"a,b\n 1 , 2\n3,4\n",
+		"a,b\n1,2,3\n",
+		"a,b\n1\n",
+		"a,b\n1,x\n",
+		"a,b\n1,\"2\"\n",
+		"a,b\n1,Inf\n",
+		"a,b\n1,1e400\n",
+		"a,b\n1,NaN\n",
+		"a,b\n",
+		"1,2\n3,4\n",
+		"a,b\n1,2\r3,4\n",
+		"a,b\n-0,+.5e-3\n0x1p3,1_0\n",
+		"a;b\n1;2\n",
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20 {
+		var b strings.Builder
+		b.WriteString("x,y,z\n")
+		for range 1 + r.IntN(2000) {
+			fmt.Fprintf(&b, "%s,%s,%s\n", strconv.FormatFloat(r.NormFloat64(), 'f', r.IntN(9), 64),
+				strconv.FormatFloat(r.NormFloat64()*1e10, 'g', -1, 64), strconv.FormatFloat(r.Float64(), 'e', 17, 64))
+		}
+		cases = append(cases, b.String())
+	}
+	for _, c := range cases {
+		readBoth(t, c, ReadOptions{Name: "in.csv"}, NumericOptions{Name: "in.csv", D: 2})
+		readBoth(t, c, ReadOptions{Name: "in.csv", Delimiter: ';', NA: []string{"-1"}}, NumericOptions{Name: "in.csv", Features: []string{"b"}})
+	}
+}
+
+// TestFastLarge checks a body large enough to be cut into many chunks, with
+// blank lines among them, against the general path.
+func TestFastLarge(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("a,b,c,d\n")
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 60000 {
+		if i%9999 == 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%.6f,%.6f,%d,%.3e\n", r.Float64(), -r.Float64(), r.IntN(100), r.NormFloat64())
+	}
+	readBoth(t, b.String(), ReadOptions{}, NumericOptions{D: 4})
+}
+
+// FuzzFastMatchesGeneral checks that the fast reader and the general one
+// agree on any input.
+func FuzzFastMatchesGeneral(f *testing.F) {
+	for _, s := range []string{"a,b\n1,2\n", "a,b\n1,\n\n3,4", "1,2\r\n3,x\n", "a\n1e5\n-0\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		readBoth(t, s, ReadOptions{}, NumericOptions{D: 2})
+	})
+}
