@@ -171,6 +171,10 @@ type FittedColumn struct {
 	// Center and Scale normalize: encoded = (value − Center) / Scale.
 	Center float64 `json:"center,omitempty"`
 	Scale  float64 `json:"scale,omitempty"`
+	// Range is [min, max] of a continuous column's training values, for
+	// telling new data outside it (drift); nil in pipelines fitted before
+	// it was kept.
+	Range []float64 `json:"range,omitempty"`
 	// Levels are the categorical levels in code order: the training
 	// values sorted, then MissingLevel if values were missing.
 	Levels []string `json:"levels,omitempty"`
@@ -288,7 +292,7 @@ func (f *fitter) addCont(name string, a *contAcc) {
 	mean := a.mean + m/(n+m)*(med-a.mean)
 	m2 := a.m2 + n*m/(n+m)*(a.mean-med)*(a.mean-med)
 	c := FittedColumn{Name: name, Kind: Continuous, Missing: a.missing, Fill: med,
-		Indicator: f.p.Options.NAIndicators && a.missing > 0}
+		Indicator: f.p.Options.NAIndicators && a.missing > 0, Range: []float64{a.min, a.max}}
 	switch f.p.Options.Normalize {
 	case ZScore:
 		c.Center, c.Scale = mean, math.Sqrt(m2/(n+m))
@@ -498,6 +502,9 @@ func (p *Pipeline) init() error {
 		case Continuous:
 			if !finite(c.Fill) || !finite(c.Center) || !finite(c.Scale) || c.Scale <= 0 || len(c.Levels) > 0 {
 				return bad("column %q: fill %v, center %v, scale %v: want finite values and a positive scale", c.Name, c.Fill, c.Center, c.Scale)
+			}
+			if r := c.Range; r != nil && (len(r) != 2 || !finite(r[0]) || !finite(r[1]) || r[0] > r[1]) {
+				return bad("column %q: range %v: want [min, max], finite", c.Name, r)
 			}
 			p.layout.Groups = append(p.layout.Groups, Group{Name: c.Name, Kind: Continuous, Column: j, Start: start, Width: 1})
 			p.features = append(p.features, c.Name)

@@ -148,4 +148,16 @@
 // "somgraph-checkpoint v1", JSON, SHA-256), and LoadCheckpoint names the
 // problem with a model file given instead, a truncated or changed file and
 // a newer version.
+//
+// # Training a saved map further
+//
+// NewFromModel starts a Learner from a saved model's codebook instead of
+// an initialization, for new data prepared with the model's own pipeline
+// (Pipeline.Transform, not a new Fit), with a schedule of its own —
+// typically a small radius and rate. Model.Drift tells beforehand how far
+// the new data are from the training data: records with categories the
+// pipeline never saw, continuous values outside the training range (kept
+// in the pipeline as FittedColumn.Range), the share of missing values, and
+// the new data's quantization error on the saved map next to the model's
+// last training error.
 package trainer

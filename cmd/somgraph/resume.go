@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 )
 
@@ -18,6 +20,7 @@ import (
 func (f *trainFlags) registerResume(fs *flag.FlagSet) {
 	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 0, "write the run's state every `N` epochs, at the end and on Ctrl-C/SIGTERM to --state-file, for --resume (0: never); unlike --checkpoint it can continue the run exactly")
 	fs.StringVar(&f.stateFile, "state-file", "", "`file` --checkpoint-every writes (default: --out with the extension .ckpt; with --resume, the file resumed)")
+	fs.StringVar(&f.initModel, "init-model", "", "continue training the saved `model` on new data: its codebook replaces --init, and --data is prepared with its preprocessing (not refitted); prints a drift report (unseen categories, values outside the training range, missing values, QE on the saved map) first. The map's size, topology, distance and preprocessing come from the model; the schedule is the new run's own: a small radius and rate are typical, e.g. --sigma 1 --lr 0.1 --schedule constant")
 	fs.StringVar(&f.resume, "resume", "", "continue the run whose state --checkpoint-every wrote to `file`: the same options and data are taken from it (flags that contradict it are an error; --out, --progress, --log, --charts may change); the result is the model the run would have made uninterrupted")
 }
 
@@ -106,10 +109,10 @@ func (f *trainFlags) checkResume(set map[string]bool) error {
 	if set["state-file"] && f.checkpointEvery == 0 && f.resume == "" {
 		return usagef("--state-file is written by --checkpoint-every N: add it")
 	}
-	if f.initModel != "" && f.resume != "" && !set["init-model"] {
-		return nil // the resumed run started from a model
-	}
-	if f.initModel != "" {
+	if f.initModel != "" && (f.resume == "" || set["init-model"]) { // not when a resumed run started from a model
+		if f.validColumn != "" {
+			return usagef("--valid-column is not supported with --init-model: use --valid F")
+		}
 		for _, name := range []string{"init", "size", "topology", "toroidal", "distance", "neighborhood", "dtype", "cont", "cat", "target", "ignore", "encode", "normalize", "na-indicators"} {
 			if set[name] {
 				return usagef("--%s is fixed by --init-model (the map and its preprocessing come from the model): drop it", name)
@@ -155,10 +158,26 @@ func (p *trainPlan) checkpointNote(w io.Writer) {
 }
 
 // newLearner returns the Learner of the run: resumed from --resume's
-// checkpoint, or new.
+// checkpoint, continued from --init-model's codebook, or new.
 func (p *trainPlan) newLearner(d *trainData, opts *trainer.Options, stdout io.Writer) (*trainer.Learner, error) {
+	if m := p.initFrom; m != nil {
+		// The map is the model's; the flags' defaults (--size 20x20, ...)
+		// do not apply.
+		opts.Grid, opts.Distance, opts.Neighborhood, opts.Dtype = m.Grid, m.Distance, m.Neighborhood, m.Dtype
+		if opts.TENeighbors == 0 {
+			opts.TENeighbors = m.TENeighbors
+		}
+	}
 	ck := p.resumed
-	if ck == nil {
+	switch {
+	case ck == nil && p.initFrom != nil:
+		fmt.Fprint(stdout, p.drift)
+		l, err := trainer.NewFromModel(p.initFrom, d.train, d.valid, opts)
+		if err != nil {
+			return nil, fmt.Errorf("--init-model %s: %s", p.flags.initModel, bare(err))
+		}
+		return l, nil
+	case ck == nil:
 		return trainer.New(d.train, d.valid, opts)
 	}
 	l, err := trainer.Resume(ck, d.train, d.valid, opts)
@@ -171,4 +190,77 @@ func (p *trainPlan) newLearner(d *trainData, opts *trainer.Options, stdout io.Wr
 		fmt.Fprintf(stdout, "resuming the run in %s after epoch %d of %d\n", p.flags.resume, ck.Done, ck.Epochs)
 	}
 	return l, nil
+}
+
+// loadData reads the run's data: as loadTrainData does, or, with
+// --init-model, prepared with the model's pipeline, measuring the drift.
+func (p *trainPlan) loadData() (*trainData, error) {
+	f := &p.flags
+	if f.initModel == "" {
+		return loadTrainData(f)
+	}
+	m, err := trainer.LoadFile(f.initModel)
+	if err != nil {
+		return nil, fmt.Errorf("--init-model: %w", err)
+	}
+	p.initFrom = m
+	var t *loaders.Table
+	var ds *loaders.Dataset
+	name := f.data
+	switch {
+	case m.Pipeline != nil && f.colours():
+		return nil, usagef("--init-model %s prepares tables (it has a preprocessing pipeline): give the new rows with --data FILE.csv or --dataset", f.initModel)
+	case m.Pipeline != nil:
+		ro := m.Pipeline.ReadOptions()
+		ro.Delimiter = []rune(unescape(f.delimiter))[0]
+		var raw io.Reader
+		if f.data != "" {
+			fh, err := os.Open(f.data)
+			if err != nil {
+				return nil, fmt.Errorf("--data: %w", err)
+			}
+			defer fh.Close()
+			raw, ro.Name = fh, f.data
+		} else {
+			csv, err := loaders.BuiltinCSV(f.dataset)
+			if err != nil {
+				return nil, usagef("--dataset: %s", bare(err))
+			}
+			name = "the built-in " + f.dataset + " table"
+			raw, ro.Name = strings.NewReader(string(csv)), f.dataset
+		}
+		if t, err = loaders.ReadCSV(raw, &ro); err != nil {
+			return nil, fmt.Errorf("--init-model %s: the new data do not fit the model's columns: %w", f.initModel, dataError(err, modelHints))
+		}
+		if ds, err = m.Pipeline.Transform(t); err != nil {
+			return nil, fmt.Errorf("--init-model %s: %w", f.initModel, dataError(err, modelHints))
+		}
+	case f.data != "":
+		fh, err := os.Open(f.data)
+		if err != nil {
+			return nil, fmt.Errorf("--data: %w", err)
+		}
+		defer fh.Close()
+		comma := []rune(unescape(f.delimiter))[0]
+		if ds, err = readRecords(fh, f.data, m, comma); err != nil {
+			return nil, fmt.Errorf("--init-model %s: the new data do not fit the model's features: %w", f.initModel, err)
+		}
+	case f.colours():
+		ds, name = loaders.Colors(f.n, f.seed), fmt.Sprintf("%d random RGB colours", f.n)
+	default:
+		return nil, usagef("--init-model %s has no preprocessing: give the new records as numbers with --data FILE.csv", f.initModel)
+	}
+	if ds.D != m.Config.Dim {
+		return nil, fmt.Errorf("--init-model %s takes %d features, the new data have %d", f.initModel, m.Config.Dim, ds.D)
+	}
+	drift, err := m.Drift(t, ds)
+	if err != nil {
+		return nil, fmt.Errorf("--init-model %s: %s", f.initModel, bare(err))
+	}
+	p.drift = drift.String()
+	train, valid, err := ds.Split(f.valid, f.seed)
+	if err != nil {
+		return nil, usagef("--valid: %s", bare(err))
+	}
+	return &trainData{name: name + " (continuing " + f.initModel + ")", train: train, valid: valid, pipeline: m.Pipeline}, nil
 }

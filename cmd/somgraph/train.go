@@ -83,7 +83,7 @@ finished one; a second Ctrl-C quits at once without saving.`,
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
 		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every", "serve"}},
-		{"Resume", []string{"checkpoint-every", "state-file", "resume"}},
+		{"Resume and continue", []string{"checkpoint-every", "state-file", "resume", "init-model"}},
 	},
 	examples: []string{
 		"somgraph train",
@@ -157,6 +157,8 @@ type trainPlan struct {
 	saved        []byte // every option, kept in the run's checkpoints
 	resumed      *trainer.Checkpoint
 	checkpointer *trainer.Checkpointer
+	initFrom     *trainer.Model // --init-model
+	drift        string         // its drift report
 	recorder     *hooks.Recorder
 	logger       *hooks.CSVLogger
 	early        *hooks.EarlyStopping
@@ -381,7 +383,7 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 // run loads the data, trains, saves the model and prints the summary.
 func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	f := &p.flags
-	d, err := loadTrainData(f)
+	d, err := p.loadData()
 	if err != nil {
 		return err
 	}
