@@ -49,5 +49,5 @@ func ExampleParseSchedule() {
 	fmt.Println(err)
 	// Output:
 	// two-phase true <nil>
-	// hooks: unknown schedule "cosine"; want one of linear, two-phase, three-phase, exponential, asymptotic, constant
+	// hooks: unknown schedule "cosine"; want one of linear, linear-to-one, two-phase, three-phase, exponential, asymptotic, constant
 }

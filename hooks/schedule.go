@@ -277,6 +277,26 @@ func Exponential() *Schedule {
 	})
 }
 
+// LinearToOne returns the schedule "linear-to-one", the common batch-SOM
+// schedule (somoclu's linear cooling, the SOM Toolbox's and R kohonen's
+// linear radius) and the Learner's default in Batch mode: over E epochs,
+// epoch e (from 0) gets
+//
+//	σ = σ₀ + (f − σ₀)·e/(E−1),  α = α₀ + (α₀/100 − α₀)·e/(E−1),
+//
+// with f = min(1, σ₀), so σ falls linearly from σ₀ at the first epoch to
+// 1 at the last (σ₀ alone when E = 1). The batch update uses σ only; α
+// matters in MiniBatch mode. The batch size is left unchanged. Every
+// epoch shrinks the radius by the same step, where three-phase holds σ₀
+// and then drops it to 1 within a few epochs, which on short batch runs
+// folds the map.
+func LinearToOne() *Schedule {
+	return ScheduleFunc("linear-to-one", func(p Point) Values {
+		a, s := p.InitialAlpha, p.InitialSigma
+		return Values{Alpha: linspace(a, a/100, p.Epoch, p.Epochs), Sigma: linspace(s, math.Min(1, s), p.Epoch, p.Epochs)}
+	})
+}
+
 // Asymptotic returns the schedule "asymptotic", MiniSom's default
 // asymptotic_decay: with t = epoch and T = epochs,
 //
@@ -350,16 +370,19 @@ func ThreePhase() *Schedule {
 
 // ScheduleNames lists the names ParseSchedule accepts.
 func ScheduleNames() []string {
-	return []string{"linear", "two-phase", "three-phase", "exponential", "asymptotic", "constant"}
+	return []string{"linear", "linear-to-one", "two-phase", "three-phase", "exponential", "asymptotic", "constant"}
 }
 
 // ParseSchedule returns the stock schedule called name: "linear",
-// "two-phase", "three-phase", "exponential", "asymptotic" or "constant"
-// (case and '-' versus '_' do not matter). The Hook is a *Schedule.
+// "linear-to-one", "two-phase", "three-phase", "exponential", "asymptotic"
+// or "constant" (case and '-' versus '_' do not matter). The Hook is a
+// *Schedule.
 func ParseSchedule(name string) (Hook, error) {
 	switch strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "_", "-") {
 	case "linear", "linear-decay":
 		return LinearDecay(), nil
+	case "linear-to-one", "linear-to-1":
+		return LinearToOne(), nil
 	case "two-phase", "twophase":
 		return TwoPhase(), nil
 	case "three-phase", "threephase":

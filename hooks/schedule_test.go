@@ -61,6 +61,11 @@ func want(name string, epochs int, a0, s0 float64, b0 int) []Values {
 			f := float64(epochs-e) / float64(epochs)
 			out = append(out, Values{a0 * f, s0 * f, b0})
 		}
+	case "linear-to-one":
+		as, ss := ramp(a0, a0/100, epochs), ramp(s0, math.Min(1, s0), epochs)
+		for e := range epochs {
+			out = append(out, Values{as[e], ss[e], b0})
+		}
 	case "constant":
 		for e := 0; e < epochs; e++ {
 			out = append(out, Values{a0, s0, b0})

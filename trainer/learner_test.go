@@ -96,7 +96,7 @@ func TestFitBatchMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := New(train, valid, &Options{Grid: graph.Grid{Rows: 6, Cols: 6}, Mode: Batch, BatchSize: 300, Seed: 4})
+	l, err := New(train, valid, &Options{Grid: graph.Grid{Rows: 6, Cols: 6}, Mode: Batch, BatchSize: 300, Seed: 4, Schedule: hooks.ThreePhase()})
 	if err != nil {
 		t.Fatal(err)
 	}

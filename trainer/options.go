@@ -105,7 +105,9 @@ type Options struct {
 	// batches. Zero is a valid seed like any other.
 	Seed uint64
 	// Schedule sets α, σ and the batch size during training; nil means
-	// hooks.ThreePhase(), fastsom's default.
+	// hooks.ThreePhase(), fastsom's default, in MiniBatch mode and
+	// hooks.LinearToOne() (σ linearly from σ₀ to 1 at the last epoch, the
+	// common batch-SOM schedule) in Batch mode.
 	Schedule hooks.Hook
 	// Hooks run during training after the schedule, ordered by their
 	// Order and, for equal orders, as listed. Learner.AddHook adds more.
@@ -123,8 +125,14 @@ type Options struct {
 	ExactTrainMetrics bool
 }
 
-// defaultSchedule is the schedule used when Options.Schedule is nil.
-func defaultSchedule() hooks.Hook { return hooks.ThreePhase() }
+// defaultSchedule is the schedule used in mode when Options.Schedule is
+// nil.
+func defaultSchedule(mode Mode) hooks.Hook {
+	if mode == Batch {
+		return hooks.LinearToOne()
+	}
+	return hooks.ThreePhase()
+}
 
 // resolve returns a copy of o with defaults filled in, for a training set
 // of n records, or an error naming the first invalid option.
@@ -182,7 +190,7 @@ func resolve(o *Options, n int) (Options, error) {
 		return r, fmt.Errorf("trainer: radius sigma %v must be a positive number (0 means half the grid's longer side)", r.Sigma)
 	}
 	if r.Schedule == nil {
-		r.Schedule = defaultSchedule()
+		r.Schedule = defaultSchedule(r.Mode)
 	}
 	for i, h := range r.Hooks {
 		if h == nil {

@@ -109,7 +109,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.batch, "batch", 0, fmt.Sprintf("batch `size`; in batch mode only the chunk size of the BMU search (0: %d, in batch mode %d)", trainer.DefaultBatchSize, trainer.DefaultChunkSize))
 	fs.Float64Var(&f.lr, "lr", 0, fmt.Sprintf("initial learning rate `alpha` > 0 (0: %v)", trainer.DefaultAlpha))
 	fs.Float64Var(&f.sigma, "sigma", 0, "initial neighbourhood radius `sigma` > 0 in grid units (0: half the longer side)")
-	fs.StringVar(&f.schedule, "schedule", "three-phase", "`linear|two-phase|three-phase|exponential|asymptotic|constant` how alpha, sigma (and, for three-phase, the batch size) change over the epochs")
+	fs.StringVar(&f.schedule, "schedule", "auto", "`auto|linear|linear-to-one|two-phase|three-phase|exponential|asymptotic|constant` how alpha, sigma (and, for three-phase, the batch size) change over the epochs (auto: three-phase in minibatch mode, linear-to-one in batch mode: sigma linearly down to 1 at the last epoch)")
 	fs.Uint64Var(&f.seed, "seed", 0, "random `seed`: the same seed gives the same map")
 	fs.BoolVar(&f.exactMetrics, "exact-train-metrics", false, "evaluate the training data again after each epoch (default: metrics from the epoch's own searches, no extra pass)")
 	fs.IntVar(&f.earlyStop, "early-stop", 0, "stop after `N` epochs without improvement of --monitor (0: never)")
@@ -217,8 +217,10 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 		return nil, err
 	}
 	o.Alpha, o.Sigma, o.Seed = f.lr, f.sigma, f.seed
-	if o.Schedule, err = hooks.ParseSchedule(f.schedule); err != nil {
-		return nil, usagef("--schedule: %s", bare(err))
+	if f.schedule != "auto" { // auto: the trainer's default for the mode
+		if o.Schedule, err = hooks.ParseSchedule(f.schedule); err != nil {
+			return nil, usagef("--schedule: %s", bare(err))
+		}
 	}
 	if f.earlyStop < 0 {
 		return nil, usagef("--early-stop %d: must be 0 (off) or a number of epochs", f.earlyStop)
@@ -421,7 +423,7 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		validNote = fmt.Sprintf(", %d held out for validation", d.valid.N)
 	}
 	fmt.Fprintf(stdout, "training a %s map on %s: %s × %s%s; %s, %s, schedule %s, seed %d\n",
-		opts.Grid, d.name, plural(d.train.N, "record"), plural(d.train.D, "feature"), validNote, plural(f.epochs, "epoch"), opts.Mode, f.schedule, opts.Seed)
+		opts.Grid, d.name, plural(d.train.N, "record"), plural(d.train.D, "feature"), validNote, plural(f.epochs, "epoch"), opts.Mode, l.Options().Schedule.Name(), opts.Seed)
 	if d.note != "" {
 		fmt.Fprintln(stdout, d.note)
 	}
