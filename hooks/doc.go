@@ -16,8 +16,9 @@
 // # Schedules
 //
 // A Schedule sets α (learning rate), σ (neighbourhood radius) and possibly
-// the batch size at the start of every epoch: LinearDecay, TwoPhase,
-// ThreePhase (the default, with its batch-size schedule applied),
+// the batch size at the start of every epoch: LinearDecay, LinearToOne
+// (the Learner's default in Batch mode), TwoPhase, ThreePhase (the
+// default in MiniBatch mode, with its batch-size schedule applied),
 // Exponential, Asymptotic, Constant, or ScheduleFunc for your own.
 // PhaseLengths documents how phase schedules split epochs so that none is
 // lost to rounding; Schedule.Plan lists the values per epoch.

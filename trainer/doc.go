@@ -24,7 +24,7 @@
 // Euclidean distance, Gaussian neighbourhood, float32, MiniBatch mode with
 // batches of 64, α = DefaultAlpha, σ = half the grid's longer side, random
 // initialization within the data's range, and the hooks.ThreePhase
-// schedule. Seed 0 is a seed like any other: all randomness (the
+// schedule (hooks.LinearToOne in Batch mode). Seed 0 is a seed like any other: all randomness (the
 // initialization and the order of the batches) comes from Options.Seed, so
 // the same seed gives the same map, bit for bit, on the same machine, and
 // the same model file.

@@ -128,7 +128,8 @@ func (l *Learner) AddHook(h hooks.Hook) { l.hooks = append(l.hooks, h) }
 func (l *Learner) Map() *graph.Map { return l.m }
 
 // Options returns the Learner's options with defaults filled in (Schedule
-// is the hooks.ThreePhase instance in use if none was given). Its Hooks are
+// is the schedule in use: hooks.ThreePhase, or hooks.LinearToOne in Batch
+// mode, if none was given). Its Hooks are
 // those of New's Options followed by those added with AddHook.
 func (l *Learner) Options() Options {
 	o := l.opts
