@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/loaders"
+	"github.com/somgraph/somgraph/trainer"
 )
 
 // The browser tests drive Debian's chromium-headless-shell (or chromium)
@@ -308,6 +312,10 @@ func TestBrowserTooltipAndRecords(t *testing.T) {
 		t.Errorf("profile has %d rows, want %d", prof, len(p.Inputs()))
 	}
 	screenshot(t, ctx, "unit")
+	// the README's picture: a component plane with the unit's panel
+	run(t, ctx, "wider viewport", chromedp.EmulateViewport(1560, 1000))
+	selectLayer(t, ctx, "feature:flipper_length_mm")
+	screenshot(t, ctx, "explorer")
 }
 
 func TestBrowserSelectionAndSearch(t *testing.T) {
@@ -400,4 +408,44 @@ func TestBrowserSelectionAndSearch(t *testing.T) {
 		t.Errorf("bad record: %q", msg)
 	}
 	screenshot(t, ctx, "search")
+}
+
+// TestBrowserLive opens the page of a live explorer and checks that it
+// redraws when the training publishes a new epoch.
+func TestBrowserLive(t *testing.T) {
+	ctx := tab(t, 90*time.Second)
+	ds := loaders.Colors(200, 5)
+	l, err := trainer.New(ds, nil, &trainer.Options{Grid: graph.Grid{Rows: 5, Cols: 6, Topology: graph.Hexagonal}, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Live(l.Model(), l.Train())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(e)
+	defer ts.Close()
+	defer e.Close() // first: ends the page's event stream, which ts.Close waits for
+	open(t, ctx, ts.URL)
+	if live := eval[bool](t, ctx, `!document.getElementById('live').hidden`); !live {
+		t.Fatal("the live marker is hidden")
+	}
+	before := fills(t, ctx)
+	l.AddHook(e.TrainingHook(l))
+	if err := l.Fit(3); err != nil {
+		t.Fatal(err)
+	}
+	e.Wait()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('summary').textContent.includes('3 epochs')`)); err != nil {
+		screenshot(t, ctx, "failed-live")
+		t.Fatalf("the page did not show the 3 epochs: %v", err)
+	}
+	after := fills(t, ctx)
+	var m mapResult
+	_, _, b := get(t, ts.URL+"/api/map")
+	decode(t, b, &m)
+	if slices.Equal(before, after) || !slices.Equal(after, m.Layers[0].Colors) {
+		t.Fatalf("after training the page shows %v, want the new map's %v (before: %v)", after, m.Layers[0].Colors, before)
+	}
+	screenshot(t, ctx, "live")
 }

@@ -89,6 +89,7 @@ function drawMap() {
     const cls = ["cell"];
     if (state.selected.has(k)) cls.push("selected");
     if (state.found.includes(k)) cls.push("found");
+    if (state.focus && state.focus.units.length === 1 && state.focus.units[0] === k && state.selected.size === 0) cls.push("focus");
     svg("polygon", { class: cls.join(" "), points: pts, fill: layer.colors[k], "data-unit": k }, cells);
   });
   if (m.borders && $("borders").checked) drawBorders(svg("g", { transform: `translate(${PAD},${PAD})` }, root));
@@ -264,6 +265,9 @@ function clearPanel() {
 
 async function showUnits(units, title, keepPage) {
   state.focus = { units, title };
+  for (const p of document.querySelectorAll("#map .cell")) {
+    p.classList.toggle("focus", units.length === 1 && state.selected.size === 0 && Number(p.dataset.unit) === units[0]);
+  }
   if (!keepPage) state.offset = 0;
   $("panel-empty").hidden = true;
   $("panel-body").hidden = false;
@@ -404,7 +408,7 @@ function drawCurve(box, c, xs) {
   const py = (y) => T + (1 - (y - lo) / (hi - lo)) * (H - T - B);
   svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#999" }, s);
   svg("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#999" }, s);
-  const tick = (v) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) || v === 0 ? fmt(v) : v.toExponential(1);
+  const tick = (v) => (Math.abs(v) >= 0.01 && Math.abs(v) < 1e5) || v === 0 ? fmt(v) : v.toExponential(1);
   svg("text", { x: L - 4, y: T + 4, "text-anchor": "end", text: tick(hi) }, s);
   svg("text", { x: L - 4, y: H - B, "text-anchor": "end", text: tick(lo) }, s);
   svg("text", { x: L, y: H - 8, text: String(x0) }, s);
