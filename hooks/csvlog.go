@@ -9,7 +9,8 @@ import (
 	"strconv"
 )
 
-// CSVHeader is the header row CSVLogger writes. Validation columns are
+// CSVHeader is the header row CSVLogger writes. epoch counts from 1, as
+// the console does (EpochRecord.Epoch). Validation columns are
 // empty for a fit without validation data; alpha, sigma and batch_size
 // are the values the epoch started with; seconds is the epoch's wall
 // time; te_neighbors is the topographic-error convention of the TE

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"time"
 	"os"
 
 	"github.com/somgraph/somgraph/graph"
@@ -93,10 +94,10 @@ func ExampleCSVLogger() {
 	}
 	// Output:
 	// epoch alpha sigma batch_size
-	// 0 0.5 12 32
-	// 1 0.05 2 32
-	// 2 0.025 1 32
-	// 3 0.005 1 32
+	// 1 0.5 12 32
+	// 2 0.05 2 32
+	// 3 0.025 1 32
+	// 4 0.005 1 32
 }
 
 // Progress in lines mode, as when the output is a file or a pipe.
@@ -125,4 +126,15 @@ func ExampleHitTracker() {
 	fmt.Println(h.PerEpoch, h.Total)
 	// Output:
 	// [[2 0 0 1] [0 1 0 2]] [2 1 0 3]
+}
+
+func ExampleEpochLine() {
+	r := hooks.EpochRecord{Epoch: 3, Train: hooks.Metrics{QE: 0.1234, TE: 0.05}, Valid: hooks.Metrics{QE: 0.13, TE: 0.06}, HasValid: true,
+		Alpha: 0.3, Sigma: 2.5, BatchSize: 32, Duration: 1200 * time.Millisecond}
+	fmt.Println(hooks.EpochLine(r, 10, "te(4)"))
+	r.HasValid, r.BatchSize, r.Duration = false, 0, 0
+	fmt.Println(hooks.EpochLine(r, 3, ""))
+	// Output:
+	// epoch  3/10  qe 0.1234  te(4) 0.0500  valid qe 0.1300  te(4) 0.0600  alpha 0.3000  sigma 2.500  bs 32  1.20s
+	// epoch 3/3  qe 0.1234  te 0.0500  alpha 0.3000  sigma 2.500
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,12 +57,13 @@ func IsTerminal(w io.Writer) bool {
 // batches with the batch count, elapsed time, the epoch's remaining time
 // and, in the description, the running batch loss and the whole fit's
 // remaining time; when the epoch ends the bar is replaced by the epoch's
-// line. In lines mode only the lines are written, one per epoch:
+// line. In lines mode only the lines are written, one per epoch: the
+// EpochLine of its record and the fit's remaining time estimated from the
+// records seen so far,
 //
-//	epoch 3/10 loss 0.1234 valid_qe 0.13 alpha 0.3 sigma 2.5 bs 32 1.20s eta 8.4s
+//	epoch  3/10  qe 0.1234  te(4) 0.0500  alpha 0.3000  sigma 2.500  bs 32  1.20s  eta 8.4s
 //
-// Epochs are shown 1-based ("3/10" is State.Epoch 2); the eta is the
-// fit's remaining time estimated from the records seen so far. At
+// Epochs are shown from 1 ("3/10" is State.Epoch 2). At
 // AfterFit a final line reports the epochs run, the time taken and
 // whether a hook stopped the fit early.
 //
@@ -178,17 +180,38 @@ func (p *Progress) eta(s *State) (time.Duration, bool) {
 }
 
 func (p *Progress) epochLine(s *State) string {
-	r := p.clock.record(s)
-	var b strings.Builder
-	fmt.Fprintf(&b, "epoch %d/%d loss %.4g", s.Epoch+1, s.Epochs, r.Loss)
-	if r.HasValid {
-		fmt.Fprintf(&b, " valid_qe %.4g %s %.3g", r.Valid.QE, teName("valid_", s), r.Valid.TE)
-	} else {
-		fmt.Fprintf(&b, " %s %.3g", teName("train_", s), r.Train.TE)
-	}
-	fmt.Fprintf(&b, " alpha %.3g sigma %.3g bs %d %s", r.Alpha, r.Sigma, r.BatchSize, round(r.Duration))
+	line := EpochLine(p.clock.record(s), s.Epochs, teName("", s))
 	if eta, ok := p.eta(s); ok && s.Epoch+1 < s.Epochs {
-		fmt.Fprintf(&b, " eta %s", round(eta))
+		line += "  eta " + round(eta).String()
+	}
+	return line
+}
+
+// EpochLine formats r as the one line per epoch that Progress writes and
+// the somgraph command prints:
+//
+//	epoch  3/10  qe 0.1234  te(4) 0.0500  valid qe 0.1300  te(4) 0.0600  alpha 0.3000  sigma 2.500  bs 32  1.20s
+//
+// epochs is the fit's number of epochs (the counter is padded to its
+// width) and te the label of the topographic error (graph's
+// Config.TELabel; "te" if empty). The valid part is left out without
+// validation data, the batch size when it is 0, the time when it was not
+// measured.
+func EpochLine(r EpochRecord, epochs int, te string) string {
+	if te == "" {
+		te = "te"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "epoch %*d/%d  qe %.4f  %s %.4f", len(strconv.Itoa(epochs)), r.Epoch, epochs, r.Train.QE, te, r.Train.TE)
+	if r.HasValid {
+		fmt.Fprintf(&b, "  valid qe %.4f  %s %.4f", r.Valid.QE, te, r.Valid.TE)
+	}
+	fmt.Fprintf(&b, "  alpha %.4f  sigma %.3f", r.Alpha, r.Sigma)
+	if r.BatchSize > 0 {
+		fmt.Fprintf(&b, "  bs %d", r.BatchSize)
+	}
+	if r.Duration > 0 {
+		fmt.Fprintf(&b, "  %.2fs", r.Duration.Seconds())
 	}
 	return b.String()
 }

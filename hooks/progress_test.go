@@ -68,10 +68,10 @@ func TestProgressLines(t *testing.T) {
 	if len(lines) != 4 {
 		t.Fatalf("%d lines, want 3 epochs + 1 summary:\n%s", len(lines), buf.String())
 	}
-	epoch := regexp.MustCompile(`^epoch (\d)/3 loss (\S+) valid_qe (\S+) valid_te 0\.2 alpha 0\.5 sigma 4 bs 4 \S+s( eta \S+)?$`)
+	epoch := regexp.MustCompile(`^epoch (\d)/3  qe (\S+)  te 0\.1000  valid qe (\S+)  te 0\.2000  alpha 0\.5000  sigma 4\.000  bs 4  \S+s(  eta \S+)?$`)
 	for i, l := range lines[:3] {
 		m := epoch.FindStringSubmatch(l)
-		if m == nil || m[1] != string(rune('1'+i)) || m[3] != []string{"3", "2", "1"}[i] || (i == 2) != (m[4] == "") {
+		if m == nil || m[1] != string(rune('1'+i)) || m[3] != []string{"3.0000", "2.0000", "1.0000"}[i] || (i == 2) != (m[4] == "") {
 			t.Errorf("line %d %q does not match %v", i, l, epoch)
 		}
 	}
@@ -91,7 +91,7 @@ func TestProgressLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if !strings.Contains(out, "epoch 2/3 loss 3 train_te 0.1 ") || !strings.Contains(out, "fit: 2 of 3 epochs") || !strings.Contains(out, "stopped early") {
+	if !strings.Contains(out, "epoch 2/3  qe 3.0000  te 0.1000  alpha") || !strings.Contains(out, "fit: 2 of 3 epochs") || !strings.Contains(out, "stopped early") {
 		t.Errorf("early-stopped output:\n%s", out)
 	}
 }
@@ -104,7 +104,7 @@ func TestProgressBar(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"epoch 1/2 loss 1 fit eta", "/3) [", "\repoch 1/2 loss 1 train_te 0 alpha 0.5", "epoch 2/2 loss 1 train_te", "fit: 2 of 2 epochs"} {
+	for _, want := range []string{"epoch 1/2 loss 1 fit eta", "/3) [", "\repoch 1/2  qe 1.0000  te 0.0000  alpha 0.5000", "epoch 2/2  qe 1.0000", "fit: 2 of 2 epochs"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("bar output lacks %q:\n%q", want, out)
 		}

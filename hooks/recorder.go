@@ -7,30 +7,41 @@ import (
 	"time"
 )
 
-// EpochRecord is what Recorder keeps of one epoch.
+// EpochRecord is the record of one training epoch, the one type for it:
+// a Recorder keeps it, a CSVLogger writes it, Progress prints it
+// (EpochLine), a trainer.Learner's History holds it (trainer.Epoch is this
+// type), charts draw it and a model file stores it.
+//
+// Epochs are numbered from 1 wherever they are shown — console, CSV log,
+// records, charts, model history — while State.Epoch, a loop index, counts
+// from 0.
 type EpochRecord struct {
-	// Epoch is the epoch, 0-based within its fit.
+	// Epoch is the epoch's number, counted from 1: State.Epoch+1 within its
+	// fit for a Recorder, over all fits for a Learner's History.
 	Epoch int
 	// Loss is State.Loss; Train and Valid are the epoch's metrics,
 	// HasValid whether Valid holds any.
 	Loss         float64
 	Train, Valid Metrics
 	HasValid     bool
-	// Alpha, Sigma and BatchSize are the values the epoch started with,
-	// after the schedules ran at BeforeEpoch.
+	// Alpha, Sigma and BatchSize are the epoch's hyperparameters: for a
+	// Recorder the values it started with, after the schedules ran at
+	// BeforeEpoch; in a Learner's History those of its last update.
 	Alpha, Sigma float64
 	BatchSize    int
 	// Batches and Records count the batches and records the epoch ran
-	// (fewer than planned if it was cancelled).
+	// (fewer than planned if it was cancelled); a Learner's History and a
+	// model file leave them 0.
 	Batches, Records int
-	// Duration is the wall time from BeforeEpoch to AfterEpoch.
+	// Duration is the wall time from BeforeEpoch to AfterEpoch (0 in a
+	// model file).
 	Duration time.Duration
 }
 
 // BatchRecord is what Recorder keeps of one batch.
 type BatchRecord struct {
-	// Epoch and Batch locate the batch; Step counts batches since the
-	// start of Fit.
+	// Epoch and Batch locate the batch, counted from 1 (State's count from
+	// 0); Step counts batches since the start of Fit, 1 for the first.
 	Epoch, Batch, Step int
 	// Alpha and Sigma are the values the batch's update used (read at
 	// BeforeBatch, after the schedules); Size is the number of records
@@ -62,7 +73,7 @@ func (c *epochClock) handle(e Event, s *State) {
 
 func (c *epochClock) record(s *State) EpochRecord {
 	r := EpochRecord{
-		Epoch: s.Epoch, Loss: s.Loss, Train: s.Train, Valid: s.Valid, HasValid: s.HasValid,
+		Epoch: s.Epoch + 1, Loss: s.Loss, Train: s.Train, Valid: s.Valid, HasValid: s.HasValid,
 		Alpha: c.alpha, Sigma: c.sigma, BatchSize: c.batchSize, Batches: c.batches, Records: c.records,
 	}
 	if !c.start.IsZero() {
@@ -121,7 +132,7 @@ func (r *Recorder) Handle(e Event, s *State) error {
 	case AfterBatch:
 		if !r.EpochsOnly {
 			r.Batches = append(r.Batches, BatchRecord{
-				Epoch: s.Epoch, Batch: s.Batch, Step: s.Step,
+				Epoch: s.Epoch + 1, Batch: s.Batch + 1, Step: s.Step,
 				Alpha: r.alpha, Sigma: r.sigma, Size: batchSize(s), Loss: s.BatchLoss,
 			})
 		}
@@ -157,7 +168,7 @@ func (r *Recorder) Series(name string) ([]float64, error) {
 			return nil, fmt.Errorf("hooks: recorder: unknown series %q; want one of %s", name, strings.Join(SeriesNames(), ", "))
 		}
 		get = func(ep *EpochRecord) float64 {
-			v, err := m.Value(&State{Epoch: ep.Epoch, Loss: ep.Loss, Train: ep.Train, Valid: ep.Valid, HasValid: ep.HasValid})
+			v, err := m.Value(&State{Epoch: ep.Epoch - 1, Loss: ep.Loss, Train: ep.Train, Valid: ep.Valid, HasValid: ep.HasValid})
 			if err != nil {
 				return math.NaN()
 			}

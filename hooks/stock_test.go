@@ -280,7 +280,7 @@ func TestRecorder(t *testing.T) {
 	}
 	for e, r := range rec.Epochs {
 		fe := 1 - float64(e)/4
-		if r.Epoch != e || math.Abs(r.Alpha-0.5*fe) > tol || math.Abs(r.Sigma-4*fe) > tol || r.BatchSize != 4 ||
+		if r.Epoch != e+1 || math.Abs(r.Alpha-0.5*fe) > tol || math.Abs(r.Sigma-4*fe) > tol || r.BatchSize != 4 ||
 			r.Batches != 3 || r.Records != 10 || r.Valid.QE != float64(4-e) || !r.HasValid || r.Loss != float64(5-e) {
 			t.Errorf("epoch %d: %+v", e, r)
 		}
@@ -292,7 +292,7 @@ func TestRecorder(t *testing.T) {
 		if k == 2 {
 			size = 2
 		}
-		if b.Epoch != e || b.Batch != k || b.Step != i+1 || math.Abs(b.Alpha-0.5*fe) > tol || math.Abs(b.Sigma-4*fe) > tol || b.Size != size || b.Loss != float64(10*e+k) {
+		if b.Epoch != e+1 || b.Batch != k+1 || b.Step != i+1 || math.Abs(b.Alpha-0.5*fe) > tol || math.Abs(b.Sigma-4*fe) > tol || b.Size != size || b.Loss != float64(10*e+k) {
 			t.Errorf("batch %d: %+v, want α %v", i, b, 0.5*fe)
 		}
 	}
@@ -381,7 +381,7 @@ func TestCSVLogger(t *testing.T) {
 			}
 			return v
 		}
-		if row[col["epoch"]] != strconv.Itoa(e) || math.Abs(num("alpha")-plan[e].Alpha) > tol || math.Abs(num("sigma")-plan[e].Sigma) > tol {
+		if row[col["epoch"]] != strconv.Itoa(e+1) || math.Abs(num("alpha")-plan[e].Alpha) > tol || math.Abs(num("sigma")-plan[e].Sigma) > tol {
 			t.Errorf("row %d: %v, want α %v σ %v", e, row, plan[e].Alpha, plan[e].Sigma)
 		}
 		if num("train_qe") != float64(11-e) || row[col["valid_qe"]] != "" || num("batches") != 3 || num("records") != 20 || num("batch_size") != 8 {
@@ -411,7 +411,7 @@ func TestCreateCSVLogger(t *testing.T) {
 	}
 	rows := readCSV(t, b)
 	// One header, then 3 rows per fit; validation columns filled.
-	if len(rows) != 7 || rows[0][0] != "epoch" || rows[4][0] != "0" || rows[1][6] != "1" {
+	if len(rows) != 7 || rows[0][0] != "epoch" || rows[4][0] != "1" || rows[1][6] != "1" {
 		t.Errorf("file rows %v", rows)
 	}
 	if _, err := CreateCSVLogger(filepath.Join(t.TempDir(), "no", "such", "dir.csv")); err == nil || !strings.HasPrefix(err.Error(), "hooks: csv logger: ") {

@@ -62,7 +62,7 @@
 //
 // Fit may be called again: training continues from the current codebook,
 // State.Epoch and the schedule start again from 0, and History keeps
-// growing (Epoch.Epoch counts over all calls).
+// growing (Epoch.Epoch numbers the epochs of all calls, from 1).
 //
 // # What hooks may change
 //

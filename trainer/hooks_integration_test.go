@@ -44,11 +44,11 @@ func TestStockHooksFollowThreePhase(t *testing.T) {
 	// Batches really have the scheduled sizes (phases 1/4/2: 48, 24, 8).
 	var sizes [][]int
 	for _, b := range rec.Batches {
-		if b.Batch == 0 {
+		if b.Batch == 1 {
 			sizes = append(sizes, nil)
 		}
 		sizes[len(sizes)-1] = append(sizes[len(sizes)-1], b.Size)
-		if p := plan[b.Epoch]; math.Abs(b.Alpha-p.Alpha) > tol || math.Abs(b.Sigma-p.Sigma) > tol {
+		if p := plan[b.Epoch-1]; math.Abs(b.Alpha-p.Alpha) > tol || math.Abs(b.Sigma-p.Sigma) > tol {
 			t.Errorf("epoch %d batch %d used α %v σ %v, want %v %v", b.Epoch, b.Batch, b.Alpha, b.Sigma, p.Alpha, p.Sigma)
 		}
 	}
@@ -124,8 +124,8 @@ func TestCSVLoggerTwoPhaseFile(t *testing.T) {
 	for e, row := range rows[1:] {
 		a, _ := strconv.ParseFloat(row[10], 64)
 		s, _ := strconv.ParseFloat(row[11], 64)
-		if row[0] != strconv.Itoa(e) || math.Abs(a-wantA[e]) > tol || math.Abs(s-wantS[e]) > tol {
-			t.Errorf("row %v, want epoch %d α %v σ %v", row, e, wantA[e], wantS[e])
+		if row[0] != strconv.Itoa(e+1) || math.Abs(a-wantA[e]) > tol || math.Abs(s-wantS[e]) > tol {
+			t.Errorf("row %v, want epoch %d α %v σ %v", row, e+1, wantA[e], wantS[e])
 		}
 	}
 }

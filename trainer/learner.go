@@ -18,22 +18,13 @@ import (
 // loader draws from its own stream of the same seed.
 const initStream = 0x1A17C0DE
 
-// Epoch is the record of one training epoch.
-type Epoch struct {
-	// Epoch counts the epochs of all Fit calls on the Learner, from 0.
-	Epoch int
-	// Train holds the map's metrics on the training data after the epoch,
-	// and Valid those on the validation data if HasValid.
-	Train, Valid graph.Metrics
-	HasValid     bool
-	// Alpha, Sigma and BatchSize are the hyperparameters of the epoch's
-	// last update.
-	Alpha, Sigma float64
-	BatchSize    int
-	// Seconds is the wall time of the epoch up to AfterEpoch: its batches,
-	// their hooks, the update and the metrics.
-	Seconds float64
-}
+// Epoch is the record of one training epoch, hooks.EpochRecord: in a
+// Learner's History, Epoch numbers the epochs of all Fit calls from 1;
+// Train and Valid are the map's metrics after the epoch, Loss is Train.QE;
+// Alpha, Sigma and BatchSize are those of the epoch's last update;
+// Duration is the wall time up to AfterEpoch (its batches, their hooks,
+// the update and the metrics). Batches and Records are left 0.
+type Epoch = hooks.EpochRecord
 
 // Learner trains a self-organizing map on a dataset. It is not safe for
 // concurrent use.
@@ -448,9 +439,9 @@ func (l *Learner) finishEpoch(hs []hooks.Hook, st *hooks.State, start time.Time)
 		st.Valid, st.HasValid = valid, true
 	}
 	rec := Epoch{
-		Epoch: len(l.history), Train: st.Train, Valid: st.Valid, HasValid: st.HasValid,
+		Epoch: len(l.history) + 1, Loss: st.Loss, Train: st.Train, Valid: st.Valid, HasValid: st.HasValid,
 		Alpha: st.Alpha, Sigma: st.Sigma, BatchSize: l.loader.BatchSize(),
-		Seconds: time.Since(start).Seconds(),
+		Duration: time.Since(start),
 	}
 	l.history = append(l.history, rec)
 	s, err := l.run(hs, hooks.AfterEpoch, st)

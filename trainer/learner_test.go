@@ -503,8 +503,8 @@ func TestFitContinues(t *testing.T) {
 	for _, e := range l.History() {
 		hist = append(hist, e.Epoch)
 	}
-	if !slices.Equal(hist, []int{0, 1, 2, 3, 4}) {
-		t.Errorf("History epochs %v, want 0..4", hist)
+	if !slices.Equal(hist, []int{1, 2, 3, 4, 5}) {
+		t.Errorf("History epochs %v, want 1..5", hist)
 	}
 	if slices.Equal(w, l.Map().Weights()) {
 		t.Error("the second Fit did not change the codebook")

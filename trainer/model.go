@@ -55,8 +55,9 @@ type Model struct {
 	Labels []string
 	// Weights is the K×D codebook, row-major, unit k at row k / cols.
 	Weights []float64
-	// History is the record of the training epochs, without their
-	// durations (Seconds is 0) so that files stay deterministic.
+	// History is the record of the training epochs, numbered from 1,
+	// without their durations (Duration is 0) so that files stay
+	// deterministic.
 	History []Epoch
 	// Clusters is a clustering of the map's units (somgraph cluster,
 	// cluster.Fit), or nil.
@@ -76,7 +77,7 @@ func (l *Learner) Model() *Model {
 		History:  l.History(),
 	}
 	for i := range md.History {
-		md.History[i].Seconds = 0 // not stored: files stay deterministic
+		md.History[i].Duration = 0 // not stored: files stay deterministic
 	}
 	md.ScheduleName = o.Schedule.Name()
 	md.Schedule, md.Hooks = nil, nil
@@ -163,6 +164,9 @@ type fileMetrics struct {
 	DeadUnits  float64 `json:"dead_units"`
 }
 
+// fileEpoch is an Epoch as a model file stores it. Its "epoch" is the
+// epoch's index, from 0, as format version 1 wrote it (Epoch.Epoch-1):
+// every reader of the format agrees on it.
 type fileEpoch struct {
 	Epoch     int          `json:"epoch"`
 	Train     fileMetrics  `json:"train"`
@@ -266,7 +270,7 @@ func (m *Model) encode() ([]byte, error) {
 		f.Pipeline = p
 	}
 	for _, e := range m.History {
-		fe := fileEpoch{Epoch: e.Epoch, Train: toFileMetrics(e.Train), Alpha: e.Alpha, Sigma: e.Sigma, BatchSize: e.BatchSize}
+		fe := fileEpoch{Epoch: e.Epoch - 1, Train: toFileMetrics(e.Train), Alpha: e.Alpha, Sigma: e.Sigma, BatchSize: e.BatchSize}
 		if e.HasValid {
 			v := toFileMetrics(e.Valid)
 			fe.Valid = &v
@@ -453,7 +457,7 @@ func (f *fileModel) model() (*Model, error) {
 	}
 	m.Pipeline = pipe
 	for _, fe := range f.History {
-		e := Epoch{Epoch: fe.Epoch, Train: fe.Train.metrics(), Alpha: fe.Alpha, Sigma: fe.Sigma, BatchSize: fe.BatchSize}
+		e := Epoch{Epoch: fe.Epoch + 1, Loss: fe.Train.QE, Train: fe.Train.metrics(), Alpha: fe.Alpha, Sigma: fe.Sigma, BatchSize: fe.BatchSize}
 		if fe.Valid != nil {
 			e.Valid, e.HasValid = fe.Valid.metrics(), true
 		}

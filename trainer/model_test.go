@@ -98,7 +98,7 @@ func TestExportLoadRoundTrip(t *testing.T) {
 			}
 			h := l.History()
 			for i := range h {
-				h[i].Seconds = 0
+				h[i].Duration = 0
 			}
 			if !slices.Equal(m.History, h) {
 				t.Errorf("history\n%+v\nwant\n%+v", m.History, h)

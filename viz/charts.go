@@ -88,7 +88,7 @@ func (in *Interpretation) applies(name string) bool {
 	case "loss":
 		return len(in.history) > 0
 	case "hyperparams":
-		return len(in.history) > 0 || len(in.steps) > 0
+		return len(in.history) > 0 || len(in.batches) > 0
 	case "clusters", "profiles":
 		return in.borders() != nil
 	case "criteria":

@@ -37,7 +37,7 @@ type ChartHook struct {
 	// Written lists the paths of the files written, oldest first.
 	Written []string
 
-	history   []Epoch
+	history   []hooks.EpochRecord
 	hits      []float64 // the epoch's batch hits, counted only without Train
 	lastDrawn int
 	scatter   *PCAScatter
@@ -93,7 +93,7 @@ func (h *ChartHook) Handle(e hooks.Event, s *hooks.State) error {
 			}
 		}
 	case hooks.AfterEpoch:
-		h.history = append(h.history, Epoch{Epoch: s.Epoch, Train: s.Train, Valid: s.Valid, HasValid: s.HasValid,
+		h.history = append(h.history, hooks.EpochRecord{Epoch: s.Epoch + 1, Loss: s.Loss, Train: s.Train, Valid: s.Valid, HasValid: s.HasValid,
 			Alpha: s.Alpha, Sigma: s.Sigma, BatchSize: s.BatchSize})
 		if h.Every > 0 && (s.Epoch+1)%h.Every == 0 {
 			return h.draw(s)
@@ -122,10 +122,10 @@ func (h *ChartHook) write(name string, render func(b *bytes.Buffer) error) error
 func (h *ChartHook) draw(s *hooks.State) error {
 	ep := h.history[len(h.history)-1].Epoch
 	h.lastDrawn = ep
-	tag := fmt.Sprintf("_e%04d", ep+1)
+	tag := fmt.Sprintf("_e%04d", ep)
 	g := s.Map.Grid()
 	counts := h.hits
-	title := fmt.Sprintf("Hits during epoch %d", ep+1)
+	title := fmt.Sprintf("Hits during epoch %d", ep)
 	if h.Train != nil {
 		bmu, _, err := s.Map.Predict(h.Train.Data)
 		if err != nil {
@@ -134,7 +134,7 @@ func (h *ChartHook) draw(s *hooks.State) error {
 		if counts, err = Hits(bmu, g.Units()); err != nil {
 			return err
 		}
-		title = fmt.Sprintf("Hit map after epoch %d", ep+1)
+		title = fmt.Sprintf("Hit map after epoch %d", ep)
 	}
 	if err := h.write("hitmap"+tag, func(b *bytes.Buffer) error {
 		return HitmapChart(g, counts, title).Render(b, h.Format)
@@ -145,7 +145,7 @@ func (h *ChartHook) draw(s *hooks.State) error {
 		if h.scatter == nil {
 			h.scatter = &PCAScatter{Grid: g, Dim: h.Train.D, Data: h.Train.Data}
 		}
-		h.scatter.Title = fmt.Sprintf("Data and codebook (PCA), epoch %d", ep+1)
+		h.scatter.Title = fmt.Sprintf("Data and codebook (PCA), epoch %d", ep)
 		h.scatter.Codebook = s.Map.Weights()
 		if err := h.write("pca"+tag, func(b *bytes.Buffer) error { return h.scatter.Render(b, h.Format) }); err != nil {
 			return err

@@ -13,8 +13,8 @@ import (
 
 	"github.com/somgraph/somgraph/cluster"
 	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
-	"github.com/somgraph/somgraph/trainer"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -33,23 +33,6 @@ type Decoder interface {
 }
 
 var _ Decoder = (*loaders.Pipeline)(nil)
-
-// Epoch is one epoch of training history, as the Loss and Hyperparams
-// charts draw it (the trainer's record; charts show Epoch+1).
-type Epoch = trainer.Epoch
-
-// Step holds the hyperparameters of one training batch.
-type Step struct {
-	// Step counts batches from the start of training, from 0; charts show
-	// Step+1.
-	Step         int
-	Alpha, Sigma float64
-	BatchSize    int
-}
-
-// WithSteps makes Hyperparams draw α, σ and the batch size per training
-// step (batch) instead of per epoch.
-func WithSteps(s []Step) Option { return func(in *Interpretation) { in.steps = slices.Clone(s) } }
 
 // Option configures an Interpretation.
 type Option func(*Interpretation)
@@ -70,7 +53,7 @@ func WithLogScale(on bool) Option { return func(in *Interpretation) { in.logScal
 
 // WithHistory gives the training history the Loss and Hyperparams charts
 // draw.
-func WithHistory(h []Epoch) Option {
+func WithHistory(h []hooks.EpochRecord) Option {
 	return func(in *Interpretation) { in.history = slices.Clone(h) }
 }
 
@@ -83,8 +66,9 @@ type Interpretation struct {
 	m            *graph.Map
 	train, valid *loaders.Dataset
 	dec          Decoder
-	history      []Epoch
-	steps        []Step
+	history      []hooks.EpochRecord
+	batches      []hooks.BatchRecord // per-step hyperparameters (WithRecorder)
+	batchEpochs  []hooks.EpochRecord // the epochs of batches
 	bmus         map[*loaders.Dataset][]int
 	trainName    string // the training data's name in titles; "" is "train"
 	logScale     *bool  // the hit map's colour scale; nil chooses
@@ -791,7 +775,7 @@ var errNoHistory = errors.New("viz: no training history: build the Interpretatio
 
 // LossCharts returns the curve charts of history: quantization error and
 // topographic error, train and valid, per epoch.
-func LossCharts(history []Epoch) ([]*CurveChart, error) {
+func LossCharts(history []hooks.EpochRecord) ([]*CurveChart, error) {
 	if len(history) == 0 {
 		return nil, errNoHistory
 	}
@@ -799,7 +783,7 @@ func LossCharts(history []Epoch) ([]*CurveChart, error) {
 	var tq, vq, tt, vt []float64
 	hasValid := false
 	for i, e := range history {
-		ep[i] = float64(e.Epoch + 1)
+		ep[i] = float64(e.Epoch)
 		tq, tt = append(tq, e.Train.QE), append(tt, e.Train.TE)
 		v, vte := math.NaN(), math.NaN()
 		if e.HasValid {
@@ -818,14 +802,14 @@ func LossCharts(history []Epoch) ([]*CurveChart, error) {
 
 // HyperparamCharts returns the curve charts of the learning rate α, the
 // radius σ and the batch size per epoch of history.
-func HyperparamCharts(history []Epoch) ([]*CurveChart, error) {
+func HyperparamCharts(history []hooks.EpochRecord) ([]*CurveChart, error) {
 	if len(history) == 0 {
 		return nil, errNoHistory
 	}
 	ep := make([]float64, len(history))
 	a, s, b := make([]float64, len(history)), make([]float64, len(history)), make([]float64, len(history))
 	for i, e := range history {
-		ep[i], a[i], s[i], b[i] = float64(e.Epoch+1), e.Alpha, e.Sigma, float64(e.BatchSize)
+		ep[i], a[i], s[i], b[i] = float64(e.Epoch), e.Alpha, e.Sigma, float64(e.BatchSize)
 	}
 	return hyperparamCharts("epoch", ep, a, s, b), nil
 }
@@ -852,10 +836,10 @@ func (in *Interpretation) Loss(w io.Writer, f Format) error {
 }
 
 // Hyperparams draws α, σ and the batch size per epoch, or per step if
-// the Interpretation has steps (WithSteps, WithRecorder).
+// the Interpretation has batch records (WithRecorder).
 func (in *Interpretation) Hyperparams(w io.Writer, f Format) error {
-	if len(in.steps) > 0 {
-		return RenderCurves(w, f, StepCharts(in.steps)...)
+	if len(in.batches) > 0 {
+		return RenderCurves(w, f, StepCharts(in.batches, in.batchEpochs)...)
 	}
 	cs, err := HyperparamCharts(in.history)
 	if err != nil {
@@ -869,16 +853,23 @@ func (in *Interpretation) Hyperparams(w io.Writer, f Format) error {
 const maxCurvePoints = 2000
 
 // StepCharts returns the curve charts of α, σ and the batch size per
-// training step.
-func StepCharts(steps []Step) []*CurveChart {
-	stride := (len(steps) + maxCurvePoints - 1) / maxCurvePoints
+// training step, from a Recorder's batch records and, for the batch size,
+// the records of their epochs (the epoch's planned batch size: the last
+// batch of an epoch is often smaller, which is not a change of setting;
+// without the epoch's record, the batch's own size).
+func StepCharts(batches []hooks.BatchRecord, epochs []hooks.EpochRecord) []*CurveChart {
+	stride := (len(batches) + maxCurvePoints - 1) / maxCurvePoints
 	var x, a, s, b []float64
-	for i, st := range steps {
-		if i%stride != 0 && i != len(steps)-1 {
+	for i, st := range batches {
+		if i%stride != 0 && i != len(batches)-1 {
 			continue
 		}
-		x = append(x, float64(st.Step+1))
-		a, s, b = append(a, st.Alpha), append(s, st.Sigma), append(b, float64(st.BatchSize))
+		size := st.Size
+		if st.Epoch >= 1 && st.Epoch <= len(epochs) {
+			size = epochs[st.Epoch-1].BatchSize
+		}
+		x = append(x, float64(st.Step))
+		a, s, b = append(a, st.Alpha), append(s, st.Sigma), append(b, float64(size))
 	}
 	return hyperparamCharts("step", x, a, s, b)
 }

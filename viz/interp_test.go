@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
 	"gorgonia.org/tensor"
 )
@@ -356,7 +357,7 @@ func TestInterpretationEdgeCases(t *testing.T) {
 	m := newMap(t, g, 2, square2)
 	ds := records(t, square2, 2, []int{2, 0, 1, 0}, func(u, i int) string { return []string{"x", "y"}[u%2] })
 	nolab := records(t, square2, 2, []int{1, 1, 1, 1}, nil)
-	one := []Epoch{{Epoch: 0, Train: graph.Metrics{QE: 0.5, TE: 0}, Alpha: 0.1, Sigma: 1, BatchSize: 32}}
+	one := []hooks.EpochRecord{{Epoch: 1, Train: graph.Metrics{QE: 0.5, TE: 0}, Alpha: 0.1, Sigma: 1, BatchSize: 32}}
 	in, err := New(m, ds, nil, WithHistory(one))
 	if err != nil {
 		t.Fatal(err)

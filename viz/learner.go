@@ -3,6 +3,7 @@ package viz
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
@@ -52,15 +53,6 @@ func WithRecorder(r *hooks.Recorder) Option {
 		if r == nil || len(r.Batches) == 0 {
 			return
 		}
-		in.steps = make([]Step, len(r.Batches))
-		for i, b := range r.Batches {
-			// The epoch's planned batch size: the last batch of an epoch
-			// is often smaller, which is not a change of setting.
-			size := b.Size
-			if b.Epoch >= 0 && b.Epoch < len(r.Epochs) {
-				size = r.Epochs[b.Epoch].BatchSize
-			}
-			in.steps[i] = Step{Step: b.Step, Alpha: b.Alpha, Sigma: b.Sigma, BatchSize: size}
-		}
+		in.batches, in.batchEpochs = slices.Clone(r.Batches), slices.Clone(r.Epochs)
 	}
 }

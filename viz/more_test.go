@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 )
@@ -73,11 +74,12 @@ func TestBarTicks(t *testing.T) {
 }
 
 func TestStepChartsThinLongRuns(t *testing.T) {
-	steps := make([]Step, 5001)
+	steps := make([]hooks.BatchRecord, 5001)
 	for i := range steps {
-		steps[i] = Step{Step: i, Alpha: 1 / float64(i+1), Sigma: 3, BatchSize: 32}
+		steps[i] = hooks.BatchRecord{Epoch: 1 + i/1000, Step: i + 1, Alpha: 1 / float64(i+1), Sigma: 3, Size: 7}
 	}
-	cs := StepCharts(steps)
+	epochs := []hooks.EpochRecord{{Epoch: 1, BatchSize: 32}, {Epoch: 2, BatchSize: 64}}
+	cs := StepCharts(steps, epochs)
 	if len(cs) != 3 {
 		t.Fatalf("%d charts, want 3", len(cs))
 	}
@@ -87,6 +89,20 @@ func TestStepChartsThinLongRuns(t *testing.T) {
 	}
 	if x[0] != 1 || x[len(x)-1] != 5001 {
 		t.Errorf("x from %v to %v, want 1 to 5001 (first and last steps kept)", x[0], x[len(x)-1])
+	}
+	// The planned batch size of each step's epoch, else the batch's own.
+	b := cs[2].Series[0]
+	for i, x := range b.X {
+		want := 7.0
+		switch e := 1 + (int(x)-1)/1000; e {
+		case 1:
+			want = 32
+		case 2:
+			want = 64
+		}
+		if b.Y[i] != want {
+			t.Fatalf("batch size at step %v is %v, want %v", x, b.Y[i], want)
+		}
 	}
 	if err := RenderCurves(io.Discard, PNG, cs...); err != nil {
 		t.Errorf("render: %v", err)

@@ -480,11 +480,8 @@ func (p *trainPlan) addHooks(l *trainer.Learner, ctx context.Context, stdout io.
 		return usagef("--monitor: %s", bare(err))
 	}
 	l.AddHook(hooks.NewNaNGuard())
-	switch pr := hooks.NewProgress(stdout, p.progress); pr.Mode() {
-	case hooks.ProgressBar:
+	if pr := hooks.NewProgress(stdout, p.progress); pr.Mode() != hooks.ProgressNone {
 		l.AddHook(pr)
-	case hooks.ProgressLines:
-		l.AddHook(epochPrinter(stdout))
 	}
 	if f.log != "" {
 		lg, err := hooks.CreateCSVLogger(f.log)
@@ -568,26 +565,6 @@ func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Durati
 		fmt.Fprintf(w, "  valid qe %.4f  %s %.4f", last.Valid.QE, te, last.Valid.TE)
 	}
 	fmt.Fprintf(w, "\nmodel saved to %s\n", p.flags.out)
-}
-
-// epochPrinter returns a hook that prints one line per epoch to w.
-func epochPrinter(w io.Writer) hooks.Hook {
-	var start time.Time
-	return hooks.Func("cli-lines", hooks.OrderOutput, func(e hooks.Event, s *hooks.State) error {
-		if e == hooks.BeforeEpoch {
-			start = time.Now()
-			return nil
-		}
-		width := len(fmt.Sprint(s.Epochs))
-		te := s.Map.Config().TELabel()
-		line := fmt.Sprintf("epoch %*d/%d  qe %.4f  %s %.4f", width, s.Epoch+1, s.Epochs, s.Train.QE, te, s.Train.TE)
-		if s.HasValid {
-			line += fmt.Sprintf("  valid qe %.4f  %s %.4f", s.Valid.QE, te, s.Valid.TE)
-		}
-		line += fmt.Sprintf("  alpha %.4f  sigma %.3f  %.2fs\n", s.Alpha, s.Sigma, time.Since(start).Seconds())
-		_, err := io.WriteString(w, line)
-		return err
-	}, hooks.BeforeEpoch, hooks.AfterEpoch)
 }
 
 // sizeWarning returns a warning when grid has more units than there are

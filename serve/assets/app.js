@@ -392,7 +392,7 @@ function drawCurves() {
     { title: "learning rate α", lines: [["α", series("alpha"), "#2ca02c"]] },
     { title: "radius σ", lines: [["σ", series("sigma"), "#d62728"]] },
   ];
-  for (const c of charts) drawCurve(box, c, h.map((e) => e.epoch + 1));
+  for (const c of charts) drawCurve(box, c, h.map((e) => e.epoch));
 }
 
 function drawCurve(box, c, xs) {
