@@ -5,8 +5,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"time"
 	"os"
+	"time"
 
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
