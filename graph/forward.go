@@ -92,7 +92,7 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 		if f.hood, err = Neighborhoods(f.units, sigma, m); err != nil {
 			return nil, err
 		}
-		beta := G.NewConstant(newScalar(dt, 0), G.WithName("0"))
+		beta := G.NewConstant(newScalar(dt, 0), G.WithName("beta=0"))
 		if f.num, err = WeightedSums(f.units, f.hood, f.sums, beta); err != nil {
 			return nil, err
 		}

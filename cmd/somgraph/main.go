@@ -38,6 +38,7 @@ var commands = []command{
 	{"plot", "draw a model's charts (hit map, weights, U-matrix, ...)", runPlot},
 	{"cluster", "group the map's units into clusters, stored in the model", runCluster},
 	{"serve", "explore a model in the browser (local web server)", runServe},
+	{"graph", "print the Gorgonia graphs training runs (DOT or text)", runGraph},
 	{"bench", "time training against the BLAS floor", func(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return runBench(args, stdout, stderr)
 	}},
@@ -45,13 +46,13 @@ var commands = []command{
 
 // commandNames are the subcommands' names; a config file may hold a
 // section for each.
-var commandNames = []string{"train", "predict", "codebook", "plot", "cluster", "serve", "bench"}
+var commandNames = []string{"train", "predict", "codebook", "plot", "cluster", "serve", "graph", "bench"}
 
 // run is the whole program: it dispatches args to a subcommand and returns
 // the process's exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "somgraph: missing command (want train, predict, codebook, plot, cluster, serve or bench); see somgraph --help")
+		fmt.Fprintln(stderr, "somgraph: missing command (want train, predict, codebook, plot, cluster, serve, graph or bench); see somgraph --help")
 		return exitUsage
 	}
 	name := args[0]
@@ -69,7 +70,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return c.run(args[1:], stdin, stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "somgraph: unknown command %q (want train, predict, codebook, plot, cluster, serve or bench); see somgraph --help\n", name)
+	fmt.Fprintf(stderr, "somgraph: unknown command %q (want train, predict, codebook, plot, cluster, serve, graph or bench); see somgraph --help\n", name)
 	return exitUsage
 }
 
