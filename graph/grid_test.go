@@ -117,3 +117,58 @@ func TestParse(t *testing.T) {
 		t.Error("ParseTopology(hexagon): want an error")
 	}
 }
+
+// TestGridDistTable checks grid distances above 1 against a table worked
+// out by hand from the geometry (unit k at row k / Cols, column k % Cols;
+// hexagonal odd rows shifted right by ½ and rows √3/2 apart; a torus wraps
+// both axes, a hexagonal one by Rows·√3/2 vertically), so that Grid.Dist
+// and the offset table behind the neighbourhood (Map.GridDist) are not
+// their own oracle.
+func TestGridDistTable(t *testing.T) {
+	r3, r7 := math.Sqrt(3), math.Sqrt(7)
+	rect := Grid{Rows: 4, Cols: 5}
+	torus := Grid{Rows: 4, Cols: 5, Toroidal: true}
+	hex := Grid{Rows: 4, Cols: 5, Topology: Hexagonal}
+	hexTorus := Grid{Rows: 4, Cols: 5, Topology: Hexagonal, Toroidal: true}
+	cases := []struct {
+		name string
+		g    Grid
+		a, b int // units (row, col) in the comments
+		want float64
+	}{
+		{"rect (0,0)→(2,2)", rect, 0, 12, 2 * math.Sqrt2},
+		{"rect (0,0)→(3,4)", rect, 0, 19, 5},
+		{"torus (0,0)→(3,4): both axes wrap to 1", torus, 0, 19, math.Sqrt2},
+		{"torus (0,0)→(2,2): half way down, 2 across", torus, 0, 12, 2 * math.Sqrt2},
+		{"torus (0,0)→(0,3): 3 right is 2 left", torus, 0, 3, 2},
+		{"torus (1,1)→(3,4): 2 down, 3 right is 2 left", torus, 6, 19, 2 * math.Sqrt2},
+		{"hex (0,0)→(2,0): two rows straight down", hex, 0, 10, r3},
+		{"hex (0,0)→(1,1): x 1.5, y √3/2", hex, 0, 6, r3},
+		{"hex (0,0)→(0,3)", hex, 0, 3, 3},
+		{"hex (1,0)→(3,2): x 2, y √3", hex, 5, 17, r7},
+		{"hex (0,0)→(3,1): x 1.5, y 3√3/2", hex, 0, 16, 3},
+		{"hex (1,1)→(0,0): x 1.5 back", hex, 6, 0, r3},
+		{"hex torus (0,0)→(3,0): wraps to a neighbour", hexTorus, 0, 15, 1},
+		{"hex torus (0,0)→(2,0): √3 either way", hexTorus, 0, 10, r3},
+		{"hex torus (0,0)→(0,3): 2 left", hexTorus, 0, 3, 2},
+		{"hex torus (0,0)→(3,3): x 3.5 wraps to 1.5, y to √3/2", hexTorus, 0, 18, r3},
+		{"hex torus (1,0)→(2,4): x 3.5 wraps to 1.5", hexTorus, 5, 14, r3},
+		{"hex torus (1,2)→(3,0): x 2 left, y √3", hexTorus, 7, 15, r7},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := New(Config{Grid: c.g, Dim: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, pair := range [][2]int{{c.a, c.b}, {c.b, c.a}} {
+				if got := c.g.Dist(pair[0], pair[1]); math.Abs(got-c.want) > 1e-12 {
+					t.Errorf("Grid.Dist(%d, %d) = %.15g, want %.15g", pair[0], pair[1], got, c.want)
+				}
+				if got := m.GridDist(pair[0], pair[1]); math.Abs(got-c.want) > 1e-12 {
+					t.Errorf("Map.GridDist(%d, %d) = %.15g, want %.15g", pair[0], pair[1], got, c.want)
+				}
+			}
+		})
+	}
+}

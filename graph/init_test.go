@@ -70,7 +70,7 @@ func TestInitPCA(t *testing.T) {
 	var mean [3]float64
 	for u := 0; u < 18; u++ {
 		x, y, z := w[3*u], w[3*u+1], w[3*u+2]
-		if math.Abs(z-x-y) > 1e-6 {
+		if math.Abs(z-x-y) > 1e-9*math.Max(1, math.Abs(z)) { // float64 map
 			t.Errorf("unit %d = %v is off the data's plane", u, w[3*u:3*u+3])
 		}
 		for f := 0; f < 3; f++ {
@@ -82,7 +82,7 @@ func TestInitPCA(t *testing.T) {
 		dmean[i%3] += v / n
 	}
 	for f := range mean {
-		if math.Abs(mean[f]-dmean[f]) > 1e-6 {
+		if math.Abs(mean[f]-dmean[f]) > 1e-9*math.Max(1, math.Abs(dmean[f])) {
 			t.Errorf("codebook mean %v, data mean %v", mean, dmean)
 		}
 	}

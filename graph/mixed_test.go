@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gorgonia.org/tensor"
 )
 
 // testLayout: columns 0 and 1 continuous, 2–4 a one-hot feature of three
@@ -73,10 +75,14 @@ func TestMixedMatchesReference(t *testing.T) {
 				t.Fatal(err)
 			}
 			dist := toF64(f.Distances())
+			tol := 1e-5
+			if dt == tensor.Float64 {
+				tol = 1e-12
+			}
 			for i := 0; i < b; i++ {
 				for u := 0; u < g.Units(); u++ {
 					want := refMixed(x[i*d:(i+1)*d], w[u*d:(u+1)*d])
-					if math.Abs(dist[i*g.Units()+u]-want) > 1e-5 {
+					if math.Abs(dist[i*g.Units()+u]-want) > tol {
 						t.Fatalf("record %d, unit %d: %g, reference %g", i, u, dist[i*g.Units()+u], want)
 					}
 				}

@@ -218,7 +218,7 @@ func TestForwardMatchesReference(t *testing.T) {
 							// The distance to the BMU is recomputed exactly for Euclidean;
 							// the others come from the float32 distance matrix.
 							dtol := 1e-3
-							if metric == Euclidean {
+							if metric == Euclidean || dt == tensor.Float64 {
 								dtol = 1e-9
 							}
 							if got := f.MinDist()[i]; math.Abs(got-wantD) > dtol*math.Max(1, wantD) {

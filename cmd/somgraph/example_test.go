@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -35,14 +36,26 @@ func Example_predict() {
 	code = run([]string{"predict", "--model", model, "--data", "-"},
 		strings.NewReader("red,green,blue\n0,0,0\n1,1,1\n"), &out, os.Stderr)
 	fmt.Println("predict exit code", code)
-	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	fmt.Println(lines[0])
+	// Which units black and white land on depends on the seed; that they
+	// land far apart, at opposite ends of the map, and close to their
+	// units does not.
+	var rc [2][2]int
+	var dist [2]float64
+	for i, line := range lines[1:] {
 		f := strings.Split(line, ",")
-		fmt.Println(strings.Join(f[:3], ",")) // row and BMU; the distance follows
+		rc[i][0], _ = strconv.Atoi(f[1])
+		rc[i][1], _ = strconv.Atoi(f[2])
+		dist[i], _ = strconv.ParseFloat(f[3], 64)
 	}
+	apart := max(rc[0][0]-rc[1][0], rc[1][0]-rc[0][0], rc[0][1]-rc[1][1], rc[1][1]-rc[0][1])
+	fmt.Println("black and white at least 2 rows or columns apart:", apart >= 2)
+	fmt.Println("both within 1 of their unit's colour:", dist[0] < 1 && dist[1] < 1)
 	// Output:
 	// train exit code 0
 	// predict exit code 0
-	// row,bmu_row,bmu_col
-	// 0,2,0
-	// 1,0,3
+	// row,bmu_row,bmu_col,distance
+	// black and white at least 2 rows or columns apart: true
+	// both within 1 of their unit's colour: true
 }
