@@ -105,3 +105,54 @@ func TestMixedLayoutErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMixedDistanceCases runs hand-worked cases through the graph's Mixed
+// distance, the one training uses, on a layout of continuous a, b, a
+// one-hot c of three levels and an ordinal d of two levels, with fastsom's
+// weights (continuous ½ = 2 of 4 features, a mismatch ¼).
+func TestMixedDistanceCases(t *testing.T) {
+	layout := &MixedLayout{
+		Continuous:       []int{0, 1},
+		Groups:           []CategoryGroup{{Start: 2, Width: 3, Levels: 3}, {Start: 5, Width: 1, Ordinal: true, Levels: 2}},
+		ContinuousWeight: 0.5, CategoryWeight: 0.25,
+	}
+	cases := []struct {
+		name string
+		a, b []float64
+		want float64
+	}{
+		{"same", []float64{1, 2, 1, 0, 0, 1}, []float64{1, 2, 1, 0, 0, 1}, 0},
+		{"continuous only", []float64{0, 0, 1, 0, 0, 1}, []float64{3, 4, 1, 0, 0, 1}, 2.0 / 4 * 5},
+		{"one-hot argmax equal", []float64{0, 0, 0.6, 0.3, 0.1, 1}, []float64{0, 0, 0.9, 0, 0, 1.2}, 0},
+		{"one-hot mismatch", []float64{0, 0, 1, 0, 0, 1}, []float64{0, 0, 0, 0.2, 0.1, 1}, 1.0 / 4},
+		{"one-hot tie to the lowest level", []float64{0, 0, 0, 0.5, 0.5, 1}, []float64{0, 0, 0, 1, 0, 1}, 0},
+		{"both mismatch", []float64{0, 0, 1, 0, 0, 1}, []float64{0, 0, 0, 1, 0, 2}, 2.0 / 4},
+		{"ordinal rounding equal", []float64{0, 0, 1, 0, 0, 1.4}, []float64{0, 0, 1, 0, 0, 0.6}, 0},
+		{"ordinal beyond the last level", []float64{0, 0, 1, 0, 0, 9}, []float64{0, 0, 1, 0, 0, 2}, 0},
+		{"unknown vs level", []float64{0, 0, 0, 0, 0, 1}, []float64{0, 0, 1, 0, 0, 1}, 1.0 / 4},
+		{"all", []float64{0, 0, 1, 0, 0, 1}, []float64{3, 4, 0, 0, 1, 2}, 2.0/4*5 + 2.0/4},
+	}
+	m, err := New(Config{Grid: Grid{Rows: 1, Cols: 1}, Dim: 6, Distance: Mixed, Mixed: layout, Dtype: tensor.Float64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := m.NewSearch(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, pair := range [][2][]float64{{c.a, c.b}, {c.b, c.a}} {
+				if err := m.SetWeights(pair[1]); err != nil {
+					t.Fatal(err)
+				}
+				if err := f.Search(denseOf(tensor.Float64, 1, 6, pair[0])); err != nil {
+					t.Fatal(err)
+				}
+				if got := f.MinDist()[0]; math.Abs(got-c.want) > 1e-12 {
+					t.Errorf("d(%v, %v) = %v, want %v", pair[0], pair[1], got, c.want)
+				}
+			}
+		})
+	}
+}

@@ -32,9 +32,9 @@
 // min-max) and encodes categories (one-hot or ordinal; unseen values become
 // the unknown level). Transform and EncodeRecord apply it; Denormalize,
 // Recategorize, Decode and WriteCodebook invert it. Its Layout tells which
-// encoded columns come from which feature, and MixedDistance compares two
-// encoded vectors with Euclidean distance on continuous features and
-// mismatches on categorical ones. A pipeline round-trips through
+// encoded columns come from which feature, from which the trainer builds
+// the map's Mixed distance (Euclidean distance on continuous features,
+// mismatches on categorical ones; computed by graph). A pipeline round-trips through
 // encoding/json, validating on decode.
 //
 // # Data bunches

@@ -99,14 +99,3 @@ func ExamplePipeline_WriteCodebook() {
 	// 0,0,10.5,sun
 	// 0,1,20.5,rain
 }
-
-func ExampleMixedDistance() {
-	t, _ := loaders.ReadCSV(strings.NewReader("x,c\n0,a\n2,b\n"), nil)
-	p, _ := loaders.Fit(t, nil, &loaders.PipelineOptions{Normalize: loaders.NoScaling})
-	a, _ := p.EncodeRecord([]string{"0", "a"}, nil)
-	b, _ := p.EncodeRecord([]string{"3", "b"}, nil)
-	d, _ := loaders.MixedDistance(a, b, p.Layout())
-	fmt.Println(a, b, d) // ½·|0−3| + ½·1 mismatch
-	// Output:
-	// [0 1 0] [3 0 1] 2
-}

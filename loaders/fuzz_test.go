@@ -175,9 +175,6 @@ func FuzzPipelineJSON(f *testing.F) {
 		if err := p.WriteCodebook(&buf, enc, 1, 1); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := MixedDistance(enc, enc, p.Layout()); err != nil {
-			t.Fatal(err)
-		}
 	})
 }
 

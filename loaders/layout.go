@@ -1,9 +1,6 @@
 package loaders
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // Group is a run of encoded columns that come from one input feature: a
 // continuous value, its missing indicator, or a categorical feature's
@@ -26,7 +23,8 @@ type Group struct {
 }
 
 // Layout describes the encoded columns of a pipeline, for charts and for
-// MixedDistance.
+// the map's Mixed distance (graph.MixedLayout, built by the trainer from
+// ContinuousColumns, CategoricalGroups and MixedWeights).
 type Layout struct {
 	// Width is the number of encoded columns.
 	Width int
@@ -59,9 +57,11 @@ func (l Layout) CategoricalGroups() []Group {
 	return out
 }
 
-// MixedWeights returns the weights of MixedDistance: the continuous
-// groups' share of all groups, which multiplies the Euclidean distance, and
-// the weight of one categorical mismatch, 1/(number of groups). They fill
+// MixedWeights returns the weights of the Mixed distance, fastsom's mixed
+// categorical distance: the continuous groups' share of all groups, which
+// multiplies the Euclidean distance over the continuous columns, and the
+// weight of one categorical mismatch (Group.Code differs), 1/(number of
+// groups). They fill
 // graph.MixedLayout's ContinuousWeight and CategoryWeight, with
 // ContinuousColumns and CategoricalGroups giving its columns.
 func (l Layout) MixedWeights() (continuous, mismatch float64) {
@@ -97,36 +97,4 @@ func (g Group) Code(v []float64) int {
 		}
 	}
 	return best
-}
-
-// MixedDistance compares two encoded vectors of a layout the way fastsom's
-// mixed categorical distance does: the Euclidean distance over the
-// continuous columns and the number of categorical groups whose level
-// (Group.Code) differs, each weighted by its share of the groups:
-//
-//	d = nCont/n · ‖a_cont − b_cont‖ + nCat/n · mismatches/nCat
-//
-// where nCont counts continuous groups (indicators included), nCat the
-// categorical ones and n = nCont + nCat. It returns an error if a or b do
-// not have layout.Width values.
-func MixedDistance(a, b []float64, layout Layout) (float64, error) {
-	if len(a) != layout.Width || len(b) != layout.Width {
-		return 0, fmt.Errorf("%w: vectors of %d and %d values for a layout of %d columns", ErrShape, len(a), len(b), layout.Width)
-	}
-	var sq float64
-	miss := 0
-	for _, g := range layout.Groups {
-		if g.Kind == Categorical {
-			if g.Code(a) != g.Code(b) {
-				miss++
-			}
-			continue
-		}
-		for k := g.Start; k < g.Start+g.Width; k++ {
-			d := a[k] - b[k]
-			sq += d * d
-		}
-	}
-	wc, wm := layout.MixedWeights()
-	return wc*math.Sqrt(sq) + wm*float64(miss), nil
 }

@@ -509,7 +509,9 @@ func TestTransformAndEncodeErrors(t *testing.T) {
 	}
 }
 
-func TestMixedDistance(t *testing.T) {
+// TestLayoutMixedWeights checks the layout facts the trainer builds the
+// Mixed distance from (graph.MixedLayout; its values are tested in graph).
+func TestLayoutMixedWeights(t *testing.T) {
 	// Layout: continuous a, b; one-hot c (3 levels); ordinal d (2 levels).
 	l := Layout{Width: 6, Groups: []Group{
 		{Name: "a", Kind: Continuous, Start: 0, Width: 1},
@@ -517,43 +519,31 @@ func TestMixedDistance(t *testing.T) {
 		{Name: "c", Kind: Categorical, Start: 2, Width: 3, Levels: []string{"x", "y", "z"}},
 		{Name: "d", Kind: Categorical, Start: 5, Width: 1, Encoding: Ordinal, Levels: []string{"p", "q"}},
 	}}
-	const tol = 1e-12
-	cases := []struct {
-		name string
-		a, b []float64
-		want float64
-	}{
-		{"same", []float64{1, 2, 1, 0, 0, 1}, []float64{1, 2, 1, 0, 0, 1}, 0},
-		{"continuous only", []float64{0, 0, 1, 0, 0, 1}, []float64{3, 4, 1, 0, 0, 1}, 2.0 / 4 * 5},
-		{"one-hot argmax equal", []float64{0, 0, 0.6, 0.3, 0.1, 1}, []float64{0, 0, 0.9, 0, 0, 1.2}, 0},
-		{"one-hot mismatch", []float64{0, 0, 1, 0, 0, 1}, []float64{0, 0, 0, 0.2, 0.1, 1}, 1.0 / 4},
-		{"both mismatch", []float64{0, 0, 1, 0, 0, 1}, []float64{0, 0, 0, 1, 0, 2}, 2.0 / 4},
-		{"ordinal rounding equal", []float64{0, 0, 1, 0, 0, 1.4}, []float64{0, 0, 1, 0, 0, 0.6}, 0},
-		{"unknown vs level", []float64{0, 0, 0, 0, 0, 1}, []float64{0, 0, 1, 0, 0, 1}, 1.0 / 4},
-		{"all", []float64{0, 0, 1, 0, 0, 1}, []float64{3, 4, 0, 0, 1, 2}, 2.0/4*5 + 2.0/4},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := MixedDistance(tc.a, tc.b, l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if math.Abs(got-tc.want) > tol {
-				t.Errorf("got %v, want %v", got, tc.want)
-			}
-			if back, _ := MixedDistance(tc.b, tc.a, l); back != got {
-				t.Errorf("not symmetric: %v vs %v", got, back)
-			}
-		})
-	}
 	if wc, wm := l.MixedWeights(); wc != 0.5 || wm != 0.25 {
 		t.Errorf("weights %v, %v; want 0.5, 0.25", wc, wm)
 	}
 	if got := l.ContinuousColumns(); !slices.Equal(got, []int{0, 1}) {
 		t.Errorf("continuous columns %v, want [0 1]", got)
 	}
-	if _, err := MixedDistance([]float64{1}, []float64{1, 2, 3, 4, 5, 6}, l); !errors.Is(err, ErrShape) {
-		t.Errorf("short vector: got %v, want ErrShape", err)
+	if got := l.CategoricalGroups(); len(got) != 2 || got[0].Name != "c" || got[1].Name != "d" {
+		t.Errorf("categorical groups %v, want c and d", got)
+	}
+	codes := []struct {
+		g    int
+		v    []float64
+		want int
+	}{
+		{2, []float64{0, 0, 0.6, 0.3, 0.1, 1}, 0},
+		{2, []float64{0, 0, 0, 0.2, 0.2, 1}, 1}, // ties to the lowest level
+		{2, []float64{0, 0, 0, 0, 0, 1}, -1},    // no positive column: unknown
+		{3, []float64{0, 0, 1, 0, 0, 1.4}, 0},
+		{3, []float64{0, 0, 1, 0, 0, 0.4}, -1},
+		{3, []float64{0, 0, 1, 0, 0, 7}, 1}, // beyond the last level: the last
+	}
+	for _, c := range codes {
+		if got := l.Groups[c.g].Code(c.v); got != c.want {
+			t.Errorf("group %s, %v: code %d, want %d", l.Groups[c.g].Name, c.v, got, c.want)
+		}
 	}
 }
 
