@@ -12,6 +12,8 @@
 //	codebook  write a model's codebook as CSV, one row per unit
 //	plot      draw a model's charts (hit map, weights, U-matrix, ...)
 //	cluster   group the map's units into clusters, stored in the model
+//	serve     explore a model in the browser (local web server)
+//	graph     print the Gorgonia graphs training runs (DOT or text)
 //	bench     time training against the BLAS floor
 //
 // With no flags, somgraph train trains a 20×20 map on 10,000 random RGB
