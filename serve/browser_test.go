@@ -198,7 +198,7 @@ func TestBrowserLayers(t *testing.T) {
 		t.Errorf("%d cluster borders after switching them off", n)
 	}
 	curves := eval[[]string](t, ctx, `[...document.querySelectorAll('#curves svg')].map(s => s.dataset.title)`)
-	if !slices.Equal(curves, []string{"quantization error", "topographic error", "learning rate α", "radius σ"}) {
+	if !slices.Equal(curves, []string{"quantization error", "TE (6 neighbours)", "learning rate α", "radius σ"}) {
 		t.Errorf("training curves %v", curves)
 	}
 	if n := eval[int](t, ctx, `document.querySelectorAll('#curves polyline').length`); n < 4 {

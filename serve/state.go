@@ -302,6 +302,9 @@ type gridView struct {
 	Cols     int    `json:"cols"`
 	Topology string `json:"topology"`
 	Toroidal bool   `json:"toroidal"`
+	// TENeighbors is how many grid neighbours the topographic error
+	// counts as adjacent (graph.Config.TENeighborCount), shown beside TE.
+	TENeighbors int `json:"te_neighbors"`
 }
 
 type modelView struct {
@@ -422,7 +425,7 @@ func (s *state) mapView() *mapView {
 	v := &mapView{
 		Version: s.version,
 		Live:    s.live,
-		Grid:    gridView{Rows: g.Rows, Cols: g.Cols, Topology: g.Topology.String(), Toroidal: g.Toroidal},
+		Grid:    gridView{Rows: g.Rows, Cols: g.Cols, Topology: g.Topology.String(), Toroidal: g.Toroidal, TENeighbors: s.model.Config.TENeighborCount()},
 		Inputs:  s.codec.inputs,
 		Cells:   make([]cellView, k),
 		Model: modelView{Distance: s.model.Config.Distance.String(), Neighborhood: s.model.Config.Neighborhood.String(),

@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"bytes"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -55,4 +56,44 @@ func checkLoad(t *testing.T, data []byte) {
 	if m2.Config != m.Config || !slices.Equal(m2.Weights, m.Weights) {
 		t.Fatal("re-exported model differs")
 	}
+}
+
+// FuzzLoadCheckpoint checks that LoadCheckpoint never panics, that its
+// errors are trainer errors, and that whatever it accepts exports back to
+// a file it reads identically. Each input is tried as a whole file and as
+// the JSON line of a sealed checkpoint.
+func FuzzLoadCheckpoint(f *testing.F) {
+	path, _, _ := checkpointOf(f)
+	good, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte(strings.Split(string(good), "\n")[1]))
+	f.Add([]byte(""))
+	f.Add([]byte("somgraph-checkpoint v1\n"))
+	f.Add(exported(f, trained(f, Options{Seed: 1})))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, in := range [][]byte{data, withChecksum("somgraph-checkpoint v1", string(data))} {
+			ck, err := LoadCheckpoint(bytes.NewReader(in))
+			if err != nil {
+				if !strings.HasPrefix(err.Error(), "trainer: ") {
+					t.Fatalf("error %q does not start with \"trainer: \"", err)
+				}
+				continue
+			}
+			var b bytes.Buffer
+			if err := ck.Export(&b); err != nil {
+				t.Fatalf("accepted checkpoint does not export: %v", err)
+			}
+			ck2, err := LoadCheckpoint(&b)
+			if err != nil {
+				t.Fatalf("re-exported checkpoint does not load: %v", err)
+			}
+			if ck2.Done != ck.Done || ck2.Epochs != ck.Epochs || !slices.Equal(ck2.Model.Weights, ck.Model.Weights) {
+				t.Fatal("re-exported checkpoint differs")
+			}
+		}
+	})
 }

@@ -211,7 +211,7 @@ func TestResumeSameBytes(t *testing.T) {
 
 // checkpointOf trains a small fit interrupted after epoch 1 and returns the
 // checkpoint file's path, its data and the Learner's options.
-func checkpointOf(t *testing.T) (path string, train, valid *loaders.Dataset) {
+func checkpointOf(t testing.TB) (path string, train, valid *loaders.Dataset) {
 	t.Helper()
 	train, valid = resumeData(t)
 	l, err := New(train, valid, &Options{Grid: graph.Grid{Rows: 3, Cols: 4}, BatchSize: 32, Seed: 2})

@@ -388,7 +388,7 @@ function drawCurves() {
   const series = (key) => h.map((e) => (e[key] === undefined ? null : e[key]));
   const charts = [
     { title: "quantization error", lines: [["train", series("train_qe"), "#1f77b4"], ["valid", series("valid_qe"), "#ff7f0e"]] },
-    { title: "topographic error", lines: [["train", series("train_te"), "#1f77b4"], ["valid", series("valid_te"), "#ff7f0e"]] },
+    { title: state.map.grid.te_neighbors ? `TE (${state.map.grid.te_neighbors} neighbours)` : "topographic error", lines: [["train", series("train_te"), "#1f77b4"], ["valid", series("valid_te"), "#ff7f0e"]] },
     { title: "learning rate α", lines: [["α", series("alpha"), "#2ca02c"]] },
     { title: "radius σ", lines: [["σ", series("sigma"), "#d62728"]] },
   ];
