@@ -144,12 +144,7 @@ func TestContinueBadInput(t *testing.T) {
 	writeFile(t, other, []byte("u,v\n1,2\n3,4\n"))
 	four := filepath.Join(dir, "four.csv")
 	writeFile(t, four, []byte("r,g,b,a\n1,2,3,4\n3,4,5,6\n"))
-	cases := []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	cases := []trainCase{
 		{"other columns", []string{"--init-model", model, "--data", other}, exitFail, `lacks columns "x", "y", "c" that the model needs`},
 		{"colours model, four columns", []string{"--init-model", colours, "--data", four}, exitFail, "the new data do not fit the model's features"},
 		{"table model without data", []string{"--init-model", model}, exitUsage, "prepares tables"},
@@ -157,13 +152,5 @@ func TestContinueBadInput(t *testing.T) {
 		{"missing model", []string{"--init-model", filepath.Join(dir, "nope.somg"), "--data", data}, exitFail, "no such file"},
 		{"a CSV is not a model", []string{"--init-model", data, "--data", data}, exitFail, "not a somgraph model file"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := runCLI(t, "", append([]string{"train", "--progress", "none", "--out", filepath.Join(dir, "out.somg")}, c.args...)...)
-			if r.code != c.code {
-				t.Errorf("exit %d, want %d (stderr %q)", r.code, c.code, r.stderr)
-			}
-			oneErrorLine(t, r, c.want)
-		})
-	}
+	trainCases(t, dir, cases)
 }

@@ -193,12 +193,7 @@ func TestResumeBadInput(t *testing.T) {
 		return p
 	}
 	future := bytes.Replace(good, []byte("somgraph-checkpoint v1"), []byte("somgraph-checkpoint v9"), 1)
-	cases := []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	cases := []trainCase{
 		{"plain model", []string{"--resume", model}, exitFail, "this is a model file (somgraph-model), which holds no run state"},
 		{"truncated", []string{"--resume", write("cut.ckpt", good[:len(good)/3])}, exitFail, "checkpoint file is truncated or corrupted"},
 		{"future version", []string{"--resume", write("future.ckpt", future)}, exitFail, "checkpoint version 9 is newer than this somgraph (1): upgrade"},
@@ -210,15 +205,7 @@ func TestResumeBadInput(t *testing.T) {
 		{"negative every", []string{"--checkpoint-every", "-1"}, exitUsage, "--checkpoint-every -1"},
 		{"state file alone", []string{"--state-file", "x.ckpt"}, exitUsage, "--state-file is written by --checkpoint-every"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := runCLI(t, "", append([]string{"train", "--progress", "none", "--out", filepath.Join(dir, "out.somg")}, c.args...)...)
-			if r.code != c.code {
-				t.Errorf("exit %d, want %d (stderr %q)", r.code, c.code, r.stderr)
-			}
-			oneErrorLine(t, r, c.want)
-		})
-	}
+	trainCases(t, dir, cases)
 	// A harmless change: another --out and --log.
 	r = runCLI(t, "", "train", "--resume", state, "--out", filepath.Join(dir, "again.somg"), "--log", filepath.Join(dir, "log.csv"), "--progress", "none")
 	if r.code != exitOK {
@@ -228,4 +215,27 @@ func TestResumeBadInput(t *testing.T) {
 		t.Error("resuming a finished run changed its model")
 	}
 	_ = os.Remove
+}
+
+// trainCase is a train command line (after "train --progress none --out
+// DIR/out.somg") that must fail with code and a message containing want.
+type trainCase struct {
+	name string
+	args []string
+	code int
+	want string
+}
+
+// trainCases runs each case as a subtest.
+func trainCases(t *testing.T, dir string, cases []trainCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, "", append([]string{"train", "--progress", "none", "--out", filepath.Join(dir, "out.somg")}, c.args...)...)
+			if r.code != c.code {
+				t.Errorf("exit %d, want %d (stderr %q)", r.code, c.code, r.stderr)
+			}
+			oneErrorLine(t, r, c.want)
+		})
+	}
 }
