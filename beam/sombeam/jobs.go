@@ -1,0 +1,409 @@
+package sombeam
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/fileio"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/loaders"
+	"github.com/somgraph/somgraph/trainer"
+	"gorgonia.org/tensor"
+)
+
+// The Beam side of the package: DoFns and CombineFns registered so that
+// remote workers (Flink, Spark, Dataflow SDK harnesses) find them.
+func init() {
+	beam.RegisterType(reflect.TypeOf((*fitShardFn)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*searchFn)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*predictFn)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*mergeFn)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*writeFn)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*Part)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*epochSide)(nil)).Elem())
+}
+
+// Part is what a DoFn emits for one input shard and what the merge
+// combiner accumulates: an encoded partial result (a shard summary, an
+// epoch's statistics, or prediction counts), or the first error met.
+type Part struct {
+	Blob []byte
+	Err  string
+}
+
+// Kinds of Part, the merge each needs.
+const (
+	kindSummary = "summary" // loaders.ShardSummary
+	kindEpoch   = "epoch"   // graph.Stats + graph.MetricsAcc
+	kindCounts  = "counts"  // records and skipped rows of predict
+)
+
+// opener opens a matched file through Beam's filesystems.
+func opener(ctx context.Context, f fileio.ReadableFile) loaders.Opener {
+	return func() (io.ReadCloser, error) { return f.Open(ctx) }
+}
+
+// fitShardFn summarizes one CSV shard for the preprocessing pipeline.
+type fitShardFn struct {
+	Options []byte // JSON of loaders.Options
+}
+
+// ProcessElement reads the shard and emits its summary.
+func (fn *fitShardFn) ProcessElement(ctx context.Context, f fileio.ReadableFile) (Part, error) {
+	var o loaders.Options
+	if err := json.Unmarshal(fn.Options, &o); err != nil {
+		return Part{}, fmt.Errorf("sombeam: decoding the read options: %w", err)
+	}
+	s, err := loaders.FitShard(f.Metadata.Path, opener(ctx, f), &o)
+	if err != nil {
+		return Part{}, err
+	}
+	b, err := s.MarshalBinary()
+	return Part{Blob: b}, err
+}
+
+// epochSide is an epoch's broadcast: the model (codebook, map settings and
+// pipeline, as an ordinary model file) and the radius σ.
+type epochSide struct {
+	Model []byte
+	Sigma float64
+}
+
+// worker is a DoFn's decoded view of the side input.
+type worker struct {
+	model    *trainer.Model
+	m        *graph.Map
+	forwards map[int]*graph.Forward
+}
+
+func newWorker(side []byte) (*worker, error) {
+	md, err := trainer.Load(bytes.NewReader(side))
+	if err != nil {
+		return nil, err
+	}
+	if md.Pipeline == nil {
+		return nil, errors.New("sombeam: the model has no preprocessing pipeline: train it from CSV")
+	}
+	m, err := md.Map()
+	if err != nil {
+		return nil, err
+	}
+	return &worker{model: md, m: m, forwards: map[int]*graph.Forward{}}, nil
+}
+
+func (w *worker) forward(n int) (*graph.Forward, error) {
+	if f := w.forwards[n]; f != nil {
+		return f, nil
+	}
+	f, err := w.m.NewForward(n)
+	if err != nil {
+		return nil, err
+	}
+	w.forwards[n] = f
+	return f, nil
+}
+
+// batcher collects encoded records into batches of the map's dtype and
+// hands each to flush with the forward pass compiled for its size.
+type batcher struct {
+	w     *worker
+	size  int
+	buf   any // []float32 or []float64, size×D
+	n     int
+	flush func(f *graph.Forward, x *tensor.Dense) error
+}
+
+func newBatcher(w *worker, size int, flush func(*graph.Forward, *tensor.Dense) error) *batcher {
+	b := &batcher{w: w, size: size, flush: flush}
+	if w.m.Config().Dtype == tensor.Float64 {
+		b.buf = make([]float64, size*w.m.Dim())
+	} else {
+		b.buf = make([]float32, size*w.m.Dim())
+	}
+	return b
+}
+
+func (b *batcher) add(rec []float64) error {
+	d := len(rec)
+	switch x := b.buf.(type) {
+	case []float32:
+		for i, v := range rec {
+			x[b.n*d+i] = float32(v)
+		}
+	case []float64:
+		copy(x[b.n*d:], rec)
+	}
+	b.n++
+	if b.n == b.size {
+		return b.run()
+	}
+	return nil
+}
+
+// run searches the records collected so far.
+func (b *batcher) run() error {
+	if b.n == 0 {
+		return nil
+	}
+	n, d := b.n, b.w.m.Dim()
+	b.n = 0
+	f, err := b.w.forward(n)
+	if err != nil {
+		return err
+	}
+	var x *tensor.Dense
+	switch v := b.buf.(type) {
+	case []float32:
+		x = tensor.New(tensor.WithShape(n, d), tensor.WithBacking(v[:n*d]))
+	case []float64:
+		x = tensor.New(tensor.WithShape(n, d), tensor.WithBacking(v[:n*d]))
+	}
+	return b.flush(f, x)
+}
+
+// searchFn is an epoch's work on one shard: it encodes the shard's records
+// with the model's pipeline, runs the graph's BMU search on batches of them
+// and adds them to the epoch statistics (per-unit sums and error sums),
+// emitting one Part per shard: never an element per record.
+type searchFn struct {
+	Options []byte // JSON of loaders.Options, as fitted
+	Batch   int    // records per search
+}
+
+// ProcessElement searches the records of f against the side input's
+// codebook.
+func (fn *searchFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, side epochSide) (Part, error) {
+	var o loaders.Options
+	if err := json.Unmarshal(fn.Options, &o); err != nil {
+		return Part{}, fmt.Errorf("sombeam: decoding the read options: %w", err)
+	}
+	w, err := newWorker(side.Model)
+	if err != nil {
+		return Part{}, err
+	}
+	stats, acc := w.m.NewStats(), w.m.NewMetricsAcc()
+	euclid := w.m.Config().Distance == graph.Euclidean
+	b := newBatcher(w, fn.Batch, func(f *graph.Forward, x *tensor.Dense) error {
+		if err := f.SearchInto(x, 0, side.Sigma, stats); err != nil {
+			return err
+		}
+		if euclid {
+			acc.AddWithoutDistortion(f) // the update measures it from the sums
+		} else {
+			acc.Add(f, side.Sigma)
+		}
+		return nil
+	})
+	_, _, err = loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &o, func(rec []float64, _ int, _ string) error {
+		return b.add(rec)
+	})
+	if err == nil {
+		err = b.run()
+	}
+	if err != nil {
+		return Part{}, err
+	}
+	blob, err := encodeEpoch(stats, acc)
+	return Part{Blob: blob}, err
+}
+
+// encodeEpoch encodes an epoch's statistics: the Stats' length, the Stats,
+// the MetricsAcc.
+func encodeEpoch(s *graph.Stats, a *graph.MetricsAcc) ([]byte, error) {
+	sb, err := s.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	ab, err := a.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	out := binary.LittleEndian.AppendUint64(nil, uint64(len(sb)))
+	return append(append(out, sb...), ab...), nil
+}
+
+// decodeEpoch decodes encodeEpoch's form into detached statistics.
+func decodeEpoch(b []byte) (*graph.Stats, *graph.MetricsAcc, error) {
+	if len(b) < 8 || binary.LittleEndian.Uint64(b) > uint64(len(b)-8) {
+		return nil, nil, errors.New("sombeam: truncated epoch statistics")
+	}
+	n := int(binary.LittleEndian.Uint64(b))
+	s, a := new(graph.Stats), new(graph.MetricsAcc)
+	if err := s.UnmarshalBinary(b[8 : 8+n]); err != nil {
+		return nil, nil, err
+	}
+	if err := a.UnmarshalBinary(b[8+n:]); err != nil {
+		return nil, nil, err
+	}
+	return s, a, nil
+}
+
+// mergeFn is the CombineFn that merges Parts of one Kind. A Part with an
+// error wins, so the driver reports it.
+type mergeFn struct {
+	Kind string
+}
+
+// CreateAccumulator returns an empty Part.
+func (fn *mergeFn) CreateAccumulator() Part { return Part{} }
+
+// AddInput merges a shard's Part.
+func (fn *mergeFn) AddInput(a, b Part) Part { return fn.MergeAccumulators(a, b) }
+
+// MergeAccumulators merges two Parts.
+func (fn *mergeFn) MergeAccumulators(a, b Part) Part {
+	switch {
+	case a.Err != "":
+		return a
+	case b.Err != "":
+		return b
+	case a.Blob == nil:
+		return b
+	case b.Blob == nil:
+		return a
+	}
+	blob, err := mergeBlobs(fn.Kind, a.Blob, b.Blob)
+	if err != nil {
+		return Part{Err: err.Error()}
+	}
+	return Part{Blob: blob}
+}
+
+// ExtractOutput returns the merged Part.
+func (fn *mergeFn) ExtractOutput(a Part) Part { return a }
+
+func mergeBlobs(kind string, a, b []byte) ([]byte, error) {
+	switch kind {
+	case kindSummary:
+		var x, y loaders.ShardSummary
+		if err := x.UnmarshalBinary(a); err != nil {
+			return nil, err
+		}
+		if err := y.UnmarshalBinary(b); err != nil {
+			return nil, err
+		}
+		if err := x.Merge(&y); err != nil {
+			return nil, err
+		}
+		return x.MarshalBinary()
+	case kindEpoch:
+		s, m, err := decodeEpoch(a)
+		if err != nil {
+			return nil, err
+		}
+		s2, m2, err := decodeEpoch(b)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Merge(s2); err != nil {
+			return nil, err
+		}
+		if err := m.Merge(m2); err != nil {
+			return nil, err
+		}
+		return encodeEpoch(s, m)
+	case kindCounts:
+		if len(a) != 16 || len(b) != 16 {
+			return nil, errors.New("sombeam: bad prediction counts")
+		}
+		out := make([]byte, 16)
+		for i := 0; i < 16; i += 8 {
+			binary.LittleEndian.PutUint64(out[i:], binary.LittleEndian.Uint64(a[i:])+binary.LittleEndian.Uint64(b[i:]))
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("sombeam: unknown kind %q", kind)
+}
+
+// writeFn writes the merged Part to Path through Beam's filesystems, for
+// the driver to read: a pipeline has no other way back to it on a remote
+// runner.
+type writeFn struct {
+	Path string
+}
+
+// ProcessElement writes the Part: a byte 0 and the blob, or 1 and the
+// error.
+func (fn *writeFn) ProcessElement(ctx context.Context, p Part) error {
+	fs, err := filesystem.New(ctx, fn.Path)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	w, err := fs.OpenWrite(ctx, fn.Path)
+	if err != nil {
+		return err
+	}
+	data := append([]byte{0}, p.Blob...)
+	if p.Err != "" {
+		data = append([]byte{1}, p.Err...)
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// predictFn maps the records of one shard to their best-matching units
+// (and clusters) and writes them as a CSV file named after the shard in
+// OutDir; it emits the shard's record and skip counts.
+type predictFn struct {
+	Options []byte // JSON of loaders.Options for reading new data
+	OutDir  string
+	Batch   int
+}
+
+// ProcessElement predicts the records of f with the side input's model.
+func (fn *predictFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, side epochSide) (Part, error) {
+	var o loaders.Options
+	if err := json.Unmarshal(fn.Options, &o); err != nil {
+		return Part{}, fmt.Errorf("sombeam: decoding the read options: %w", err)
+	}
+	w, err := newWorker(side.Model)
+	if err != nil {
+		return Part{}, err
+	}
+	path := OutputPath(fn.OutDir, f.Metadata.Path)
+	fs, err := filesystem.New(ctx, path)
+	if err != nil {
+		return Part{}, err
+	}
+	defer fs.Close()
+	out, err := fs.OpenWrite(ctx, path)
+	if err != nil {
+		return Part{}, fmt.Errorf("sombeam: writing %s: %w", path, err)
+	}
+	cw := newPredictWriter(out, w.model)
+	b := newBatcher(w, fn.Batch, func(f *graph.Forward, x *tensor.Dense) error {
+		if err := f.Search(x, 0, 1); err != nil {
+			return err
+		}
+		return cw.write(f.BMU(), f.MinDist())
+	})
+	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &o, func(rec []float64, _ int, _ string) error {
+		return b.add(rec)
+	})
+	if err == nil {
+		err = b.run()
+	}
+	if err == nil {
+		err = cw.flush()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Part{}, err
+	}
+	blob := binary.LittleEndian.AppendUint64(nil, uint64(rows))
+	return Part{Blob: binary.LittleEndian.AppendUint64(blob, uint64(skipped))}, nil
+}

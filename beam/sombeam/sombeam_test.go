@@ -1,0 +1,261 @@
+package sombeam
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
+	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/loaders"
+	"github.com/somgraph/somgraph/trainer"
+)
+
+// TestMain initializes Beam (beam.Init) so that Prism's loopback workers
+// run in this process.
+// Prism's progress logs go only to a failing test's output.
+func TestMain(m *testing.M) {
+	slog.SetLogLoggerLevel(slog.LevelWarn)
+	ptest.Main(m)
+}
+
+const header = "a,b,c,d,colour"
+
+// rows returns n CSV rows: four numeric columns (one with missing values)
+// and a categorical one, in three clusters.
+func rows(n int, seed uint64) []string {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	out := make([]string, n)
+	for i := range out {
+		k := rng.IntN(3)
+		v := [4]float64{}
+		for f := range v {
+			v[f] = float64(k*3+f%2) + rng.NormFloat64()*0.4
+		}
+		c := fmt.Sprintf("%.5f", v[2])
+		if rng.IntN(20) == 0 {
+			c = "NA"
+		}
+		out[i] = fmt.Sprintf("%.5f,%.5f,%s,%.5f,%s", v[0], v[1], c, v[3], []string{"red", "green", "blue"}[k])
+	}
+	return out
+}
+
+// write writes the rows as shards of the given sizes in dir (-1: an empty
+// file) and all of them as one file, whose path it returns.
+func write(t *testing.T, dir string, rs []string, sizes []int) string {
+	t.Helper()
+	i := 0
+	for k, n := range sizes {
+		text := ""
+		if n >= 0 {
+			text = header + "\n" + strings.Join(rs[i:i+n], "\n") + "\n"
+			i += n
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("part-%02d.csv", k)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if i != len(rs) {
+		t.Fatalf("sizes cover %d of %d rows", i, len(rs))
+	}
+	whole := filepath.Join(t.TempDir(), "whole.csv")
+	if err := os.WriteFile(whole, []byte(header+"\n"+strings.Join(rs, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return whole
+}
+
+func trainOpts() *trainer.Options {
+	return &trainer.Options{Grid: graph.Grid{Rows: 4, Cols: 5, Topology: graph.Hexagonal}, Mode: trainer.Batch, Init: graph.InitSample, Seed: 11, BatchSize: 300}
+}
+
+// TestEquivalence checks that training on Prism gives the in-process batch
+// SOM's codebook within 1e-5 (float32) on the same data, initialization and
+// schedule: with one shard, and with eight shards of unequal size and an
+// empty file. The fitted pipeline is the in-process reader's.
+func TestEquivalence(t *testing.T) {
+	ctx := context.Background()
+	rs := rows(1500, 1)
+	const epochs = 4
+	for _, sizes := range [][]int{{1500}, {1, 400, 13, 250, -1, 300, 36, 200, 300}} {
+		t.Run(fmt.Sprintf("%d files", len(sizes)), func(t *testing.T) {
+			dir := t.TempDir()
+			whole := write(t, dir, rs, sizes)
+			read := loaders.Options{}
+			db, err := loaders.Load(whole, &read)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := trainOpts()
+			o.Pipeline = db.Pipeline
+			ref, err := trainer.New(db.Train, nil, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ref.Fit(epochs); err != nil {
+				t.Fatal(err)
+			}
+
+			job, err := NewJob(ctx, Config{Input: filepath.Join(dir, "part-*.csv"), Read: read})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer job.Close()
+			l, info, err := job.NewLearner(ctx, trainOpts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Records != 1500 || info.Sample != 1500 || len(info.Files) != len(sizes) {
+				t.Fatalf("info %+v", info)
+			}
+			p := l.Options().Pipeline
+			for j, c := range p.Columns {
+				w := db.Pipeline.Columns[j]
+				if c.Name != w.Name || c.Missing != w.Missing || math.Abs(c.Center-w.Center) > 1e-12 || math.Abs(c.Scale-w.Scale) > 1e-12 || c.Fill != w.Fill || strings.Join(c.Levels, ",") != strings.Join(w.Levels, ",") {
+					t.Fatalf("pipeline column %d: %+v, in process %+v", j, c, w)
+				}
+			}
+			init := l.Map().Weights()
+			if err := l.Fit(epochs); err != nil {
+				t.Fatal(err)
+			}
+			moved := 0.0
+			for i, v := range init {
+				moved = math.Max(moved, math.Abs(l.Map().Weights()[i]-v))
+			}
+			if moved < 0.1 {
+				t.Fatalf("the Beam epochs moved the codebook by at most %g", moved)
+			}
+			worst := 0.0
+			for i, v := range ref.Map().Weights() {
+				worst = math.Max(worst, math.Abs(l.Map().Weights()[i]-v))
+			}
+			t.Logf("largest codebook difference %.3g", worst)
+			if worst > 1e-5 {
+				t.Fatalf("codebook differs from the in-process batch SOM by %g", worst)
+			}
+			rh, h := ref.History(), l.History()
+			for e := range h {
+				if h[e].Sigma != rh[e].Sigma || math.Abs(h[e].Train.QE-rh[e].Train.QE) > 1e-5 || h[e].Train.TE != rh[e].Train.TE {
+					t.Fatalf("epoch %d: %+v, in process %+v", e, h[e], rh[e])
+				}
+			}
+		})
+	}
+}
+
+// TestFaults checks a malformed row (the in-process reader's located
+// error, or with Skip its skip count) and a glob that matches nothing.
+func TestFaults(t *testing.T) {
+	ctx := context.Background()
+	rs := rows(300, 2)
+	rs[150] = "1.0,2.0,3.0"         // a field count error in part-01.csv, line 52
+	rs[220] = "1.0,inf,3.0,4.0,red" // an infinite value in part-02.csv
+	dir := t.TempDir()
+	whole := write(t, dir, rs, []int{100, 100, 100})
+	job, err := NewJob(ctx, Config{Input: filepath.Join(dir, "part-*.csv")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job.Close()
+	_, want := loaders.Load(filepath.Join(dir, "part-01.csv"), nil)
+	_, _, err = job.NewLearner(ctx, trainOpts())
+	if err == nil || want == nil || !strings.Contains(err.Error(), want.Error()) {
+		t.Fatalf("Beam: %v\nin process on the shard: %v", err, want)
+	}
+	skip := loaders.Options{Read: loaders.ReadOptions{BadRows: loaders.Skip}}
+	db, err := loaders.Load(whole, &skip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job2, err := NewJob(ctx, Config{Input: filepath.Join(dir, "part-*.csv"), Read: skip})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job2.Close()
+	l, info, err := job2.NewLearner(ctx, trainOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Skipped != db.Skipped || info.Skipped != 2 || info.Records != db.Train.N {
+		t.Fatalf("skipped %d of %d, in process %d of %d", info.Skipped, info.Records, db.Skipped, db.Train.N)
+	}
+	if err := l.Fit(1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewJob(ctx, Config{Input: filepath.Join(dir, "nothing-*.csv")}); err == nil || !strings.Contains(err.Error(), "matches no files") {
+		t.Fatalf("a glob matching nothing: %v", err)
+	}
+}
+
+// TestPredict checks the predict job against the model's in-process
+// prediction of each shard.
+func TestPredict(t *testing.T) {
+	ctx := context.Background()
+	rs := rows(500, 3)
+	dir := t.TempDir()
+	write(t, dir, rs, []int{200, -1, 300})
+	job, err := NewJob(ctx, Config{Input: filepath.Join(dir, "part-*.csv"), Batch: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job.Close()
+	l, _, err := job.NewLearner(ctx, trainOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Fit(2); err != nil {
+		t.Fatal(err)
+	}
+	model := l.Model()
+	out := t.TempDir()
+	n, skipped, err := job.Predict(ctx, model, out, loaders.ReadOptions{})
+	if err != nil || n != 500 || skipped != 0 {
+		t.Fatalf("predict: %d records, %d skipped, %v", n, skipped, err)
+	}
+	for _, shard := range job.Files() {
+		f, err := os.Open(OutputPath(out, shard))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got[0], ",") != "row,bmu_row,bmu_col,distance" {
+			t.Fatalf("header %v", got[0])
+		}
+		var want []trainer.Prediction
+		if fi, _ := os.Stat(shard); fi.Size() > 0 {
+			db, err := loaders.Load(shard, &loaders.Options{Read: model.Pipeline.ReadOptions()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds, err := model.Pipeline.Transform(db.Table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, err = model.Predict(ds); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(got)-1 != len(want) {
+			t.Fatalf("%s: %d predictions, want %d", shard, len(got)-1, len(want))
+		}
+		for i, p := range want {
+			if got[i+1][1] != strconv.Itoa(p.Row) || got[i+1][2] != strconv.Itoa(p.Col) {
+				t.Fatalf("%s row %d: %v, want %+v", shard, i, got[i+1], p)
+			}
+		}
+	}
+}
