@@ -14,7 +14,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/somgraph/somgraph/beam/sombeam"
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/loaders"
@@ -37,8 +37,8 @@ func main() {
 	dir := flag.String("dir", "", "directory for the shards (default: a temporary one, removed at the end)")
 	skipInProcess := flag.Bool("beam-only", false, "skip the in-process trainer")
 	flag.Parse()
-	slog.SetLogLoggerLevel(slog.LevelWarn)
 	beam.Init()
+	beamlog.SetupLogging("warn", "text") // not Prism's INFO lines per job
 	if err := run(*n, *d, *shards, *epochs, *size, *dir, *skipInProcess); err != nil {
 		fmt.Fprintln(os.Stderr, "somgraph-beam-scale:", err)
 		os.Exit(1)

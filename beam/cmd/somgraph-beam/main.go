@@ -17,12 +17,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 	"github.com/somgraph/somgraph/beam/sombeam"
 	"github.com/somgraph/somgraph/graph"
@@ -112,8 +112,8 @@ func main() {
 	if err := flag.CommandLine.Parse(os.Args[2:]); err != nil {
 		os.Exit(2)
 	}
-	slog.SetLogLoggerLevel(slog.LevelWarn) // Prism's per-job INFO lines
 	beam.Init()
+	beamlog.SetupLogging("warn", "text") // not Prism's INFO lines per job
 	if flag.NArg() > 0 {
 		fail(cmd, fmt.Errorf("unexpected arguments %q: quote the --input glob so that the shell does not expand it", flag.Args()))
 	}
