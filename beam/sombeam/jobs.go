@@ -103,7 +103,7 @@ func (w *worker) forward(n int) (*graph.Forward, error) {
 	if f := w.forwards[n]; f != nil {
 		return f, nil
 	}
-	f, err := w.m.NewForward(n)
+	f, err := w.m.NewSearch(n)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +192,7 @@ func (fn *searchFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, s
 	stats, acc := w.m.NewStats(), w.m.NewMetricsAcc()
 	euclid := w.m.Config().Distance == graph.Euclidean
 	b := newBatcher(w, fn.Batch, func(f *graph.Forward, x *tensor.Dense) error {
-		if err := f.SearchInto(x, 0, side.Sigma, stats); err != nil {
+		if err := f.SearchInto(x, stats); err != nil {
 			return err
 		}
 		if euclid {
@@ -384,7 +384,7 @@ func (fn *predictFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, 
 	}
 	cw := newPredictWriter(out, w.model)
 	b := newBatcher(w, fn.Batch, func(f *graph.Forward, x *tensor.Dense) error {
-		if err := f.Search(x, 0, 1); err != nil {
+		if err := f.Search(x); err != nil {
 			return err
 		}
 		return cw.write(f.BMU(), f.MinDist())
