@@ -142,12 +142,12 @@ func abs(x float64) float64 {
 func report(name string, n int, h []trainer.Epoch) float64 {
 	total := 0.0
 	for _, e := range h {
-		total += e.Seconds
+		total += e.Duration.Seconds()
 	}
 	mean := total / float64(len(h))
 	fmt.Printf("%s: %d epochs, %.2fs per epoch, %.0f records/s", name, len(h), mean, float64(n)/mean)
 	for _, e := range h {
-		fmt.Printf(" [%.2fs]", e.Seconds)
+		fmt.Printf(" [%.2fs]", e.Duration.Seconds())
 	}
 	fmt.Println()
 	return mean
