@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/somgraph/somgraph/cluster"
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
@@ -33,13 +34,18 @@ type job struct {
 	epochs  int
 	scaling loaders.Scaling
 	charts  []string // reference charts written as <data>_<chart>.png
+	// clusters, if not nil, clusters the units (weighted by the training
+	// hits) and draws the clusters' borders on every map chart.
+	clusters *cluster.Options
 }
 
 func run(out string, all bool) error {
 	jobs := []job{
-		{"colors", graph.Grid{Rows: 20, Cols: 20}, 20, loaders.NoScaling, []string{"weights"}},
-		{"iris", graph.Grid{Rows: 7, Cols: 9, Topology: graph.Hexagonal}, 30, loaders.ZScore, []string{"hitmap", "preds"}},
-		{"penguins", graph.Grid{Rows: 10, Cols: 10}, 30, loaders.ZScore, []string{"features", "loss"}},
+		{"colors", graph.Grid{Rows: 20, Cols: 20}, 20, loaders.NoScaling, []string{"weights"}, nil},
+		{"iris", graph.Grid{Rows: 7, Cols: 9, Topology: graph.Hexagonal}, 30, loaders.ZScore, []string{"hitmap", "preds"}, nil},
+		{"penguins", graph.Grid{Rows: 10, Cols: 10}, 30, loaders.ZScore, []string{"features", "loss"}, nil},
+		{"iris", graph.Grid{Rows: 7, Cols: 9, Topology: graph.Hexagonal}, 30, loaders.ZScore, []string{"clusters"},
+			&cluster.Options{Method: cluster.WardContiguous, K: 3, MinK: 2, MaxK: 8}},
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
@@ -84,5 +90,23 @@ func train(j job) (*viz.Interpretation, error) {
 	if err := l.Fit(j.epochs); err != nil {
 		return nil, err
 	}
-	return viz.FromLearner(l, viz.WithRecorder(rec))
+	opts := []viz.Option{viz.WithRecorder(rec)}
+	if j.clusters != nil {
+		m := l.Map()
+		bmus, _, err := m.Predict(db.Train.Data)
+		if err != nil {
+			return nil, err
+		}
+		o := *j.clusters
+		o.Weights = make([]float64, m.Units())
+		for _, u := range bmus {
+			o.Weights[u]++
+		}
+		r, err := cluster.Fit(m.Weights(), m.Dim(), m.Grid(), &o)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, viz.WithClusters(r))
+	}
+	return viz.FromLearner(l, opts...)
 }
