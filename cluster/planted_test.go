@@ -84,3 +84,60 @@ func TestPlantedClusters(t *testing.T) {
 		}
 	}
 }
+
+// TestIrisReport clusters a map of the iris flowers and reports (does not
+// assert) the adjusted Rand index of the flowers' clusters against their
+// species, for each method, with k chosen by the silhouette and with k = 3.
+// Run with -v to see the numbers.
+func TestIrisReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a map")
+	}
+	db, err := loaders.Builtin("iris", &loaders.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := trainer.New(db.Train, nil, &trainer.Options{
+		Grid: graph.Grid{Rows: 8, Cols: 8, Topology: graph.Hexagonal}, Pipeline: db.Pipeline, Seed: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Fit(30); err != nil {
+		t.Fatal(err)
+	}
+	m := l.Map()
+	bmus, _, err := m.Predict(db.Train.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := make([]float64, m.Units())
+	for _, u := range bmus {
+		hits[u]++
+	}
+	species := map[string]int{}
+	truth := make([]int, len(db.Train.Labels))
+	for i, s := range db.Train.Labels {
+		if _, ok := species[s]; !ok {
+			species[s] = len(species)
+		}
+		truth[i] = species[s]
+	}
+	for _, method := range []cluster.Method{cluster.Ward, cluster.WardContiguous, cluster.KMeans} {
+		for _, k := range []int{0, 3} {
+			r, err := cluster.Fit(m.Weights(), m.Dim(), m.Grid(), &cluster.Options{Method: method, K: k, MinK: 2, MaxK: 10, Weights: hits})
+			if err != nil {
+				t.Fatal(err)
+			}
+			labels, err := r.RecordLabels(bmus)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ari, err := cluster.AdjustedRand(labels, truth)
+			if err != nil || ari < -1 || ari > 1 {
+				t.Fatalf("ARI %v, %v", ari, err)
+			}
+			t.Logf("iris, %d flowers, %v, k = %d (asked %d): ARI against the species %.3f", len(truth), method, r.K, k, ari)
+		}
+	}
+}
