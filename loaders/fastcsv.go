@@ -206,7 +206,7 @@ func bomLen(data []byte) int {
 // markers become NaN as there.
 func fastTable(data []byte, opts *ReadOptions) *Table {
 	delim, ok := fastDelim(opts.Delimiter)
-	if !ok || opts.Comment != 0 {
+	if !ok || opts.Comment != 0 || opts.Decimal == ',' { // decimal commas: parseNum, not parseDecimal
 		return nil
 	}
 	cr, err := csvReader(bytes.NewReader(data), opts)

@@ -240,3 +240,44 @@ func TestWrongDelimiter(t *testing.T) {
 		t.Error("GuessDelimiter suggests the delimiter in use")
 	}
 }
+
+// TestDecimalComma checks reading numbers written with a decimal comma,
+// and that without Decimal ',' such columns, inferred categorical, are
+// named in Table.CommaDecimals.
+func TestDecimalComma(t *testing.T) {
+	in := "a;b;c;d\n2,5;x;1;NA\n-0,25;y;2;3,0\n1e3;z;3;\n"
+	tab, err := ReadCSV(strings.NewReader(in), &ReadOptions{Delimiter: ';'})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tab.CommaDecimals, []string{"a", "d"}) || tab.Column("a").Role != Categorical {
+		t.Errorf("CommaDecimals %q, a is %v", tab.CommaDecimals, tab.Column("a").Role)
+	}
+	tab, err = ReadCSV(strings.NewReader(in), &ReadOptions{Delimiter: ';', Decimal: ','})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := tab.Column("a"); a.Role != Continuous || !slices.Equal(a.Num, []float64{2.5, -0.25, 1000}) || tab.CommaDecimals != nil {
+		t.Errorf("a: %v %v, CommaDecimals %q", a.Role, a.Num, tab.CommaDecimals)
+	}
+	if d := tab.Column("d"); d.Role != Continuous || d.Num[1] != 3 || !d.IsMissing(0) || !d.IsMissing(2) {
+		t.Errorf("d: %v %v", d.Role, d.Num)
+	}
+	// Text, a dot or two commas are not decimal-comma numbers.
+	for _, col := range []string{"v\n1,5\nabc\n", "v\n1,5\n2.5\n", "v\n1,5,2\n"} {
+		tab, err := ReadCSV(strings.NewReader(col), &ReadOptions{Delimiter: ';'})
+		if err != nil || tab.CommaDecimals != nil {
+			t.Errorf("%q: CommaDecimals %q, %v", col, tab.CommaDecimals, err)
+		}
+	}
+	_, err = ReadCSV(strings.NewReader("v\n2.5\n"), &ReadOptions{Delimiter: ';', Decimal: ',', Cont: []string{"v"}})
+	if !errors.Is(err, ErrNotNumber) {
+		t.Errorf("a dot under Decimal ',': %v", err)
+	}
+	if _, err := ReadCSV(strings.NewReader("v\n1\n"), &ReadOptions{Decimal: ','}); err == nil || !strings.Contains(err.Error(), "another character") {
+		t.Errorf("decimal comma with comma delimiter: %v", err)
+	}
+	if _, err := ReadCSV(strings.NewReader("v\n1\n"), &ReadOptions{Decimal: 'x'}); err == nil {
+		t.Error("decimal mark x accepted")
+	}
+}

@@ -124,6 +124,10 @@ type ReadOptions struct {
 	Delimiter rune
 	// Comment, if not 0, starts a comment line.
 	Comment rune
+	// Decimal is the decimal mark of numbers: 0 or '.' (the default), or
+	// ',' to read "2,5" as 2.5 (a value holding '.' is then not a number,
+	// and the Delimiter must be another character, such as ';').
+	Decimal rune
 	// LazyQuotes accepts quotes inside unquoted fields.
 	LazyQuotes bool
 	// NA lists the missing-value markers; nil means DefaultNA. A value that
@@ -207,6 +211,10 @@ type Table struct {
 	SkipErrors []*ParseError
 	// NA are the missing-value markers the table was read with.
 	NA []string
+	// CommaDecimals names the columns inferred categorical whose every
+	// value is a number written with a decimal comma ("2,5"): read with
+	// ReadOptions.Decimal ',' they would be continuous.
+	CommaDecimals []string
 }
 
 // Column returns the column called name, or nil.
@@ -275,12 +283,20 @@ type schema struct {
 	na     []string
 	naMax  int // length of the longest trimmed marker
 	policy BadRows
+	comma  bool // the decimal mark is ','
 }
 
 func newSchema(header []string, opts *ReadOptions) (*schema, error) {
 	s := naSchema(opts.NA)
 	s.name, s.header, s.roles = opts.Name, make([]string, len(header)), make([]Role, len(header))
 	s.target, s.optTgt, s.policy = -1, opts.TargetOptional, opts.BadRows
+	switch opts.Decimal {
+	case 0, '.':
+	case ',':
+		s.comma = true
+	default:
+		return nil, fmt.Errorf("loaders: decimal mark %q: want '.' or ','", opts.Decimal)
+	}
 	if opts.BadRows > Skip {
 		return nil, fmt.Errorf("loaders: unknown bad-rows policy %d", opts.BadRows)
 	}
@@ -396,6 +412,12 @@ func (s *schema) parseNum(v string) (x float64, missing bool, err error) {
 	if s.isNA(v) {
 		return math.NaN(), true, nil
 	}
+	if s.comma {
+		if strings.Contains(v, ".") {
+			return 0, false, ErrNotNumber
+		}
+		v = strings.Replace(v, ",", ".", 1)
+	}
 	x, perr := strconv.ParseFloat(v, 64)
 	if math.IsInf(x, 0) && (perr == nil || errors.Is(perr, strconv.ErrRange)) {
 		return x, false, ErrInfinite
@@ -449,6 +471,9 @@ func csvReader(r io.Reader, opts *ReadOptions) (*csv.Reader, error) {
 			return nil, fmt.Errorf("loaders: delimiter %q cannot be used: pick a character other than a quote, newline or the replacement character", opts.Delimiter)
 		}
 		cr.Comma = opts.Delimiter
+	}
+	if opts.Decimal == ',' && cr.Comma == ',' {
+		return nil, fmt.Errorf("loaders: decimal mark ',' with delimiter ',': separate the fields with another character, such as ';'")
 	}
 	if opts.Comment != 0 {
 		if !validDelim(opts.Comment) || opts.Comment == cr.Comma {
@@ -674,6 +699,9 @@ func (rr *rawRows) table() (*Table, error) {
 					break
 				}
 			}
+			if c.Role == Categorical && role == Auto && !s.comma && rr.commaDecimal(j) {
+				t.CommaDecimals = append(t.CommaDecimals, name)
+			}
 		}
 		if c.Role != Continuous {
 			c.Str = make([]string, len(rr.rows))
@@ -798,4 +826,23 @@ func checkDelimiter(name string, header []string, delim rune) error {
 	}
 	return &ParseError{Name: name, Line: 1, Column: 1, Value: header[0], Err: ErrDelimiter,
 		Hint: "set Delimiter to " + strconv.QuoteRune(d)}
+}
+
+// commaDecimal reports whether every value of column j is missing or a
+// number written with a decimal comma, and at least one has the comma.
+func (rr *rawRows) commaDecimal(j int) bool {
+	comma := naSchema(rr.s.na)
+	comma.comma = true
+	seen := false
+	for _, f := range rr.rows {
+		v := strings.TrimSpace(f[j])
+		if comma.isNA(v) {
+			continue
+		}
+		if _, _, err := comma.parseNum(v); err != nil {
+			return false
+		}
+		seen = seen || strings.Contains(v, ",")
+	}
+	return seen
 }

@@ -156,7 +156,7 @@ func clusterCmd(f clusterFlags, stdin io.Reader, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		ds, err = readRecords(in, name, m, comma)
+		ds, err = readRecords(in, name, m, input{delim: comma})
 		closeIn()
 		if err != nil {
 			return err

@@ -45,6 +45,7 @@ type trainData struct {
 func (f *trainFlags) loaderOptions() (*loaders.Options, error) {
 	o := &loaders.Options{ValidFrac: f.valid, ValidColumn: f.validColumn, Seed: f.seed, StreamAbove: f.streamAbove}
 	o.Read.Delimiter = []rune(unescape(f.delimiter))[0]
+	o.Read.Decimal, _ = decimalMark(f.decimal, o.Read.Delimiter)
 	if f.comment != "" {
 		o.Read.Comment = []rune(f.comment)[0]
 	}
@@ -110,6 +111,9 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 		if n := looksNumeric(g); n != "" {
 			notes = append(notes, n)
 		}
+	}
+	if db.Table != nil && len(db.Table.CommaDecimals) > 0 {
+		notes = append(notes, commaNote(db.Table.CommaDecimals))
 	}
 	if db.Skipped > 0 {
 		first := ""
@@ -183,6 +187,9 @@ func dataError(err error, hints map[error]string) error {
 		if h, ok := hints[pe.Err]; ok {
 			c.Hint = h
 		}
+		if pe.Err == loaders.ErrNotNumber && commaNumber(pe.Value) {
+			c.Hint = "it has a decimal comma: pass --decimal , (and a --delimiter other than ,)"
+		}
 		if pe.Err == loaders.ErrDelimiter {
 			if d, ok := loaders.GuessDelimiter(pe.Value, 0); ok {
 				c.Hint = "pass --delimiter " + strconv.QuoteRune(d)
@@ -230,11 +237,53 @@ type cliError struct {
 func (e *cliError) Error() string { return e.msg }
 func (e *cliError) Unwrap() error { return e.err }
 
+// decimalUsage is the help of the --decimal flag.
+const decimalUsage = "`mark` of the decimals in --data's numbers: . or , (with , the fields must be separated by another --delimiter, such as ';')"
+
+// decimalMark parses a --decimal value given with the field separator
+// delim.
+func decimalMark(s string, delim rune) (rune, error) {
+	switch strings.TrimSpace(s) {
+	case ".", "":
+		return '.', nil
+	case ",":
+		if delim == ',' {
+			return 0, usagef("--decimal ,: the fields must then be separated by another character: add --delimiter ';'")
+		}
+		return ',', nil
+	}
+	return 0, usagef("--decimal %q: want . or ,", s)
+}
+
+// commaNumber reports whether v is a number written with a decimal comma.
+func commaNumber(v string) bool {
+	v = strings.TrimSpace(v)
+	if strings.Count(v, ",") != 1 || strings.Contains(v, ".") {
+		return false
+	}
+	_, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+	return err == nil
+}
+
+// commaNote says that columns read as categorical hold numbers written with
+// a decimal comma, and how to read them as numbers.
+func commaNote(cols []string) string {
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = strconv.Quote(c)
+	}
+	what := "column " + q[0] + " holds"
+	if len(q) > 1 {
+		what = "columns " + strings.Join(q, ", ") + " hold"
+	}
+	return fmt.Sprintf("warning: %s numbers with a decimal comma (such as 2,5), read as categories: pass --decimal , to read them as numbers", what)
+}
+
 // readWithPipeline reads raw rows (in the original columns) and applies a
 // model's pipeline.
-func readWithPipeline(r io.Reader, name string, p *loaders.Pipeline, comma rune) (*loaders.Dataset, error) {
+func readWithPipeline(r io.Reader, name string, p *loaders.Pipeline, in input) (*loaders.Dataset, error) {
 	ro := p.ReadOptions()
-	ro.Name, ro.Delimiter = name, comma
+	ro.Name, ro.Delimiter, ro.Decimal = name, in.delim, in.decimal
 	t, err := loaders.ReadCSV(r, &ro)
 	if err != nil {
 		return nil, dataError(err, modelHints)

@@ -180,3 +180,49 @@ func TestDataErrorHints(t *testing.T) {
 		}
 	}
 }
+
+// TestDecimalComma is issue 17 item 6: with --delimiter ';', columns of
+// numbers written with a decimal comma are no longer silently categorical:
+// train warns and suggests --decimal ,, which reads them as numbers in
+// train, predict and plot.
+func TestDecimalComma(t *testing.T) {
+	dir := t.TempDir()
+	path := irisWithout(t, dir, "iris.ssv", "", ";", nil)
+	writeFile(t, path, []byte(strings.ReplaceAll(string(readFile(t, path)), ".", ",")))
+	r := runProcess(t, dir, "train", "--data", "iris.ssv", "--delimiter", ";", "--target", "species", "--size", "3x3", "--epochs", "1", "--out", "cat.somg")
+	if r.code != exitOK {
+		t.Fatalf("train: %d %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, `warning: columns "sepal_length", "sepal_width", "petal_length", "petal_width" hold numbers with a decimal comma (such as 2,5), read as categories: pass --decimal , to read them as numbers`) {
+		t.Errorf("no warning about decimal commas:\n%s", r.stdout)
+	}
+	r = runProcess(t, dir, "train", "--data", "iris.ssv", "--delimiter", ";", "--decimal", ",", "--target", "species", "--size", "3x3", "--epochs", "1", "--out", "num.somg")
+	if r.code != exitOK || strings.Contains(r.stdout, "decimal comma") || !strings.Contains(r.stdout, "× 4 features") {
+		t.Errorf("train --decimal ,: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{
+		{"predict", "--model", "num.somg", "--data", "iris.ssv", "--delimiter", ";", "--decimal", ","},
+		{"plot", "--model", "num.somg", "--data", "iris.ssv", "--delimiter", ";", "--decimal", ",", "--out", "charts"},
+	} {
+		if r := runProcess(t, dir, args...); r.code != exitOK {
+			t.Errorf("%s: %d %s", args[0], r.code, r.stderr)
+		}
+	}
+	// Without --decimal, the model's numeric columns reject "5,1".
+	r = runProcess(t, dir, "predict", "--model", "num.somg", "--data", "iris.ssv", "--delimiter", ";")
+	if r.code != exitFail {
+		t.Errorf("predict without --decimal: exit %d", r.code)
+	}
+	oneErrorLine(t, r, `value "5,1": value is not a number: it has a decimal comma: pass --decimal ,`)
+	for _, args := range [][]string{
+		{"train", "--data", "iris.ssv", "--decimal", ",", "--out", "x.somg"},
+		{"predict", "--model", "num.somg", "--data", "iris.ssv", "--decimal", ","},
+		{"train", "--data", "iris.ssv", "--delimiter", ";", "--decimal", "x", "--out", "x.somg"},
+	} {
+		r := runProcess(t, dir, args...)
+		if r.code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, r.code, exitUsage)
+		}
+		oneErrorLine(t, r, "--decimal")
+	}
+}

@@ -35,7 +35,7 @@ them. With --charts all (the default), charts that need what the model and
 skipped with a note; a chart named in a list that cannot be drawn is an
 error.`,
 	groups: []group{
-		{"Input", []string{"model", "data", "delimiter"}},
+		{"Input", []string{"model", "data", "delimiter", "decimal"}},
 		{"Output", []string{"out", "format", "charts", "log-scale"}},
 	},
 	examples: []string{
@@ -46,8 +46,8 @@ error.`,
 
 // plotFlags holds the flags of somgraph plot.
 type plotFlags struct {
-	model, data, delimiter, out, format, charts string
-	logScale, logScaleSet                       bool
+	model, data, delimiter, decimal, out, format, charts string
+	logScale, logScaleSet                                bool
 }
 
 func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -57,6 +57,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.model, "model", "", "model `file` written by somgraph train (required)")
 	fs.StringVar(&f.data, "data", "", "CSV `file` of records for hitmap and preds, - for standard input")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "field `separator` of --data, one character")
+	fs.StringVar(&f.decimal, "decimal", ".", decimalUsage)
 	fs.StringVar(&f.out, "out", "somgraph-out/charts", "`dir` folder to write the charts into (created if needed)")
 	fs.StringVar(&f.format, "format", "png", "`png|svg` image format")
 	fs.StringVar(&f.charts, "charts", "all", "comma-separated `list` of charts to draw, or all (every chart the model and data allow)")
@@ -77,7 +78,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stderr, "plot", err)
 	}
-	comma, err := delimiter(f.delimiter)
+	form, err := inputFlags(f.delimiter, f.decimal)
 	if err != nil {
 		return report(stderr, "plot", err)
 	}
@@ -98,7 +99,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stderr, "plot", fmt.Errorf("--model: %w", err))
 	}
-	if err := plotModel(m, f, charts, format, comma, stdin, stdout); err != nil {
+	if err := plotModel(m, f, charts, format, form, stdin, stdout); err != nil {
 		return report(stderr, "plot", err)
 	}
 	return exitOK
@@ -153,7 +154,7 @@ func chartDataName(path string) string {
 }
 
 // plotModel draws charts of m into f.out.
-func plotModel(m *trainer.Model, f plotFlags, charts []string, format viz.Format, comma rune, stdin io.Reader, stdout io.Writer) error {
+func plotModel(m *trainer.Model, f plotFlags, charts []string, format viz.Format, form input, stdin io.Reader, stdout io.Writer) error {
 	var ds *loaders.Dataset
 	var opts []viz.Option
 	if f.data != "" {
@@ -162,7 +163,7 @@ func plotModel(m *trainer.Model, f plotFlags, charts []string, format viz.Format
 			return err
 		}
 		defer closeIn()
-		if ds, err = readRecords(in, name, m, comma); err != nil {
+		if ds, err = readRecords(in, name, m, form); err != nil {
 			return err
 		}
 		opts = append(opts, viz.WithDataName(chartDataName(f.data)))

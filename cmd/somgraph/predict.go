@@ -27,7 +27,7 @@ the file holds the model's numeric features, found by header name, or in
 order when the file has no header. Columns the model does not use are
 ignored.`,
 	groups: []group{
-		{"Input", []string{"model", "data", "delimiter"}},
+		{"Input", []string{"model", "data", "delimiter", "decimal"}},
 		{"Output", []string{"out"}},
 	},
 	examples: []string{
@@ -38,11 +38,12 @@ ignored.`,
 }
 
 func runPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var config, modelPath, dataPath, outPath, delim string
+	var config, modelPath, dataPath, outPath, delim, decimal string
 	fs := newFlagSet("predict", &config)
 	fs.StringVar(&modelPath, "model", "", "model `file` written by somgraph train (required)")
 	fs.StringVar(&dataPath, "data", "", "CSV `file` of records, - for standard input (required)")
 	fs.StringVar(&delim, "delimiter", ",", "field `separator`, one character (use '\\t' for TSV)")
+	fs.StringVar(&decimal, "decimal", ".", decimalUsage)
 	fs.StringVar(&outPath, "out", "-", "CSV `file` to write, - for standard output")
 	_, code := parse(fs, predictHelp, &config, args, stdout, stderr)
 	if code >= 0 {
@@ -54,21 +55,21 @@ func runPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if dataPath == "" {
 		return report(stderr, "predict", usagef("--data: name a CSV file of records, or - for standard input"))
 	}
-	comma, err := delimiter(delim)
+	form, err := inputFlags(delim, decimal)
 	if err != nil {
 		return report(stderr, "predict", err)
 	}
 	if err := checkOutFile("out", outPath, "bmus.csv"); err != nil {
 		return report(stderr, "predict", err)
 	}
-	if err := predict(modelPath, dataPath, outPath, comma, stdin, stdout); err != nil {
+	if err := predict(modelPath, dataPath, outPath, form, stdin, stdout); err != nil {
 		return report(stderr, "predict", err)
 	}
 	return exitOK
 }
 
 // predict writes the BMU of every record of dataPath under the model.
-func predict(modelPath, dataPath, outPath string, comma rune, stdin io.Reader, stdout io.Writer) error {
+func predict(modelPath, dataPath, outPath string, form input, stdin io.Reader, stdout io.Writer) error {
 	m, err := trainer.LoadFile(modelPath)
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
@@ -78,7 +79,7 @@ func predict(modelPath, dataPath, outPath string, comma rune, stdin io.Reader, s
 		return err
 	}
 	defer closeIn()
-	ds, err := readRecords(in, name, m, comma)
+	ds, err := readRecords(in, name, m, form)
 	if err != nil {
 		return err
 	}
@@ -103,6 +104,22 @@ func predict(modelPath, dataPath, outPath string, comma rune, stdin io.Reader, s
 		cw.Flush()
 		return cw.Error()
 	})
+}
+
+// input is how the records of predict and plot --data are written.
+type input struct {
+	delim   rune // --delimiter
+	decimal rune // --decimal
+}
+
+// inputFlags parses --delimiter and --decimal.
+func inputFlags(delim, decimal string) (input, error) {
+	d, err := delimiter(delim)
+	if err != nil {
+		return input{}, err
+	}
+	m, err := decimalMark(decimal, d)
+	return input{delim: d, decimal: m}, err
 }
 
 // delimiter parses a --delimiter value.
@@ -148,11 +165,14 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) err
 
 // readRecords reads the records to predict: raw rows through the model's
 // pipeline when it has one, else numeric columns.
-func readRecords(r io.Reader, name string, m *trainer.Model, comma rune) (*loaders.Dataset, error) {
+func readRecords(r io.Reader, name string, m *trainer.Model, in input) (*loaders.Dataset, error) {
 	if m.Pipeline != nil {
-		return readWithPipeline(r, name, m.Pipeline, comma)
+		return readWithPipeline(r, name, m.Pipeline, in)
 	}
-	ds, err := loaders.ReadNumeric(r, &loaders.NumericOptions{Name: name, Delimiter: comma, Features: m.Features, D: m.Config.Dim})
+	if in.decimal == ',' {
+		return nil, usagef("--decimal , reads tables for models trained with a pipeline (from --data or --dataset); this model takes plain numbers")
+	}
+	ds, err := loaders.ReadNumeric(r, &loaders.NumericOptions{Name: name, Delimiter: in.delim, Features: m.Features, D: m.Config.Dim})
 	if err != nil {
 		return nil, dataError(err, numericHints)
 	}

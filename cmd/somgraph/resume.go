@@ -242,7 +242,7 @@ func (p *trainPlan) loadData() (*trainData, error) {
 		}
 		defer fh.Close()
 		comma := []rune(unescape(f.delimiter))[0]
-		if ds, err = readRecords(fh, f.data, m, comma); err != nil {
+		if ds, err = readRecords(fh, f.data, m, input{delim: comma}); err != nil {
 			return nil, fmt.Errorf("--init-model %s: the new data do not fit the model's features: %w", f.initModel, err)
 		}
 	case f.colours():

@@ -71,7 +71,7 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return report(stderr, "serve", err)
 		}
-		ds, err = readRecords(in, name, m, comma)
+		ds, err = readRecords(in, name, m, input{delim: comma})
 		closeIn()
 		if err != nil {
 			return report(stderr, "serve", err)

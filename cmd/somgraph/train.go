@@ -38,6 +38,7 @@ type trainFlags struct {
 	// data
 	dataset, data, cont, cat, target, ignore, na string
 	delimiter, encode, normalize, badRows        string
+	decimal                                      string
 	validColumn, comment                         string
 	naIndicators, lazyQuotes                     bool
 	valid                                        float64
@@ -81,7 +82,7 @@ finished one; a second Ctrl-C quits at once without saving.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype", "te-neighbors"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
-		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
+		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every", "serve"}},
 		{"Resume and continue", []string{"checkpoint-every", "state-file", "resume", "init-model"}},
 	},
@@ -125,6 +126,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ignore, "ignore", "", "`columns` columns to leave out, comma-separated")
 	fs.StringVar(&f.na, "na", "", "missing-value `markers`, comma-separated, replacing the defaults (empty, NA, N/A, NaN, ?, null, None); an empty field is always missing")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "with --data: field `separator`, one character (use '\\t' for TSV)")
+	fs.StringVar(&f.decimal, "decimal", ".", decimalUsage)
 	fs.Int64Var(&f.streamAbove, "stream-above", 0, fmt.Sprintf("with --data: read files larger than `bytes` in two streaming passes instead of into memory (0: %d MiB, -1: never)", loaders.DefaultStreamAbove>>20))
 	fs.StringVar(&f.comment, "comment", "", "with --data: lines starting with this `character` are comments")
 	fs.BoolVar(&f.lazyQuotes, "lazy-quotes", false, "with --data: accept a quote inside an unquoted field")
@@ -292,13 +294,13 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	}
 	colours := f.colours()
 	if colours {
-		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "valid-column"} {
+		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "valid-column"} {
 			if set[name] {
 				return usagef("--%s applies to a table: add --data FILE.csv or --dataset iris, penguins or housing", name)
 			}
 		}
 	} else if f.data == "" {
-		for _, name := range []string{"delimiter", "comment", "lazy-quotes", "stream-above"} {
+		for _, name := range []string{"delimiter", "decimal", "comment", "lazy-quotes", "stream-above"} {
 			if set[name] {
 				return usagef("--%s applies to a CSV file: add --data FILE.csv", name)
 			}
@@ -316,13 +318,17 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	if !(f.valid >= 0 && f.valid < 1) {
 		return usagef("--valid %v: must be a fraction in [0, 1), for example 0.2", f.valid)
 	}
-	if _, err := delimiter(f.delimiter); err != nil {
+	comma, err := delimiter(f.delimiter)
+	if err != nil {
+		return err
+	}
+	if _, err := decimalMark(f.decimal, comma); err != nil {
 		return err
 	}
 	if f.valid > 0 && f.validColumn != "" {
 		return usagef("--valid and --valid-column both given: split by one of them")
 	}
-	_, err := f.loaderOptions()
+	_, err = f.loaderOptions()
 	return err
 }
 
