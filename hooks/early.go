@@ -22,11 +22,12 @@ type EarlyStopping struct {
 	// Patience is how many epochs without improvement end the fit (≥ 1).
 	Patience int
 
-	// Best is the best value seen and BestEpoch its epoch (-1 if none).
+	// Best is the best value seen and BestEpoch its epoch as State.Epoch
+	// counts it, from 0 (-1 if none; show BestEpoch+1, as records do).
 	Best      float64
 	BestEpoch int
-	// StoppedEpoch is the epoch after which the fit was stopped, -1 if
-	// it was not.
+	// StoppedEpoch is the epoch (State.Epoch, from 0) after which the fit
+	// was stopped, -1 if it was not.
 	StoppedEpoch int
 
 	im improver

@@ -28,8 +28,9 @@ type SaveBest struct {
 	// Save writes the current model to path.
 	Save func(path string) error
 
-	// Best is the best value seen and BestEpoch the epoch saved (-1 if
-	// none); Saves counts the calls to Save.
+	// Best is the best value seen and BestEpoch the epoch saved, as
+	// State.Epoch counts it, from 0 (-1 if none); Saves counts the calls
+	// to Save.
 	Best      float64
 	BestEpoch int
 	Saves     int
