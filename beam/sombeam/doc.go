@@ -19,6 +19,10 @@
 //     The driver applies the batch update and runs the hooks (schedules,
 //     early stopping, progress, checkpoints) as for in-process training.
 //
+// Between them, one pipeline writes each shard's encoded records to the
+// scratch directory (Config.NoCache turns it off), and the epochs read
+// those instead of parsing the CSV again.
+//
 // Each pipeline leaves its merged result in a scratch directory the driver
 // reads back (Config.Scratch): Beam has no other way from a remote worker
 // to the driver.

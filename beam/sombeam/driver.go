@@ -62,6 +62,11 @@ type Config struct {
 	// first shards in name order, that initialize the codebook; 0 means
 	// DefaultInitSample.
 	InitSample int
+	// NoCache makes every epoch read and parse the CSV shards. By default
+	// one pipeline after the preprocessing writes each shard's encoded
+	// records in the map's dtype to Scratch, and the epochs read those:
+	// no parsing, and about half the bytes of the CSV for float32.
+	NoCache bool
 }
 
 // Job is a configured run: the shards it matched and its scratch space.
@@ -145,13 +150,16 @@ func Match(ctx context.Context, glob string) ([]string, error) {
 // run builds a pipeline with build (which returns the merged Part), runs
 // it and returns the Part's blob, or the error it carries.
 func (j *Job) run(ctx context.Context, build func(s beam.Scope, files beam.PCollection) beam.PCollection) ([]byte, error) {
+	return j.runOn(ctx, j.cfg.Input, build)
+}
+
+// runOn is run over the files of glob.
+func (j *Job) runOn(ctx context.Context, glob string, build func(s beam.Scope, files beam.PCollection) beam.PCollection) ([]byte, error) {
 	p, s := beam.NewPipelineWithRoot()
-	files := fileio.ReadMatches(s, fileio.MatchFiles(s, j.cfg.Input, fileio.MatchEmptyDisallow()))
+	files := fileio.ReadMatches(s, fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow()))
 	merged := build(s, files)
-	var tag [8]byte
-	rand.Read(tag[:])
 	j.runs++
-	out := strings.TrimSuffix(j.scratch, "/") + fmt.Sprintf("/result-%d-%s.bin", j.runs, hex.EncodeToString(tag[:]))
+	out := strings.TrimSuffix(j.scratch, "/") + fmt.Sprintf("/result-%d-%s.out", j.runs, randomTag())
 	beam.ParDo0(s, &writeFn{Path: out}, merged)
 	if err := j.cfg.Run(ctx, p); err != nil {
 		return nil, fmt.Errorf("sombeam: pipeline: %w", err)
@@ -177,6 +185,12 @@ func (j *Job) run(ctx context.Context, build func(s beam.Scope, files beam.PColl
 		return nil, errors.New(string(data[1:]))
 	}
 	return data[1:], nil
+}
+
+func randomTag() string {
+	var tag [8]byte
+	rand.Read(tag[:])
+	return hex.EncodeToString(tag[:])
 }
 
 // FitPipeline fits the preprocessing on all shards in one pipeline (a
@@ -298,14 +312,36 @@ func (j *Job) NewLearner(ctx context.Context, opts *trainer.Options) (*trainer.L
 	if err != nil {
 		return nil, nil, err
 	}
+	glob, cached := j.cfg.Input, ""
+	if !j.cfg.NoCache {
+		// Encode once: the epochs read the encoded records.
+		var model bytes.Buffer
+		if err := l.Export(&model); err != nil {
+			return nil, nil, err
+		}
+		j.runs++
+		cached = strings.TrimSuffix(j.scratch, "/") + fmt.Sprintf("/encoded-%d-%s", j.runs, randomTag())
+		blob, err := j.run(ctx, func(s beam.Scope, files beam.PCollection) beam.PCollection {
+			side := beam.Create(s, epochSide{Model: model.Bytes()})
+			parts := beam.ParDo(s, &encodeFn{Options: readOpts, Prefix: cached}, files, beam.SideInput{Input: side})
+			return beam.Combine(s, &mergeFn{Kind: kindCounts}, parts)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(blob) != 16 || int(binary.LittleEndian.Uint64(blob)) != sum.Rows() {
+			return nil, nil, fmt.Errorf("sombeam: encoding the shards gave %d bytes of counts for %d records", len(blob), sum.Rows())
+		}
+		glob = cached + "-*.bin"
+	}
 	pass := func(m *graph.Map, sigma float64, stats *graph.Stats, metrics *graph.MetricsAcc) error {
 		var model bytes.Buffer
 		if err := l.Export(&model); err != nil {
 			return err
 		}
-		blob, err := j.run(ctx, func(s beam.Scope, files beam.PCollection) beam.PCollection {
+		blob, err := j.runOn(ctx, glob, func(s beam.Scope, files beam.PCollection) beam.PCollection {
 			side := beam.Create(s, epochSide{Model: model.Bytes(), Sigma: sigma})
-			parts := beam.ParDo(s, &searchFn{Options: readOpts, Batch: j.cfg.Batch}, files, beam.SideInput{Input: side})
+			parts := beam.ParDo(s, &searchFn{Options: readOpts, Batch: j.cfg.Batch, Encoded: cached != ""}, files, beam.SideInput{Input: side})
 			return beam.Combine(s, &mergeFn{Kind: kindEpoch}, parts)
 		})
 		if err != nil {

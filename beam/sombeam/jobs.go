@@ -1,14 +1,18 @@
 package sombeam
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"math"
 	"reflect"
+	"unsafe"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/fileio"
@@ -25,6 +29,7 @@ func init() {
 	beam.RegisterType(reflect.TypeOf((*fitShardFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*searchFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*predictFn)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*encodeFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*mergeFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*writeFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*Part)(nil)).Elem())
@@ -111,6 +116,101 @@ func (w *worker) forward(n int) (*graph.Forward, error) {
 	return f, nil
 }
 
+// encodeFn writes one shard's encoded records, little-endian in the
+// model's dtype, to Prefix-<hash of the shard's path>.bin, and emits the
+// shard's record and skip counts.
+type encodeFn struct {
+	Options []byte // JSON of loaders.Options, as fitted
+	Prefix  string
+}
+
+// ProcessElement encodes the shard f with the side input's pipeline.
+func (fn *encodeFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, side epochSide) (Part, error) {
+	var o loaders.Options
+	if err := json.Unmarshal(fn.Options, &o); err != nil {
+		return Part{}, fmt.Errorf("sombeam: decoding the read options: %w", err)
+	}
+	w, err := newWorker(side.Model)
+	if err != nil {
+		return Part{}, err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(f.Metadata.Path))
+	path := fmt.Sprintf("%s-%016x.bin", fn.Prefix, h.Sum64())
+	fs, err := filesystem.New(ctx, path)
+	if err != nil {
+		return Part{}, err
+	}
+	defer fs.Close()
+	out, err := fs.OpenWrite(ctx, path)
+	if err != nil {
+		return Part{}, fmt.Errorf("sombeam: writing %s: %w", path, err)
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	f32 := w.m.Config().Dtype != tensor.Float64
+	var buf []byte
+	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &o, func(rec []float64, _ int, _ string) error {
+		buf = buf[:0]
+		for _, v := range rec {
+			if f32 {
+				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(float32(v)))
+			} else {
+				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+			}
+		}
+		_, err := bw.Write(buf)
+		return err
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Part{}, err
+	}
+	blob := binary.LittleEndian.AppendUint64(nil, uint64(rows))
+	return Part{Blob: binary.LittleEndian.AppendUint64(blob, uint64(skipped))}, nil
+}
+
+// readEncoded feeds the records of an encodeFn file to b, read straight
+// into its batch buffer (on a little-endian worker).
+func readEncoded(ctx context.Context, f fileio.ReadableFile, b *batcher) error {
+	rc, err := f.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+		return errors.New("sombeam: the encoded records are little-endian, this worker is not: train with Config.NoCache")
+	}
+	r := bufio.NewReaderSize(rc, 1<<20)
+	d := b.w.m.Dim()
+	for {
+		var raw []byte
+		switch x := b.buf.(type) {
+		case []float32:
+			raw = unsafe.Slice((*byte)(unsafe.Pointer(&x[b.n*d])), 4*d)
+		case []float64:
+			raw = unsafe.Slice((*byte)(unsafe.Pointer(&x[b.n*d])), 8*d)
+		}
+		n, err := io.ReadFull(r, raw)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("sombeam: reading %s (%d of %d bytes of a record): %w", f.Metadata.Path, n, len(raw), err)
+		}
+		b.n++
+		if b.n == b.size {
+			if err := b.run(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
 // batcher collects encoded records into batches of the map's dtype and
 // hands each to flush with the forward pass compiled for its size.
 type batcher struct {
@@ -176,6 +276,7 @@ func (b *batcher) run() error {
 type searchFn struct {
 	Options []byte // JSON of loaders.Options, as fitted
 	Batch   int    // records per search
+	Encoded bool   // the files hold encodeFn's records, not CSV
 }
 
 // ProcessElement searches the records of f against the side input's
@@ -202,9 +303,13 @@ func (fn *searchFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, s
 		}
 		return nil
 	})
-	_, _, err = loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &o, func(rec []float64, _ int, _ string) error {
-		return b.add(rec)
-	})
+	if fn.Encoded {
+		err = readEncoded(ctx, f, b)
+	} else {
+		_, _, err = loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &o, func(rec []float64, _ int, _ string) error {
+			return b.add(rec)
+		})
+	}
 	if err == nil {
 		err = b.run()
 	}

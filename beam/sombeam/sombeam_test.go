@@ -81,13 +81,18 @@ func trainOpts() *trainer.Options {
 // TestEquivalence checks that training on Prism gives the in-process batch
 // SOM's codebook within 1e-5 (float32) on the same data, initialization and
 // schedule: with one shard, and with eight shards of unequal size and an
-// empty file. The fitted pipeline is the in-process reader's.
+// empty file; with the epochs reading the encoded records (the default)
+// and reading the CSV every epoch. The fitted pipeline is the in-process reader's.
 func TestEquivalence(t *testing.T) {
 	ctx := context.Background()
 	rs := rows(1500, 1)
 	const epochs = 4
-	for _, sizes := range [][]int{{1500}, {1, 400, 13, 250, -1, 300, 36, 200, 300}} {
-		t.Run(fmt.Sprintf("%d files", len(sizes)), func(t *testing.T) {
+	for _, c := range []struct {
+		sizes   []int
+		noCache bool
+	}{{[]int{1500}, false}, {[]int{1, 400, 13, 250, -1, 300, 36, 200, 300}, false}, {[]int{1, 400, 13, 250, -1, 300, 36, 200, 300}, true}} {
+		sizes := c.sizes
+		t.Run(fmt.Sprintf("%d files, no cache %v", len(sizes), c.noCache), func(t *testing.T) {
 			dir := t.TempDir()
 			whole := write(t, dir, rs, sizes)
 			read := loaders.Options{}
@@ -105,7 +110,7 @@ func TestEquivalence(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			job, err := NewJob(ctx, Config{Input: filepath.Join(dir, "part-*.csv"), Read: read})
+			job, err := NewJob(ctx, Config{Input: filepath.Join(dir, "part-*.csv"), Read: read, NoCache: c.noCache})
 			if err != nil {
 				t.Fatal(err)
 			}

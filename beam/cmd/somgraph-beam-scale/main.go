@@ -36,16 +36,17 @@ func main() {
 	size := flag.Int("size", 10, "map of size×size units")
 	dir := flag.String("dir", "", "directory for the shards (default: a temporary one, removed at the end)")
 	skipInProcess := flag.Bool("beam-only", false, "skip the in-process trainer")
+	noCache := flag.Bool("no-cache", false, "Beam epochs parse the CSV instead of reading the encoded records")
 	flag.Parse()
 	beam.Init()
 	beamlog.SetupLogging("warn", "text") // not Prism's INFO lines per job
-	if err := run(*n, *d, *shards, *epochs, *size, *dir, *skipInProcess); err != nil {
+	if err := run(*n, *d, *shards, *epochs, *size, *dir, *skipInProcess, *noCache); err != nil {
 		fmt.Fprintln(os.Stderr, "somgraph-beam-scale:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, d, shards, epochs, size int, dir string, beamOnly bool) error {
+func run(n, d, shards, epochs, size int, dir string, beamOnly, noCache bool) error {
 	if dir == "" {
 		var err error
 		if dir, err = os.MkdirTemp("", "sombeam-scale-"); err != nil {
@@ -66,7 +67,7 @@ func run(n, d, shards, epochs, size int, dir string, beamOnly bool) error {
 
 	// Beam on Prism.
 	start = time.Now()
-	job, err := sombeam.NewJob(ctx, sombeam.Config{Input: filepath.Join(dir, "part-*.csv"), Read: read})
+	job, err := sombeam.NewJob(ctx, sombeam.Config{Input: filepath.Join(dir, "part-*.csv"), Read: read, NoCache: noCache})
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func run(n, d, shards, epochs, size int, dir string, beamOnly bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("beam: fitted the preprocessing and read the init sample in %.1fs\n", time.Since(start).Seconds())
+	fmt.Printf("beam: fitted the preprocessing, read the init sample and (unless -no-cache) encoded the shards in %.1fs\n", time.Since(start).Seconds())
 	if err := l.Fit(epochs); err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func run(n, d, shards, epochs, size int, dir string, beamOnly bool) error {
 	if err := generate(tiny, 1, d, 1); err != nil {
 		return err
 	}
-	tj, err := sombeam.NewJob(ctx, sombeam.Config{Input: filepath.Join(tiny, "part-*.csv"), Read: read})
+	tj, err := sombeam.NewJob(ctx, sombeam.Config{Input: filepath.Join(tiny, "part-*.csv"), Read: read, NoCache: noCache})
 	if err != nil {
 		return err
 	}
@@ -123,19 +124,10 @@ func run(n, d, shards, epochs, size int, dir string, beamOnly bool) error {
 	}
 	inEpoch := report("in process", db.Train.N, ref.History())
 	fmt.Printf("beam epoch overhead over in process: %.2fs per epoch (%.2f× the in-process epoch)\n", beamEpoch-inEpoch, beamEpoch/inEpoch)
-	worst := 0.0
-	for i, v := range ref.Map().Weights() {
-		worst = max(worst, abs(v-l.Map().Weights()[i]))
-	}
-	fmt.Printf("largest codebook difference beam vs in process: %.3g\n", worst)
+	// The codebooks differ here: Beam initializes from the first
+	// DefaultInitSample records, the in-process trainer from all of them.
+	// TestEquivalence compares the two on the same initialization.
 	return nil
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // report prints each epoch's seconds and returns the mean.

@@ -52,7 +52,7 @@ type flags struct {
 	init, dtype, schedule, monitor                     string
 	cont, cat, target, ignore, na, delimiter           string
 	comment, badRows, encode, normalize, progress      string
-	toroidal, lazyQuotes, naIndicators                 bool
+	toroidal, lazyQuotes, naIndicators, noCache        bool
 	epochs, batch, initSample, earlyStop, medianSample int
 	sigma, minDelta                                    float64
 	seed                                               uint64
@@ -94,6 +94,7 @@ func define(fs *flag.FlagSet) *flags {
 	fs.StringVar(&f.encode, "encode", "onehot", "`onehot|ordinal` categorical encoding")
 	fs.StringVar(&f.normalize, "normalize", "zscore", "`zscore|minmax|none` scaling")
 	fs.BoolVar(&f.naIndicators, "na-indicators", false, "add <name>_na columns")
+	fs.BoolVar(&f.noCache, "no-cache", false, "every epoch parses the CSV shards instead of reading the records encoded once into --scratch")
 	fs.StringVar(&f.progress, "progress", "lines", "`lines|none` one line per epoch on standard error")
 	return f
 }
@@ -236,7 +237,7 @@ func config(f *flags) (sombeam.Config, error) {
 	if err != nil {
 		return sombeam.Config{}, err
 	}
-	return sombeam.Config{Input: f.input, Read: read, Run: beamx.Run, Scratch: f.scratch, Batch: f.batch, InitSample: f.initSample}, nil
+	return sombeam.Config{Input: f.input, Read: read, Run: beamx.Run, Scratch: f.scratch, Batch: f.batch, InitSample: f.initSample, NoCache: f.noCache}, nil
 }
 
 func train(ctx context.Context, f *flags, stdout, stderr io.Writer) error {
