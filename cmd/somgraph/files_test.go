@@ -93,13 +93,7 @@ func TestOutputPathsCheckedFirst(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := runCLI(t, "", c.args...)
-			if r.code != exitUsage {
-				t.Errorf("exit code %d, want %d (stderr %q)", r.code, exitUsage, r.stderr)
-			}
-			oneErrorLine(t, r, c.want)
-			if r.stdout != "" {
-				t.Errorf("stdout = %q, want nothing (no training before the check)", r.stdout)
-			}
+			usageFailure(t, r, c.want) // stdout empty: no training before the check
 			if strings.Contains(r.stderr, "rename") {
 				t.Errorf("stderr shows a raw rename error: %q", r.stderr)
 			}

@@ -36,6 +36,19 @@ func oneErrorLine(t *testing.T, r result, want string) {
 	}
 }
 
+// usageFailure checks that a run failed as bad usage: exit code 2, one
+// line on stderr containing want, nothing on stdout.
+func usageFailure(t *testing.T, r result, want string) {
+	t.Helper()
+	if r.code != exitUsage {
+		t.Errorf("exit code %d, want %d (stderr %q)", r.code, exitUsage, r.stderr)
+	}
+	oneErrorLine(t, r, want)
+	if r.stdout != "" {
+		t.Errorf("stdout = %q, want nothing", r.stdout)
+	}
+}
+
 func TestBadUsage(t *testing.T) {
 	dir := t.TempDir()
 	model := filepath.Join(dir, "m.somg")
@@ -101,16 +114,7 @@ func TestBadUsage(t *testing.T) {
 		{"missing config", []string{"train", "--config", filepath.Join(dir, "nope.yaml")}, "--config"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := runCLI(t, "", c.args...)
-			if r.code != exitUsage {
-				t.Errorf("exit code %d, want %d (stderr %q)", r.code, exitUsage, r.stderr)
-			}
-			oneErrorLine(t, r, c.want)
-			if r.stdout != "" {
-				t.Errorf("stdout = %q, want nothing", r.stdout)
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { usageFailure(t, runCLI(t, "", c.args...), c.want) })
 	}
 	if _, err := os.Stat(model); err == nil {
 		t.Errorf("a bad-usage run wrote the model %s", model)
