@@ -24,14 +24,19 @@ var fuzzSeeds = []string{
 	"",
 }
 
-// FuzzReadCSV checks that the reader never panics, that every error
-// starts with the package name, and that a table it returns is consistent.
+// FuzzReadCSV checks that the reader never panics (with either decimal
+// mark), that every error starts with the package name, and that a table
+// it returns is consistent.
 func FuzzReadCSV(f *testing.F) {
 	for _, s := range fuzzSeeds {
-		f.Add([]byte(s), byte(','), false)
+		f.Add([]byte(s), byte(','), false, false)
 	}
-	f.Fuzz(func(t *testing.T, data []byte, delim byte, skip bool) {
+	f.Add([]byte("a;b\n2,5;x\n-1,0;y\n"), byte(';'), false, true)
+	f.Fuzz(func(t *testing.T, data []byte, delim byte, skip, decimalComma bool) {
 		opts := &ReadOptions{Delimiter: rune(delim)}
+		if decimalComma {
+			opts.Decimal = ','
+		}
 		if skip {
 			opts.BadRows = Skip
 		}
