@@ -57,10 +57,30 @@
 // or data of the wrong shape or dtype, NaN or infinite values, σ or α out
 // of range, a BMU outside the map, a Stats of another map. Such errors wrap
 // one of the sentinel errors (ErrShape, ErrDtype, ErrSigma, ErrAlpha,
-// ErrNotFinite, ErrOtherMap, ErrDistance, ErrUnit) for errors.Is, as
+// ErrNotFinite, ErrOtherMap, ErrDistance, ErrUnit, ErrLayers) for errors.Is, as
 // gonum's mat and encoding/csv do. Only programmer errors inside a
 // program's own wiring may panic, as gonum's do: a MetricsAcc given a
 // Forward of another map, or a Neighborhood value outside the constants.
+//
+// # Layers
+//
+// Config.Layers splits a map's columns into named layers (contiguous
+// blocks), each with its own distance (Euclidean as the sum of squares,
+// Cosine, Manhattan, Mixed, or Tanimoto for one-hot class layers) and
+// weight, as R's kohonen supersom does; the graph's distance op
+// (LayeredDistances) then computes the weighted sum of the layer
+// distances, Σ_l e_l·d_l with e_l = Weight_l·Scale_l / Σ_m Weight_m·Scale_m.
+// That is kohonen's weighting: its supersom normalises the user weights to
+// sum 1, multiplies them by per-layer distance weights and normalises
+// again; with normalizeDataLayers = TRUE (its default) the distance weight
+// of a layer is 1 / the mean distance between the initial codebook vectors
+// in that layer, which NormalizeLayers computes into Layer.Scale. The
+// layers are construction-time parameters of the op (its String and hash
+// name them all). The updates are feature-wise and do not change with the
+// layers. A layered map's MinDist and QE are the layered distance itself
+// (no square root), and the distortion from per-unit sums (Stats) is not
+// available: MetricsAcc measures it from the distance matrix. Without
+// Layers a map is exactly the one-distance map described above.
 //
 // # Grids
 //

@@ -27,4 +27,8 @@ var (
 	ErrDistance = errors.New("graph: not available for this distance")
 	// ErrUnit: a unit index outside the map (for example a BMU ≥ K).
 	ErrUnit = errors.New("graph: unit index outside the map")
+	// ErrLayers: layers that do not cover the map's columns as contiguous
+	// blocks, a layer weight that is not a finite number > 0, a layer
+	// distance that cannot serve, or a non-informative layer.
+	ErrLayers = errors.New("graph: invalid layers")
 )

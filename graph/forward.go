@@ -66,10 +66,12 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	f.xNode = G.NewMatrix(f.g, dt, G.WithShape(batch, m.Dim()), G.WithName("x"), G.WithValue(f.x))
 	w := G.NewMatrix(f.g, dt, G.WithShape(m.Units(), m.Dim()), G.WithName("w"), G.WithValue(m.codebook))
 	var err error
-	switch m.cfg.Distance {
-	case Euclidean:
+	switch {
+	case len(m.cfg.Layers) > 0:
+		f.dist, err = LayeredDistances(f.xNode, w, m.cfg.Layers, m.cfg.Mixed)
+	case m.cfg.Distance == Euclidean:
 		f.dist, err = ReducedDistances(f.xNode, w)
-	case Mixed:
+	case m.cfg.Distance == Mixed:
 		f.dist, err = MixedDistances(f.xNode, w, m.cfg.Mixed)
 	default:
 		f.dist, err = Distances(f.xNode, w, m.cfg.Distance)
@@ -83,7 +85,7 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	if f.units, err = Distinct(f.bmu, m.Units()); err != nil {
 		return nil, err
 	}
-	if f.sums, err = BMUSums(f.xNode, w, f.bmu, f.units, m.cfg.Distance == Euclidean); err != nil {
+	if f.sums, err = BMUSums(f.xNode, w, f.bmu, f.units, m.cfg.euclidean()); err != nil {
 		return nil, err
 	}
 	if full {
@@ -196,7 +198,7 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense) error {
 	if err != nil {
 		return fmt.Errorf("graph: forward pass: %w", err)
 	}
-	if f.m.cfg.Distance == Euclidean {
+	if f.m.cfg.euclidean() {
 		// The GEMM expansion leaves a rounding residue of order
 		// 1e-7·‖x‖² in float32, which the square root magnifies near
 		// zero: BMUSums recomputed the distance to the BMU directly.
@@ -219,7 +221,7 @@ func (f *Forward) Input() *tensor.Dense { return f.x }
 // for the Euclidean distance, or nil for the other distances. Valid until
 // the next run.
 func (f *Forward) SqNorms() []float64 {
-	if f.m.cfg.Distance != Euclidean {
+	if !f.m.cfg.euclidean() {
 		return nil
 	}
 	return f.sumsOp().norms

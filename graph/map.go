@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"gorgonia.org/tensor"
@@ -26,7 +27,17 @@ type Config struct {
 	// 4 on a rectangular grid and 6 on a hexagonal one; 8 on a
 	// rectangular grid adds the diagonals, as MiniSom counts.
 	TENeighbors int
+	// Layers splits the columns into named layers, each with its own
+	// distance and weight (see Layer); the BMU distance is then their
+	// weighted sum and Distance is ignored. Nil means one layer of
+	// Distance over all columns: the map as without layers.
+	Layers []Layer
 }
+
+// euclidean reports whether the map searches with the plain squared
+// Euclidean distance (and can use the reduced distances and the
+// distortion from per-unit sums).
+func (c Config) euclidean() bool { return c.Distance == Euclidean && len(c.Layers) == 0 }
 
 // dtype returns the configured dtype, defaulting to Float32.
 func (c Config) dtype() tensor.Dtype {
@@ -44,10 +55,16 @@ func (c Config) Validate() error {
 	if c.Dim < 1 {
 		return fmt.Errorf("%w: dimension %d must be at least 1", ErrShape, c.Dim)
 	}
-	if c.Distance > Mixed {
+	if len(c.Layers) > 0 {
+		if err := validateLayers(c.Layers, c.Dim, c.Mixed); err != nil {
+			return err
+		}
+	} else if c.Distance == Tanimoto {
+		return fmt.Errorf("%w: tanimoto is a layer distance (Config.Layers), not a map distance", ErrDistance)
+	} else if c.Distance > Tanimoto {
 		return fmt.Errorf("graph: unknown distance %d", c.Distance)
 	}
-	if c.Distance == Mixed {
+	if c.Distance == Mixed && len(c.Layers) == 0 {
 		if err := c.Mixed.validate(c.Dim); err != nil {
 			return err
 		}
@@ -81,6 +98,7 @@ func New(cfg Config) (*Map, error) {
 		return nil, err
 	}
 	cfg.Dtype = cfg.dtype()
+	cfg.Layers = slices.Clone(cfg.Layers)
 	k := cfg.Grid.Units()
 	m := &Map{
 		cfg:      cfg,
@@ -92,7 +110,11 @@ func New(cfg Config) (*Map, error) {
 }
 
 // Config returns the map's configuration.
-func (m *Map) Config() Config { return m.cfg }
+func (m *Map) Config() Config {
+	c := m.cfg
+	c.Layers = slices.Clone(c.Layers)
+	return c
+}
 
 // Grid returns the map's grid.
 func (m *Map) Grid() Grid { return m.cfg.Grid }

@@ -172,6 +172,7 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 	dist := f.Distances().Data()
 	xn := f.SqNorms()
 	reduced := xn != nil // Euclidean rows lack ‖x_b‖²
+	squared := a.m.cfg.euclidean()
 	for _, j := range bmu {
 		a.hits[j] = true
 	}
@@ -196,9 +197,9 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 			var e, hs float64
 			switch d := dist.(type) {
 			case []float32:
-				e, hs = hoodEnergy(a.m.tables.o, tab, j, a.m.cfg.Distance, d[b*k:(b+1)*k], reduced)
+				e, hs = hoodEnergy(a.m.tables.o, tab, j, squared, d[b*k:(b+1)*k], reduced)
 			case []float64:
-				e, hs = hoodEnergy(a.m.tables.o, tab, j, a.m.cfg.Distance, d[b*k:(b+1)*k], reduced)
+				e, hs = hoodEnergy(a.m.tables.o, tab, j, squared, d[b*k:(b+1)*k], reduced)
 			}
 			if reduced { // the rows lack ‖x_b‖²
 				e += xn[b] * hs
@@ -235,15 +236,15 @@ func (a *MetricsAcc) Metrics() Metrics {
 }
 
 // hoodEnergy returns Σ_k h(gridDist(j, k))·d_k² for one row of the
-// distance matrix (which holds squared distances for Euclidean), and Σ_k h
+// distance matrix (which holds squared distances if squared), and Σ_k h
 // if withSum, reading the neighbourhood straight from the offset table t: the row is R
 // runs of C contiguous values, so nothing is gathered.
-func hoodEnergy[T float](o *offsets, t []float64, j int, metric Distance, row []T, withSum bool) (e, hs float64) {
+func hoodEnergy[T float](o *offsets, t []float64, j int, squared bool, row []T, withSum bool) (e, hs float64) {
 	base, w := o.origin(j), 2*o.cols-1
 	for r := 0; r < o.rows; r++ {
 		h := t[base+r*w:][:o.cols]
 		seg := row[r*o.cols : (r+1)*o.cols]
-		if metric == Euclidean {
+		if squared {
 			e += dot(h, seg)
 		} else {
 			e += dotSq(h, seg)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"slices"
 
 	"github.com/somgraph/somgraph/internal/par"
 
@@ -26,7 +27,7 @@ import (
 // allocates nothing. Errors wrap ErrShape or ErrDtype.
 func Distances(x, w *G.Node, d Distance) (*G.Node, error) {
 	if d >= Mixed {
-		return nil, fmt.Errorf("%w: Distances: %v needs MixedDistances and a layout", ErrDtype, d)
+		return nil, fmt.Errorf("%w: Distances: %v needs MixedDistances and a layout, or LayeredDistances", ErrDtype, d)
 	}
 	return applyDistance(&distanceOp{metric: d}, x, w)
 }
@@ -50,6 +51,27 @@ func MixedDistances(x, w *G.Node, layout *MixedLayout) (*G.Node, error) {
 		}
 	}
 	return applyDistance(&distanceOp{metric: Mixed, mixed: layout.clone()}, x, w)
+}
+
+// LayeredDistances returns a node computing the B×K matrix of layered
+// distances (see Layer) between the rows of x and w: the weighted sum of
+// each layer's distance. mixed is the layout of a Mixed layer (nil if
+// there is none). The layers and layout are copied. Errors wrap ErrLayers,
+// ErrShape or ErrDtype.
+func LayeredDistances(x, w *G.Node, layers []Layer, mixed *MixedLayout) (*G.Node, error) {
+	if len(layers) == 0 {
+		return nil, fmt.Errorf("%w: LayeredDistances needs at least one layer", ErrLayers)
+	}
+	if x.Dims() == 2 {
+		if err := validateLayers(layers, x.Shape()[1], mixed); err != nil {
+			return nil, err
+		}
+	}
+	op := &distanceOp{layers: slices.Clone(layers), eff: layerWeights(layers)}
+	if mixed != nil {
+		op.mixed = mixed.clone()
+	}
+	return applyDistance(op, x, w)
 }
 
 func applyDistance(op *distanceOp, x, w *G.Node) (*G.Node, error) {
@@ -76,6 +98,8 @@ type distanceOp struct {
 	metric  Distance
 	reduced bool // Euclidean without ‖x_b‖² (ReducedDistances)
 	mixed   *MixedLayout
+	layers  []Layer   // LayeredDistances: the layers; metric is unused
+	eff     []float64 // the layers' effective weights
 	dtype   tensor.Dtype
 
 	out    *tensor.Dense
@@ -130,6 +154,15 @@ func (op *distanceOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value,
 	}
 	if len(op.wnorm) != k {
 		op.wnorm = make([]float64, k)
+	}
+	if op.layers != nil {
+		switch xd := x.Data().(type) {
+		case []float32:
+			layeredDistances(op.layers, op.eff, op.mixed, xd, w.Data().([]float32), out.Data().([]float32), b, k, d)
+		case []float64:
+			layeredDistances(op.layers, op.eff, op.mixed, xd, w.Data().([]float64), out.Data().([]float64), b, k, d)
+		}
+		return out, nil
 	}
 	if op.mixed != nil && len(op.levels) != k*len(op.mixed.Groups) {
 		op.levels = make([]int, k*len(op.mixed.Groups))
@@ -289,6 +322,12 @@ func (op *distanceOp) Hashcode() uint32      { return opHash(op) }
 // String names the op and every parameter.
 func (op *distanceOp) String() string {
 	switch {
+	case op.layers != nil:
+		mixed := "no mixed layout"
+		if op.mixed != nil {
+			mixed = op.mixed.key()
+		}
+		return fmt.Sprintf("SOMDistance{layers %s, %s, %v}", layersKey(op.layers), mixed, op.dtype)
 	case op.reduced:
 		return fmt.Sprintf("SOMDistance{%v, less ‖x‖², %v}", op.metric, op.dtype)
 	case op.mixed != nil:

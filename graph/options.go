@@ -24,6 +24,10 @@ const (
 	// the share of categorical features whose level differs. It needs
 	// Config.Mixed to say which columns are which.
 	Mixed
+	// Tanimoto is a layer distance (see Layer) for one-hot class layers:
+	// the share of columns on which x and w fall on different sides of
+	// 0.5. It is not a map distance of its own.
+	Tanimoto
 )
 
 // Neighborhood is the function h(d, σ) of the grid distance d between a unit
@@ -60,7 +64,7 @@ const (
 )
 
 var (
-	distanceNames     = []string{"euclidean", "cosine", "manhattan", "mixed"}
+	distanceNames     = []string{"euclidean", "cosine", "manhattan", "mixed", "tanimoto"}
 	neighborhoodNames = []string{"gaussian", "bubble", "mexican-hat", "triangle"}
 	initNames         = []string{"random", "sample", "pca", "kmeans"}
 )
@@ -92,7 +96,8 @@ func (n Neighborhood) String() string { return name(neighborhoodNames, uint8(n),
 // String returns the initializer's name as the CLI spells it.
 func (i Init) String() string { return name(initNames, uint8(i), "Init") }
 
-// ParseDistance parses "euclidean", "cosine", "manhattan" or "mixed".
+// ParseDistance parses "euclidean", "cosine", "manhattan", "mixed" or
+// "tanimoto" (a layer distance only).
 func ParseDistance(s string) (Distance, error) {
 	v, err := parse(distanceNames, s, "distance")
 	return Distance(v), err

@@ -198,7 +198,11 @@ func (s *Stats) DistortionBefore() (float64, error) {
 }
 
 func (s *Stats) euclidean() error {
-	if d := s.m.cfg.Distance; d != Euclidean {
+	if !s.m.cfg.euclidean() {
+		d := any(s.m.cfg.Distance)
+		if len(s.m.cfg.Layers) > 0 {
+			d = "layers"
+		}
 		return fmt.Errorf("%w: the distortion from per-unit sums needs the Euclidean distance, the map uses %v", ErrDistance, d)
 	}
 	return nil
