@@ -67,8 +67,8 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	w := G.NewMatrix(f.g, dt, G.WithShape(m.Units(), m.Dim()), G.WithName("w"), G.WithValue(m.codebook))
 	var err error
 	switch {
-	case len(m.cfg.Layers) > 0:
-		f.dist, err = LayeredDistances(f.xNode, w, m.cfg.Layers, m.cfg.Mixed)
+	case len(m.cfg.layers()) > 0:
+		f.dist, err = LayeredDistances(f.xNode, w, m.cfg.layers(), m.cfg.Mixed)
 	case m.cfg.Distance == Euclidean:
 		f.dist, err = ReducedDistances(f.xNode, w)
 	case m.cfg.Distance == Mixed:

@@ -58,7 +58,7 @@ func refLayered(layers []Layer, x, w []float64) float64 {
 // layeredCase is a map of four layers over 12 columns: a mixed layer
 // (testLayout's six columns), a Euclidean, a Manhattan and a cosine
 // block, and a one-hot class layer of three columns (Tanimoto).
-var layeredCase = []Layer{
+var layeredCase = Layers{
 	{Name: "mixed", Start: 0, Width: 6, Weight: 1, Distance: Mixed},
 	{Name: "euc", Start: 6, Width: 2, Weight: 2, Distance: Euclidean, Scale: 0.5},
 	{Name: "man", Start: 8, Width: 1, Weight: 0.5, Distance: Manhattan, Scale: 3},
@@ -94,7 +94,7 @@ func TestLayeredMatchesReference(t *testing.T) {
 		t.Run(dt.String(), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(16, 1))
 			g := Grid{Rows: 3, Cols: 4}
-			m, err := New(Config{Grid: g, Dim: layeredDim, Layers: layeredCase, Mixed: testLayout, Dtype: dt})
+			m, err := New(Config{Grid: g, Dim: layeredDim, Layers: &layeredCase, Mixed: testLayout, Dtype: dt})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +162,7 @@ func TestOneLayerIsThePlainMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 16))
 	g := Grid{Rows: 4, Cols: 5}
 	plain, _ := New(Config{Grid: g, Dim: d, Dtype: tensor.Float64})
-	one, err := New(Config{Grid: g, Dim: d, Dtype: tensor.Float64, Layers: []Layer{{Name: "x", Width: d, Weight: 3}}})
+	one, err := New(Config{Grid: g, Dim: d, Dtype: tensor.Float64, Layers: &Layers{{Name: "x", Width: d, Weight: 3}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestLayersErrors(t *testing.T) {
 		return []Layer{{Name: "x", Width: 3, Weight: w1}, {Name: "y", Start: 3, Width: 2, Weight: w2, Distance: Tanimoto}}
 	}
 	cases := map[string]struct {
-		layers []Layer
+		layers Layers
 		mixed  *MixedLayout
 		dist   Distance
 		want   error
@@ -290,12 +290,12 @@ func TestLayersErrors(t *testing.T) {
 		"tanimoto map": {dist: Tanimoto, want: ErrDistance},
 	}
 	for name, c := range cases {
-		_, err := New(Config{Grid: g, Dim: 5, Layers: c.layers, Mixed: c.mixed, Distance: c.dist})
+		_, err := New(Config{Grid: g, Dim: 5, Layers: &c.layers, Mixed: c.mixed, Distance: c.dist})
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
 		}
 	}
-	if _, err := New(Config{Grid: g, Dim: 5, Layers: two(1, 2)}); err != nil {
+	if _, err := New(Config{Grid: g, Dim: 5, Layers: &Layers{two(1, 2)[0], two(1, 2)[1]}}); err != nil {
 		t.Errorf("valid layers: %v", err)
 	}
 }

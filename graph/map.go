@@ -29,15 +29,27 @@ type Config struct {
 	TENeighbors int
 	// Layers splits the columns into named layers, each with its own
 	// distance and weight (see Layer); the BMU distance is then their
-	// weighted sum and Distance is ignored. Nil means one layer of
-	// Distance over all columns: the map as without layers.
-	Layers []Layer
+	// weighted sum and Distance is ignored. Nil (or empty) means one
+	// layer of Distance over all columns: the map as without layers. A
+	// pointer, as Mixed, so that a Config stays comparable; New copies it.
+	Layers *Layers
+}
+
+// Layers is a layered map's list of layers, in column order.
+type Layers []Layer
+
+// layers returns the configured layers (nil for a one-layer map).
+func (c Config) layers() []Layer {
+	if c.Layers == nil {
+		return nil
+	}
+	return *c.Layers
 }
 
 // euclidean reports whether the map searches with the plain squared
 // Euclidean distance (and can use the reduced distances and the
 // distortion from per-unit sums).
-func (c Config) euclidean() bool { return c.Distance == Euclidean && len(c.Layers) == 0 }
+func (c Config) euclidean() bool { return c.Distance == Euclidean && len(c.layers()) == 0 }
 
 // dtype returns the configured dtype, defaulting to Float32.
 func (c Config) dtype() tensor.Dtype {
@@ -55,8 +67,8 @@ func (c Config) Validate() error {
 	if c.Dim < 1 {
 		return fmt.Errorf("%w: dimension %d must be at least 1", ErrShape, c.Dim)
 	}
-	if len(c.Layers) > 0 {
-		if err := validateLayers(c.Layers, c.Dim, c.Mixed); err != nil {
+	if len(c.layers()) > 0 {
+		if err := validateLayers(c.layers(), c.Dim, c.Mixed); err != nil {
 			return err
 		}
 	} else if c.Distance == Tanimoto {
@@ -64,7 +76,7 @@ func (c Config) Validate() error {
 	} else if c.Distance > Tanimoto {
 		return fmt.Errorf("graph: unknown distance %d", c.Distance)
 	}
-	if c.Distance == Mixed && len(c.Layers) == 0 {
+	if c.Distance == Mixed && len(c.layers()) == 0 {
 		if err := c.Mixed.validate(c.Dim); err != nil {
 			return err
 		}
@@ -98,7 +110,12 @@ func New(cfg Config) (*Map, error) {
 		return nil, err
 	}
 	cfg.Dtype = cfg.dtype()
-	cfg.Layers = slices.Clone(cfg.Layers)
+	if l := cfg.layers(); len(l) > 0 {
+		own := Layers(slices.Clone(l))
+		cfg.Layers = &own
+	} else {
+		cfg.Layers = nil
+	}
 	k := cfg.Grid.Units()
 	m := &Map{
 		cfg:      cfg,
@@ -112,7 +129,10 @@ func New(cfg Config) (*Map, error) {
 // Config returns the map's configuration.
 func (m *Map) Config() Config {
 	c := m.cfg
-	c.Layers = slices.Clone(c.Layers)
+	if c.Layers != nil {
+		own := slices.Clone(*c.Layers)
+		c.Layers = &own
+	}
 	return c
 }
 

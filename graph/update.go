@@ -200,7 +200,7 @@ func (s *Stats) DistortionBefore() (float64, error) {
 func (s *Stats) euclidean() error {
 	if !s.m.cfg.euclidean() {
 		d := any(s.m.cfg.Distance)
-		if len(s.m.cfg.Layers) > 0 {
+		if len(s.m.cfg.layers()) > 0 {
 			d = "layers"
 		}
 		return fmt.Errorf("%w: the distortion from per-unit sums needs the Euclidean distance, the map uses %v", ErrDistance, d)
