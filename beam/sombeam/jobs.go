@@ -82,14 +82,21 @@ type epochSide struct {
 	Sigma float64
 }
 
-// worker is a DoFn's decoded view of the side input.
+// worker is a DoFn's decoded view of its read options and side input.
 type worker struct {
+	opts     loaders.Options
 	model    *trainer.Model
 	m        *graph.Map
 	forwards map[int]*graph.Forward
 }
 
-func newWorker(side []byte) (*worker, error) {
+// newWorker decodes a DoFn's read options (JSON of loaders.Options) and
+// the model of its side input.
+func newWorker(options, side []byte) (*worker, error) {
+	var o loaders.Options
+	if err := json.Unmarshal(options, &o); err != nil {
+		return nil, fmt.Errorf("sombeam: decoding the read options: %w", err)
+	}
 	md, err := trainer.Load(bytes.NewReader(side))
 	if err != nil {
 		return nil, err
@@ -101,7 +108,7 @@ func newWorker(side []byte) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &worker{model: md, m: m, forwards: map[int]*graph.Forward{}}, nil
+	return &worker{opts: o, model: md, m: m, forwards: map[int]*graph.Forward{}}, nil
 }
 
 func (w *worker) forward(n int) (*graph.Forward, error) {
@@ -126,30 +133,20 @@ type encodeFn struct {
 
 // ProcessElement encodes the shard f with the side input's pipeline.
 func (fn *encodeFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, side epochSide) (Part, error) {
-	var o loaders.Options
-	if err := json.Unmarshal(fn.Options, &o); err != nil {
-		return Part{}, fmt.Errorf("sombeam: decoding the read options: %w", err)
-	}
-	w, err := newWorker(side.Model)
+	w, err := newWorker(fn.Options, side.Model)
 	if err != nil {
 		return Part{}, err
 	}
 	h := fnv.New64a()
 	h.Write([]byte(f.Metadata.Path))
-	path := fmt.Sprintf("%s-%016x.bin", fn.Prefix, h.Sum64())
-	fs, err := filesystem.New(ctx, path)
+	out, err := create(ctx, fmt.Sprintf("%s-%016x.bin", fn.Prefix, h.Sum64()))
 	if err != nil {
 		return Part{}, err
-	}
-	defer fs.Close()
-	out, err := fs.OpenWrite(ctx, path)
-	if err != nil {
-		return Part{}, fmt.Errorf("sombeam: writing %s: %w", path, err)
 	}
 	bw := bufio.NewWriterSize(out, 1<<20)
 	f32 := w.m.Config().Dtype != tensor.Float64
 	var buf []byte
-	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &o, func(rec []float64, _ int, _ string) error {
+	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string) error {
 		buf = buf[:0]
 		for _, v := range rec {
 			if f32 {
@@ -170,8 +167,7 @@ func (fn *encodeFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, s
 	if err != nil {
 		return Part{}, err
 	}
-	blob := binary.LittleEndian.AppendUint64(nil, uint64(rows))
-	return Part{Blob: binary.LittleEndian.AppendUint64(blob, uint64(skipped))}, nil
+	return countsPart(rows, skipped), nil
 }
 
 // readEncoded feeds the records of an encodeFn file to b, read straight
@@ -282,11 +278,7 @@ type searchFn struct {
 // ProcessElement searches the records of f against the side input's
 // codebook.
 func (fn *searchFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, side epochSide) (Part, error) {
-	var o loaders.Options
-	if err := json.Unmarshal(fn.Options, &o); err != nil {
-		return Part{}, fmt.Errorf("sombeam: decoding the read options: %w", err)
-	}
-	w, err := newWorker(side.Model)
+	w, err := newWorker(fn.Options, side.Model)
 	if err != nil {
 		return Part{}, err
 	}
@@ -306,7 +298,7 @@ func (fn *searchFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, s
 	if fn.Encoded {
 		err = readEncoded(ctx, f, b)
 	} else {
-		_, _, err = loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &o, func(rec []float64, _ int, _ string) error {
+		_, _, err = loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string) error {
 			return b.add(rec)
 		})
 	}
@@ -438,12 +430,7 @@ type writeFn struct {
 // ProcessElement writes the Part: a byte 0 and the blob, or 1 and the
 // error.
 func (fn *writeFn) ProcessElement(ctx context.Context, p Part) error {
-	fs, err := filesystem.New(ctx, fn.Path)
-	if err != nil {
-		return err
-	}
-	defer fs.Close()
-	w, err := fs.OpenWrite(ctx, fn.Path)
+	w, err := create(ctx, fn.Path)
 	if err != nil {
 		return err
 	}
@@ -469,23 +456,13 @@ type predictFn struct {
 
 // ProcessElement predicts the records of f with the side input's model.
 func (fn *predictFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, side epochSide) (Part, error) {
-	var o loaders.Options
-	if err := json.Unmarshal(fn.Options, &o); err != nil {
-		return Part{}, fmt.Errorf("sombeam: decoding the read options: %w", err)
-	}
-	w, err := newWorker(side.Model)
+	w, err := newWorker(fn.Options, side.Model)
 	if err != nil {
 		return Part{}, err
 	}
-	path := OutputPath(fn.OutDir, f.Metadata.Path)
-	fs, err := filesystem.New(ctx, path)
+	out, err := create(ctx, OutputPath(fn.OutDir, f.Metadata.Path))
 	if err != nil {
 		return Part{}, err
-	}
-	defer fs.Close()
-	out, err := fs.OpenWrite(ctx, path)
-	if err != nil {
-		return Part{}, fmt.Errorf("sombeam: writing %s: %w", path, err)
 	}
 	cw := newPredictWriter(out, w.model)
 	b := newBatcher(w, fn.Batch, func(f *graph.Forward, x *tensor.Dense) error {
@@ -494,7 +471,7 @@ func (fn *predictFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, 
 		}
 		return cw.write(f.BMU(), f.MinDist())
 	})
-	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &o, func(rec []float64, _ int, _ string) error {
+	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string) error {
 		return b.add(rec)
 	})
 	if err == nil {
@@ -509,6 +486,40 @@ func (fn *predictFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, 
 	if err != nil {
 		return Part{}, err
 	}
+	return countsPart(rows, skipped), nil
+}
+
+// countsPart is a shard's record and skip counts as a Part of kindCounts.
+func countsPart(rows, skipped int) Part {
 	blob := binary.LittleEndian.AppendUint64(nil, uint64(rows))
-	return Part{Blob: binary.LittleEndian.AppendUint64(blob, uint64(skipped))}, nil
+	return Part{Blob: binary.LittleEndian.AppendUint64(blob, uint64(skipped))}
+}
+
+// create opens path for writing through Beam's filesystems; closing the
+// writer commits the file and closes the filesystem.
+func create(ctx context.Context, path string) (io.WriteCloser, error) {
+	fs, err := filesystem.New(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := fs.OpenWrite(ctx, path)
+	if err != nil {
+		fs.Close()
+		return nil, fmt.Errorf("sombeam: writing %s: %w", path, err)
+	}
+	return &fileWriter{w, fs}, nil
+}
+
+type fileWriter struct {
+	io.WriteCloser
+	fs io.Closer
+}
+
+// Close commits the file, then closes the filesystem.
+func (f *fileWriter) Close() error {
+	err := f.WriteCloser.Close()
+	if cerr := f.fs.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
