@@ -15,8 +15,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/somgraph/somgraph/graph"
-	"github.com/somgraph/somgraph/loaders"
-	"github.com/somgraph/somgraph/trainer"
 )
 
 // The browser tests drive Debian's chromium-headless-shell (or chromium)
@@ -367,18 +365,7 @@ func TestBrowserSelectionAndSearch(t *testing.T) {
 	// search: paste a record, its unit is highlighted
 	tab := f.table
 	i := 42
-	var fields []string
-	for _, name := range f.model.Pipeline.Inputs() {
-		c := tab.Column(name)
-		switch {
-		case c.IsMissing(i):
-			fields = append(fields, "")
-		case c.Num != nil:
-			fields = append(fields, strconv.FormatFloat(c.Num[i], 'g', -1, 64))
-		default:
-			fields = append(fields, c.Str[i])
-		}
-	}
+	fields := rawRecord(tab, f.model.Pipeline.Inputs(), i, "")
 	ds, err := f.model.Pipeline.Transform(tab.Subset([]int{i}))
 	if err != nil {
 		t.Fatal(err)
@@ -414,15 +401,7 @@ func TestBrowserSelectionAndSearch(t *testing.T) {
 // redraws when the training publishes a new epoch.
 func TestBrowserLive(t *testing.T) {
 	ctx := tab(t, 90*time.Second)
-	ds := loaders.Colors(200, 5)
-	l, err := trainer.New(ds, nil, &trainer.Options{Grid: graph.Grid{Rows: 5, Cols: 6, Topology: graph.Hexagonal}, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := Live(l.Model(), l.Train())
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, e := liveColours(t, graph.Grid{Rows: 5, Cols: 6, Topology: graph.Hexagonal}, 5)
 	ts := httptest.NewServer(e)
 	defer ts.Close()
 	defer e.Close() // first: ends the page's event stream, which ts.Close waits for

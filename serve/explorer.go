@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"log"
 	"net/http"
-	"net/url"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -27,14 +26,14 @@ type Explorer struct {
 	cur  atomic.Pointer[state]
 	live bool
 
-	mu      sync.Mutex
-	subs    map[chan int]struct{}
-	closed  chan struct{}
-	closeMu sync.Once
-	pending *snapshot     // the newest model Publish received, not built yet
-	wake    chan struct{} // tells the builder a snapshot is pending
-	working bool          // the builder goroutine runs
-	idle    *sync.Cond    // signalled when the builder finishes its work
+	mu        sync.Mutex
+	subs      map[chan int]struct{}
+	closed    chan struct{}
+	closeOnce sync.Once
+	pending   *snapshot  // the newest model Publish received, not built yet
+	working   bool       // the builder goroutine runs
+	idle      *sync.Cond // signalled when the builder finishes its work
+	updateMu  sync.Mutex // one Update at a time: versions count up by one
 
 	// ErrorLog receives errors of snapshots built in the background
 	// (Publish); nil means the log package's standard logger.
@@ -75,7 +74,7 @@ func Live(md *trainer.Model, data *loaders.Dataset) (*Explorer, error) {
 }
 
 func newExplorer(live bool) *Explorer {
-	e := &Explorer{live: live, subs: map[chan int]struct{}{}, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
+	e := &Explorer{live: live, subs: map[chan int]struct{}{}, closed: make(chan struct{})}
 	e.idle = sync.NewCond(&e.mu)
 	e.routes()
 	return e
@@ -135,6 +134,8 @@ func (e *Explorer) routes() {
 // keeps no records), builds it now and tells the pages watching. Use it
 // after training further; Publish does the same in the background.
 func (e *Explorer) Update(md *trainer.Model, data *loaders.Dataset) error {
+	e.updateMu.Lock()
+	defer e.updateMu.Unlock()
 	prev := e.cur.Load()
 	s, err := build(md, data, prev, prev.version+1, e.live)
 	if err != nil {
@@ -206,7 +207,7 @@ func (e *Explorer) TrainingHook(l *trainer.Learner) hooks.Hook {
 // RegisterOnShutdown) and stops taking snapshots. The page and the API
 // keep answering.
 func (e *Explorer) Close() {
-	e.closeMu.Do(func() {
+	e.closeOnce.Do(func() {
 		e.mu.Lock()
 		close(e.closed)
 		e.pending = nil
@@ -245,7 +246,5 @@ func (e *Explorer) notify(v int) {
 		ch <- v
 	}
 }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 var _ http.Handler = (*Explorer)(nil)

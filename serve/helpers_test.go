@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -150,4 +151,37 @@ func trunc(b []byte) string {
 		return string(b[:300]) + "…"
 	}
 	return string(b)
+}
+
+// rawRecord returns row i of table tab as text in the order of inputs,
+// with na for a missing value: a record as a user would paste it.
+func rawRecord(tab *loaders.Table, inputs []string, i int, na string) []string {
+	out := make([]string, len(inputs))
+	for j, name := range inputs {
+		c := tab.Column(name)
+		switch {
+		case c.IsMissing(i):
+			out[j] = na
+		case c.Num != nil:
+			out[j] = strconv.FormatFloat(c.Num[i], 'g', -1, 64)
+		default:
+			out[j] = c.Str[i]
+		}
+	}
+	return out
+}
+
+// liveColours returns a Learner on random colours with the live explorer
+// of its untrained map.
+func liveColours(t testing.TB, g graph.Grid, seed uint64) (*trainer.Learner, *Explorer) {
+	t.Helper()
+	l, err := trainer.New(loaders.Colors(200, seed), nil, &trainer.Options{Grid: g, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Live(l.Model(), l.Train())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, e
 }

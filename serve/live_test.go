@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/somgraph/somgraph/graph"
-	"github.com/somgraph/somgraph/loaders"
-	"github.com/somgraph/somgraph/trainer"
 )
 
 // events reads Server-Sent Events from url and sends each data line.
@@ -62,15 +60,7 @@ func next(t *testing.T, ch <-chan string) string {
 func TestLive(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	ds := loaders.Colors(200, 9)
-	l, err := trainer.New(ds, nil, &trainer.Options{Grid: graph.Grid{Rows: 4, Cols: 4}, Seed: 9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := Live(l.Model(), l.Train())
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, e := liveColours(t, graph.Grid{Rows: 4, Cols: 4}, 9)
 	ts := httptest.NewServer(e)
 	defer ts.Close()
 	ch := events(t, ctx, ts.URL+"/api/events")

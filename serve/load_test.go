@@ -69,19 +69,7 @@ func TestLoad(t *testing.T) {
 	}
 	var lines []string
 	for i := range 200 {
-		var f []string
-		for _, name := range l.Options().Pipeline.Inputs() {
-			c := tab.Column(name)
-			switch {
-			case c.IsMissing(i):
-				f = append(f, "")
-			case c.Num != nil:
-				f = append(f, strconv.FormatFloat(c.Num[i], 'g', -1, 64))
-			default:
-				f = append(f, c.Str[i])
-			}
-		}
-		lines = append(lines, strings.Join(f, ","))
+		lines = append(lines, strings.Join(rawRecord(tab, l.Options().Pipeline.Inputs(), i, ""), ","))
 	}
 	k := l.Map().Units()
 	inputs := l.Options().Pipeline.Inputs()

@@ -442,21 +442,7 @@ func TestBMU(t *testing.T) {
 	tab := f.table
 	// raw rows of the table, in the order of the pipeline's inputs
 	inputs := p.Inputs()
-	raw := func(i int) []string {
-		out := make([]string, len(inputs))
-		for j, name := range inputs {
-			c := tab.Column(name)
-			switch {
-			case c.IsMissing(i):
-				out[j] = "NA"
-			case c.Num != nil:
-				out[j] = strconv.FormatFloat(c.Num[i], 'g', -1, 64)
-			default:
-				out[j] = c.Str[i]
-			}
-		}
-		return out
-	}
+	raw := func(i int) []string { return rawRecord(tab, inputs, i, "NA") }
 	rows := []int{0, 3, 100, 250, 343}
 	// the reference: somgraph predict's path, the pipeline's Transform of the table
 	ds, err := p.Transform(tab.Subset(rows))

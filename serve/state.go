@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -476,7 +477,7 @@ func (s *state) mapView() *mapView {
 			}
 			l = categoriesLayer("feature:"+name, name, cats, levels)
 		}
-		l.Chart, l.Query = "features", "feature="+urlQueryEscape(name)
+		l.Chart, l.Query = "features", "feature="+url.QueryEscape(name)
 		v.Layers = append(v.Layers, l)
 	}
 	if s.data != nil && s.data.Labels != nil {
