@@ -124,6 +124,16 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
+// poll waits until the JavaScript condition cond is true (within the
+// test's deadline).
+func poll(t *testing.T, ctx context.Context, cond string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond)); err != nil {
+		screenshot(t, ctx, "failed-"+strings.ReplaceAll(t.Name(), "/", "-"))
+		t.Fatalf("waiting for %s: %v", cond, err)
+	}
+}
+
 // centre returns the page coordinates of unit k's cell.
 func centre(t *testing.T, ctx context.Context, k int) (x, y float64) {
 	t.Helper()
@@ -294,9 +304,9 @@ func TestBrowserTooltipAndRecords(t *testing.T) {
 	// sort by a column, descending: a second click on its header
 	col := "bill_length_mm"
 	j := slices.Index(p.Inputs(), col) + 1
-	for range 2 {
+	for _, order := range []string{"asc", "desc"} {
 		eval[bool](t, ctx, fmt.Sprintf(`(() => { document.querySelector('#records th[data-column=%q]').click(); return true; })()`, col))
-		time.Sleep(200 * time.Millisecond)
+		poll(t, ctx, fmt.Sprintf(`document.querySelector('#records th[data-column=%q].sorted-%s') !== null`, col, order))
 	}
 	sorted := eval[[]string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#records tbody tr')].map(tr => tr.cells[%d].textContent)`, j))
 	nums := make([]float64, len(sorted))
@@ -335,7 +345,7 @@ func TestBrowserSelectionAndSearch(t *testing.T) {
 		}
 	}
 	run(t, ctx, "selection panel", chromedp.WaitVisible(chromedp.CSS("#selection-tools")))
-	time.Sleep(300 * time.Millisecond)
+	poll(t, ctx, fmt.Sprintf(`document.getElementById('records-count').textContent === "(%d)"`, n))
 	sel := eval[[]int](t, ctx, `[...document.querySelectorAll('#map .cell.selected')].map(c => Number(c.dataset.unit))`)
 	title := eval[string](t, ctx, `document.getElementById('panel-title').textContent`)
 	count := eval[string](t, ctx, `document.getElementById('records-count').textContent`)
@@ -355,7 +365,7 @@ func TestBrowserSelectionAndSearch(t *testing.T) {
 		chromedp.MouseEvent(chromedp.MouseMoved, x0-pad, y1+pad, chromedp.ButtonLeft, chromedp.ButtonModifiers(chromedp.ModifierShift)),
 		chromedp.MouseEvent(chromedp.MouseReleased, x0-pad, y1+pad, chromedp.ButtonLeft, chromedp.ButtonModifiers(chromedp.ModifierShift), chromedp.ClickCount(1)),
 	)
-	time.Sleep(300 * time.Millisecond)
+	poll(t, ctx, `document.querySelectorAll('#map .cell.selected').length >= 5`)
 	sel = eval[[]int](t, ctx, `[...document.querySelectorAll('#map .cell.selected')].map(c => Number(c.dataset.unit))`)
 	if !slices.Equal(sel, []int{0, 8, 14, 15, 16}) {
 		t.Errorf("after the lasso around units 14 to 16: selected %v", sel)
@@ -415,10 +425,7 @@ func TestBrowserLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Wait()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('summary').textContent.includes('3 epochs')`)); err != nil {
-		screenshot(t, ctx, "failed-live")
-		t.Fatalf("the page did not show the 3 epochs: %v", err)
-	}
+	poll(t, ctx, `document.getElementById('summary').textContent.includes('3 epochs')`)
 	after := fills(t, ctx)
 	var m mapResult
 	_, _, b := get(t, ts.URL+"/api/map")
