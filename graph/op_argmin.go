@@ -5,6 +5,7 @@ import (
 	"hash"
 	"math"
 
+	"github.com/somgraph/somgraph/internal/gemm"
 	"github.com/somgraph/somgraph/internal/par"
 
 	"github.com/chewxy/hm"
@@ -151,6 +152,21 @@ func rowArgmin[T float](row []T) (best, second int, bv, sv T) {
 		}
 	}
 	j0 := 0
+	if r32, ok := any(row).([]float32); ok {
+		// gemm.ScanBelow finds the next block the test below lets in,
+		// with vector compares (the same blocks, so the same result).
+		full := len(row) &^ 7
+		for j0 < full {
+			if j0 += gemm.ScanBelow(r32[j0:full], float32(sv)); j0 >= full {
+				break
+			}
+			for j, x := range row[j0 : j0+8 : j0+8] {
+				visit(j0+j, x)
+			}
+			j0 += 8
+		}
+		j0 = full
+	}
 	for ; j0+8 <= len(row); j0 += 8 {
 		c := row[j0 : j0+8 : j0+8]
 		m := min(min(min(c[0], c[1]), min(c[2], c[3])), min(min(c[4], c[5]), min(c[6], c[7])))

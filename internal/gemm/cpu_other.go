@@ -8,7 +8,8 @@ const useAsm = false
 // The pure-Go twins stand in for the assembly kernels, so the packed
 // driver builds (and is tested) everywhere.
 var (
-	kernelS = goKernelS
-	kernelD = goKernelD
-	fmaLoop = goFMALoop
+	kernelS   = goKernelS
+	kernelD   = goKernelD
+	fmaLoop   = goFMALoop
+	scanBelow = goScanBelow
 )

@@ -318,3 +318,44 @@ fma_loop:
 fma_done:
 	VZEROUPPER
 	RET
+
+// func scanBelow(x []float32, thr float32) int
+// Requires: AVX, CMOV
+TEXT ·scanBelow(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS thr+24(FP), Y0
+	XORQ         DX, DX
+
+scan4:
+	MOVQ   CX, BX
+	SUBQ   DX, BX
+	CMPQ   BX, $0x20
+	JL     scan1
+	VCMPPS $0x16, (AX)(DX*4), Y0, Y1
+	VCMPPS $0x16, 32(AX)(DX*4), Y0, Y2
+	VCMPPS $0x16, 64(AX)(DX*4), Y0, Y3
+	VCMPPS $0x16, 96(AX)(DX*4), Y0, Y4
+	VORPS  Y1, Y2, Y1
+	VORPS  Y3, Y4, Y3
+	VORPS  Y1, Y3, Y1
+	VPTEST Y1, Y1
+	JNZ    scan1
+	ADDQ   $0x20, DX
+	JMP    scan4
+
+scan1:
+	CMPQ   DX, CX
+	JGE    scan_done
+	VCMPPS $0x16, (AX)(DX*4), Y0, Y1
+	VPTEST Y1, Y1
+	JNZ    scan_done
+	ADDQ   $0x08, DX
+	JMP    scan1
+
+scan_done:
+	CMPQ    DX, CX
+	CMOVQGT CX, DX
+	MOVQ    DX, ret+32(FP)
+	VZEROUPPER
+	RET

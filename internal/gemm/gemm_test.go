@@ -248,3 +248,36 @@ func TestPeak(t *testing.T) {
 		t.Errorf("Peak ok = %v, Asm() = %v", ok, Asm())
 	}
 }
+
+// TestScanBelow compares ScanBelow with its pure-Go twin and a direct
+// search on random rows with NaNs, ties and every threshold position.
+func TestScanBelow(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for trial := range 2000 {
+		n := r.IntN(300)
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(r.IntN(50))
+			if r.IntN(200) == 0 {
+				x[i] = float32(math.NaN())
+			}
+		}
+		thr := float32(r.IntN(60)) - 5
+		if trial%7 == 0 {
+			thr = float32(math.Inf(1))
+		}
+		full := n &^ 7
+		want := full
+		for i := 0; i < full && want == full; i++ {
+			if !(x[i] >= thr) {
+				want = i &^ 7
+			}
+		}
+		if got := ScanBelow(x, thr); got != want {
+			t.Fatalf("trial %d: ScanBelow(n=%d, thr=%v) = %d, want %d", trial, n, thr, got, want)
+		}
+		if got := goScanBelow(x[:full], thr); got != want {
+			t.Fatalf("trial %d: goScanBelow = %d, want %d", trial, got, want)
+		}
+	}
+}

@@ -22,6 +22,10 @@ func Peak(d time.Duration) (flops float64, ok bool) {
 	const rounds = 4
 	workers := runtime.GOMAXPROCS(0)
 	iters := 1 << 14 // ≈ 0.1 ms per call at 3 GHz
+	loop := fmaLoop
+	if !useAsm { // an amd64 CPU without AVX2/FMA must not run the assembly
+		loop = goFMALoop
+	}
 	for r := range rounds {
 		var wg sync.WaitGroup
 		counts := make([]int, workers)
@@ -33,7 +37,7 @@ func Peak(d time.Duration) (flops float64, ok bool) {
 				defer runtime.UnlockOSThread()
 				n := 0
 				for time.Now().Before(deadline) {
-					fmaLoop(iters)
+					loop(iters)
 					n += iters
 				}
 				counts[w] = n

@@ -19,3 +19,8 @@ func kernelD(k int, a *float64, b *float64, c *float64, ldc int, alpha float64, 
 // fmaLoop runs n iterations of 12 independent 8-lane float32 FMAs on registers only
 // (192 floating-point operations per iteration).
 func fmaLoop(n int)
+
+// scanBelow returns the offset of the first block x[i:i+8] (i a multiple of 8)
+// holding a value v with !(v >= thr), or len(x) when there is none; len(x) must
+// be a multiple of 8.
+func scanBelow(x []float32, thr float32) int

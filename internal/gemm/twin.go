@@ -55,3 +55,15 @@ func goFMALoop(n int) {
 }
 
 var sink float32
+
+// goScanBelow is the pure-Go twin of scanBelow (len(x) a multiple of 8).
+func goScanBelow(x []float32, thr float32) int {
+	for i := 0; i < len(x); i += 8 {
+		for _, v := range x[i : i+8] {
+			if !(v >= thr) {
+				return i
+			}
+		}
+	}
+	return len(x)
+}

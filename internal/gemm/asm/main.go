@@ -38,6 +38,7 @@ func main() {
 	kernel("kernelS", f32)
 	kernel("kernelD", f64)
 	peak()
+	scan()
 	Generate()
 }
 
@@ -162,6 +163,59 @@ func peak() {
 	DECQ(n)
 	JNZ(LabelRef("fma_loop"))
 	Label("fma_done")
+	VZEROUPPER()
+	RET()
+}
+
+// scan generates the block scan of the BMU search's argmin: the first
+// 8-value block of x holding a value not ≥ thr (smaller, or NaN).
+func scan() {
+	TEXT("scanBelow", NOSPLIT, "func(x []float32, thr float32) int")
+	Doc("scanBelow returns the offset of the first block x[i:i+8] (i a multiple of 8)",
+		"holding a value v with !(v >= thr), or len(x) when there is none; len(x) must",
+		"be a multiple of 8.")
+	x := Load(Param("x").Base(), GP64())
+	n := Load(Param("x").Len(), GP64())
+	thr := YMM()
+	VBROADCASTSS(paramAddr("thr"), thr)
+	i := GP64()
+	XORQ(i, i)
+	// Four blocks per round while they last; a round with a hit goes on
+	// block by block to find which.
+	Label("scan4")
+	t := GP64()
+	MOVQ(n, t)
+	SUBQ(i, t)
+	CMPQ(t, U8(32))
+	JL(LabelRef("scan1"))
+	m := make([]VecVirtual, 4)
+	for k := range m {
+		m[k] = YMM()
+		// NLE_UQ(thr, v): !(thr <= v), true for v < thr or NaN.
+		VCMPPS(U8(0x16), Mem{Base: x, Index: i, Scale: 4, Disp: 32 * k}, thr, m[k])
+	}
+	VORPS(m[0], m[1], m[0])
+	VORPS(m[2], m[3], m[2])
+	VORPS(m[0], m[2], m[0])
+	VPTEST(m[0], m[0])
+	JNZ(LabelRef("scan1"))
+	ADDQ(U8(32), i)
+	JMP(LabelRef("scan4"))
+
+	Label("scan1")
+	CMPQ(i, n)
+	JGE(LabelRef("scan_done"))
+	b := YMM()
+	VCMPPS(U8(0x16), Mem{Base: x, Index: i, Scale: 4}, thr, b)
+	VPTEST(b, b)
+	JNZ(LabelRef("scan_done"))
+	ADDQ(U8(8), i)
+	JMP(LabelRef("scan1"))
+
+	Label("scan_done")
+	CMPQ(i, n)
+	CMOVQGT(n, i)
+	Store(i, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }
