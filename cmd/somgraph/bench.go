@@ -242,9 +242,10 @@ func runIngest(path string, repeat int, stdout io.Writer) error {
 		return err
 	}
 	mb := float64(fi.Size()) / 1e6
-	var read, fit, stream []float64
+	var read, fit, stream, cpuMem, cpuStream []float64
 	var rows, cols int
 	for range repeat {
+		c0 := cpuSeconds()
 		t0 := time.Now()
 		f, err := os.Open(path)
 		if err != nil {
@@ -260,18 +261,20 @@ func runIngest(path string, repeat int, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		t2 := time.Now()
+		t2, c2 := time.Now(), cpuSeconds()
 		rows, cols = db.Train.N, db.Train.D
 		if _, err := loaders.LoadStream(func() (io.ReadCloser, error) { return os.Open(path) }, &loaders.Options{Read: loaders.ReadOptions{Name: path}}); err != nil {
 			return err
 		}
 		read, fit, stream = append(read, t1.Sub(t0).Seconds()), append(fit, t2.Sub(t1).Seconds()), append(stream, time.Since(t2).Seconds())
+		cpuMem, cpuStream = append(cpuMem, c2-c0), append(cpuStream, cpuSeconds()-c2)
 	}
 	r, ft, st := bench.Median(read), bench.Median(fit), bench.Median(stream)
 	_, err = fmt.Fprintf(stdout, "ingest %s: %.1f MB, %d rows × %d features, median of %d\n"+
-		"  in memory: %.3f s = read+parse %.3f s + fit+transform %.3f s: %.0f MB/s\n"+
-		"  streamed (two passes): %.3f s: %.0f MB/s\n",
-		path, mb, rows, cols, repeat, r+ft, r, ft, mb/(r+ft), st, mb/st)
+		"  in memory: %.3f s = read+parse %.3f s + fit+transform %.3f s: %.0f MB/s (CPU %.3f s)\n"+
+		"  streamed (two passes): %.3f s: %.0f MB/s (CPU %.3f s)\n"+
+		"  (CPU is the process's user+system time; wall far above CPU/cores means a busy machine)\n",
+		path, mb, rows, cols, repeat, r+ft, r, ft, mb/(r+ft), bench.Median(cpuMem), st, mb/st, bench.Median(cpuStream))
 	return err
 }
 

@@ -154,3 +154,24 @@ func TestBenchWriteCSV(t *testing.T) {
 		t.Errorf("unwritable --write-csv: exit %d, want %d", r.code, exitFail)
 	}
 }
+
+// TestBenchIngest checks that --ingest reads a CSV in memory and streamed
+// and reports MB/s, and that a missing file is an error.
+func TestBenchIngest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.csv")
+	if r := runCLI(t, "", "bench", "--n", "300", "--dim", "4", "--write-csv", path); r.code != exitOK {
+		t.Fatalf("--write-csv: %s", r.stderr)
+	}
+	r := runCLI(t, "", "bench", "--ingest", path, "--repeat", "2")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"300 rows × 4 features, median of 2", "in memory:", "read+parse", "fit+transform", "MB/s", "streamed (two passes)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := runCLI(t, "", "bench", "--ingest", filepath.Join(t.TempDir(), "none.csv")); r.code != exitFail {
+		t.Errorf("missing file: exit %d, want %d", r.code, exitFail)
+	}
+}
