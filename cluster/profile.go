@@ -63,7 +63,8 @@ type Profile struct {
 	// layout order (or the encoded columns without a decoder).
 	Features []FeatureStat
 	// Target describes the records' labels (numbers: as a continuous
-	// feature; else as level shares); nil when the records have none.
+	// feature; else as level shares), named after the pipeline's target
+	// column (or "target"); nil when the records have none.
 	Target *FeatureStat
 }
 
@@ -103,6 +104,9 @@ func (r *Result) Profiles(ds *loaders.Dataset, bmus []int, dec Decoder) ([]Profi
 			return nil, fmt.Errorf("cluster: %d labels for %d records", len(ds.Labels), ds.N)
 		}
 		t := column{name: "target", text: ds.Labels}
+		if p, ok := dec.(*loaders.Pipeline); ok && p.Target != "" {
+			t.name = p.Target // the label column's name
+		}
 		if nums, ok := numbers(ds.Labels); ok {
 			t.text, t.values = nil, nums
 		}
@@ -308,8 +312,8 @@ func quantile(v []float64, p float64) float64 {
 // columns cluster, units and records, then for each continuous feature
 // <name>_mean, _sd, _min, _q25, _median, _q75 and _max, and for each
 // categorical one a <name>=<level> column per level with its share. The
-// target's columns are named after "target". Values missing for a cluster
-// without records are empty.
+// target's columns are named after the pipeline's target column, or
+// "target". Values missing for a cluster without records are empty.
 func WriteProfilesCSV(w io.Writer, ps []Profile) error {
 	if len(ps) == 0 {
 		return errors.New("cluster: no profiles to write")

@@ -51,7 +51,7 @@ func TestProfilesDecoded(t *testing.T) {
 	if !col.Categorical || col.Levels[0] != "blue" || !near(col.Shares[0], 0.25) || !near(col.Shares[1], 0.75) {
 		t.Errorf("colour in cluster 0: %+v", col)
 	}
-	if tg := ps[1].Target; tg == nil || !tg.Categorical || !near(tg.Shares[1], 1) {
+	if tg := ps[1].Target; tg == nil || tg.Name != "kind" || !tg.Categorical || !near(tg.Shares[1], 1) {
 		t.Errorf("target in cluster 1: %+v", tg)
 	}
 	var b bytes.Buffer
@@ -59,7 +59,7 @@ func TestProfilesDecoded(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	wantHead := "cluster,units,records,size_mean,size_sd,size_min,size_q25,size_median,size_q75,size_max,colour=blue,colour=red,target=a,target=b"
+	wantHead := "cluster,units,records,size_mean,size_sd,size_min,size_q25,size_median,size_q75,size_max,colour=blue,colour=red,kind=a,kind=b"
 	if len(lines) != 3 || lines[0] != wantHead {
 		t.Fatalf("CSV:\n%s", b.String())
 	}

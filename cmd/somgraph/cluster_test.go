@@ -55,7 +55,7 @@ func TestClusterCommand(t *testing.T) {
 	}
 	// profiles: a header and one row per cluster, with the target's shares
 	rows := readCSV(t, string(readFile(t, prof)))
-	if len(rows) != c.K+1 || rows[0][0] != "cluster" || !strings.Contains(strings.Join(rows[0], ","), "target=setosa") {
+	if len(rows) != c.K+1 || rows[0][0] != "cluster" || !strings.Contains(strings.Join(rows[0], ","), "species=setosa") {
 		t.Errorf("profiles: %v", rows)
 	}
 	// predict adds the cluster column: the BMU's cluster
