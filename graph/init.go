@@ -6,8 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
-	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
+	"github.com/somgraph/somgraph/internal/pca"
 )
 
 // maxPCARecords bounds the records used to fit principal components; larger
@@ -109,22 +108,11 @@ func subsample(data []float64, d, limit int, rng *rand.Rand) []float64 {
 // (the second is zero when D = 1) and the standard deviation along each.
 func principalPlane(data []float64, d int, rng *rand.Rand) (mean []float64, axes [2][]float64, sd [2]float64) {
 	rows := subsample(data, d, maxPCARecords, rng)
-	n := len(rows) / d
-	mean = make([]float64, d)
-	for i, v := range rows {
-		mean[i%d] += v / float64(n)
-	}
+	vecs, vars, mean, ok := pca.Components(rows, len(rows)/d, d)
 	axes = [2][]float64{make([]float64, d), make([]float64, d)}
-	if n < 2 {
+	if !ok {
 		return mean, axes, sd
 	}
-	var pc stat.PC
-	if !pc.PrincipalComponents(mat.NewDense(n, d, rows), nil) {
-		return mean, axes, sd
-	}
-	var vecs mat.Dense
-	pc.VectorsTo(&vecs)
-	vars := pc.VarsTo(nil)
 	for a := 0; a < 2 && a < d; a++ {
 		for f := 0; f < d; f++ {
 			axes[a][f] = vecs.At(f, a)

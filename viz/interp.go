@@ -14,6 +14,7 @@ import (
 	"github.com/somgraph/somgraph/cluster"
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/internal/pca"
 	"github.com/somgraph/somgraph/loaders"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -384,18 +385,11 @@ func principal(x []float64, n, d, q int) ([][]float64, error) {
 // pcaBasis returns the d×d matrix of principal directions (columns, by
 // decreasing variance) of the n×d data and its column means.
 func pcaBasis(x []float64, n, d int) (*mat.Dense, []float64, error) {
-	a := mat.NewDense(n, d, slices.Clone(x))
-	var pc stat.PC
-	if ok := pc.PrincipalComponents(a, nil); !ok {
+	vecs, _, mean, ok := pca.Components(x, n, d)
+	if !ok {
 		return nil, nil, errors.New("viz: principal components analysis failed (the data may be degenerate)")
 	}
-	var vecs mat.Dense
-	pc.VectorsTo(&vecs)
-	mean := make([]float64, d)
-	for j := range d {
-		mean[j] = stat.Mean(mat.Col(nil, j, a), nil)
-	}
-	return &vecs, mean, nil
+	return vecs, mean, nil
 }
 
 // project returns the scores of the n×d rows of x on the first q columns
