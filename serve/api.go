@@ -487,10 +487,6 @@ func (s *state) chart(b *bytes.Buffer, name, feature string, f viz.Format) error
 	if feature != "" {
 		return s.interp.FeatureHeatmaps(b, f, feature)
 	}
-	if name == "clusters" {
-		mc := &viz.MapChart{Grid: s.grid, Title: "Clusters", Categories: s.clusters, CategoryNames: clusterNames(s.clusters)}
-		return mc.Render(b, f)
-	}
 	return s.interp.Chart(name, b, f)
 }
 
