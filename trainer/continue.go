@@ -46,13 +46,14 @@ func NewFromModel(m *Model, train, valid *loaders.Dataset, opts *Options) (*Lear
 		return nil, conflict("Neighborhood", o.Neighborhood, mo.Neighborhood)
 	case o.Dtype.Type != nil && o.Dtype != mo.Dtype:
 		return nil, conflict("Dtype", o.Dtype, mo.Dtype)
-	case o.TENeighbors != 0 && o.TENeighbors != m.Config.TENeighborCount():
-		return nil, conflict("TENeighbors", o.TENeighbors, m.Config.TENeighborCount())
 	case o.Pipeline != nil && o.Pipeline != mo.Pipeline:
 		return nil, errors.New("trainer: continue: Options.Pipeline is not the model's: leave it nil, the model's pipeline is used")
 	}
 	o.Grid, o.Distance, o.Neighborhood, o.Dtype = mo.Grid, mo.Distance, mo.Neighborhood, mo.Dtype
-	o.TENeighbors, o.Pipeline, o.Init = mo.TENeighbors, mo.Pipeline, mo.Init
+	o.Pipeline, o.Init = mo.Pipeline, mo.Init
+	if o.TENeighbors == 0 { // a measuring convention, not the map's shape: opts may choose another
+		o.TENeighbors = mo.TENeighbors
+	}
 	if err := checkModelData("training", m, train); err != nil {
 		return nil, err
 	}

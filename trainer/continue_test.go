@@ -129,6 +129,17 @@ func TestNewFromModel(t *testing.T) {
 	if !bytes.Contains(exported(t, c), []byte(`"rows":4,"cols":5`)) {
 		t.Error("the continued model lost the grid")
 	}
+	// The topographic error's convention is a measurement, not the map's
+	// shape: a continued rect map may count 8 neighbours; hex still only 6.
+	if c8, err := NewFromModel(m, l.Train(), nil, &Options{TENeighbors: 8}); err != nil {
+		t.Errorf("continuing a rect map with TENeighbors 8: %v", err)
+	} else if got := c8.Map().Config().TENeighborCount(); got != 8 {
+		t.Errorf("continued map counts %d neighbours for TE, want 8", got)
+	}
+	hex := trained(t, Options{Grid: graph.Grid{Rows: 4, Cols: 4, Topology: graph.Hexagonal}, Seed: 3})
+	if _, err := NewFromModel(hex.Model(), hex.Train(), nil, &Options{TENeighbors: 8}); err == nil || !strings.Contains(err.Error(), "6 neighbours") {
+		t.Errorf("continuing a hex map with TENeighbors 8: error %v, want one about its 6 neighbours", err)
+	}
 	other := loaders.Colors(50, 1)
 	other.D, other.Data = 2, other.Data[:100]
 	named := loaders.Colors(50, 1)

@@ -61,6 +61,12 @@ func TestContinueTrainingShifted(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("continued training: %d %s", r.code, r.stderr)
 	}
+	// The TE convention is the run's choice, checked against the model's
+	// rect grid, not against the default --topology hex.
+	r8 := runCLI(t, "", "train", "--init-model", model, "--data", fresh, "--te-neighbors", "8", "--epochs", "1", "--sigma", "1", "--lr", "0.3", "--schedule", "constant", "--progress", "none", "--out", filepath.Join(dir, "te8.somg"))
+	if r8.code != exitOK || !strings.Contains(r8.stdout, "te(8)") {
+		t.Errorf("continuing a rect map with --te-neighbors 8: exit %d, stdout %q, stderr %q", r8.code, r8.stdout, r8.stderr)
+	}
 	// x above the old range: the shift moves many x values out of it too,
 	// so the report's count is checked against the file's own values.
 	m, err := trainer.LoadFile(model)
@@ -150,6 +156,7 @@ func TestContinueBadInput(t *testing.T) {
 		{"table model without data", []string{"--init-model", model}, exitUsage, "prepares tables"},
 		{"size fixed by the model", []string{"--init-model", model, "--data", data, "--size", "4x4"}, exitUsage, "--size is fixed by --init-model"},
 		{"missing model", []string{"--init-model", filepath.Join(dir, "nope.somg"), "--data", data}, exitFail, "no such file"},
+		{"te-neighbors 8 on the model's hex grid", []string{"--init-model", model, "--data", data, "--te-neighbors", "8"}, exitFail, "a hex unit has 6 neighbours"},
 		{"a CSV is not a model", []string{"--init-model", data, "--data", data}, exitFail, "not a somgraph model file"},
 	}
 	trainCases(t, dir, cases)

@@ -186,7 +186,10 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 		return nil, usagef("--size %s: %s", f.size, bare(err))
 	}
 	o.TENeighbors = f.teNeighbors
-	if err := (graph.Config{Grid: o.Grid, Dim: 1, TENeighbors: o.TENeighbors}).Validate(); err != nil {
+	// With --init-model or --resume the grid is the saved one, not --size and
+	// --topology's: the trainer checks --te-neighbors against it.
+	fromSaved := f.initModel != "" || f.resume != ""
+	if err := (graph.Config{Grid: o.Grid, Dim: 1, TENeighbors: o.TENeighbors}).Validate(); err != nil && !fromSaved {
 		return nil, usagef("--te-neighbors %d with --topology %s: %s", f.teNeighbors, o.Grid.Topology, bare(err))
 	}
 	if o.Distance, err = graph.ParseDistance(f.distance); err != nil {
