@@ -57,7 +57,8 @@
 // or data of the wrong shape or dtype, NaN or infinite values, σ or α out
 // of range, a BMU outside the map, a Stats of another map. Such errors wrap
 // one of the sentinel errors (ErrShape, ErrDtype, ErrSigma, ErrAlpha,
-// ErrNotFinite, ErrOtherMap, ErrDistance, ErrUnit, ErrLayers) for errors.Is, as
+// ErrNotFinite, ErrOtherMap, ErrDistance, ErrUnit, ErrLayers,
+// ErrMissing) for errors.Is, as
 // gonum's mat and encoding/csv do. Only programmer errors inside a
 // program's own wiring may panic, as gonum's do: a MetricsAcc given a
 // Forward of another map, or a Neighborhood value outside the constants.

@@ -31,4 +31,8 @@ var (
 	// blocks, a layer weight that is not a finite number > 0, a layer
 	// distance that cannot serve, or a non-informative layer.
 	ErrLayers = errors.New("graph: invalid layers")
+	// ErrMissing: a record with no feature present (all NaN) on a map
+	// with Config.Missing, or an operation that does not support missing
+	// values yet.
+	ErrMissing = errors.New("graph: missing values")
 )

@@ -60,6 +60,9 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("%w: batch size %d must be at least 1", ErrShape, batch)
 	}
+	if full && m.cfg.Missing {
+		return nil, fmt.Errorf("%w: the update with missing values (Config.Missing) is not implemented yet: NewSearch, Predict and Evaluate read such records", ErrMissing)
+	}
 	dt := m.cfg.Dtype
 	f := &Forward{m: m, batch: batch, g: G.NewGraph(), minD: make([]float64, batch)}
 	f.x = tensor.New(tensor.WithShape(batch, m.Dim()), tensor.Of(dt))
@@ -67,8 +70,8 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	w := G.NewMatrix(f.g, dt, G.WithShape(m.Units(), m.Dim()), G.WithName("w"), G.WithValue(m.codebook))
 	var err error
 	switch {
-	case len(m.cfg.layers()) > 0:
-		f.dist, err = LayeredDistances(f.xNode, w, m.cfg.layers(), m.cfg.Mixed)
+	case len(m.cfg.searchLayers()) > 0:
+		f.dist, err = LayeredDistances(f.xNode, w, m.cfg.searchLayers(), m.cfg.Mixed, m.cfg.Missing)
 	case m.cfg.Distance == Euclidean:
 		f.dist, err = ReducedDistances(f.xNode, w)
 	case m.cfg.Distance == Mixed:
@@ -164,6 +167,9 @@ func (f *Forward) SearchInto(x *tensor.Dense, s *Stats) error {
 	if s == nil || s.m != f.m {
 		return fmt.Errorf("%w: SearchInto needs a Stats of the forward pass's map", ErrOtherMap)
 	}
+	if f.m.cfg.Missing {
+		return fmt.Errorf("%w: the update with missing values (Config.Missing) is not implemented yet", ErrMissing)
+	}
 	if err := f.Search(x); err != nil {
 		return err
 	}
@@ -196,6 +202,9 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense) error {
 	err := vm.RunAll()
 	vm.Reset()
 	if err != nil {
+		if op, ok := f.dist.Op().(*distanceOp); ok && op.err != nil {
+			err = op.err // keep the sentinel for errors.Is
+		}
 		return fmt.Errorf("graph: forward pass: %w", err)
 	}
 	if f.m.cfg.euclidean() {
@@ -206,6 +215,11 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense) error {
 	} else {
 		mins, _, _ := ArgminStats(f.bmu)
 		copy(f.minD, mins)
+		if f.m.cfg.squared() { // missing values: the search's squared distances
+			for i, v := range f.minD {
+				f.minD[i] = math.Sqrt(max(v, 0))
+			}
+		}
 	}
 	return nil
 }

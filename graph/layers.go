@@ -185,23 +185,94 @@ func layerDistance[T float](l Layer, mixed *MixedLayout, x, w []T) float64 {
 	return math.NaN()
 }
 
+// layerDistanceMissing returns the layer's distance between x (which may
+// hold NaN for missing features) and w over the present features, scaled
+// to the layer's width as kohonen scales it, and whether any feature of
+// the layer is present. Mixed layers are refused before.
+func layerDistanceMissing[T float](l Layer, x, w []T) (float64, bool) {
+	xs, ws := x[l.Start:l.Start+l.Width], w[l.Start:l.Start+l.Width]
+	var s, xy, xx, yy float64
+	present := 0
+	for i, v := range xs {
+		if v != v { // NaN
+			continue
+		}
+		present++
+		a, b := float64(v), float64(ws[i])
+		switch l.Distance {
+		case Euclidean:
+			s += (a - b) * (a - b)
+		case Manhattan:
+			s += math.Abs(a - b)
+		case Cosine:
+			xy, xx, yy = xy+a*b, xx+a*a, yy+b*b
+		case Tanimoto:
+			if (a > 0.5) != (b > 0.5) {
+				s++
+			}
+		}
+	}
+	if present == 0 {
+		return 0, false
+	}
+	switch l.Distance {
+	case Euclidean, Manhattan:
+		return s * float64(len(xs)) / float64(present), true
+	case Cosine:
+		if xx == 0 || yy == 0 {
+			return 1, true
+		}
+		return 1 - xy/math.Sqrt(xx*yy), true
+	}
+	return s / float64(present), true // Tanimoto
+}
+
 // layeredDistances fills out (b×k) with the layered distances between the
-// rows of x and w.
-func layeredDistances[T float](layers []Layer, e []float64, mixed *MixedLayout, x, w, out []T, b, k, d int) {
-	par.Rows(b, 4, func(lo, hi int) {
+// rows of x and w. With op.missing, a layer with no present feature drops
+// out and the others' weights are renormalised; a record with no feature
+// present at all is an error wrapping ErrMissing.
+func layeredDistances[T float](op *distanceOp, x, w, out []T, b, k, d int) error {
+	layers, e := op.layers, op.eff
+	bad := make([]int, par.Chunks(b, 4))
+	for i := range bad {
+		bad[i] = -1
+	}
+	par.Split(b, len(bad), func(c, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xr := x[i*d : (i+1)*d]
 			row := out[i*k : (i+1)*k]
 			for j := range row {
 				wr := w[j*d : (j+1)*d]
-				var s float64
+				var s, used float64
 				for li, l := range layers {
-					s += e[li] * layerDistance(l, mixed, xr, wr)
+					if !op.missing {
+						s += e[li] * layerDistance(l, op.mixed, xr, wr)
+						continue
+					}
+					if v, ok := layerDistanceMissing(l, xr, wr); ok {
+						s += e[li] * v
+						used += e[li]
+					}
+				}
+				if op.missing {
+					if used == 0 {
+						if bad[c] < 0 {
+							bad[c] = i
+						}
+						break
+					}
+					s /= used
 				}
 				row[j] = T(s)
 			}
 		}
 	})
+	for _, i := range bad { // the first such record, in order
+		if i >= 0 {
+			return fmt.Errorf("%w: record %d of the batch has no feature present", ErrMissing, i)
+		}
+	}
+	return nil
 }
 
 // NormalizeLayers returns a copy of layers with each Scale set as

@@ -307,7 +307,7 @@ func TestLayeredOpParameters(t *testing.T) {
 		g := G.NewGraph()
 		x := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 5), G.WithName("x"))
 		w := G.NewMatrix(g, tensor.Float64, G.WithShape(3, 5), G.WithName("w"))
-		n, err := LayeredDistances(x, w, l, nil)
+		n, err := LayeredDistances(x, w, l, nil, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,6 +33,18 @@ type Config struct {
 	// layer of Distance over all columns: the map as without layers. A
 	// pointer, as Mixed, so that a Config stays comparable; New copies it.
 	Layers *Layers
+	// Missing lets records hold NaN for missing values (R kohonen's
+	// treatment, without imputation): a layer's distance uses the
+	// present features only, scaled to the layer's full width as kohonen
+	// does (sum of squares and Manhattan × width/present; cosine over the
+	// present features; Tanimoto as the share of the present columns), a
+	// layer with no present feature drops out of the weighted sum (the
+	// others' weights are renormalised), and a record with no feature
+	// present is an error naming its row (ErrMissing). The Mixed distance
+	// does not support it. So far only the search (NewSearch, Predict,
+	// Evaluate) reads such records: the update (NewForward, SearchInto,
+	// Stats.Add) returns ErrMissing.
+	Missing bool
 }
 
 // Layers is a layered map's list of layers, in column order.
@@ -49,7 +61,21 @@ func (c Config) layers() []Layer {
 // euclidean reports whether the map searches with the plain squared
 // Euclidean distance (and can use the reduced distances and the
 // distortion from per-unit sums).
-func (c Config) euclidean() bool { return c.Distance == Euclidean && len(c.layers()) == 0 }
+func (c Config) euclidean() bool { return c.squared() && !c.Missing }
+
+// squared reports whether the distance matrix holds squared Euclidean
+// distances (the plain Euclidean map, with or without missing values).
+func (c Config) squared() bool { return c.Distance == Euclidean && len(c.layers()) == 0 }
+
+// searchLayers returns the layers of the distance op: the configured
+// ones, or with Missing on a one-layer map the implicit layer of Distance
+// over all columns.
+func (c Config) searchLayers() []Layer {
+	if l := c.layers(); len(l) > 0 || !c.Missing {
+		return l
+	}
+	return []Layer{{Name: "all", Width: c.Dim, Weight: 1, Distance: c.Distance}}
+}
 
 // dtype returns the configured dtype, defaulting to Float32.
 func (c Config) dtype() tensor.Dtype {
@@ -75,6 +101,13 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: tanimoto is a layer distance (Config.Layers), not a map distance", ErrDistance)
 	} else if c.Distance > Tanimoto {
 		return fmt.Errorf("graph: unknown distance %d", c.Distance)
+	}
+	if c.Missing {
+		for _, l := range c.searchLayers() {
+			if l.Distance == Mixed {
+				return fmt.Errorf("%w: the mixed distance does not support missing values (Config.Missing)", ErrDistance)
+			}
+		}
 	}
 	if c.Distance == Mixed && len(c.layers()) == 0 {
 		if err := c.Mixed.validate(c.Dim); err != nil {

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/somgraph/somgraph/internal/par"
 )
@@ -65,15 +66,33 @@ func (m *Map) search(data []float64, fn func(lo int, f *Forward)) error {
 }
 
 // checkData returns an error unless data holds a whole, non-zero number of
-// records of the map's dimension, all finite.
+// records of the map's dimension, all finite (or NaN, a missing value,
+// with Config.Missing, as long as each record has a feature present).
 func (m *Map) checkData(data []float64) error {
 	d := m.Dim()
 	if len(data) == 0 || len(data)%d != 0 {
 		return fmt.Errorf("%w: %d values are not a whole number of records of dimension %d", ErrShape, len(data), d)
 	}
 	for i, v := range data {
+		if m.cfg.Missing && math.IsNaN(v) {
+			continue // a missing value
+		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("%w: record %d, feature %d is %v", ErrNotFinite, i/d, i%d, v)
+		}
+	}
+	if m.cfg.Missing {
+		return checkPresent(data, d)
+	}
+	return nil
+}
+
+// checkPresent returns an error wrapping ErrMissing naming the first
+// record of data (rows of d values) whose values are all NaN.
+func checkPresent(data []float64, d int) error {
+	for r := 0; r < len(data)/d; r++ {
+		if !slices.ContainsFunc(data[r*d:(r+1)*d], func(v float64) bool { return !math.IsNaN(v) }) {
+			return fmt.Errorf("%w: record %d has no feature present", ErrMissing, r)
 		}
 	}
 	return nil
@@ -172,7 +191,7 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 	dist := f.Distances().Data()
 	xn := f.SqNorms()
 	reduced := xn != nil // Euclidean rows lack ‖x_b‖²
-	squared := a.m.cfg.euclidean()
+	squared := a.m.cfg.squared()
 	for _, j := range bmu {
 		a.hits[j] = true
 	}

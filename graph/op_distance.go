@@ -56,9 +56,11 @@ func MixedDistances(x, w *G.Node, layout *MixedLayout) (*G.Node, error) {
 // LayeredDistances returns a node computing the B×K matrix of layered
 // distances (see Layer) between the rows of x and w: the weighted sum of
 // each layer's distance. mixed is the layout of a Mixed layer (nil if
-// there is none). The layers and layout are copied. Errors wrap ErrLayers,
-// ErrShape or ErrDtype.
-func LayeredDistances(x, w *G.Node, layers []Layer, mixed *MixedLayout) (*G.Node, error) {
+// there is none). With skipMissing, NaN values of x are missing features
+// (see Config.Missing) and running the node returns an error wrapping
+// ErrMissing for a record with none present. The layers and layout are
+// copied. Errors wrap ErrLayers, ErrShape or ErrDtype.
+func LayeredDistances(x, w *G.Node, layers []Layer, mixed *MixedLayout, skipMissing bool) (*G.Node, error) {
 	if len(layers) == 0 {
 		return nil, fmt.Errorf("%w: LayeredDistances needs at least one layer", ErrLayers)
 	}
@@ -67,7 +69,14 @@ func LayeredDistances(x, w *G.Node, layers []Layer, mixed *MixedLayout) (*G.Node
 			return nil, err
 		}
 	}
-	op := &distanceOp{layers: slices.Clone(layers), eff: layerWeights(layers)}
+	if skipMissing {
+		for _, l := range layers {
+			if l.Distance == Mixed {
+				return nil, fmt.Errorf("%w: the mixed distance does not support missing values", ErrDistance)
+			}
+		}
+	}
+	op := &distanceOp{layers: slices.Clone(layers), eff: layerWeights(layers), missing: skipMissing}
 	if mixed != nil {
 		op.mixed = mixed.clone()
 	}
@@ -100,6 +109,8 @@ type distanceOp struct {
 	mixed   *MixedLayout
 	layers  []Layer   // LayeredDistances: the layers; metric is unused
 	eff     []float64 // the layers' effective weights
+	missing bool      // LayeredDistances: NaN features are missing
+	err     error     // the last run's error (the tape machine loses its chain)
 	dtype   tensor.Dtype
 
 	out    *tensor.Dense
@@ -156,11 +167,16 @@ func (op *distanceOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value,
 		op.wnorm = make([]float64, k)
 	}
 	if op.layers != nil {
+		var err error
 		switch xd := x.Data().(type) {
 		case []float32:
-			layeredDistances(op.layers, op.eff, op.mixed, xd, w.Data().([]float32), out.Data().([]float32), b, k, d)
+			err = layeredDistances(op, xd, w.Data().([]float32), out.Data().([]float32), b, k, d)
 		case []float64:
-			layeredDistances(op.layers, op.eff, op.mixed, xd, w.Data().([]float64), out.Data().([]float64), b, k, d)
+			err = layeredDistances(op, xd, w.Data().([]float64), out.Data().([]float64), b, k, d)
+		}
+		op.err = err
+		if err != nil {
+			return nil, err
 		}
 		return out, nil
 	}
@@ -327,7 +343,7 @@ func (op *distanceOp) String() string {
 		if op.mixed != nil {
 			mixed = op.mixed.key()
 		}
-		return fmt.Sprintf("SOMDistance{layers %s, %s, %v}", layersKey(op.layers), mixed, op.dtype)
+		return fmt.Sprintf("SOMDistance{layers %s, %s, skip missing %t, %v}", layersKey(op.layers), mixed, op.missing, op.dtype)
 	case op.reduced:
 		return fmt.Sprintf("SOMDistance{%v, less ‖x‖², %v}", op.metric, op.dtype)
 	case op.mixed != nil:

@@ -52,6 +52,9 @@ func (s *Stats) Hits() []float64 { return s.counts }
 // returns an error wrapping ErrShape, ErrDtype or ErrUnit, and adds
 // nothing, if x and bmu do not fit each other or the map.
 func (s *Stats) Add(x *tensor.Dense, bmu []int) error {
+	if s.m.cfg.Missing {
+		return fmt.Errorf("%w: Stats.Add: the update with missing values (Config.Missing) is not implemented yet", ErrMissing)
+	}
 	d := s.m.Dim()
 	if x == nil || x.Dims() != 2 || x.Shape()[0] != len(bmu) || x.Shape()[1] != d {
 		var shape any = "nil"
