@@ -83,6 +83,26 @@
 // available: MetricsAcc measures it from the distance matrix. Without
 // Layers a map is exactly the one-distance map described above.
 //
+// # Missing values
+//
+// With Config.Missing records may hold NaN for missing values, as R's
+// kohonen allows, without imputing them: each layer's distance uses the
+// present features only, scaled to the layer's width as kohonen scales it
+// (sum of squares and Manhattan × width/present, Tanimoto over the present
+// columns, cosine over the present features); a layer with no present
+// feature drops out and the other layers' weights are renormalised; a
+// record with no feature present is an error (ErrMissing) naming its row.
+// A map without Layers is one layer of its Distance. The per-BMU sums
+// (BMUSums) then skip NaN and carry D more columns, each unit's count of
+// records holding each feature; the neighbourhood-weighted sums carry
+// them through the same GEMM, and both update rules use each feature's
+// own weight,
+//
+//	mini-batch:  w_kf += α/B·(N_kf − den_kf·w_kf)    batch:  w_kf = N_kf / den_kf
+//
+// so a unit's absent features are untouched by a record. The Mixed
+// distance does not support missing values.
+//
 // # Grids
 //
 // A Grid is rectangular or hexagonal, planar or toroidal. Unit k sits at row

@@ -60,9 +60,6 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("%w: batch size %d must be at least 1", ErrShape, batch)
 	}
-	if full && m.cfg.Missing {
-		return nil, fmt.Errorf("%w: the update with missing values (Config.Missing) is not implemented yet: NewSearch, Predict and Evaluate read such records", ErrMissing)
-	}
 	dt := m.cfg.Dtype
 	f := &Forward{m: m, batch: batch, g: G.NewGraph(), minD: make([]float64, batch)}
 	f.x = tensor.New(tensor.WithShape(batch, m.Dim()), tensor.Of(dt))
@@ -88,7 +85,7 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	if f.units, err = Distinct(f.bmu, m.Units()); err != nil {
 		return nil, err
 	}
-	if f.sums, err = BMUSums(f.xNode, w, f.bmu, f.units, m.cfg.euclidean()); err != nil {
+	if f.sums, err = bmuSums(f.xNode, w, f.bmu, f.units, m.cfg.euclidean(), m.cfg.Missing); err != nil {
 		return nil, err
 	}
 	if full {
@@ -166,9 +163,6 @@ func (f *Forward) Search(x *tensor.Dense) error {
 func (f *Forward) SearchInto(x *tensor.Dense, s *Stats) error {
 	if s == nil || s.m != f.m {
 		return fmt.Errorf("%w: SearchInto needs a Stats of the forward pass's map", ErrOtherMap)
-	}
-	if f.m.cfg.Missing {
-		return fmt.Errorf("%w: the update with missing values (Config.Missing) is not implemented yet", ErrMissing)
 	}
 	if err := f.Search(x); err != nil {
 		return err
@@ -295,7 +289,7 @@ func (f *Forward) WeightedSums() *tensor.Dense {
 //
 // and returns the SOM energy of the batch against the codebook it replaced
 // at the run's σ, Σ_b Σ_k H[b,k]·‖x_b − w_k‖² (meaningful for the Euclidean
-// distance only). It returns an error wrapping ErrAlpha for a NaN or
+// distance only; NaN with Config.Missing). It returns an error wrapping ErrAlpha for a NaN or
 // infinite alpha, and ErrShape if the last run was not a Run or its sums
 // were applied already.
 func (f *Forward) UpdateMiniBatch(alpha float64) (float64, error) {

@@ -41,9 +41,10 @@ type Config struct {
 	// layer with no present feature drops out of the weighted sum (the
 	// others' weights are renormalised), and a record with no feature
 	// present is an error naming its row (ErrMissing). The Mixed distance
-	// does not support it. So far only the search (NewSearch, Predict,
-	// Evaluate) reads such records: the update (NewForward, SearchInto,
-	// Stats.Add) returns ErrMissing.
+	// does not support it. The updates move each feature of a unit by the
+	// records that hold it only (a unit's absent features are untouched
+	// by a record); the energy they return and the distortion from
+	// per-unit sums are not measured (NaN, ErrDistance).
 	Missing bool
 }
 

@@ -225,17 +225,120 @@ func TestMissingErrors(t *testing.T) {
 	if _, _, err := plain.Predict([]float64{1, nan, 2}); !errors.Is(err, ErrNotFinite) {
 		t.Errorf("NaN without Missing: %v, want ErrNotFinite", err)
 	}
-	// The update does not support missing values yet: a clear error.
-	if _, err := m.NewForward(4); !errors.Is(err, ErrMissing) {
-		t.Errorf("NewForward: %v, want ErrMissing", err)
-	}
-	if err := f.SearchInto(denseOf(tensor.Float32, 4, d, []float64{1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3}), m.NewStats()); !errors.Is(err, ErrMissing) {
-		t.Errorf("SearchInto: %v, want ErrMissing", err)
-	}
-	if err := m.NewStats().Add(denseOf(tensor.Float32, 1, d, []float64{1, 2, 3}), []int{0}); !errors.Is(err, ErrMissing) {
-		t.Errorf("Stats.Add: %v, want ErrMissing", err)
-	}
 	if _, err := New(Config{Grid: g, Dim: 6, Distance: Mixed, Mixed: testLayout, Missing: true}); !errors.Is(err, ErrDistance) {
 		t.Errorf("Mixed with Missing: %v, want ErrDistance", err)
+	}
+}
+
+// refUpdateMissing is the reference update with missing features: each
+// feature of a unit moves by the records that hold it only.
+func refUpdateMissing(batch bool, n Neighborhood, g Grid, w, x []float64, bmu []int, d int, alpha, sigma float64) []float64 {
+	out := append([]float64(nil), w...)
+	for u := 0; u < len(w)/d; u++ {
+		for f := 0; f < d; f++ {
+			var num, den float64
+			for b, j := range bmu {
+				if math.IsNaN(x[b*d+f]) {
+					continue
+				}
+				h := refHood(n, g, j, u, sigma)
+				den += h
+				if batch {
+					num += h * x[b*d+f]
+				} else {
+					num += h * (x[b*d+f] - w[u*d+f])
+				}
+			}
+			if !batch {
+				out[u*d+f] += alpha / float64(len(bmu)) * num
+			} else if den > 1e-12 {
+				out[u*d+f] = num / den
+			}
+		}
+	}
+	return out
+}
+
+// TestMissingUpdateMatchesReference: the mini-batch update of the forward
+// graph and the batch update of Stats (filled by SearchInto and by Add)
+// leave a unit's feature untouched by the records that lack it.
+func TestMissingUpdateMatchesReference(t *testing.T) {
+	const b, d = 50, 5
+	g := Grid{Rows: 3, Cols: 4}
+	for _, dt := range allDtypes {
+		for _, layers := range []*Layers{nil, {{Name: "a", Width: 2, Weight: 1}, {Name: "b", Start: 2, Width: 3, Weight: 2, Distance: Manhattan}}} {
+			rng := rand.New(rand.NewPCG(16, 3))
+			w, x := randVals(rng, g.Units()*d), randVals(rng, b*d)
+			for i := range x {
+				if i%d == 4 || rng.Float64() < 0.25 { // feature 4 is never present
+					x[i] = math.NaN()
+				}
+			}
+			for i := 0; i < b; i++ { // every record keeps a feature
+				x[i*d+i%4] = rng.NormFloat64()
+			}
+			w, x = roundTo(dt, w), roundTo(dt, x)
+			tol := 1e-4
+			if dt == tensor.Float64 {
+				tol = 1e-10
+			}
+			check := func(name string, m *Map, want []float64) {
+				t.Helper()
+				got := m.Weights()
+				for i := range got {
+					if math.IsNaN(got[i]) || math.Abs(got[i]-want[i]) > tol {
+						t.Fatalf("%v, layers %v, %s: weight %d (unit %d, feature %d) %g, reference %g", dt, layers != nil, name, i, i/d, i%d, got[i], want[i])
+					}
+					if i%d == 4 && got[i] != w[i] {
+						t.Fatalf("%s: feature 4 is never present but unit %d moved", name, i/d)
+					}
+				}
+			}
+			newMap := func() *Map {
+				m, err := New(Config{Grid: g, Dim: d, Dtype: dt, Missing: true, Layers: layers})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := m.SetWeights(w); err != nil {
+					t.Fatal(err)
+				}
+				return m
+			}
+			// Mini-batch: the whole forward graph.
+			m := newMap()
+			f, err := m.NewForward(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Run(denseOf(dt, b, d, x), 1.2); err != nil {
+				t.Fatal(err)
+			}
+			bmu := append([]int(nil), f.BMU()...)
+			if _, err := f.UpdateMiniBatch(0.5); err != nil {
+				t.Fatal(err)
+			}
+			check("mini-batch", m, refUpdateMissing(false, Gaussian, g, w, x, bmu, d, 0.5, 1.2))
+			// Batch: the search's sums into Stats, then Stats.Add directly.
+			want := refUpdateMissing(true, Gaussian, g, w, x, bmu, d, 0, 1.2)
+			m = newMap()
+			s, _ := m.NewSearch(b)
+			st := m.NewStats()
+			if err := s.SearchInto(denseOf(dt, b, d, x), st); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.UpdateBatch(st, 1.2); err != nil {
+				t.Fatal(err)
+			}
+			check("batch (SearchInto)", m, want)
+			m = newMap()
+			st = m.NewStats()
+			if err := st.Add(denseOf(dt, b, d, x), bmu); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.UpdateBatch(st, 1.2); err != nil {
+				t.Fatal(err)
+			}
+			check("batch (Stats.Add)", m, want)
+		}
 	}
 }

@@ -38,15 +38,35 @@ func BMUSums(x, w, bmu, units *G.Node, euclidean bool) (*G.Node, error) {
 	if bmu.Shape()[0] != x.Shape()[0] {
 		return nil, fmt.Errorf("%w: BMUSums: %d BMUs for %d records", ErrShape, bmu.Shape()[0], x.Shape()[0])
 	}
-	op := &bmuSumsOp{units: w.Shape()[0], dim: x.Shape()[1], euclidean: euclidean, dtype: x.Dtype()}
+	return bmuSums(x, w, bmu, units, euclidean, false)
+}
+
+// bmuSums builds the op of BMUSums; with missing, NaN features of x are
+// missing values: they add nothing to Σx, and D more columns count each
+// unit's records that hold each feature (U×(2D+2) in all).
+func bmuSums(x, w, bmu, units *G.Node, euclidean, missing bool) (*G.Node, error) {
+	op := &bmuSumsOp{units: w.Shape()[0], dim: x.Shape()[1], euclidean: euclidean && !missing, missing: missing, dtype: x.Dtype()}
 	return G.ApplyOp(op, x, w, bmu, units)
 }
+
+// sumsWidth is the width of a map's per-unit sums: [Σx, n, Q] and, with
+// missing values, the per-feature counts of present values.
+func sumsWidth(dim int, missing bool) int {
+	if missing {
+		return 2*dim + 2
+	}
+	return dim + 2
+}
+
+// width is the width of the op's rows.
+func (op *bmuSumsOp) width() int { return sumsWidth(op.dim, op.missing) }
 
 // bmuSumsOp is the op of BMUSums. Its parameters are the map's size (K, D),
 // whether it measures Euclidean distances, and the dtype.
 type bmuSumsOp struct {
 	units, dim int
 	euclidean  bool
+	missing    bool // NaN features are missing (see bmuSums)
 	dtype      tensor.Dtype
 
 	out   *tensor.Dense
@@ -75,7 +95,7 @@ func (op *bmuSumsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if !ok || len(u) != 1 {
 		return nil, fmt.Errorf("%w: %v wants a vector of units, got %v", ErrShape, op, in[3])
 	}
-	return tensor.Shape{u[0], op.dim + 2}, nil
+	return tensor.Shape{u[0], op.width()}, nil
 }
 
 // Do computes the sums into the op's own buffer.
@@ -85,7 +105,7 @@ func (op *bmuSumsOp) Do(vals ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	if u := len(in.units); op.out == nil || op.out.Shape()[0] != u {
-		op.out = tensor.New(tensor.WithShape(u, op.dim+2), tensor.Of(op.dtype))
+		op.out = tensor.New(tensor.WithShape(u, op.width()), tensor.Of(op.dtype))
 		op.last = u
 	}
 	return op.UsePreallocDo(op.out, vals...)
@@ -103,7 +123,7 @@ func (op *bmuSumsOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, 
 	if err != nil {
 		return nil, err
 	}
-	out, err := preallocated(prealloc, op.dtype, len(in.units), op.dim+2)
+	out, err := preallocated(prealloc, op.dtype, len(in.units), op.width())
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", op, err)
 	}
@@ -150,7 +170,7 @@ func (op *bmuSumsOp) inputs(vals []G.Value) (bmuSumsInputs, error) {
 
 // sum fills op.acc (and, for Euclidean, op.minD and op.norms).
 func (op *bmuSumsOp) sum(in bmuSumsInputs) error {
-	k, d, dn, b := op.units, op.dim, op.dim+2, len(in.bmu)
+	k, d, dn, b := op.units, op.dim, op.width(), len(in.bmu)
 	if len(op.row) != k {
 		op.row = make([]int, k)
 		for i := range op.row {
@@ -204,7 +224,22 @@ func (op *bmuSumsOp) sum(in bmuSumsInputs) error {
 // part of the squared distances to the BMUs and of the records' squared
 // norms: one pass over the data for all three.
 func sumRecords[T float](op *bmuSumsOp, x, w []T, bmu []int) {
-	d, dn, n := op.dim, op.dim+2, len(bmu)
+	d, dn, n := op.dim, op.width(), len(bmu)
+	if op.missing {
+		par.Rows(d, 32, func(lo, hi int) {
+			for b, j := range bmu {
+				r := op.row[j] * dn
+				dst, cnt := op.acc[r+lo:r+hi], op.acc[r+d+2+lo:r+d+2+hi]
+				for f, v := range x[b*d+lo : b*d+hi] {
+					if v == v { // not NaN
+						dst[f] += float64(v)
+						cnt[f]++
+					}
+				}
+			}
+		})
+		return
+	}
 	if !op.euclidean {
 		par.Rows(d, 32, func(lo, hi int) {
 			for b, j := range bmu {
@@ -255,7 +290,7 @@ func sumRecords[T float](op *bmuSumsOp, x, w []T, bmu []int) {
 // writeRows converts the first n rows of op.acc into out and zeroes the
 // rows the previous run left valid beyond them.
 func writeRows[T float](op *bmuSumsOp, out []T, n int) {
-	dn := op.dim + 2
+	dn := op.width()
 	for i, v := range op.acc[:n*dn] {
 		out[i] = T(v)
 	}
@@ -273,7 +308,7 @@ func (op *bmuSumsOp) Hashcode() uint32      { return opHash(op) }
 
 // String names the op and every parameter.
 func (op *bmuSumsOp) String() string {
-	return fmt.Sprintf("SOMBMUSums{K=%d, D=%d, euclidean=%t, %v}", op.units, op.dim, op.euclidean, op.dtype)
+	return fmt.Sprintf("SOMBMUSums{K=%d, D=%d, euclidean=%t, missing=%t, %v}", op.units, op.dim, op.euclidean, op.missing, op.dtype)
 }
 
 var (

@@ -24,6 +24,7 @@ type Stats struct {
 	counts  []float64 // K
 	sqsums  []float64 // K: Σ ‖x‖² of each unit's records, for Distortion (Euclidean only)
 	touched []int     // units with counts > 0, in order of first hit
+	present []float64 // K×D with Config.Missing: per unit, records holding each feature
 	n       int
 
 	// before is the distortion measured by the last update (measured).
@@ -38,7 +39,11 @@ type Stats struct {
 // NewStats returns empty per-BMU sums for m.
 func (m *Map) NewStats() *Stats {
 	k, d := m.Units(), m.Dim()
-	return &Stats{m: m, sums: make([]float64, k*d), counts: make([]float64, k), sqsums: make([]float64, k)}
+	s := &Stats{m: m, sums: make([]float64, k*d), counts: make([]float64, k), sqsums: make([]float64, k)}
+	if m.cfg.Missing {
+		s.present = make([]float64, k*d)
+	}
+	return s
 }
 
 // Records returns the number of records added since the last Reset.
@@ -52,9 +57,6 @@ func (s *Stats) Hits() []float64 { return s.counts }
 // returns an error wrapping ErrShape, ErrDtype or ErrUnit, and adds
 // nothing, if x and bmu do not fit each other or the map.
 func (s *Stats) Add(x *tensor.Dense, bmu []int) error {
-	if s.m.cfg.Missing {
-		return fmt.Errorf("%w: Stats.Add: the update with missing values (Config.Missing) is not implemented yet", ErrMissing)
-	}
 	d := s.m.Dim()
 	if x == nil || x.Dims() != 2 || x.Shape()[0] != len(bmu) || x.Shape()[1] != d {
 		var shape any = "nil"
@@ -97,7 +99,7 @@ func (s *Stats) Add(x *tensor.Dense, bmu []int) error {
 // units, in float64) of a batch of records records.
 func (s *Stats) addSums(units []int, rows []float64, records int) {
 	d := s.m.Dim()
-	dn := d + 2
+	dn := sumsWidth(d, s.present != nil)
 	for i, j := range units {
 		r := rows[i*dn : (i+1)*dn]
 		if s.counts[j] == 0 {
@@ -108,6 +110,12 @@ func (s *Stats) addSums(units []int, rows []float64, records int) {
 		dst := s.sums[j*d : (j+1)*d]
 		for f, v := range r[:d] {
 			dst[f] += v
+		}
+		if s.present != nil {
+			p := s.present[j*d : (j+1)*d]
+			for f, v := range r[d+2 : dn] {
+				p[f] += v
+			}
 		}
 	}
 	s.n += records
@@ -139,6 +147,16 @@ func addSums[T float](s *Stats, x []T, bmu []int, d int, norms []float64) {
 	par.Rows(d, 32, func(lo, hi int) {
 		for b, j := range bmu {
 			dst := s.sums[j*d+lo : j*d+hi]
+			if s.present != nil { // missing values: NaN adds nothing
+				p := s.present[j*d+lo : j*d+hi]
+				for f, v := range x[b*d+lo : b*d+hi] {
+					if v == v {
+						dst[f] += float64(v)
+						p[f]++
+					}
+				}
+				continue
+			}
 			for f, v := range x[b*d+lo : b*d+hi] {
 				dst[f] += float64(v)
 			}
@@ -155,6 +173,9 @@ func (s *Stats) Reset() {
 	for _, j := range s.touched {
 		s.counts[j], s.sqsums[j] = 0, 0
 		clear(s.sums[j*d : (j+1)*d])
+		if s.present != nil {
+			clear(s.present[j*d : (j+1)*d])
+		}
 	}
 	s.touched = s.touched[:0]
 	s.n = 0
@@ -295,6 +316,10 @@ func (m *Map) applyRule(num *tensor.Dense, step float64, r rule, parts *[]float6
 
 func applyRule[T float](m *Map, w, num []T, step float64, r rule, scratch *[]float64) float64 {
 	k, d := m.Units(), m.Dim()
+	if m.cfg.Missing {
+		applyRuleMissing(w, num, k, d, T(step), r)
+		return math.NaN()
+	}
 	dn := d + 2
 	// One pass over the units measures Σ_k (qden_k + den_k·‖w_k‖² −
 	// 2·w_k·N_k) on the codebook as it is and then applies the rule to it.
@@ -332,4 +357,30 @@ func applyRule[T float](m *Map, w, num []T, step float64, r rule, scratch *[]flo
 		total += e
 	}
 	return total
+}
+
+// applyRuleMissing applies rule r feature by feature with the per-feature
+// neighbourhood weights of the records that hold the feature (the last D
+// columns of num's rows, see bmuSums): a unit's feature moves only by the
+// records where it is present. The batch rule keeps a feature whose weight
+// is not positive.
+func applyRuleMissing[T float](w, num []T, k, d int, step T, r rule) {
+	dn := sumsWidth(d, true)
+	par.Rows(k, 64, func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			wr := w[u*d : (u+1)*d]
+			nr := num[u*dn : u*dn+d]
+			den := num[u*dn+d+2 : (u+1)*dn]
+			for f := range wr {
+				switch r {
+				case miniBatchRule:
+					wr[f] += step * (nr[f] - den[f]*wr[f])
+				case batchRule:
+					if den[f] > 1e-12 {
+						wr[f] = nr[f] / den[f]
+					}
+				}
+			}
+		}
+	})
 }

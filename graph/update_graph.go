@@ -32,12 +32,13 @@ type updateGraph struct {
 
 func newUpdateGraph(m *Map) (*updateGraph, error) {
 	k, d, dt := m.Units(), m.Dim(), m.cfg.Dtype
+	dn := sumsWidth(d, m.cfg.Missing)
 	u := min(statsBlock, k)
 	ug := &updateGraph{g: G.NewGraph(), sigma: newScalar(dt, 1), beta: newScalar(dt, 0)}
 	ug.units = tensor.New(tensor.WithShape(u), tensor.Of(tensor.Int))
-	ug.sums = tensor.New(tensor.WithShape(u, d+2), tensor.Of(dt))
+	ug.sums = tensor.New(tensor.WithShape(u, dn), tensor.Of(dt))
 	ug.uNode = G.NewVector(ug.g, tensor.Int, G.WithShape(u), G.WithName("units"), G.WithValue(ug.units))
-	ug.sN = G.NewMatrix(ug.g, dt, G.WithShape(u, d+2), G.WithName("sums"), G.WithValue(ug.sums))
+	ug.sN = G.NewMatrix(ug.g, dt, G.WithShape(u, dn), G.WithName("sums"), G.WithValue(ug.sums))
 	sigma := G.NewScalar(ug.g, dt, G.WithName("sigma"), G.WithValue(ug.sigma))
 	beta := G.NewScalar(ug.g, dt, G.WithName("beta"), G.WithValue(ug.beta))
 	var err error
@@ -105,7 +106,7 @@ func (ug *updateGraph) run(s *Stats, sigma float64) (*tensor.Dense, error) {
 // fillSums writes the rows [S_j, n_j, Q_j] of units into dst.
 func fillSums[T float](s *Stats, units []int, dst []T) {
 	d := s.m.Dim()
-	dn := d + 2
+	dn := sumsWidth(d, s.present != nil)
 	par.Split(len(units), par.Chunks(len(units), 8), func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			j := units[i]
@@ -114,6 +115,11 @@ func fillSums[T float](s *Stats, units []int, dst []T) {
 				row[f] = T(v)
 			}
 			row[d], row[d+1] = T(s.counts[j]), T(s.sqsums[j])
+			if s.present != nil {
+				for f, v := range s.present[j*d : (j+1)*d] {
+					row[d+2+f] = T(v)
+				}
+			}
 		}
 	})
 }
