@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sync/atomic"
 
 	"github.com/somgraph/somgraph/hooks"
@@ -183,28 +182,11 @@ func (c *Checkpoint) ExportFile(path string) error {
 // run state), any other file, a checkpoint from a newer somgraph, a
 // truncated or corrupted file and inconsistent content.
 func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
-	if r == nil {
-		return nil, errNilReader
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("trainer: reading the checkpoint: %w", err)
-	}
-	return parseCheckpoint(data)
+	return load(checkpointFile, r, parseCheckpoint)
 }
 
 // LoadCheckpointFile reads the checkpoint file path (see LoadCheckpoint).
-func LoadCheckpointFile(path string) (*Checkpoint, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("trainer: %w", err)
-	}
-	c, err := parseCheckpoint(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w (file %s)", err, path)
-	}
-	return c, nil
-}
+func LoadCheckpointFile(path string) (*Checkpoint, error) { return loadFile(path, parseCheckpoint) }
 
 func parseCheckpoint(data []byte) (*Checkpoint, error) {
 	if bytes.HasPrefix(data, []byte(Magic+" v")) {

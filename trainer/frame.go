@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -88,3 +89,32 @@ func (k fileKind) unseal(data []byte) (version int, body []byte, err error) {
 
 // errNilReader is returned by the loaders given a nil reader.
 var errNilReader = errors.New("trainer: load: nil reader")
+
+// load reads all of r and parses it as a file of kind k (Load,
+// LoadCheckpoint).
+func load[T any](k fileKind, r io.Reader, parse func([]byte) (T, error)) (T, error) {
+	var zero T
+	if r == nil {
+		return zero, errNilReader
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return zero, fmt.Errorf("trainer: reading the %s: %w", k.noun, err)
+	}
+	return parse(data)
+}
+
+// loadFile reads the file path and parses it, naming the file in a parse
+// error (LoadFile, LoadCheckpointFile).
+func loadFile[T any](path string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return zero, fmt.Errorf("trainer: %w", err)
+	}
+	v, err := parse(data)
+	if err != nil {
+		return zero, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return v, nil
+}

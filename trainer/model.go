@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 
 	"github.com/somgraph/somgraph/cluster"
@@ -329,29 +328,10 @@ var ErrCorrupt = errors.New("trainer: model file is truncated or corrupted")
 // empty input, a file that is not a model, a model from a newer version of
 // somgraph, a truncated or corrupted file, and a model whose content is
 // inconsistent (unknown names, weights that do not fit the grid).
-func Load(r io.Reader) (*Model, error) {
-	if r == nil {
-		return nil, errNilReader
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("trainer: reading the model: %w", err)
-	}
-	return parse(data)
-}
+func Load(r io.Reader) (*Model, error) { return load(modelFile, r, parse) }
 
 // LoadFile reads the model file path (see Load).
-func LoadFile(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("trainer: %w", err)
-	}
-	m, err := parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w (file %s)", err, path)
-	}
-	return m, nil
-}
+func LoadFile(path string) (*Model, error) { return loadFile(path, parse) }
 
 func parse(data []byte) (*Model, error) {
 	v, body, err := modelFile.unseal(data)
