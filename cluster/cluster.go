@@ -108,15 +108,9 @@ func Fit(codebook []float64, d int, g graph.Grid, opts *Options) (*Result, error
 	if opts != nil {
 		o = *opts
 	}
-	if err := g.Validate(); err != nil {
-		return nil, fmt.Errorf("cluster: %w", err)
-	}
-	n := g.Units()
-	if n < 2 {
-		return nil, fmt.Errorf("cluster: a %v map has %d unit: a map needs at least 2 units to be clustered", g, n)
-	}
-	if d < 1 || len(codebook) != n*d {
-		return nil, fmt.Errorf("cluster: codebook of %d values for a %v map of %d units × %d features", len(codebook), g, n, d)
+	n, err := checkMap(codebook, d, g)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := checkData(codebook, d); err != nil {
 		return nil, err
@@ -380,4 +374,20 @@ func (r *Result) Cut(k int) (*Result, error) {
 	out := *r
 	out.K, out.Labels = k, labels
 	return &out, nil
+}
+
+// checkMap returns the number of units of g, or an error unless g is a
+// valid grid of at least 2 units and codebook holds d ≥ 1 weights for each.
+func checkMap(codebook []float64, d int, g graph.Grid) (int, error) {
+	if err := g.Validate(); err != nil {
+		return 0, fmt.Errorf("cluster: %w", err)
+	}
+	n := g.Units()
+	if n < 2 {
+		return 0, fmt.Errorf("cluster: a %v map has %d unit: a map needs at least 2 units to be clustered", g, n)
+	}
+	if d < 1 || len(codebook) != n*d {
+		return 0, fmt.Errorf("cluster: codebook of %d values for a %v map of %d units × %d features", len(codebook), g, n, d)
+	}
+	return n, nil
 }

@@ -319,6 +319,10 @@ func TestStability(t *testing.T) {
 	if _, err := Stability(cb, 3, g, nil, 1, 1); err == nil {
 		t.Error("1 run: no error")
 	}
+	// Stability checks the map as Fit does (it once let d = 0 through).
+	if _, err := Stability(nil, 0, g, nil, 3, 1); err == nil || !strings.Contains(err.Error(), "× 0 features") {
+		t.Errorf("no features: error %v, want one naming the codebook's shape", err)
+	}
 }
 
 // TestFixedKWithRange: with K and a range, the criteria cover the range

@@ -31,15 +31,7 @@ func checkLabels(labels []int, n int) (int, error) {
 // means are weighted, and so is the mean over rows. It is in [−1, 1];
 // higher is better. It needs at least two clusters.
 func Silhouette(data []float64, d int, labels []int, weights []float64) (float64, error) {
-	n, err := checkData(data, d)
-	if err != nil {
-		return 0, err
-	}
-	k, err := checkLabels(labels, n)
-	if err != nil {
-		return 0, err
-	}
-	w, err := checkWeights(weights, n, false)
+	n, k, w, err := checkClustering(data, d, labels, weights)
 	if err != nil {
 		return 0, err
 	}
@@ -218,15 +210,7 @@ func silhouetteFromSums(stride int, labels []int, w, sums []float64, slot []int)
 // the ideal. Two clusters with the same centroid give +Inf. Empty labels
 // (numbers no row has) are skipped. It needs at least two clusters.
 func DaviesBouldin(data []float64, d int, labels []int, weights []float64) (float64, error) {
-	n, err := checkData(data, d)
-	if err != nil {
-		return 0, err
-	}
-	k, err := checkLabels(labels, n)
-	if err != nil {
-		return 0, err
-	}
-	w, err := checkWeights(weights, n, false)
+	_, k, w, err := checkClustering(data, d, labels, weights)
 	if err != nil {
 		return 0, err
 	}
@@ -321,4 +305,20 @@ func AdjustedRand(a, b []int) (float64, error) {
 		return 1, nil // both trivial in the same way
 	}
 	return (index - expected) / (maxIndex - expected), nil
+}
+
+// checkClustering checks the arguments of a criterion (Silhouette,
+// DaviesBouldin) and returns the number of rows, of clusters and the
+// weights (1 for each row when weights is nil).
+func checkClustering(data []float64, d int, labels []int, weights []float64) (n, k int, w []float64, err error) {
+	if n, err = checkData(data, d); err != nil {
+		return 0, 0, nil, err
+	}
+	if k, err = checkLabels(labels, n); err != nil {
+		return 0, 0, nil, err
+	}
+	if w, err = checkWeights(weights, n, false); err != nil {
+		return 0, 0, nil, err
+	}
+	return n, k, w, nil
 }

@@ -30,15 +30,9 @@ func Stability(codebook []float64, d int, g graph.Grid, opts *Options, runs int,
 	if opts != nil {
 		o = *opts
 	}
-	if err := g.Validate(); err != nil {
-		return nil, fmt.Errorf("cluster: %w", err)
-	}
-	n := g.Units()
-	if n < 2 {
-		return nil, fmt.Errorf("cluster: a %v map has %d unit: a map needs at least 2 units to be clustered", g, n)
-	}
-	if len(codebook) != n*d {
-		return nil, fmt.Errorf("cluster: codebook of %d values for a %v map of %d units × %d features", len(codebook), g, n, d)
+	n, err := checkMap(codebook, d, g)
+	if err != nil {
+		return nil, err
 	}
 	base, err := checkWeights(o.Weights, n, true)
 	if err != nil {
