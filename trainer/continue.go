@@ -13,8 +13,9 @@ import (
 
 // NewFromModel returns a Learner that continues training the saved map m
 // on new data: its codebook starts as m's (Options.Init is not used), and
-// the map's grid, distance, neighbourhood, dtype, TE convention and
-// preprocessing are m's. train and valid must be prepared with m's
+// the map's grid, distance, neighbourhood, dtype and preprocessing are
+// m's; the TE convention is m's unless opts sets one (a measuring choice,
+// checked against m's grid). train and valid must be prepared with m's
 // pipeline (m.Pipeline.Transform), not a pipeline fitted again, so that
 // their features mean what the codebook's do. The training options —
 // mode, batch size, alpha, sigma, schedule, seed, hooks — come from opts
@@ -37,16 +38,10 @@ func NewFromModel(m *Model, train, valid *loaders.Dataset, opts *Options) (*Lear
 	conflict := func(name string, given, saved any) error {
 		return fmt.Errorf("trainer: continue: Options.%s %v contradicts the model's %v: the map's shape and measure come from the model", name, given, saved)
 	}
-	switch {
-	case o.Grid.Rows != 0 && o.Grid != mo.Grid:
-		return nil, conflict("Grid", o.Grid, mo.Grid)
-	case o.Distance != 0 && o.Distance != mo.Distance:
-		return nil, conflict("Distance", o.Distance, mo.Distance)
-	case o.Neighborhood != 0 && o.Neighborhood != mo.Neighborhood:
-		return nil, conflict("Neighborhood", o.Neighborhood, mo.Neighborhood)
-	case o.Dtype.Type != nil && o.Dtype != mo.Dtype:
-		return nil, conflict("Dtype", o.Dtype, mo.Dtype)
-	case o.Pipeline != nil && o.Pipeline != mo.Pipeline:
+	if name, given, saved, bad := mapConflict(&o, &mo); bad {
+		return nil, conflict(name, given, saved)
+	}
+	if o.Pipeline != nil && o.Pipeline != mo.Pipeline {
 		return nil, errors.New("trainer: continue: Options.Pipeline is not the model's: leave it nil, the model's pipeline is used")
 	}
 	o.Grid, o.Distance, o.Neighborhood, o.Dtype = mo.Grid, mo.Distance, mo.Neighborhood, mo.Dtype

@@ -87,15 +87,10 @@ func resumeOptions(ck *Checkpoint, opts *Options) (Options, error) {
 		return fmt.Errorf("trainer: resume: Options.%s %v contradicts the checkpoint's %v", name, given, saved)
 	}
 	g := opts
+	if name, given, saved, bad := mapConflict(g, &o); bad {
+		return o, conflict(name, given, saved)
+	}
 	switch {
-	case g.Grid != (o.Grid) && g.Grid.Rows != 0:
-		return o, conflict("Grid", g.Grid, o.Grid)
-	case g.Distance != 0 && g.Distance != o.Distance:
-		return o, conflict("Distance", g.Distance, o.Distance)
-	case g.Neighborhood != 0 && g.Neighborhood != o.Neighborhood:
-		return o, conflict("Neighborhood", g.Neighborhood, o.Neighborhood)
-	case g.Dtype.Type != nil && g.Dtype != o.Dtype:
-		return o, conflict("Dtype", g.Dtype, o.Dtype)
 	case g.TENeighbors != 0 && g.TENeighbors != o.TENeighbors && !(o.TENeighbors == 0 && g.TENeighbors == m.Config.TENeighborCount()):
 		return o, conflict("TENeighbors", g.TENeighbors, m.Config.TENeighborCount())
 	case g.Mode != 0 && g.Mode != o.Mode:
@@ -190,4 +185,21 @@ func (l *Learner) restoreRun(st *hooks.State) (int, error) {
 // before hooks.OrderRecord, stopping hooks from hooks.OrderStop on.
 func affectsTraining(order int) bool {
 	return order < hooks.OrderRecord || (order >= hooks.OrderStop && order < OrderCheckpoint)
+}
+
+// mapConflict reports the first of the map's shape options (grid,
+// distance, neighbourhood, dtype) that given sets to something other than
+// saved's: a resumed or continued map keeps the saved shape.
+func mapConflict(given, saved *Options) (name string, g, s any, bad bool) {
+	switch {
+	case given.Grid.Rows != 0 && given.Grid != saved.Grid:
+		return "Grid", given.Grid, saved.Grid, true
+	case given.Distance != 0 && given.Distance != saved.Distance:
+		return "Distance", given.Distance, saved.Distance, true
+	case given.Neighborhood != 0 && given.Neighborhood != saved.Neighborhood:
+		return "Neighborhood", given.Neighborhood, saved.Neighborhood, true
+	case given.Dtype.Type != nil && given.Dtype != saved.Dtype:
+		return "Dtype", given.Dtype, saved.Dtype, true
+	}
+	return "", nil, nil, false
 }
