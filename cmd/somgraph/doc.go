@@ -39,7 +39,8 @@
 // work (an unreadable file, a bad value in the data, a failed training), 2
 // for bad usage (an unknown flag or name, a value out of range, an output
 // path that cannot be written, all checked before any work), 130 when Ctrl-C
-// stopped train (after it saved the model trained so far). Errors are one
+// stopped train (after it saved the model trained so far), 143 when SIGTERM
+// did (128 + the signal's number, the shell's convention). Errors are one
 // line on standard error that says what to fix.
 //
 // somgraph train --checkpoint-every N writes the run's state (a

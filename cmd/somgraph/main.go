@@ -87,7 +87,7 @@ Every command takes --help, and --config FILE (YAML or JSON) with the same
 option names as its flags; flags given on the command line win.
 
 Exit codes: 0 success, 1 failure during the work, 2 bad usage, 130 train
-stopped by Ctrl-C (the model trained so far is saved).
+stopped by Ctrl-C, 143 by SIGTERM (the model trained so far is saved).
 
 Examples:
   somgraph train                       # 20x20 map on 10,000 RGB colours, 20 epochs

@@ -93,8 +93,8 @@ func TestResumeAfterKillOrSignal(t *testing.T) {
 				if !errors.As(err, &ee) {
 					t.Fatalf("killed process: %v", err)
 				}
-			case !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted:
-				t.Fatalf("after %v: %v, want exit status %d (stderr %q)", r.sig, err, exitInterrupted, stderr.String())
+			case !errors.As(err, &ee) || ee.ExitCode() != 128+int(r.sig):
+				t.Fatalf("after %v: %v, want exit status %d (stderr %q)", r.sig, err, 128+int(r.sig), stderr.String())
 			}
 			ck, err := trainer.LoadCheckpointFile(state)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -77,8 +78,9 @@ columns encoded. Numeric columns are continuous and the others categorical
 unless --cont and --cat say otherwise.
 
 Ctrl-C stops training after the current batch, saves the model and exits
-with status 130 (not 0), so a script can tell an interrupted run from a
-finished one; a second Ctrl-C quits at once without saving.`,
+with status 130 (143 for SIGTERM: 128 + the signal's number), so a script
+can tell an interrupted run from a finished one; a second Ctrl-C quits at
+once without saving.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype", "te-neighbors"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
@@ -165,7 +167,8 @@ type trainPlan struct {
 	logger       *hooks.CSVLogger
 	early        *hooks.EarlyStopping
 	interrupted  bool
-	served       bool // training finished and --serve kept serving until Ctrl-C
+	status       func() int // the exit status of an interrupted run (stopContext)
+	served       bool       // training finished and --serve kept serving until Ctrl-C
 }
 
 // plan validates the flags (set names those given explicitly) and turns
@@ -371,25 +374,56 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return report(stderr, "train", err)
 	}
 	p.saved, p.resumed = savedFlags(fs), resumed
-	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
+	ctx, stop, status := stopContext(stopSignals...)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second signal kills the process the default way
-	}()
+	p.status = status
 	if err := p.run(ctx, stdout, stderr); err != nil {
 		return report(stderr, "train", err)
 	}
 	if p.interrupted || ctx.Err() != nil && !p.served {
-		return exitInterrupted // Ctrl-C stopped training, not the --serve explorer of a finished one
+		return p.exitStatus() // a signal stopped training, not the --serve explorer of a finished one
 	}
 	return exitOK
 }
 
 // stopSignals stop a train run early: the current batch finishes, the
 // model is saved (see the "cli-interrupt" hook in addHooks) and the command
-// exits with exitInterrupted.
+// exits with 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM).
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
+// exitStatus is the exit status of an interrupted run.
+func (p *trainPlan) exitStatus() int {
+	if p.status == nil {
+		return exitInterrupted
+	}
+	return p.status()
+}
+
+// stopContext is signal.NotifyContext that also tells which signal came:
+// status returns the exit status for it, 128 + its number (the shell's
+// convention; exitInterrupted before any signal). After the first signal
+// the handler is removed, so a second one kills the process the default
+// way.
+func stopContext(sigs ...os.Signal) (ctx context.Context, stop func(), status func() int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, sigs...)
+	var code atomic.Int32
+	code.Store(exitInterrupted)
+	go func() {
+		select {
+		case s := <-ch:
+			signal.Stop(ch)
+			if n, ok := s.(syscall.Signal); ok {
+				code.Store(int32(128 + int(n)))
+			}
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	stop = func() { signal.Stop(ch); cancel() }
+	return ctx, stop, func() int { return int(code.Load()) }
+}
 
 // run loads the data, trains, saves the model and prints the summary.
 func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
@@ -559,7 +593,7 @@ func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Durati
 	last := h[len(h)-1]
 	switch {
 	case p.interrupted:
-		fmt.Fprintf(w, "interrupted after %d of %d epochs (exit status %d)\n", len(h), p.flags.epochs, exitInterrupted)
+		fmt.Fprintf(w, "interrupted after %d of %d epochs (exit status %d)\n", len(h), p.flags.epochs, p.exitStatus())
 	case p.early != nil && p.early.StoppedEpoch >= 0:
 		fmt.Fprintf(w, "early stopping after %d of %d epochs: %s did not improve for %d epochs (best %.4f at epoch %d)\n",
 			len(h), p.flags.epochs, p.early.Monitor, p.early.Patience, p.early.Best, p.early.BestEpoch+1)
