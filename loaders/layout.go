@@ -20,6 +20,10 @@ type Group struct {
 	// column Start+k is level k.
 	Encoding Encoding
 	Levels   []string
+	// Vectors are the learned vectors of an Embedding group: row k (of
+	// Width values) encodes level k, row len(Levels) the unknown level.
+	// They are the pipeline's: read them, do not change them.
+	Vectors [][]float64
 }
 
 // Layout describes the encoded columns of a pipeline, for charts and for

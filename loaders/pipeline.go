@@ -66,37 +66,44 @@ type Encoding uint8
 
 // Encodings. OneHot (the default) gives a level one column of 0/1 values;
 // Ordinal gives a feature one column holding the level's code 1..L (0 for
-// an unknown value).
+// an unknown value); Embedding gives a feature a learned vector per level
+// (Group.Vectors), one column per dimension.
 const (
 	OneHot Encoding = iota
 	Ordinal
+	Embedding
 )
 
-// String returns "onehot" or "ordinal".
+// String returns "onehot", "ordinal" or "embedding".
 func (e Encoding) String() string {
 	switch e {
 	case OneHot:
 		return "onehot"
 	case Ordinal:
 		return "ordinal"
+	case Embedding:
+		return "embedding"
 	}
 	return fmt.Sprintf("Encoding(%d)", uint8(e))
 }
 
-// ParseEncoding parses "onehot" (also "one-hot" or empty) and "ordinal".
+// ParseEncoding parses "onehot" (also "one-hot" or empty), "ordinal" and
+// "embedding" (also "embeddings").
 func ParseEncoding(s string) (Encoding, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "onehot", "one-hot", "":
 		return OneHot, nil
 	case "ordinal":
 		return Ordinal, nil
+	case "embedding", "embeddings":
+		return Embedding, nil
 	}
-	return 0, fmt.Errorf("loaders: unknown encoding %q: want onehot or ordinal", s)
+	return 0, fmt.Errorf("loaders: unknown encoding %q: want onehot, ordinal or embedding", s)
 }
 
 // MarshalText encodes the encoding as its name.
 func (e Encoding) MarshalText() ([]byte, error) {
-	if e > Ordinal {
+	if e > Embedding {
 		return nil, fmt.Errorf("loaders: unknown encoding %d", uint8(e))
 	}
 	return []byte(e.String()), nil

@@ -267,6 +267,7 @@ func TestParseEnums(t *testing.T) {
 		{"scaling bad", func(s string) (string, error) { r, err := ParseScaling(s); return r.String(), err }, "robust", "", true},
 		{"encoding ordinal", func(s string) (string, error) { r, err := ParseEncoding(s); return r.String(), err }, "ordinal", "ordinal", false},
 		{"encoding default", func(s string) (string, error) { r, err := ParseEncoding(s); return r.String(), err }, "", "onehot", false},
+		{"encoding embedding", func(s string) (string, error) { r, err := ParseEncoding(s); return r.String(), err }, " Embedding ", "embedding", false},
 		{"encoding bad", func(s string) (string, error) { r, err := ParseEncoding(s); return r.String(), err }, "hash", "", true},
 	}
 	for _, tc := range cases {
