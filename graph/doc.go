@@ -41,9 +41,13 @@
 // Only the arithmetic of the update rule, applied to the codebook tensor in
 // place from num = [N, den, qden]:
 //
-//	mini-batch (fastsom):  w_k += α/B·(N_k − den_k·w_k)   Forward.UpdateMiniBatch, Map.UpdateMiniBatch
-//	batch (Kohonen):       w_k  = N_k / den_k             Map.UpdateBatch
+//	mini-batch (fastsom):  w_k += α/B·(N_k − den_k·w_k)   Forward.UpdateMiniBatch, Stats.Apply(MiniBatchRule(α), σ)
+//	batch (Kohonen):       w_k  = N_k / den_k             Stats.Apply(BatchRule(), σ)
 //
+// (Map.UpdateBatch and Map.UpdateMiniBatch are Stats.Apply with the map
+// checked.) Stats is the epoch statistics type: Add (or Forward.SearchInto),
+// Merge — also across machines, through MarshalBinary — and Apply; the
+// in-process batch mode and the distributed one of beam/ run the same three.
 // in the same pass as the SOM energy of the batch against the codebook it
 // replaces, Σ_k (qden_k + den_k·‖w_k‖² − 2·w_k·N_k) (Stats.DistortionBefore,
 // the return value of Forward.UpdateMiniBatch). The metrics (Evaluate,
@@ -58,7 +62,7 @@
 // of range, a BMU outside the map, a Stats of another map. Such errors wrap
 // one of the sentinel errors (ErrShape, ErrDtype, ErrSigma, ErrAlpha,
 // ErrNotFinite, ErrOtherMap, ErrDistance, ErrUnit, ErrLayers,
-// ErrMissing) for errors.Is, as
+// ErrMissing, ErrRule, ErrStatsShape) for errors.Is, as
 // gonum's mat and encoding/csv do. Only programmer errors inside a
 // program's own wiring may panic, as gonum's do: a MetricsAcc given a
 // Forward of another map, or a Neighborhood value outside the constants.

@@ -92,3 +92,29 @@ func ExampleForward_SearchInto() {
 	// BMU: [0 1] distance: [1 1]
 	// weights: [1 9] distortion before: 1
 }
+
+func ExampleStats_Apply() {
+	// The epoch statistics of the batch mode: two workers each add their
+	// records (Add, or Forward.SearchInto) to the statistics of their own
+	// copy of the map; the driver merges them into its map's Stats and
+	// applies the batch rule at radius σ.
+	newMap := func() *graph.Map {
+		m, _ := graph.New(graph.Config{Grid: graph.Grid{Rows: 1, Cols: 2}, Dim: 1, Dtype: tensor.Float64, Neighborhood: graph.Bubble})
+		m.SetWeights([]float64{0, 10})
+		return m
+	}
+	a, b := newMap().NewStats(), newMap().NewStats()
+	a.Add(tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{1, 2})), []int{0, 0})
+	b.Add(tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{9})), []int{1})
+	m := newMap()
+	s := m.NewStats()
+	s.Merge(a)
+	s.Merge(b)
+	if err := s.Apply(graph.BatchRule(), 0.5); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("records:", s.Records(), "weights:", m.Weights())
+	// Output:
+	// records: 3 weights: [1.5 9]
+}

@@ -7,14 +7,17 @@ import (
 	"math"
 )
 
-// An epoch's statistics are mergeable: Stats (per-unit sums, counts and
-// squared norms, from which the update and the distortion follow) and
-// MetricsAcc (the error sums of QE and TE, and which units were hit) can
-// each be filled on a part of the data, encoded, sent elsewhere, decoded
-// and merged. Merging the parts gives the statistics of the whole, up to
-// the rounding of the order of the float64 sums, so a distributed epoch
-// (beam/) and the in-process batch mode share one implementation of the
-// update.
+// Stats is the mergeable epoch statistics type of the batch mode: per-unit
+// sums, counts and squared norms, filled with Add (or Forward.SearchInto,
+// which adds a searched batch), combined with Merge, and turned into the
+// update by Apply(BatchRule(), σ), which also measures the distortion. Its
+// companion MetricsAcc holds the error sums of QE and TE and which units
+// were hit, filled from the same searches and merged the same way. Both
+// can be filled on a part of the data, encoded, sent elsewhere, decoded
+// and merged: merging the parts gives the statistics of the whole, up to
+// the rounding of the order of the float64 sums. The in-process batch mode
+// (trainer) and the distributed one (beam/) run the same Add, Merge and
+// Apply: one implementation of the maths.
 //
 // A Stats or MetricsAcc decoded into its zero value is detached: it has
 // no map, so it can be merged and encoded but not used by an update. Merge
@@ -43,6 +46,9 @@ func (s *Stats) Merge(o *Stats) error {
 	if ok == 0 {
 		return nil
 	}
+	if (s.present == nil) != (o.present == nil) {
+		return fmt.Errorf("%w: merging statistics of a map with Config.Missing and one without", ErrStatsShape)
+	}
 	k, d := s.dims()
 	if k == 0 && s.m == nil {
 		s.sums, s.counts, s.sqsums = make([]float64, ok*od), make([]float64, ok), make([]float64, ok)
@@ -61,6 +67,12 @@ func (s *Stats) Merge(o *Stats) error {
 		for f, v := range o.sums[j*d : (j+1)*d] {
 			dst[f] += v
 		}
+		if s.present != nil {
+			p := s.present[j*d : (j+1)*d]
+			for f, v := range o.present[j*d : (j+1)*d] {
+				p[f] += v
+			}
+		}
 	}
 	s.n += o.n
 	s.measured = false
@@ -77,6 +89,9 @@ const (
 // count, then for each unit that won a record its index, count, squared
 // norm and sums, as little-endian float64.
 func (s *Stats) MarshalBinary() ([]byte, error) {
+	if s.present != nil {
+		return nil, errors.New("graph: encoding Stats: the statistics of a map with Config.Missing (per-feature counts) have no binary form")
+	}
 	k, d := s.dims()
 	b := make([]byte, 0, 4+3*8+len(s.touched)*(8*(d+3)))
 	b = append(b, statsMagic...)

@@ -133,10 +133,10 @@ func TestMergeMatchesOneStats(t *testing.T) {
 				if got, want := mergedAcc.Metrics(), oneAcc.Metrics(); !close(got.QE, want.QE, 1e-12) || got.TE != want.TE || got.DeadUnits != want.DeadUnits || !close(got.Distortion, want.Distortion, 1e-12) {
 					t.Fatalf("merged metrics %+v, one accumulator %+v", got, want)
 				}
-				if err := ref.UpdateBatch(one, 1.5); err != nil {
+				if err := one.Apply(graph.BatchRule(), 1.5); err != nil {
 					t.Fatal(err)
 				}
-				if err := m.UpdateBatch(merged, 1.5); err != nil {
+				if err := merged.Apply(graph.BatchRule(), 1.5); err != nil {
 					t.Fatal(err)
 				}
 				tol := 1e-12
@@ -203,6 +203,130 @@ func TestMergeShapeAndDecodeErrors(t *testing.T) {
 	}
 	if err := big.UpdateBatch(&d, 1); err == nil {
 		t.Error("updating with a detached Stats: no error")
+	}
+	if err := d.Apply(graph.BatchRule(), 1); !errors.Is(err, graph.ErrOtherMap) {
+		t.Errorf("applying a detached Stats: %v, want ErrOtherMap", err)
+	}
+}
+
+// TestApplyErrors checks Apply's bad input: no rule, a bad radius or
+// learning rate, each leaving the codebook as it was.
+func TestApplyErrors(t *testing.T) {
+	m, _ := graph.New(graph.Config{Grid: graph.Grid{Rows: 2, Cols: 2}, Dim: 2})
+	m.SetWeights([]float64{0, 0, 1, 1, 2, 2, 3, 3})
+	w := m.Weights()
+	s := m.NewStats()
+	s.Add(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1, 2, 3, 4})), []int{0, 3})
+	for _, c := range []struct {
+		r     graph.Rule
+		sigma float64
+		want  error
+	}{
+		{graph.Rule{}, 1, graph.ErrRule},
+		{graph.BatchRule(), 0, graph.ErrSigma},
+		{graph.BatchRule(), math.Inf(1), graph.ErrSigma},
+		{graph.MiniBatchRule(math.NaN()), 1, graph.ErrAlpha},
+		{graph.MiniBatchRule(0.5), math.NaN(), graph.ErrSigma},
+	} {
+		if err := s.Apply(c.r, c.sigma); !errors.Is(err, c.want) {
+			t.Errorf("Apply(%v, %v): %v, want %v", c.r, c.sigma, err, c.want)
+		}
+	}
+	for i, v := range m.Weights() {
+		if v != w[i] {
+			t.Fatalf("a failed Apply changed weight %d: %v, was %v", i, v, w[i])
+		}
+	}
+	var nilStats *graph.Stats
+	if err := nilStats.Apply(graph.BatchRule(), 1); !errors.Is(err, graph.ErrOtherMap) {
+		t.Errorf("Apply on nil Stats: %v", err)
+	}
+	if got := graph.MiniBatchRule(0.25).String(); got != "mini-batch(alpha=0.25)" {
+		t.Errorf("String: %q", got)
+	}
+}
+
+// TestMergeMissing checks Merge on a map with Config.Missing: the
+// per-feature counts of records holding each feature merge too, so parts
+// merged and applied give the update of one Stats over all the records,
+// which a plain-Go reference computes feature by feature.
+func TestMergeMissing(t *testing.T) {
+	const n, d, sigma = 60, 3, 1.1
+	g := graph.Grid{Rows: 2, Cols: 3}
+	rng := rand.New(rand.NewPCG(3, 4))
+	data := make([]float64, n*d)
+	for i := range data {
+		data[i] = rng.NormFloat64()
+		if rng.IntN(4) == 0 && i%d != 0 { // feature 0 is always present
+			data[i] = math.NaN()
+		}
+	}
+	w := make([]float64, g.Rows*g.Cols*d)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	newMap := func() *graph.Map {
+		m, err := graph.New(graph.Config{Grid: g, Dim: d, Dtype: tensor.Float64, Missing: true, Neighborhood: graph.Gaussian})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.SetWeights(w)
+		return m
+	}
+	m := newMap()
+	merged := m.NewStats()
+	var bmus []int
+	for _, c := range [][2]int{{0, 17}, {17, 17}, {17, 60}} {
+		pm := newMap() // another copy of the map, as a worker's
+		part := pm.NewStats()
+		rows := data[c[0]*d : c[1]*d]
+		if len(rows) > 0 {
+			f, _ := pm.NewSearch(c[1] - c[0])
+			if err := f.SearchInto(tensor.New(tensor.WithShape(c[1]-c[0], d), tensor.WithBacking(append([]float64(nil), rows...))), part); err != nil {
+				t.Fatal(err)
+			}
+			bmus = append(bmus, f.BMU()...)
+		}
+		if err := merged.Merge(part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := merged.Apply(graph.BatchRule(), sigma); err != nil {
+		t.Fatal(err)
+	}
+	// Reference: w_kf = Σ_b h(bmu_b, k)·x_bf / Σ_b h(bmu_b, k) over the
+	// records b holding feature f.
+	k := g.Rows * g.Cols
+	for u := range k {
+		for f := range d {
+			var num, den float64
+			for b, j := range bmus {
+				x := data[b*d+f]
+				if math.IsNaN(x) {
+					continue
+				}
+				dg := g.Dist(j, u)
+				h := math.Exp(-dg * dg / (2 * sigma * sigma))
+				num += h * x
+				den += h
+			}
+			want := w[u*d+f]
+			if den > 1e-12 {
+				want = num / den
+			}
+			if got := m.Weights()[u*d+f]; !close(got, want, 1e-9) {
+				t.Fatalf("unit %d feature %d: %v after the merged update, reference %v", u, f, got, want)
+			}
+		}
+	}
+	// Missing and plain statistics do not mix, and the per-feature counts
+	// have no binary form.
+	plain, _ := graph.New(graph.Config{Grid: g, Dim: d})
+	if err := plain.NewStats().Merge(merged); !errors.Is(err, graph.ErrStatsShape) {
+		t.Errorf("merging Missing statistics into plain ones: %v", err)
+	}
+	if _, err := merged.MarshalBinary(); err == nil {
+		t.Error("encoding Missing statistics: no error")
 	}
 }
 

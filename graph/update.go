@@ -240,10 +240,10 @@ func (s *Stats) euclidean() error {
 // radius sigma, computed by the Stats' update graph (see Stats.Graph). It
 // does nothing if s is empty.
 func (m *Map) UpdateMiniBatch(s *Stats, alpha, sigma float64) error {
-	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
-		return fmt.Errorf("%w: got %v", ErrAlpha, alpha)
+	if s == nil || s.m != m {
+		return fmt.Errorf("%w: the stats were made by another map", ErrOtherMap)
 	}
-	return m.checkedUpdate(s, sigma, alpha/float64(max(s.n, 1)), miniBatchRule)
+	return s.Apply(MiniBatchRule(alpha), sigma)
 }
 
 // UpdateBatch applies Kohonen's batch rule to every unit k,
@@ -254,7 +254,66 @@ func (m *Map) UpdateMiniBatch(s *Stats, alpha, sigma float64) error {
 // the Stats' update graph (see Stats.Graph). A unit whose neighbourhood
 // weight Σ_b H[b,k] is not positive keeps its weights.
 func (m *Map) UpdateBatch(s *Stats, sigma float64) error {
-	return m.checkedUpdate(s, sigma, 0, batchRule)
+	if s == nil || s.m != m {
+		return fmt.Errorf("%w: the stats were made by another map", ErrOtherMap)
+	}
+	return s.Apply(BatchRule(), sigma)
+}
+
+// Rule is an update rule for Stats.Apply: BatchRule or MiniBatchRule. The
+// zero Rule is none (Apply returns an error).
+type Rule struct {
+	kind  rule
+	alpha float64
+}
+
+// BatchRule returns Kohonen's batch rule (see Map.UpdateBatch): every
+// unit moves to the neighbourhood-weighted mean of the records.
+func BatchRule() Rule { return Rule{kind: batchRule} }
+
+// MiniBatchRule returns fastsom's mini-batch rule with learning rate alpha
+// (see Map.UpdateMiniBatch).
+func MiniBatchRule(alpha float64) Rule { return Rule{kind: miniBatchRule, alpha: alpha} }
+
+// String names the rule.
+func (r Rule) String() string {
+	switch r.kind {
+	case batchRule:
+		return "batch"
+	case miniBatchRule:
+		return fmt.Sprintf("mini-batch(alpha=%v)", r.alpha)
+	}
+	return "none"
+}
+
+// ErrRule means Stats.Apply got no update rule (the zero Rule).
+var ErrRule = errors.New("graph: no update rule: use BatchRule() or MiniBatchRule(alpha)")
+
+// Apply updates the codebook of the map s belongs to from the records
+// added to (or merged into) s, with rule r at neighbourhood radius sigma,
+// through the Stats' update graph (see Stats.Graph). It is the step that
+// ends an epoch of the batch mode, in process (trainer) and distributed
+// (beam/) alike: fill Stats with Add or Forward.SearchInto, Merge the
+// parts, Apply. It does nothing if s is empty, and measures the distortion
+// against the codebook it replaces (DistortionBefore). It returns an error
+// for a detached Stats (decoded into a zero Stats: merge it into the map's
+// own), for an invalid sigma or alpha, or for the zero Rule.
+func (s *Stats) Apply(r Rule, sigma float64) error {
+	if s == nil || s.m == nil {
+		return fmt.Errorf("%w: the statistics are detached (decoded or merged into a zero Stats): merge them into the map's own NewStats to update", ErrOtherMap)
+	}
+	step := 0.0
+	switch r.kind {
+	case batchRule:
+	case miniBatchRule:
+		if math.IsNaN(r.alpha) || math.IsInf(r.alpha, 0) {
+			return fmt.Errorf("%w: got %v", ErrAlpha, r.alpha)
+		}
+		step = r.alpha / float64(max(s.n, 1))
+	default:
+		return ErrRule
+	}
+	return s.checkedUpdate(sigma, step, r.kind)
 }
 
 // rule says what update does with the neighbourhood sums.
@@ -266,10 +325,7 @@ const (
 	batchRule                 // w = N / den
 )
 
-func (m *Map) checkedUpdate(s *Stats, sigma, step float64, r rule) error {
-	if s == nil || s.m != m {
-		return fmt.Errorf("%w: the stats were made by another map", ErrOtherMap)
-	}
+func (s *Stats) checkedUpdate(sigma, step float64, r rule) error {
 	if !(sigma > 0) || math.IsInf(sigma, 0) {
 		return fmt.Errorf("%w: got %v", ErrSigma, sigma)
 	}

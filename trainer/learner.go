@@ -410,7 +410,7 @@ func (l *Learner) finishEpoch(hs []hooks.Hook, st *hooks.State, start time.Time)
 		if err := checkHyper(st, l.opts.Mode); err != nil {
 			return false, err
 		}
-		if err := l.m.UpdateBatch(l.stats, st.Sigma); err != nil {
+		if err := l.stats.Apply(graph.BatchRule(), st.Sigma); err != nil {
 			return false, fmt.Errorf("trainer: epoch %d: %w", e, err)
 		}
 		if l.sumDistortion() { // against the codebook the epoch searched
