@@ -7,7 +7,8 @@ import (
 
 // EarlyStopping stops training (returns ErrCancelFit at AfterEpoch) when
 // the monitored metric has not improved for Patience epochs in a row. An
-// epoch improves when its value is below the best so far minus MinDelta;
+// epoch improves when its value is below the best so far minus MinDelta
+// (above the best plus MinDelta for an accuracy, Metric.HigherIsBetter);
 // the first epoch with a number sets the best, and NaN never improves. It
 // runs at OrderStop, after the epoch has been recorded, logged and saved.
 //

@@ -78,6 +78,19 @@ const (
 // Metrics are the quality measures of a map on one dataset.
 type Metrics = graph.Metrics
 
+// TargetMetrics are how well a supervised map (trainer.Options.Supervised)
+// predicts its target on one dataset, each record placed by its feature
+// layers only, as new records are.
+type TargetMetrics struct {
+	// Accuracy is the share of records whose predicted class is their
+	// class (a class target); NaN for a numeric target.
+	Accuracy float64
+	// RMSE and MAE are the root mean squared and the mean absolute error
+	// of the predicted value, in the target's own units (a numeric
+	// target); NaN for a class target.
+	RMSE, MAE float64
+}
+
 // State is what hooks see of the training loop. Fields are valid from the
 // event named in their comment; the others hold their last values.
 type State struct {
@@ -123,6 +136,11 @@ type State struct {
 	// validation data, HasValid reporting whether there is any (AfterEpoch).
 	Train, Valid Metrics
 	HasValid     bool
+	// TrainTarget and ValidTarget hold how well a supervised map predicts
+	// its target on the training and validation data (AfterEpoch);
+	// HasTarget reports a supervised map (set from BeforeFit).
+	TrainTarget, ValidTarget TargetMetrics
+	HasTarget                bool
 	// Loss is the epoch's training loss, the quantization error (AfterEpoch).
 	Loss float64
 

@@ -9,8 +9,9 @@ import (
 
 // Metric names a quantity measured at the end of every epoch, which
 // EarlyStopping, SaveBest, Recorder and CSVLogger use. Every metric is
-// better when lower. The empty Metric means "automatic": ValidQE when
-// the fit has validation data, TrainQE otherwise.
+// better when lower except the accuracies (HigherIsBetter). The empty
+// Metric means "automatic": ValidQE when the fit has validation data,
+// TrainQE otherwise.
 type Metric string
 
 // The metrics hooks can monitor. Loss is State.Loss, the epoch's training
@@ -28,7 +29,34 @@ const (
 	ValidDeadUnits  Metric = "valid_dead_units"
 )
 
-var allMetrics = []Metric{Loss, TrainQE, TrainTE, TrainDistortion, TrainDeadUnits, ValidQE, ValidTE, ValidDistortion, ValidDeadUnits}
+// The target metrics of a supervised map (State.TrainTarget and
+// State.ValidTarget): the accuracy of a class target (higher is better),
+// the RMSE and MAE of a numeric one.
+const (
+	TrainAccuracy Metric = "train_accuracy"
+	ValidAccuracy Metric = "valid_accuracy"
+	TrainRMSE     Metric = "train_rmse"
+	ValidRMSE     Metric = "valid_rmse"
+	TrainMAE      Metric = "train_mae"
+	ValidMAE      Metric = "valid_mae"
+)
+
+var allMetrics = []Metric{Loss, TrainQE, TrainTE, TrainDistortion, TrainDeadUnits, ValidQE, ValidTE, ValidDistortion, ValidDeadUnits,
+	TrainAccuracy, ValidAccuracy, TrainRMSE, ValidRMSE, TrainMAE, ValidMAE}
+
+// HigherIsBetter reports whether larger values of m are better: true for
+// the accuracies, false for every other metric.
+func (m Metric) HigherIsBetter() bool { return m == TrainAccuracy || m == ValidAccuracy }
+
+// NeedsTarget reports whether m is a target metric, measured only on a
+// supervised map.
+func (m Metric) NeedsTarget() bool {
+	switch m {
+	case TrainAccuracy, ValidAccuracy, TrainRMSE, ValidRMSE, TrainMAE, ValidMAE:
+		return true
+	}
+	return false
+}
 
 // MetricNames lists the names ParseMetric accepts.
 func MetricNames() []string {
@@ -100,14 +128,23 @@ func (m Metric) Resolve(validSize int) (Metric, error) {
 // unknown or is a validation metric and s has no validation data
 // (s.HasValid is false). The value may be NaN.
 func (m Metric) Value(s *State) (float64, error) {
-	src := s.Train
+	src, tgt := s.Train, s.TrainTarget
 	if m.NeedsValid() {
 		if !s.HasValid {
 			return math.NaN(), fmt.Errorf("hooks: metric %q needs validation data, but epoch %d has none", string(m), s.Epoch)
 		}
-		src = s.Valid
+		src, tgt = s.Valid, s.ValidTarget
+	}
+	if m.NeedsTarget() && !s.HasTarget {
+		return math.NaN(), fmt.Errorf("hooks: metric %q needs a supervised map (a target), but this one has none", string(m))
 	}
 	switch m {
+	case TrainAccuracy, ValidAccuracy:
+		return tgt.Accuracy, nil
+	case TrainRMSE, ValidRMSE:
+		return tgt.RMSE, nil
+	case TrainMAE, ValidMAE:
+		return tgt.MAE, nil
 	case Loss:
 		return s.Loss, nil
 	case TrainQE, ValidQE:
@@ -139,6 +176,9 @@ func (im *improver) start(who string, m Metric, s *State) error {
 	if err != nil {
 		return fmt.Errorf("hooks: %s: %w", who, err)
 	}
+	if r.NeedsTarget() && !s.HasTarget {
+		return fmt.Errorf("hooks: %s: metric %q needs a supervised map (a target); monitor a map metric such as %q", who, string(r), "valid_qe")
+	}
 	*im = improver{who: who, monitor: r, best: math.Inf(1), bestEpoch: -1}
 	return nil
 }
@@ -155,9 +195,14 @@ func (im *improver) epoch(s *State, minDelta float64) (v float64, improved bool,
 	return v, im.observe(v, minDelta, s.Epoch), nil
 }
 
-// observe records v at epoch and reports whether it improved.
+// observe records v at epoch and reports whether it improved: by more
+// than minDelta downwards, or upwards for a HigherIsBetter metric.
 func (im *improver) observe(v, minDelta float64, epoch int) bool {
-	if !math.IsNaN(v) && (im.bestEpoch < 0 || v < im.best-minDelta) {
+	better := v < im.best-minDelta
+	if im.monitor.HigherIsBetter() {
+		better = v > im.best+minDelta
+	}
+	if !math.IsNaN(v) && (im.bestEpoch < 0 || better) {
 		im.best, im.bestEpoch, im.wait = v, epoch, 0
 		return true
 	}

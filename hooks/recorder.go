@@ -24,6 +24,10 @@ type EpochRecord struct {
 	Loss         float64
 	Train, Valid Metrics
 	HasValid     bool
+	// TrainTarget and ValidTarget are a supervised map's target metrics,
+	// HasTarget whether it is one (State's fields of the same names).
+	TrainTarget, ValidTarget TargetMetrics
+	HasTarget                bool
 	// Alpha, Sigma and BatchSize are the epoch's hyperparameters: for a
 	// Recorder the values it started with, after the schedules ran at
 	// BeforeEpoch; in a Learner's History those of its last update.
@@ -74,6 +78,7 @@ func (c *epochClock) handle(e Event, s *State) {
 func (c *epochClock) record(s *State) EpochRecord {
 	r := EpochRecord{
 		Epoch: s.Epoch + 1, Loss: s.Loss, Train: s.Train, Valid: s.Valid, HasValid: s.HasValid,
+		TrainTarget: s.TrainTarget, ValidTarget: s.ValidTarget, HasTarget: s.HasTarget,
 		Alpha: c.alpha, Sigma: c.sigma, BatchSize: c.batchSize, Batches: c.batches, Records: c.records,
 	}
 	if !c.start.IsZero() {
@@ -168,7 +173,8 @@ func (r *Recorder) Series(name string) ([]float64, error) {
 			return nil, fmt.Errorf("hooks: recorder: unknown series %q; want one of %s", name, strings.Join(SeriesNames(), ", "))
 		}
 		get = func(ep *EpochRecord) float64 {
-			v, err := m.Value(&State{Epoch: ep.Epoch - 1, Loss: ep.Loss, Train: ep.Train, Valid: ep.Valid, HasValid: ep.HasValid})
+			v, err := m.Value(&State{Epoch: ep.Epoch - 1, Loss: ep.Loss, Train: ep.Train, Valid: ep.Valid, HasValid: ep.HasValid,
+				TrainTarget: ep.TrainTarget, ValidTarget: ep.ValidTarget, HasTarget: ep.HasTarget})
 			if err != nil {
 				return math.NaN()
 			}

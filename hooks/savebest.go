@@ -7,7 +7,8 @@ import (
 )
 
 // SaveBest is the checkpoint hook: at AfterEpoch, when the monitored
-// metric improves (drops below the best so far minus MinDelta; NaN never
+// metric improves (drops below the best so far minus MinDelta, or rises
+// above it plus MinDelta for an accuracy; NaN never
 // improves), it calls Save(Path) so the file always holds the best epoch's
 // model. hooks does not know how a model is written: the trainer provides
 // Save (its atomic export, temp file + rename), for example

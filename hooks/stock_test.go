@@ -477,8 +477,10 @@ func fmtInts(v []int) string {
 }
 
 func TestMetric(t *testing.T) {
-	s := &State{Epoch: 3, Loss: 9, Train: Metrics{QE: 1, TE: 2, Distortion: 3, DeadUnits: 4}, Valid: Metrics{QE: 5, TE: 6, Distortion: 7, DeadUnits: 8}, HasValid: true}
-	want := map[Metric]float64{Loss: 9, TrainQE: 1, TrainTE: 2, TrainDistortion: 3, TrainDeadUnits: 4, ValidQE: 5, ValidTE: 6, ValidDistortion: 7, ValidDeadUnits: 8}
+	s := &State{Epoch: 3, Loss: 9, Train: Metrics{QE: 1, TE: 2, Distortion: 3, DeadUnits: 4}, Valid: Metrics{QE: 5, TE: 6, Distortion: 7, DeadUnits: 8}, HasValid: true,
+		TrainTarget: TargetMetrics{Accuracy: 10, RMSE: 11, MAE: 12}, ValidTarget: TargetMetrics{Accuracy: 13, RMSE: 14, MAE: 15}, HasTarget: true}
+	want := map[Metric]float64{Loss: 9, TrainQE: 1, TrainTE: 2, TrainDistortion: 3, TrainDeadUnits: 4, ValidQE: 5, ValidTE: 6, ValidDistortion: 7, ValidDeadUnits: 8,
+		TrainAccuracy: 10, TrainRMSE: 11, TrainMAE: 12, ValidAccuracy: 13, ValidRMSE: 14, ValidMAE: 15}
 	for _, name := range MetricNames() {
 		m, err := ParseMetric(strings.ToUpper(name))
 		if err != nil {
@@ -505,5 +507,43 @@ func TestMetric(t *testing.T) {
 	}
 	if _, err := ParseMetric("mse"); err == nil || !strings.Contains(err.Error(), "valid_qe") {
 		t.Errorf("unknown metric: %v", err)
+	}
+}
+
+// TestTargetMetrics: the target metrics need a supervised map, and early
+// stopping on an accuracy waits for it to rise, not fall.
+func TestTargetMetrics(t *testing.T) {
+	if _, err := TrainAccuracy.Value(&State{}); err == nil || !strings.Contains(err.Error(), "supervised") {
+		t.Errorf("accuracy of an unsupervised map: %v", err)
+	}
+	es, err := NewEarlyStopping(TrainAccuracy, 2, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := es.Handle(BeforeFit, &State{}); err == nil || !strings.Contains(err.Error(), "supervised") {
+		t.Errorf("early stopping on accuracy without a target: %v", err)
+	}
+	s := &State{HasTarget: true}
+	if err := es.Handle(BeforeFit, s); err != nil {
+		t.Fatal(err)
+	}
+	// rising accuracies improve; 0.905 is not 0.01 better than 0.9.
+	for e, acc := range []float64{0.5, 0.8, 0.9, 0.905, 0.7} {
+		s.Epoch, s.TrainTarget.Accuracy = e, acc
+		err := es.Handle(AfterEpoch, s)
+		if stop := errors.Is(err, ErrCancelFit); stop != (e == 4) {
+			t.Errorf("epoch %d (accuracy %v): %v", e, acc, err)
+		}
+	}
+	if es.Best != 0.9 || es.BestEpoch != 2 {
+		t.Errorf("best %v at %d, want 0.9 at 2", es.Best, es.BestEpoch)
+	}
+	for _, m := range []Metric{TrainAccuracy, ValidAccuracy} {
+		if !m.HigherIsBetter() || !m.NeedsTarget() {
+			t.Errorf("%s", m)
+		}
+	}
+	if ValidQE.HigherIsBetter() || ValidRMSE.HigherIsBetter() || ValidQE.NeedsTarget() {
+		t.Error("qe/rmse direction")
 	}
 }
