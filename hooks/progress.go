@@ -3,6 +3,7 @@ package hooks
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -192,6 +193,8 @@ func (p *Progress) epochLine(s *State) string {
 //
 //	epoch  3/10  qe 0.1234  te(4) 0.0500  valid qe 0.1300  te(4) 0.0600  alpha 0.3000  sigma 2.500  bs 32  1.20s
 //
+// A supervised map's line adds its target metrics after the valid part
+// (acc, or rmse and mae, then valid acc or valid rmse and mae).
 // epochs is the fit's number of epochs (the counter is padded to its
 // width) and te the label of the topographic error (graph's
 // Config.TELabel; "te" if empty). The valid part is left out without
@@ -206,6 +209,12 @@ func EpochLine(r EpochRecord, epochs int, te string) string {
 	if r.HasValid {
 		fmt.Fprintf(&b, "  valid qe %.4f  %s %.4f", r.Valid.QE, te, r.Valid.TE)
 	}
+	if r.HasTarget {
+		targetPart(&b, "", r.TrainTarget)
+		if r.HasValid {
+			targetPart(&b, "valid ", r.ValidTarget)
+		}
+	}
 	fmt.Fprintf(&b, "  alpha %.4f  sigma %.3f", r.Alpha, r.Sigma)
 	if r.BatchSize > 0 {
 		fmt.Fprintf(&b, "  bs %d", r.BatchSize)
@@ -214,6 +223,16 @@ func EpochLine(r EpochRecord, epochs int, te string) string {
 		fmt.Fprintf(&b, "  %.2fs", r.Duration.Seconds())
 	}
 	return b.String()
+}
+
+// targetPart writes a supervised map's target metrics: the accuracy of
+// classes, or the RMSE and MAE of a number.
+func targetPart(b *strings.Builder, prefix string, m TargetMetrics) {
+	if !math.IsNaN(m.Accuracy) {
+		fmt.Fprintf(b, "  %sacc %.4f", prefix, m.Accuracy)
+		return
+	}
+	fmt.Fprintf(b, "  %srmse %.4g  %smae %.4g", prefix, m.RMSE, prefix, m.MAE)
 }
 
 func (p *Progress) printf(format string, args ...any) {

@@ -313,6 +313,9 @@ func (l *Learner) NewCheckpointer(path string, every int) (*Checkpointer, error)
 	if every < 0 {
 		return nil, fmt.Errorf("trainer: checkpointer: every %d epochs must be 0 (only at the end and on interrupts) or more", every)
 	}
+	if l.target != nil {
+		return nil, errors.New("trainer: checkpointer: checkpoints of a supervised map cannot be resumed yet: save the best model with a save-best hook instead")
+	}
 	return &Checkpointer{Path: path, Every: every, l: l, prints: [2]string{fingerprint(l.train), fingerprint(l.valid)}}, nil
 }
 

@@ -30,6 +30,9 @@ func NewFromModel(m *Model, train, valid *loaders.Dataset, opts *Options) (*Lear
 	if err := m.check(); err != nil {
 		return nil, err
 	}
+	if m.Target != nil {
+		return nil, errors.New("trainer: continue: training a supervised map further is not supported yet: train it again with Options.Supervised")
+	}
 	var o Options
 	if opts != nil {
 		o = *opts

@@ -118,6 +118,35 @@
 // together. Model.Map rebuilds the map and Model.Predict places new records
 // on it, like Learner.Predict.
 //
+// # Supervised maps
+//
+// With Options.Supervised the map learns the records' labels too, as R
+// kohonen's xyf does: the codebook gets a second layer (graph.Layer) after
+// the features, named "target" — the classes one-hot, compared with the
+// Tanimoto distance, or a numeric target (TargetKind) scaled to mean 0 and
+// deviation 1, compared with the Euclidean distance. The best-matching
+// unit is found by the weighted sum of both layers' distances:
+// Options.TargetWeight for the target, 1 − it for the features (0.5/0.5
+// by default, as xyf), each layer's distance also scaled by one over its
+// mean distance in the initial codebook, as kohonen does
+// (graph.NormalizeLayers, computed once after the initialization).
+//
+// New records are placed by their features only (Learner.Predict,
+// Model.Predict; Predictor chooses other layers) and read the target from
+// their unit's target layer: Prediction.Class — the most probable class,
+// Predictor.Proba giving the probabilities — or Prediction.Value. Each
+// epoch also measures the accuracy (classes), or the RMSE and MAE
+// (numbers), of these predictions on the training and validation data
+// (Epoch.TrainTarget, ValidTarget), which early stopping can monitor
+// (hooks.ValidAccuracy, hooks.ValidRMSE, ...). The model file keeps the
+// layers, with their scales, and the target (Model.Target). A supervised
+// map cannot yet be checkpointed, resumed or trained further from its
+// model.
+//
+//	l, err := trainer.New(train, valid, &trainer.Options{Supervised: true})
+//	err = l.Fit(30)
+//	preds, err := l.Predict(valid) // preds[i].Class
+//
 // # Checkpoints and resuming
 //
 // A model file is the end of a run; a checkpoint is a run that can go on.

@@ -42,6 +42,7 @@ type Learner struct {
 	pass         EpochPass // see SetEpochPass
 	passSize     int
 	resumed      *Checkpoint // the fit to continue at the next Fit (Resume)
+	target       *Target     // a supervised map's target layer, or nil
 }
 
 // New returns a Learner for the training data train and the optional
@@ -55,8 +56,13 @@ func New(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(l.opts.Seed, initStream))
-	if err := l.m.Initialize(l.opts.Init, train.Data, rng); err != nil {
+	if err := l.m.Initialize(l.opts.Init, l.train.Data, rng); err != nil {
 		return nil, fmt.Errorf("trainer: initializing the codebook (%v): %w", l.opts.Init, err)
+	}
+	if l.target != nil {
+		if err := l.scaleLayers(); err != nil {
+			return nil, err
+		}
 	}
 	return l, nil
 }
@@ -91,6 +97,12 @@ func build(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 	if err != nil {
 		return nil, err
 	}
+	var target *Target
+	if o.Supervised {
+		if train, valid, target, err = supervise(train, valid, &o, &cfg); err != nil {
+			return nil, err
+		}
+	}
 	m, err := graph.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: %w", err)
@@ -108,6 +120,7 @@ func build(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 		stats:   m.NewStats(),
 		running: m.NewMetricsAcc(),
 		hooks:   o.Hooks,
+		target:  target,
 	}, nil
 }
 
@@ -200,6 +213,7 @@ func (l *Learner) Fit(epochs int) error {
 	if l.valid != nil {
 		st.ValidSize = l.valid.N
 	}
+	st.HasTarget = l.target != nil
 
 	stopped, err := l.loop(hs, st)
 	st.Stopped, st.Err = stopped, err
@@ -304,7 +318,9 @@ func (l *Learner) Graphs() ([]*gorgonia.ExprGraph, error) {
 // the per-unit sums of the update (Euclidean distance), measured against
 // the codebook each update replaces, rather than from every record's row
 // of distances.
-func (l *Learner) sumDistortion() bool { return l.opts.Distance == graph.Euclidean }
+func (l *Learner) sumDistortion() bool {
+	return l.opts.Distance == graph.Euclidean && l.m.Config().Layers == nil
+}
 
 // epoch runs epoch e: BeforeEpoch, the batches (step), and the end of the
 // epoch (finishEpoch). It reports whether a hook cancelled the fit.
@@ -438,8 +454,14 @@ func (l *Learner) finishEpoch(hs []hooks.Hook, st *hooks.State, start time.Time)
 		}
 		st.Valid, st.HasValid = valid, true
 	}
+	if l.target != nil {
+		if err := l.epochTargetMetrics(st); err != nil {
+			return false, fmt.Errorf("trainer: epoch %d: target metrics: %w", e, err)
+		}
+	}
 	rec := Epoch{
 		Epoch: len(l.history) + 1, Loss: st.Loss, Train: st.Train, Valid: st.Valid, HasValid: st.HasValid,
+		TrainTarget: st.TrainTarget, ValidTarget: st.ValidTarget, HasTarget: st.HasTarget,
 		Alpha: st.Alpha, Sigma: st.Sigma, BatchSize: l.loader.BatchSize(),
 		Duration: time.Since(start),
 	}

@@ -61,6 +61,9 @@ type Model struct {
 	// Clusters is a clustering of the map's units (somgraph cluster,
 	// cluster.Fit), or nil.
 	Clusters *cluster.Result
+	// Target describes a supervised map's target layer (Options.Supervised),
+	// or is nil. Its layers, with their scales, are Config.Layers.
+	Target *Target
 }
 
 // Model returns the Learner's current map and settings as a Model, as
@@ -74,6 +77,7 @@ func (l *Learner) Model() *Model {
 		Features: slices.Clone(l.train.Features),
 		Weights:  l.m.Weights(),
 		History:  l.History(),
+		Target:   l.target.clone(),
 	}
 	for i := range md.History {
 		md.History[i].Duration = 0 // not stored: files stay deterministic
@@ -109,11 +113,28 @@ func (m *Model) Map() (*graph.Map, error) {
 // ds on the model's map. It rebuilds the map on every call; to predict
 // often, call Map once and use graph.Map.Predict.
 func (m *Model) Predict(ds *loaders.Dataset) ([]Prediction, error) {
+	if m.Target != nil || m.Config.Layers != nil {
+		p, err := m.Predictor()
+		if err != nil {
+			return nil, err
+		}
+		return p.Predict(ds)
+	}
 	g, err := m.Map()
 	if err != nil {
 		return nil, err
 	}
 	return predict(g, ds)
+}
+
+// Predictor returns a Predictor for the model's map searching with the
+// layers named: nil means every layer but a supervised map's target, so
+// new records are placed by their features (see Learner.Predict).
+func (m *Model) Predictor(layers ...string) (*Predictor, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	return newPredictor(m.Config, m.Weights, m.Target, layers)
 }
 
 // File layout (JSON). Field names are part of the format: change them only
@@ -137,6 +158,29 @@ type fileModel struct {
 	// Clusters is the clustering of the units (optional; older files
 	// have none). cluster.Result validates itself when decoded.
 	Clusters *cluster.Result `json:"clusters,omitempty"`
+	// Layers are graph.Config.Layers with their scales and Target a
+	// supervised map's target (optional; absent for maps without layers).
+	Layers []fileLayer `json:"layers,omitempty"`
+	Target *fileTarget `json:"target,omitempty"`
+}
+
+// fileLayer is a graph.Layer as a model file stores it.
+type fileLayer struct {
+	Name     string  `json:"name"`
+	Start    int     `json:"start"`
+	Width    int     `json:"width"`
+	Weight   float64 `json:"weight"`
+	Distance string  `json:"distance"`
+	Scale    float64 `json:"scale"`
+}
+
+// fileTarget is a Target as a model file stores it.
+type fileTarget struct {
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`
+	Classes []string `json:"classes,omitempty"`
+	Mean    float64  `json:"mean,omitempty"`
+	SD      float64  `json:"sd,omitempty"`
 }
 
 type fileGrid struct {
@@ -220,6 +264,9 @@ func (m *Model) check() error {
 	if m.Features != nil && len(m.Features) != d {
 		return fmt.Errorf("trainer: model: %d feature names for %d features", len(m.Features), d)
 	}
+	if err := checkTargetLayers(m.Config, m.Target); err != nil {
+		return fmt.Errorf("trainer: model: %w", err)
+	}
 	if m.Clusters != nil {
 		if err := m.Clusters.Validate(); err != nil {
 			return fmt.Errorf("trainer: model clusters: %w", err)
@@ -277,6 +324,7 @@ func (m *Model) encode() ([]byte, error) {
 		f.History = append(f.History, fe)
 	}
 	f.Clusters = m.Clusters
+	f.Layers, f.Target = toFileLayers(c.Layers), toFileTarget(m.Target)
 	b, err := json.Marshal(f)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: encoding the model: %w", err)
@@ -383,13 +431,21 @@ func (f *fileModel) model() (*Model, error) {
 		return bad("%w", err)
 	}
 	var pipe *loaders.Pipeline
+	target, err := f.Target.target()
+	if err != nil {
+		return bad("%w", err)
+	}
+	features := f.Dim // the pipeline's columns: the map's less the target's
+	if target != nil {
+		features -= target.Width()
+	}
 	if len(f.Pipeline) > 0 && string(f.Pipeline) != "null" {
 		pipe = new(loaders.Pipeline)
 		if err := json.Unmarshal(f.Pipeline, pipe); err != nil {
 			return bad("pipeline: %w", err)
 		}
-		if pipe.Width() != f.Dim {
-			return bad("the pipeline encodes %d features, the map has %d", pipe.Width(), f.Dim)
+		if pipe.Width() != features {
+			return bad("the pipeline encodes %d features, the map has %d", pipe.Width(), features)
 		}
 	}
 	grid := graph.Grid{Rows: f.Grid.Rows, Cols: f.Grid.Cols, Topology: topo, Toroidal: f.Grid.Toroidal}
@@ -397,7 +453,13 @@ func (f *fileModel) model() (*Model, error) {
 	if err != nil {
 		return bad("%w", err)
 	}
+	if cfg.Layers, err = fileLayersConfig(f.Layers); err != nil {
+		return bad("%w", err)
+	}
 	if err := cfg.Validate(); err != nil {
+		return bad("%w", err)
+	}
+	if err := checkTargetLayers(cfg, target); err != nil {
 		return bad("%w", err)
 	}
 	t := f.Training
@@ -422,6 +484,12 @@ func (f *fileModel) model() (*Model, error) {
 		Features:     f.Features,
 		Labels:       f.Labels,
 		Clusters:     f.Clusters,
+		Target:       target,
+	}
+	if target != nil {
+		ls := *cfg.Layers
+		m.Supervised, m.TargetKind = true, target.Kind
+		m.TargetWeight = ls[1].Weight / (ls[0].Weight + ls[1].Weight)
 	}
 	for u, row := range f.Weights {
 		if len(row) != d {

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -123,6 +124,26 @@ type Options struct {
 	// before its update), and the epoch costs no extra pass over the data.
 	// Validation metrics are always evaluated after the epoch.
 	ExactTrainMetrics bool
+	// Supervised trains a supervised map, as R kohonen's xyf: the
+	// records' labels (the target) become a second layer of the codebook
+	// beside the features — one-hot classes compared with the Tanimoto
+	// distance, or the numeric target scaled to mean 0 and deviation 1 and
+	// compared with the Euclidean distance (TargetKind chooses) — and the
+	// best-matching unit is found by both layers, weighted. New records
+	// are placed by their features only and read their unit's target
+	// (Learner.Predict). Each epoch then also measures the target's
+	// accuracy, or RMSE and MAE, on the training and validation data.
+	Supervised bool
+	// TargetWeight is the target layer's weight in (0, 1), the features'
+	// being 1−TargetWeight; 0 means DefaultTargetWeight (0.5/0.5, as
+	// xyf). Each layer's distance is also scaled by one over its mean
+	// distance in the initial codebook, as kohonen does
+	// (graph.NormalizeLayers). It needs Supervised.
+	TargetWeight float64
+	// TargetKind says whether the target is classes or a number; the zero
+	// value, TargetAuto, reads it as a number when every label is one.
+	// It needs Supervised.
+	TargetKind TargetKind
 }
 
 // defaultSchedule is the schedule used in mode when Options.Schedule is
@@ -191,6 +212,20 @@ func resolve(o *Options, n int) (Options, error) {
 	}
 	if r.Schedule == nil {
 		r.Schedule = defaultSchedule(r.Mode)
+	}
+	if !r.Supervised && (r.TargetWeight != 0 || r.TargetKind != TargetAuto) {
+		return r, errors.New("trainer: TargetWeight and TargetKind need Supervised (train with the target as a layer)")
+	}
+	if r.Supervised {
+		if r.TargetWeight == 0 {
+			r.TargetWeight = DefaultTargetWeight
+		}
+		if !(r.TargetWeight > 0 && r.TargetWeight < 1) {
+			return r, fmt.Errorf("trainer: target weight %v must be a number strictly between 0 and 1 (the features weigh 1 − it; 0 means %v)", r.TargetWeight, DefaultTargetWeight)
+		}
+		if r.TargetKind > TargetNumeric {
+			return r, fmt.Errorf("trainer: unknown target kind %d (want TargetAuto, TargetClasses or TargetNumeric)", r.TargetKind)
+		}
 	}
 	for i, h := range r.Hooks {
 		if h == nil {

@@ -14,13 +14,34 @@ type Prediction struct {
 	// Col = Unit % cols.
 	Unit, Row, Col int
 	// Dist is the record's distance to the unit (the Euclidean distance,
-	// not squared, for the Euclidean metric).
+	// not squared, for the Euclidean metric; on a map with layers, the
+	// layered distance of the layers searched).
 	Dist float64
+	// Class and Value are a supervised map's prediction, read from the
+	// unit's target layer (empty and 0 on other maps). For a class target,
+	// Class is the unit's most probable class (Predictor.Proba; the first
+	// on ties) and Value is 0. For a numeric target, Value is the unit's
+	// target in the target's units and Class the same number as text.
+	Class string
+	Value float64
 }
 
 // Predict returns the best-matching unit and the distance to it for every
 // record of ds, in order. ds must have the dimension of the training data.
+//
+// On a supervised map (Options.Supervised), ds holds the features only
+// (or the features and the target, which is then not read): records are
+// placed by the features layer, and each prediction carries the target
+// read from its unit (Prediction.Class, Proba, Value). Learner.Predictor
+// chooses other layers.
 func (l *Learner) Predict(ds *loaders.Dataset) ([]Prediction, error) {
+	if l.target != nil {
+		p, err := l.Predictor()
+		if err != nil {
+			return nil, err
+		}
+		return p.Predict(ds)
+	}
 	return predict(l.m, ds)
 }
 

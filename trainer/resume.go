@@ -37,6 +37,9 @@ func Resume(ck *Checkpoint, train, valid *loaders.Dataset, opts *Options) (*Lear
 	if err := ck.check(); err != nil {
 		return nil, err
 	}
+	if ck.Model.Target != nil {
+		return nil, errors.New("trainer: resume: resuming a supervised map is not supported yet")
+	}
 	o, err := resumeOptions(ck, opts)
 	if err != nil {
 		return nil, err
