@@ -83,10 +83,16 @@ func (l Layout) MixedWeights() (continuous, mismatch float64) {
 
 // Code returns the level index that the encoded vector v shows for the
 // categorical group g: the argmax of a one-hot group (ties → the lowest
-// index), or the rounded ordinal code minus one. It returns -1 for the
-// unknown level (a one-hot group with no positive value, an ordinal code
-// below 1).
+// index), the rounded ordinal code minus one, or the level whose vector is
+// nearest by cosine in an Embedding group (see Nearest). It returns -1 for
+// the unknown level (a one-hot group with no positive value, an ordinal
+// code below 1, an embedding nearest to the unknown level's row or with no
+// direction).
 func (g Group) Code(v []float64) int {
+	if g.Encoding == Embedding {
+		best, _, _ := g.Nearest(v)
+		return best
+	}
 	if g.Encoding == Ordinal {
 		x := v[g.Start]
 		if !(x >= 0.5) {

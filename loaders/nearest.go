@@ -1,0 +1,109 @@
+package loaders
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// ErrVectors means an Embedding group's table (Group.Vectors) is not one
+// row per level plus the unknown level's, each of Width finite values
+// with a positive norm.
+var ErrVectors = errors.New("loaders: bad embedding table")
+
+// CheckVectors reports whether an Embedding group's table can decode:
+// len(Levels)+1 rows (the last the unknown level's), each of Width finite
+// values and not all zero (the cosine with a zero vector is undefined).
+// Errors wrap ErrVectors and name the group and the row. Other encodings
+// have no table and return nil.
+func (g Group) CheckVectors() error {
+	if g.Encoding != Embedding {
+		return nil
+	}
+	if len(g.Vectors) != len(g.Levels)+1 {
+		return fmt.Errorf("%w: column %q has %d vectors for %d levels (want %d: one per level and the unknown level's)", ErrVectors, g.Name, len(g.Vectors), len(g.Levels), len(g.Levels)+1)
+	}
+	for k, row := range g.Vectors {
+		name := UnknownLevel
+		if k < len(g.Levels) {
+			name = g.Levels[k]
+		}
+		if len(row) != g.Width {
+			return fmt.Errorf("%w: column %q, level %q: vector of %d values, the group is %d wide", ErrVectors, g.Name, name, len(row), g.Width)
+		}
+		var nn float64
+		for _, x := range row {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("%w: column %q, level %q: vector holds %v", ErrVectors, g.Name, name, x)
+			}
+			nn += x * x
+		}
+		if nn == 0 {
+			return fmt.Errorf("%w: column %q, level %q: zero vector (no direction, so no cosine)", ErrVectors, g.Name, name)
+		}
+	}
+	return nil
+}
+
+// Nearest returns the two levels whose vectors in an Embedding group's
+// table are nearest by cosine to the group's columns of v, and the margin
+// between them: the second's cosine distance (1 − cos) less the best's, in
+// [0, 2]. A small margin means the vector sits between two levels. Levels
+// are indices into Levels, −1 for the unknown level's row; ties go to the
+// lower index (the unknown row last).
+//
+// When the group's part of v has no direction (all zero) or holds NaN or
+// Inf, no cosine is defined: Nearest returns −1, −1 and margin 0, and Code
+// decodes the unknown level. Rows that CheckVectors rejects (wrong width,
+// zero, not finite) are never nearest. With fewer than two usable rows
+// second is −1 and the margin 0. Other encodings return Code(v), −1, 0.
+func (g Group) Nearest(v []float64) (best, second int, margin float64) {
+	if g.Encoding != Embedding {
+		return g.Code(v), -1, 0
+	}
+	part := v[g.Start : g.Start+g.Width]
+	var xx float64
+	for _, x := range part {
+		xx += x * x
+	}
+	if xx == 0 || math.IsNaN(xx) || math.IsInf(xx, 0) {
+		return -1, -1, 0
+	}
+	xn := math.Sqrt(xx)
+	bi, si := -1, -1
+	bd, sd := math.Inf(1), math.Inf(1)
+	for k, row := range g.Vectors {
+		if len(row) != g.Width {
+			continue
+		}
+		var xy, yy float64
+		for i, y := range row {
+			xy += part[i] * y
+			yy += y * y
+		}
+		if !(yy > 0) || math.IsInf(yy, 0) || math.IsNaN(xy) {
+			continue
+		}
+		d := 1 - xy/(xn*math.Sqrt(yy))
+		switch {
+		case d < bd:
+			si, sd = bi, bd
+			bi, bd = k, d
+		case d < sd:
+			si, sd = k, d
+		}
+	}
+	code := func(k int) int {
+		if k >= len(g.Levels) {
+			return -1
+		}
+		return k
+	}
+	if bi < 0 {
+		return -1, -1, 0
+	}
+	if si < 0 {
+		return code(bi), -1, 0
+	}
+	return code(bi), code(si), sd - bd
+}
