@@ -169,18 +169,7 @@ func layerDistance[T float](l Layer, mixed *MixedLayout, x, w []T) float64 {
 		}
 		return float64(miss) / float64(len(xs))
 	case Mixed:
-		var sq float64
-		for _, c := range mixed.Continuous {
-			d := float64(x[c]) - float64(w[c])
-			sq += d * d
-		}
-		miss := 0
-		for _, g := range mixed.Groups {
-			if level(g, x) != level(g, w) {
-				miss++
-			}
-		}
-		return mixed.ContinuousWeight*math.Sqrt(sq) + mixed.CategoryWeight*float64(miss)
+		return mixedPoint(mixed, x, w)
 	}
 	return math.NaN()
 }

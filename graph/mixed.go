@@ -12,26 +12,45 @@ import (
 // MixedLayout says which encoded columns hold continuous values and which
 // hold categorical features, for the Mixed distance:
 //
-//	d(x, w) = ContinuousWeight·‖x_c − w_c‖ + CategoryWeight·Σ_g [level_g(x) ≠ level_g(w)]
+//	d(x, w) = ContinuousWeight·‖x_c − w_c‖/ContinuousScale
+//	        + CategoryWeight·Σ_g [level_g(x) ≠ level_g(w)]
+//	        + EmbeddingWeight·Σ_e (1 − cos(x_e, w_e))/2
 //
-// where x_c are the Continuous columns and level_g is the level a
-// categorical group shows: the argmax of a one-hot group (ties to the
-// lowest column, −1 when no column is positive) or the rounded ordinal code.
-// With fastsom's weighting, ContinuousWeight is the continuous features'
-// share of all features and CategoryWeight is 1/(number of features).
+// where x_c are the Continuous columns, g runs over the groups that are
+// not Embedded and level_g is the level a group shows (the argmax of a
+// one-hot group, ties to the lowest column, −1 when no column is
+// positive, or the rounded ordinal code), and e runs over the Embedded
+// groups, whose columns hold a learned vector per level. The cosine with
+// a zero vector is taken as 0, so that group adds EmbeddingWeight/2.
+// ContinuousScale 0 means 1.
+//
+// With fastsom's mixed categorical weighting (no Embedded group),
+// ContinuousWeight is the continuous features' share of all features and
+// CategoryWeight is 1/(number of features). With Embedded groups it is
+// fastsom's MixedEmbeddingDistance: each part is normalised to [0, 1] and
+// weighted by its share of the columns. fastsom min-max normalises each
+// part over the batch's B×K distance matrix; here the ranges are fixed
+// (the embedding part's cosine range and ContinuousScale, the continuous
+// training data's diameter), so a record's distances, and so its
+// best-matching unit, do not depend on which other records share its
+// batch, and prediction agrees with training.
 type MixedLayout struct {
 	Continuous                       []int
 	Groups                           []CategoryGroup
 	ContinuousWeight, CategoryWeight float64
+	EmbeddingWeight                  float64
+	ContinuousScale                  float64
 }
 
 // CategoryGroup is one categorical feature's encoded columns
 // [Start, Start+Width). An ordinal group has Width 1 and holds the level's
-// code plus one (0 for unknown) among Levels levels.
+// code plus one (0 for unknown) among Levels levels. An Embedded group
+// holds a level's learned vector; the distance compares it by cosine.
 type CategoryGroup struct {
 	Start, Width int
 	Ordinal      bool
 	Levels       int
+	Embedded     bool
 }
 
 func (l *MixedLayout) validate(dim int) error {
@@ -58,13 +77,16 @@ func (l *MixedLayout) validate(dim int) error {
 		if g.Width < 1 || (g.Ordinal && g.Width != 1) {
 			return fmt.Errorf("graph: mixed layout: group at column %d has width %d", g.Start, g.Width)
 		}
+		if g.Ordinal && g.Embedded {
+			return fmt.Errorf("graph: mixed layout: group at column %d is both ordinal and embedded", g.Start)
+		}
 		for c := g.Start; c < g.Start+g.Width; c++ {
 			if err := mark(c); err != nil {
 				return err
 			}
 		}
 	}
-	for _, w := range []float64{l.ContinuousWeight, l.CategoryWeight} {
+	for _, w := range []float64{l.ContinuousWeight, l.CategoryWeight, l.EmbeddingWeight, l.ContinuousScale} {
 		if !(w >= 0) || math.IsInf(w, 0) {
 			return fmt.Errorf("graph: mixed layout: weight %v must be a non-negative number", w)
 		}
@@ -83,7 +105,46 @@ func (l *MixedLayout) clone() *MixedLayout {
 
 // key spells out every field of l, for an op's String and hash.
 func (l *MixedLayout) key() string {
-	return fmt.Sprintf("continuous %v×%g, groups %v×%g", l.Continuous, l.ContinuousWeight, l.Groups, l.CategoryWeight)
+	k := fmt.Sprintf("continuous %v×%g, groups %v×%g", l.Continuous, l.ContinuousWeight, l.Groups, l.CategoryWeight)
+	if l.EmbeddingWeight != 0 || l.ContinuousScale != 0 {
+		k += fmt.Sprintf(", embedded ×%g, continuous scale %g", l.EmbeddingWeight, l.ContinuousScale)
+	}
+	return k
+}
+
+// contScale returns the divisor of the continuous part.
+func (l *MixedLayout) contScale() float64 {
+	if l.ContinuousScale == 0 {
+		return 1
+	}
+	return l.ContinuousScale
+}
+
+// cosTerm returns (1 − cos(x, w))/2 from the dot product and the squared
+// norms, with the cosine of a zero vector taken as 0.
+func cosTerm(xy, xx, ww float64) float64 {
+	if xx == 0 || ww == 0 {
+		return 0.5
+	}
+	return (1 - xy/math.Sqrt(xx*ww)) / 2
+}
+
+// embeddedPart returns the Σ_e (1 − cos)/2 part of the distance between x and
+// w (rows of the same layout).
+func embeddedPart[T float](l *MixedLayout, x, w []T) float64 {
+	var s float64
+	for _, g := range l.Groups {
+		if !g.Embedded {
+			continue
+		}
+		var xy, xx, ww float64
+		for c := g.Start; c < g.Start+g.Width; c++ {
+			a, b := float64(x[c]), float64(w[c])
+			xy, xx, ww = xy+a*b, xx+a*a, ww+b*b
+		}
+		s += cosTerm(xy, xx, ww)
+	}
+	return s
 }
 
 // level returns the level a categorical group shows in v.
@@ -104,20 +165,49 @@ func level[T float](g CategoryGroup, v []T) int {
 	return best
 }
 
-// mixedDistances fills out (b×k) with the mixed distances between the rows
-// of x and w. levels is scratch of at least k·len(Groups) ints.
-func mixedDistances[T float](l *MixedLayout, x, w, out []T, b, k, d int, levels []int) {
-	ng := len(l.Groups)
-	for j := 0; j < k; j++ {
-		for g, grp := range l.Groups {
-			levels[j*ng+g] = level(grp, w[j*d:(j+1)*d])
+// mixedPoint returns the Mixed distance between one record x and one unit
+// w (the LayeredDistances path; mixedDistances is the batched one).
+func mixedPoint[T float](l *MixedLayout, x, w []T) float64 {
+	var sq float64
+	for _, c := range l.Continuous {
+		v := float64(x[c]) - float64(w[c])
+		sq += v * v
+	}
+	miss := 0
+	for _, g := range l.Groups {
+		if !g.Embedded && level(g, x) != level(g, w) {
+			miss++
 		}
 	}
+	return l.ContinuousWeight*math.Sqrt(sq)/l.contScale() + l.CategoryWeight*float64(miss) + l.EmbeddingWeight*embeddedPart(l, x, w)
+}
+
+// mixedDistances fills out (b×k) with the mixed distances between the rows
+// of x and w. levels is scratch of at least k·len(Groups) ints; norms of at
+// least k·len(Groups) float64s (the units' squared norms per Embedded group).
+func mixedDistances[T float](l *MixedLayout, x, w, out []T, b, k, d int, levels []int, norms []float64) {
+	ng := len(l.Groups)
+	for j := 0; j < k; j++ {
+		wr := w[j*d : (j+1)*d]
+		for g, grp := range l.Groups {
+			if grp.Embedded {
+				norms[j*ng+g] = sqNorm(wr[grp.Start : grp.Start+grp.Width])
+				continue
+			}
+			levels[j*ng+g] = level(grp, wr)
+		}
+	}
+	cw, scale := l.ContinuousWeight, l.contScale()
 	par.Rows(b, 4, func(lo, hi int) {
 		xl := make([]int, ng)
+		xn := make([]float64, ng)
 		for i := lo; i < hi; i++ {
 			xr := x[i*d : (i+1)*d]
 			for g, grp := range l.Groups {
+				if grp.Embedded {
+					xn[g] = sqNorm(xr[grp.Start : grp.Start+grp.Width])
+					continue
+				}
 				xl[g] = level(grp, xr)
 			}
 			row := out[i*k : (i+1)*k]
@@ -128,13 +218,21 @@ func mixedDistances[T float](l *MixedLayout, x, w, out []T, b, k, d int, levels 
 					v := float64(xr[c]) - float64(wr[c])
 					sq += v * v
 				}
-				miss := 0
-				for g, lv := range xl {
-					if levels[j*ng+g] != lv {
+				miss, emb := 0, 0.0
+				for g, grp := range l.Groups {
+					if grp.Embedded {
+						var xy float64
+						for c := grp.Start; c < grp.Start+grp.Width; c++ {
+							xy += float64(xr[c]) * float64(wr[c])
+						}
+						emb += cosTerm(xy, xn[g], norms[j*ng+g])
+						continue
+					}
+					if levels[j*ng+g] != xl[g] {
 						miss++
 					}
 				}
-				row[j] = T(l.ContinuousWeight*math.Sqrt(sq) + l.CategoryWeight*float64(miss))
+				row[j] = T(cw*math.Sqrt(sq)/scale + l.CategoryWeight*float64(miss) + l.EmbeddingWeight*emb)
 			}
 		}
 	})

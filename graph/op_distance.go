@@ -117,6 +117,8 @@ type distanceOp struct {
 	wnorm  []float64 // per-unit norms (squared for Euclidean)
 	wnormT any       // wnorm in the element type ([]float32 or []float64)
 	levels []int     // per-unit categorical levels for Mixed
+	// groupNorms are the per-unit squared norms of Mixed's Embedded groups.
+	groupNorms []float64
 }
 
 func (op *distanceOp) Arity() int { return 2 }
@@ -182,6 +184,7 @@ func (op *distanceOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value,
 	}
 	if op.mixed != nil && len(op.levels) != k*len(op.mixed.Groups) {
 		op.levels = make([]int, k*len(op.mixed.Groups))
+		op.groupNorms = make([]float64, k*len(op.mixed.Groups))
 	}
 	switch xd := x.Data().(type) {
 	case []float32:
@@ -282,7 +285,7 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 			}
 		})
 	case Mixed:
-		mixedDistances(op.mixed, x, w, out, b, k, d, op.levels)
+		mixedDistances(op.mixed, x, w, out, b, k, d, op.levels, op.groupNorms)
 	case Manhattan:
 		par.Rows(b, 4, func(lo, hi int) {
 			for i := lo; i < hi; i++ {

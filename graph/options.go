@@ -21,7 +21,9 @@ const (
 	// Mixed compares tables of continuous and categorical features as
 	// fastsom's mixed categorical distance does: the Euclidean distance over
 	// the continuous columns weighted by their share of the features, plus
-	// the share of categorical features whose level differs. It needs
+	// the share of categorical features whose level differs; with
+	// embedded categorical groups, fastsom's MixedEmbeddingDistance (cosine
+	// per embedding, on fixed ranges; see MixedLayout). It needs
 	// Config.Mixed to say which columns are which.
 	Mixed
 	// Tanimoto is a layer distance (see Layer) for one-hot class layers:

@@ -34,7 +34,10 @@
 // Recategorize, Decode and WriteCodebook invert it. Its Layout tells which
 // encoded columns come from which feature, from which the trainer builds
 // the map's Mixed distance (Euclidean distance on continuous features,
-// mismatches on categorical ones; computed by graph). A pipeline round-trips through
+// mismatches on categorical ones, cosine on embedded ones; computed by
+// graph). Group.Code and Group.Nearest decode an Embedding group's vector
+// to the nearest level by cosine, the second-nearest and their margin. A
+// pipeline round-trips through
 // encoding/json, validating on decode.
 //
 // # Data bunches
