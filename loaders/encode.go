@@ -242,6 +242,12 @@ func (p *Pipeline) Decode(enc []float64) ([]string, error) {
 // k / cols, column k % cols) with every input feature decoded. codebook
 // holds rows·cols units of Width values, row-major.
 func (p *Pipeline) WriteCodebook(w io.Writer, codebook []float64, rows, cols int) error {
+	return p.writeCodebook(w, codebook, rows, cols, false)
+}
+
+// writeCodebook is WriteCodebook, with WriteCodebookNearest's columns when
+// nearest is set.
+func (p *Pipeline) writeCodebook(w io.Writer, codebook []float64, rows, cols int, nearest bool) error {
 	if rows < 1 || cols < 1 {
 		return fmt.Errorf("loaders: codebook grid %d×%d: want at least 1×1", rows, cols)
 	}
@@ -254,6 +260,11 @@ func (p *Pipeline) WriteCodebook(w io.Writer, codebook []float64, rows, cols int
 	}
 	cw := csv.NewWriter(w)
 	rec := append([]string{"som_row", "som_col"}, p.Inputs()...)
+	var emb []Group
+	if nearest {
+		emb = p.embeddingGroups()
+		rec = append(rec, nearestHeader(emb)...)
+	}
 	if err := cw.Write(rec); err != nil {
 		return fmt.Errorf("loaders: writing codebook: %w", err)
 	}
@@ -262,8 +273,9 @@ func (p *Pipeline) WriteCodebook(w io.Writer, codebook []float64, rows, cols int
 		if err != nil {
 			return err
 		}
-		rec = append(rec[:0], strconv.Itoa(k/cols), strconv.Itoa(k%cols))
-		if err := cw.Write(append(rec, vals...)); err != nil {
+		rec = append(append(rec[:0], strconv.Itoa(k/cols), strconv.Itoa(k%cols)), vals...)
+		rec = appendNearest(rec, emb, codebook[k*d:(k+1)*d])
+		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("loaders: writing codebook: %w", err)
 		}
 	}

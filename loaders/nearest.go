@@ -3,7 +3,9 @@ package loaders
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"strconv"
 )
 
 // ErrVectors means an Embedding group's table (Group.Vectors) is not one
@@ -106,4 +108,51 @@ func (g Group) Nearest(v []float64) (best, second int, margin float64) {
 		return code(bi), -1, 0
 	}
 	return code(bi), code(si), sd - bd
+}
+
+// WriteCodebookNearest writes the codebook as WriteCodebook does, with two
+// more columns after the features for each Embedding group: "<name>_second",
+// the level second-nearest by cosine to the unit's vector, and
+// "<name>_margin", its cosine distance less the nearest's (see
+// Group.Nearest; a small margin marks a unit between two levels). The
+// unknown level, or none, is UnknownLevel; a unit with no direction has
+// margin 0. Without Embedding groups it is WriteCodebook. A group whose
+// table CheckVectors rejects is an error wrapping ErrVectors.
+func (p *Pipeline) WriteCodebookNearest(w io.Writer, codebook []float64, rows, cols int) error {
+	for _, g := range p.embeddingGroups() {
+		if err := g.CheckVectors(); err != nil {
+			return err
+		}
+	}
+	return p.writeCodebook(w, codebook, rows, cols, true)
+}
+
+// embeddingGroups returns the pipeline's Embedding groups.
+func (p *Pipeline) embeddingGroups() []Group {
+	var out []Group
+	for _, g := range p.layout.Groups {
+		if g.Kind == Categorical && g.Encoding == Embedding {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// nearestHeader names WriteCodebookNearest's columns for groups gs.
+func nearestHeader(gs []Group) []string {
+	var out []string
+	for _, g := range gs {
+		out = append(out, g.Name+"_second", g.Name+"_margin")
+	}
+	return out
+}
+
+// appendNearest appends the second-nearest level and the margin of each
+// group in gs for the encoded vector v.
+func appendNearest(rec []string, gs []Group, v []float64) []string {
+	for _, g := range gs {
+		_, second, margin := g.Nearest(v)
+		rec = append(rec, levelName(g, second), strconv.FormatFloat(margin, 'g', 6, 64))
+	}
+	return rec
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -166,4 +168,74 @@ func ExampleGroup_Nearest() {
 	best, second, margin := g.Nearest([]float64{0.95, 0.3}) // a codebook vector
 	fmt.Printf("%s, then %s by %.3f\n", g.Levels[best], g.Levels[second], margin)
 	// Output: red, then orange by 0.010
+}
+
+// embeddedPipeline returns a pipeline of a continuous "size" and a
+// categorical "colour" whose one-hot layout is swapped by hand for an
+// Embedding group of embGroup's table (2 columns), as an embedding
+// pipeline lays it out.
+func embeddedPipeline(t *testing.T) *Pipeline {
+	t.Helper()
+	tab, err := ReadCSV(strings.NewReader("size,colour\n1,red\n3,green\n2,blue\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Fit(tab, nil, &PipelineOptions{Normalize: NoScaling})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range p.layout.Groups {
+		if g.Kind == Categorical {
+			e := embGroup()
+			g.Encoding, g.Width, g.Levels, g.Vectors = Embedding, 2, p.Columns[g.Column].Levels, e.Vectors
+			p.layout.Groups[i] = g
+		}
+	}
+	p.layout.Width = 3
+	return p
+}
+
+func TestWriteCodebookNearest(t *testing.T) {
+	p := embeddedPipeline(t)
+	// Levels sort as blue, green, red: rows (1,0)=blue, (0,1)=green,
+	// (-1,0)=red, (0,-0.1) unknown.
+	codebook := []float64{
+		1, 1, 0.2, // blue, then green by 1 − 0.2/√1.04 − (1 − 1/√1.04)
+		2, 0, 1, // green, then blue by 1
+		3, -1, -1, // red, then the unknown level: a tie, broken to the lower row
+		4, 0, 0, // no direction: unknown, unknown, 0
+	}
+	var plain, near strings.Builder
+	if err := p.WriteCodebook(&plain, codebook, 2, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WriteCodebookNearest(&near, codebook, 2, 2); err != nil {
+		t.Fatal(err)
+	}
+	want := "som_row,som_col,size,colour\n0,0,1,blue\n0,1,2,green\n1,0,3,red\n1,1,4,unknown\n"
+	if plain.String() != want {
+		t.Errorf("WriteCodebook:\n%s\nwant\n%s", plain.String(), want)
+	}
+	m0 := strconv.FormatFloat(0.8/math.Sqrt(1.04), 'g', 6, 64)
+	want = "som_row,som_col,size,colour,colour_second,colour_margin\n0,0,1,blue,green," + m0 +
+		"\n0,1,2,green,blue,1\n1,0,3,red,unknown,0\n1,1,4,unknown,unknown,0\n"
+	if near.String() != want {
+		t.Errorf("WriteCodebookNearest:\n%s\nwant\n%s", near.String(), want)
+	}
+	got, err := p.Recategorize(codebook[3:6])
+	if err != nil || len(got) != 1 || got[0] != "green" {
+		t.Errorf("Recategorize = %v, %v; want [green]", got, err)
+	}
+
+	p.layout.Groups[1].Vectors[2] = []float64{math.NaN(), 0}
+	if err := p.WriteCodebookNearest(&near, codebook, 2, 2); !errors.Is(err, ErrVectors) {
+		t.Errorf("a NaN in the table: %v, want ErrVectors", err)
+	}
+	p.layout.Groups[1].Vectors = p.layout.Groups[1].Vectors[:2]
+	if err := p.WriteCodebookNearest(&near, codebook, 2, 2); !errors.Is(err, ErrVectors) {
+		t.Errorf("a short table: %v, want ErrVectors", err)
+	}
+	if err := p.WriteCodebookNearest(&near, codebook[:9], 2, 2); err == nil {
+		t.Error("a short codebook: want an error")
+	}
 }

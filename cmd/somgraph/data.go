@@ -295,8 +295,12 @@ func readWithPipeline(r io.Reader, name string, p *loaders.Pipeline, in input) (
 	return ds, nil
 }
 
-// writeDecodedCodebook writes the codebook decoded by the model's pipeline.
-func writeDecodedCodebook(w io.Writer, m *trainer.Model) error {
+// writeDecodedCodebook writes the codebook decoded by the model's pipeline,
+// with the second-nearest levels of embedded columns when second is set.
+func writeDecodedCodebook(w io.Writer, m *trainer.Model, second bool) error {
 	g := m.Config.Grid
+	if second {
+		return m.Pipeline.WriteCodebookNearest(w, m.Weights, g.Rows, g.Cols)
+	}
 	return m.Pipeline.WriteCodebook(w, m.Weights, g.Rows, g.Cols)
 }

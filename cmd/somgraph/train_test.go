@@ -381,6 +381,16 @@ func TestTrainTable(t *testing.T) {
 		if rows := readCSV(t, r.stdout); len(rows[0]) != 2+5 {
 			t.Errorf("--encoded header %v, want som_row, som_col and 5 encoded columns", rows[0])
 		}
+		// One-hot columns have no second-nearest columns: --second
+		// changes nothing; with --encoded it is a usage error.
+		if r2 := runCLI(t, "", "codebook", "--model", model, "--second"); r2.code != exitOK || r2.stdout != runCLI(t, "", "codebook", "--model", model).stdout {
+			t.Errorf("--second on a one-hot model: exit %d, output differs", r2.code)
+		}
+		r = runCLI(t, "", "codebook", "--model", model, "--second", "--encoded")
+		if r.code != exitUsage {
+			t.Errorf("--second --encoded: exit %d, want %d", r.code, exitUsage)
+		}
+		oneErrorLine(t, r, "--second")
 	})
 
 	bad := []struct {
