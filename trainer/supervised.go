@@ -237,6 +237,19 @@ func (t *Target) augment(what string, ds *loaders.Dataset, missing bool) (*loade
 	return out, nil
 }
 
+// Augment returns ds (a supervised map's features) with the target
+// layer's columns added after them, encoded from ds.Labels: the records of
+// the full map's width, for a Predictor that searches the target layer
+// too. A missing label becomes missing values (NaN), which only a map
+// with missing values (graph.Config.Missing) reads; an unknown class or
+// a value that is not a number is an error naming its record.
+func (t *Target) Augment(ds *loaders.Dataset) (*loaders.Dataset, error) {
+	if ds == nil {
+		return nil, errors.New("trainer: no data: pass a *loaders.Dataset")
+	}
+	return t.augment("input", ds, true)
+}
+
 // supervisedLayers returns the layers of a supervised map with dim
 // feature columns: the features with distance dist and weight
 // 1−targetWeight, the target with weight targetWeight.

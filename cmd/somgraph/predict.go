@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
@@ -25,26 +27,37 @@ carries a preprocessing pipeline (trained with --data or a built-in table),
 it is applied (missing values filled, scaling, category encoding); otherwise
 the file holds the model's numeric features, found by header name, or in
 order when the file has no header. Columns the model does not use are
-ignored.`,
+ignored.
+
+For a supervised model (train --supervised) records are placed by their
+features (--predict-layers features) and a column predicted follows: the
+class of the unit, or its value for a numeric target; --proba adds one
+column p_<class> per class with the unit's class probabilities.
+--predict-layers features,target places records by their target too (the
+data must then hold the target column).`,
 	groups: []group{
-		{"Input", []string{"model", "data", "delimiter", "decimal"}},
-		{"Output", []string{"out"}},
+		{"Input", []string{"model", "data", "delimiter", "decimal", "predict-layers"}},
+		{"Output", []string{"out", "proba"}},
 	},
 	examples: []string{
 		"somgraph predict --model somgraph-out/model.somg --data new.csv",
 		"somgraph predict --model houses.somg --data houses.csv --out bmus.csv",
 		"cat rows.csv | somgraph predict --model model.somg --data -",
+		"somgraph predict --model iris.somg --data iris.csv --proba",
 	},
 }
 
 func runPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var config, modelPath, dataPath, outPath, delim, decimal string
+	var config, modelPath, dataPath, outPath, delim, decimal, layers string
+	var proba bool
 	fs := newFlagSet("predict", &config)
 	fs.StringVar(&modelPath, "model", "", "model `file` written by somgraph train (required)")
 	fs.StringVar(&dataPath, "data", "", "CSV `file` of records, - for standard input (required)")
 	fs.StringVar(&delim, "delimiter", ",", "field `separator`, one character (use '\\t' for TSV)")
 	fs.StringVar(&decimal, "decimal", ".", decimalUsage)
 	fs.StringVar(&outPath, "out", "-", "CSV `file` to write, - for standard output")
+	fs.BoolVar(&proba, "proba", false, "for a supervised model with a class target: add the columns p_<class>, the class probabilities of each record's unit")
+	fs.StringVar(&layers, "predict-layers", "", "for a supervised model: the `layers` that place records, comma-separated: features (the default) or features,target")
 	_, code := parse(fs, predictHelp, &config, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -62,17 +75,54 @@ func runPredict(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := checkOutFile("out", outPath, "bmus.csv"); err != nil {
 		return report(stderr, "predict", err)
 	}
-	if err := predict(modelPath, dataPath, outPath, form, stdin, stdout); err != nil {
+	var layerNames []string
+	for _, n := range strings.Split(layers, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			layerNames = append(layerNames, n)
+		}
+	}
+	if strings.TrimSpace(layers) != "" && len(layerNames) == 0 {
+		return report(stderr, "predict", usagef("--predict-layers %q: name at least one layer, for example features", layers))
+	}
+	sup := supervisedOutput{proba: proba, layers: layerNames}
+	if err := predict(modelPath, dataPath, outPath, form, sup, stdin, stdout); err != nil {
 		return report(stderr, "predict", err)
 	}
 	return exitOK
 }
 
+// supervisedOutput is what predict --proba and --predict-layers ask of a
+// supervised model.
+type supervisedOutput struct {
+	proba  bool
+	layers []string
+}
+
+// check returns an error if the model cannot give what s asks.
+func (s supervisedOutput) check(m *trainer.Model) error {
+	if m.Target == nil {
+		switch {
+		case s.proba:
+			return usagef("--proba: the model is not supervised (it has no target); train it with --supervised --target COL")
+		case len(s.layers) > 0:
+			return usagef("--predict-layers: the model is not supervised and has no layers; leave it out")
+		}
+		return nil
+	}
+	if s.proba && m.Target.Kind != trainer.TargetClasses {
+		return usagef("--proba: the model's target %q is numeric: it has no class probabilities (predicted is its value)", m.Target.Name)
+	}
+	return nil
+}
+
 // predict writes the BMU of every record of dataPath under the model.
-func predict(modelPath, dataPath, outPath string, form input, stdin io.Reader, stdout io.Writer) error {
+func predict(modelPath, dataPath, outPath string, form input, sup supervisedOutput, stdin io.Reader, stdout io.Writer) error {
 	m, err := trainer.LoadFile(modelPath)
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
+	}
+	if err := sup.check(m); err != nil {
+		return err
 	}
 	in, name, closeIn, err := openInput(dataPath, stdin)
 	if err != nil {
@@ -83,7 +133,26 @@ func predict(modelPath, dataPath, outPath string, form input, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	preds, err := m.Predict(ds)
+	var pr *trainer.Predictor
+	if m.Target != nil {
+		if pr, err = m.Predictor(sup.layers...); err != nil {
+			return usagef("--predict-layers: %s", bare(err))
+		}
+		if slices.Contains(pr.Layers(), trainer.TargetLayer) {
+			if ds.Labels == nil {
+				return fmt.Errorf("--predict-layers %s: the data have no %q column to place records by", strings.Join(sup.layers, ","), m.Target.Name)
+			}
+			if ds, err = m.Target.Augment(ds); err != nil {
+				return fmt.Errorf("--predict-layers: %s", bare(err))
+			}
+		}
+	}
+	var preds []trainer.Prediction
+	if pr != nil {
+		preds, err = pr.Predict(ds)
+	} else {
+		preds, err = m.Predict(ds)
+	}
 	if err != nil {
 		return err
 	}
@@ -93,11 +162,27 @@ func predict(modelPath, dataPath, outPath string, form input, stdin io.Reader, s
 		if m.Clusters != nil {
 			head = append(head, "cluster") // the BMU's cluster (somgraph cluster)
 		}
+		if pr != nil {
+			head = append(head, "predicted")
+			if sup.proba {
+				for _, c := range m.Target.Classes {
+					head = append(head, "p_"+c)
+				}
+			}
+		}
 		cw.Write(head)
 		for i, p := range preds {
 			rec := []string{strconv.Itoa(i), strconv.Itoa(p.Row), strconv.Itoa(p.Col), strconv.FormatFloat(p.Dist, 'g', 7, 64)}
 			if m.Clusters != nil {
 				rec = append(rec, strconv.Itoa(m.Clusters.Labels[p.Unit]))
+			}
+			if pr != nil {
+				rec = append(rec, p.Class)
+				if sup.proba {
+					for _, v := range pr.Proba(p.Unit) {
+						rec = append(rec, strconv.FormatFloat(v, 'g', 6, 64))
+					}
+				}
 			}
 			cw.Write(rec)
 		}

@@ -52,6 +52,10 @@ type trainFlags struct {
 	// checkpoints, resuming, continued training (resume.go)
 	checkpointEvery              int
 	stateFile, resume, initModel string
+	// supervised maps
+	supervised   bool
+	targetWeight float64
+	targetKind   string
 }
 
 var trainHelp = help{
@@ -87,12 +91,14 @@ once without saving.`,
 		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every", "serve"}},
 		{"Resume and continue", []string{"checkpoint-every", "state-file", "resume", "init-model"}},
+		{"Supervised", []string{"supervised", "target-weight", "target-kind"}},
 	},
 	examples: []string{
 		"somgraph train",
 		"somgraph train --size 10x10 --topology hex --epochs 50 --schedule two-phase --log epochs.csv",
 		"somgraph train --dataset iris --size 8x8 --valid 0.2 --early-stop 5 --charts charts/",
 		"somgraph train --data houses.csv --target price --cat district --ignore id --na NA,?",
+		"somgraph train --dataset iris --valid 0.2 --supervised --monitor valid_accuracy --early-stop 5",
 		"somgraph train --config run.yaml --epochs 40   # run.yaml holds e.g. size: 30x30 and lr: 0.5",
 	},
 }
@@ -116,7 +122,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&f.seed, "seed", 0, "random `seed`: the same seed gives the same map")
 	fs.BoolVar(&f.exactMetrics, "exact-train-metrics", false, "evaluate the training data again after each epoch (default: metrics from the epoch's own searches, no extra pass)")
 	fs.IntVar(&f.earlyStop, "early-stop", 0, "stop after `N` epochs without improvement of --monitor (0: never)")
-	fs.StringVar(&f.monitor, "monitor", "auto", "`metric` the metric --early-stop and --checkpoint watch (lower is better): "+strings.Join(hooks.MetricNames(), ", ")+" (auto: valid_qe with validation data, else train_qe)")
+	fs.StringVar(&f.monitor, "monitor", "auto", "`metric` the metric --early-stop and --checkpoint watch (lower is better, except the accuracies of --supervised): "+strings.Join(hooks.MetricNames(), ", ")+" (auto: valid_qe with validation data, else train_qe)")
 	fs.Float64Var(&f.minDelta, "min-delta", 0, "smallest `change` of --monitor that counts as an improvement")
 
 	fs.StringVar(&f.dataset, "dataset", "", "`colors|iris|penguins|housing` built-in dataset (default colors)")
@@ -148,6 +154,9 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.chartsEvery, "charts-every", 0, "with --charts: also write the hit map, PCA scatter and curves every `N` epochs during training, into DIR/training")
 	fs.StringVar(&f.serve, "serve", "", "serve the explorer page (somgraph serve) on `host:port` while training, updated after every epoch, and keep serving the trained map until Ctrl-C")
 	f.registerResume(fs)
+	fs.BoolVar(&f.supervised, "supervised", false, "train a supervised map (R kohonen's xyf): the --target column is a second layer of the codebook (classes one-hot with the Tanimoto distance, or a number scaled), units are found by features and target, new records by their features; epochs report the target's accuracy, or RMSE and MAE, and somgraph predict prints predicted")
+	fs.Float64Var(&f.targetWeight, "target-weight", 0, fmt.Sprintf("with --supervised: the target layer's `weight` in (0, 1), the features weighing 1 − it (0: %v, as xyf)", trainer.DefaultTargetWeight))
+	fs.StringVar(&f.targetKind, "target-kind", "auto", "with --supervised: `auto|classes|numeric` how the target is read (auto: numeric when every value is a number)")
 }
 
 // trainPlan is a validated train command, ready to run.
@@ -246,6 +255,9 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 	if err := f.checkData(set); err != nil {
 		return nil, err
 	}
+	if err := f.checkSupervised(set, o); err != nil {
+		return nil, err
+	}
 
 	if strings.TrimSpace(f.out) == "" {
 		return nil, usagef("--out: give a model file name, for example --out model.somg")
@@ -274,6 +286,36 @@ func (f *trainFlags) plan(set map[string]bool) (*trainPlan, error) {
 		}
 	}
 	return p, nil
+}
+
+// checkSupervised validates the supervised-map flags into o.
+func (f *trainFlags) checkSupervised(set map[string]bool, o *trainer.Options) error {
+	if !f.supervised {
+		for _, name := range []string{"target-weight", "target-kind"} {
+			if set[name] {
+				return usagef("--%s applies to a supervised map: add --supervised", name)
+			}
+		}
+		return nil
+	}
+	if f.colours() {
+		return usagef("--supervised needs a target, and the colours data have none: train on a table with a --target column (--data FILE.csv --target COL, or --dataset iris|penguins|housing)")
+	}
+	if f.data != "" && strings.TrimSpace(f.target) == "" {
+		return usagef("--supervised needs a target: name its column with --target COL")
+	}
+	if set["target-weight"] && !(f.targetWeight > 0 && f.targetWeight < 1) {
+		return usagef("--target-weight %v: must be a number strictly between 0 and 1 (the features weigh 1 − it)", f.targetWeight)
+	}
+	kind, err := trainer.ParseTargetKind(f.targetKind)
+	if err != nil {
+		return usagef("--target-kind: %s", bare(err))
+	}
+	if f.checkpointEvery > 0 || f.resume != "" || f.initModel != "" {
+		return usagef("--supervised cannot be combined with --checkpoint-every, --resume or --init-model yet (a supervised run cannot be resumed); --checkpoint saves its best model")
+	}
+	o.Supervised, o.TargetWeight, o.TargetKind = true, f.targetWeight, kind
+	return nil
 }
 
 // checkOutputs checks every output path before any work is done.
@@ -436,6 +478,9 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	opts.Pipeline = d.pipeline
 	if opts.Distance == graph.Mixed && d.pipeline == nil {
 		return usagef("--distance mixed compares categorical columns, and the colours data has none: train on a table (--data FILE.csv, or --dataset iris|penguins|housing)")
+	}
+	if opts.Supervised && d.train.Labels == nil {
+		return usagef("--supervised needs a target, and %s has none: name its column with --target COL", d.name)
 	}
 	l, err := p.newLearner(d, &opts, stdout)
 	if err != nil {
@@ -607,7 +652,29 @@ func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Durati
 	if last.HasValid {
 		fmt.Fprintf(w, "  valid qe %.4f  %s %.4f", last.Valid.QE, te, last.Valid.TE)
 	}
+	if t := l.Target(); t != nil {
+		fmt.Fprintf(w, "\nsupervised on %s (%s, target weight %v): %s", t.Name, targetKindNote(t), l.Options().TargetWeight, targetSummary("train", last.TrainTarget))
+		if last.HasValid {
+			fmt.Fprintf(w, ", %s", targetSummary("valid", last.ValidTarget))
+		}
+	}
 	fmt.Fprintf(w, "\nmodel saved to %s\n", p.flags.out)
+}
+
+// targetKindNote describes a target: its classes, or numeric.
+func targetKindNote(t *trainer.Target) string {
+	if t.Kind == trainer.TargetClasses {
+		return fmt.Sprintf("%d classes", len(t.Classes))
+	}
+	return "numeric"
+}
+
+// targetSummary formats the target metrics of one split.
+func targetSummary(split string, m hooks.TargetMetrics) string {
+	if !math.IsNaN(m.Accuracy) {
+		return fmt.Sprintf("%s accuracy %.4f", split, m.Accuracy)
+	}
+	return fmt.Sprintf("%s rmse %.4g mae %.4g", split, m.RMSE, m.MAE)
 }
 
 // sizeWarning returns a warning when grid has more units than there are
