@@ -10,6 +10,7 @@
 //	err = in.Hitmap(w, viz.PNG, nil)        // hits per unit, annotated
 //	err = in.Weights(w, viz.SVG)            // codebook as RGB (PCA if D ≠ 3)
 //	err = in.FeatureHeatmaps(w, viz.PNG)    // one panel per feature, decoded
+//	err = in.LevelMargins(w, viz.PNG)       // embedded features: margin to the 2nd level
 //	err = in.Preds(w, viz.PNG, nil, 0)      // most frequent label per unit
 //	err = in.UMatrix(w, viz.PNG)            // distances between neighbours
 //	err = in.Loss(w, viz.PNG)               // QE and TE per epoch
@@ -18,7 +19,8 @@
 //
 // A Decoder (a *loaders.Pipeline) turns codebook rows back into the
 // original features: continuous values in their units, categorical ones as
-// the winning level. FromModel does the same for a loaded model file.
+// the winning level (for a feature encoded as learned embeddings, the level
+// nearest by cosine). FromModel does the same for a loaded model file.
 //
 // # Map charts
 //
