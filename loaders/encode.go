@@ -13,7 +13,7 @@ import (
 // encodeCont writes continuous feature j of value x (NaN if missing).
 func (p *Pipeline) encodeCont(j int, x float64, dst []float64) (float64, bool) {
 	c := &p.Columns[j]
-	g := p.layout.Groups[p.vgroup[j]]
+	g := &p.layout.Groups[p.vgroup[j]]
 	missing := math.IsNaN(x)
 	if missing {
 		x = c.Fill
@@ -31,7 +31,7 @@ func (p *Pipeline) encodeCont(j int, x float64, dst []float64) (float64, bool) {
 
 // encodeCat writes categorical feature j of value s.
 func (p *Pipeline) encodeCat(j int, s string, missing bool, dst []float64) {
-	g := p.layout.Groups[p.vgroup[j]]
+	g := &p.layout.Groups[p.vgroup[j]]
 	code, ok := p.index[j][s]
 	if missing {
 		code, ok = p.index[j][MissingLevel]
@@ -88,8 +88,12 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 	// first in row order, as a sequential pass would find it.
 	nchunks := max(1, min(runtime.GOMAXPROCS(0), t.Rows/2048))
 	errs := make([]error, nchunks)
+	fast := p.numericPlan(cols)
 	forEach(nchunks, func(ch int) {
 		lo, hi := ch*t.Rows/nchunks, (ch+1)*t.Rows/nchunks
+		if fast != nil {
+			lo = p.transformNumeric(fast, cols, ds, lo, hi)
+		}
 		errs[ch] = p.transformRows(t, cols, colNo, na, ds, lo, hi)
 	})
 	for _, err := range errs {
@@ -286,14 +290,77 @@ func (p *Pipeline) writeCodebook(w io.Writer, codebook []float64, rows, cols int
 	return nil
 }
 
+// contEnc is how one continuous input held as numbers is encoded.
+type contEnc struct {
+	start               int // encoded column of the value; start+1 is its indicator
+	fill, center, scale float64
+	indicator           bool
+}
+
+// numericPlan returns the encoding of every input when each is continuous
+// and held as numbers in t (cols are t's columns of p.Columns), nil
+// otherwise.
+func (p *Pipeline) numericPlan(cols []*Column) []contEnc {
+	plan := make([]contEnc, len(p.Columns))
+	for j := range p.Columns {
+		pc := &p.Columns[j]
+		if pc.Kind != Continuous || cols[j].Role != Continuous {
+			return nil
+		}
+		plan[j] = contEnc{start: p.layout.Groups[p.vgroup[j]].Start, fill: pc.Fill, center: pc.Center, scale: pc.Scale, indicator: pc.Indicator}
+	}
+	return plan
+}
+
+// numericBlock is the number of rows transformNumeric encodes column by
+// column at a time (their encoded rows stay in cache).
+const numericBlock = 256
+
+// transformNumeric encodes rows [lo, hi) of all-numeric inputs (plan from
+// numericPlan) into ds as encodeCont does, a block of rows at a time, one
+// column after the other. It returns hi, or the first row of a block
+// holding a value that does not encode to a finite number: transformRows
+// goes on from there and reports the first bad value in row order.
+func (p *Pipeline) transformNumeric(plan []contEnc, cols []*Column, ds *Dataset, lo, hi int) int {
+	d := ds.D
+	for b := lo; b < hi; b += numericBlock {
+		e := min(hi, b+numericBlock)
+		bad := false
+		for j := range plan {
+			c, num := &plan[j], cols[j].Num[b:e]
+			out := ds.Data[b*d+c.start:]
+			for i, x := range num {
+				missing := x != x
+				if missing {
+					x = c.fill
+				}
+				v := (x - c.center) / c.scale
+				// v-v is 0 for a finite v, NaN for ±Inf and NaN.
+				bad = bad || v-v != 0
+				out[i*d] = v
+				if c.indicator {
+					out[i*d+1] = 0
+					if missing {
+						out[i*d+1] = 1
+					}
+				}
+			}
+		}
+		if bad {
+			return b
+		}
+	}
+	return hi
+}
+
 // transformRows encodes rows [lo, hi) of t into ds, stopping at the first
 // bad value.
 func (p *Pipeline) transformRows(t *Table, cols []*Column, colNo []int, na *schema, ds *Dataset, lo, hi int) error {
 	d := ds.D
 	for i := lo; i < hi; i++ {
 		row := ds.Data[i*d : (i+1)*d]
-		for j, pc := range p.Columns {
-			c := cols[j]
+		for j := range p.Columns {
+			pc, c := &p.Columns[j], cols[j]
 			if pc.Kind == Continuous {
 				var x float64
 				if c.Role == Continuous {

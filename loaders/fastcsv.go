@@ -305,7 +305,8 @@ func fastNumeric(body []byte, delim rune, width int, cols []int, ds *Dataset) bo
 
 // readAll reads r to the end like io.ReadAll, but sizes the buffer once
 // when r says how much it holds (a file's size, a reader's Len), instead
-// of growing it by copies.
+// of growing it by copies, and does not clear it first (a large fresh
+// buffer costs a page fault per page: once is enough).
 func readAll(r io.Reader) ([]byte, error) {
 	hint := 0
 	switch v := r.(type) {
@@ -319,8 +320,18 @@ func readAll(r io.Reader) ([]byte, error) {
 	if hint <= 0 {
 		return io.ReadAll(r)
 	}
-	var b bytes.Buffer
-	b.Grow(hint + bytes.MinRead)
-	_, err := b.ReadFrom(r)
-	return b.Bytes(), err
+	b := make([]byte, 0, hint+1) // +1: the read that sees EOF needs room
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) { // r grew since its size was taken
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }

@@ -2,7 +2,9 @@ package loaders
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -150,4 +152,42 @@ func FuzzFastMatchesGeneral(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		readBoth(t, s, ReadOptions{}, NumericOptions{D: 2})
 	})
+}
+
+// lenReader says it holds n bytes whatever it holds, and fails with err
+// after its data when err is not nil.
+type lenReader struct {
+	data []byte
+	n    int
+	err  error
+}
+
+func (r *lenReader) Len() int { return r.n }
+
+func (r *lenReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		return 0, io.EOF
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// TestReadAll checks that readAll returns every byte whether the size r
+// announces is right, too small or too large, and r's error.
+func TestReadAll(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789\n"), 1000)
+	for _, n := range []int{0, 1, len(data) - 1, len(data), len(data) + 1, 3 * len(data)} {
+		got, err := readAll(&lenReader{data: data, n: n})
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("announced %d of %d bytes: got %d bytes, %v", n, len(data), len(got), err)
+		}
+	}
+	bad := errors.New("disk gone")
+	if _, err := readAll(&lenReader{data: data, n: 10, err: bad}); !errors.Is(err, bad) {
+		t.Errorf("reader error: got %v, want %v", err, bad)
+	}
 }

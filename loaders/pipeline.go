@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -232,19 +233,32 @@ func Fit(t *Table, rows []int, opts *PipelineOptions) (*Pipeline, error) {
 	}
 	f := newFitter(t.Name, opts, t.NA)
 	// Continuous columns are summarized in parallel, one column per
-	// goroutine (each in row order, so the sums do not change).
+	// goroutine (each in row order, so the sums do not change). A column's
+	// copy of its values serves only its median: the next column reuses it.
 	conts := make([]*contAcc, len(t.Columns))
+	samples := make(chan []float64, runtime.GOMAXPROCS(0))
 	forEach(len(t.Columns), func(j int) {
 		c := &t.Columns[j]
 		if c.Role != Continuous {
 			return
 		}
-		a := &contAcc{sample: make([]float64, 0, len(rows))}
+		var sample []float64
+		select {
+		case sample = <-samples:
+		default:
+			sample = make([]float64, 0, len(rows))
+		}
+		a := &contAcc{sample: sample}
 		for _, i := range rows {
 			a.add(c.Num[i])
 		}
 		if a.n > 0 {
 			a.median()
+		}
+		a.sample = nil
+		select {
+		case samples <- sample[:0]:
+		default:
 		}
 		conts[j] = a
 	})
@@ -379,7 +393,7 @@ func (a *contAcc) add(x float64) {
 	if a.n == 1 {
 		a.min, a.max = x, x
 	}
-	a.min, a.max = math.Min(a.min, x), math.Max(a.max, x)
+	a.min, a.max = min(a.min, x), max(a.max, x) // x is not NaN: math.Min and Max's results
 	d := x - a.mean
 	a.mean += d / float64(a.n)
 	a.m2 += d * (x - a.mean)
