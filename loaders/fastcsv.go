@@ -222,26 +222,9 @@ func fastTable(data []byte, opts *ReadOptions) *Table {
 			return nil
 		}
 	}
-	strict := true // no missing marker looks like a number
-	for _, m := range s.na {
-		if _, ok := parseDecimal([]byte(strings.TrimSpace(m))); ok {
-			strict = false
-		}
-	}
 	var cols [][]float64
 	fb := fastBody{body: data[bomLen(data)+int(cr.InputOffset()):], delim: delim, width: len(s.header),
-		field: func(b []byte) (float64, bool) {
-			if strict {
-				if v, ok := parseDecimal(b); ok {
-					return v, true
-				}
-			}
-			if !utf8.Valid(b) {
-				return 0, false
-			}
-			v, _, err := s.parseNum(bytesString(b))
-			return v, err == nil
-		},
+		field: fastField(s),
 		alloc: func(rows int) {
 			cols = make([][]float64, len(s.header))
 			for j := range cols {
@@ -262,6 +245,31 @@ func fastTable(data []byte, opts *ReadOptions) *Table {
 		t.Columns[j] = Column{Name: name, Role: Continuous, Num: cols[j]}
 	}
 	return t
+}
+
+// fastField returns the field parser of the fast readers of tables with
+// schema s: the general path's own parseNum, unless parseDecimal, which
+// agrees with strconv.ParseFloat bit for bit, takes the value; missing
+// markers become NaN as there. false means the general path must read it.
+func fastField(s *schema) func(b []byte) (float64, bool) {
+	strict := true // no missing marker looks like a number
+	for _, m := range s.na {
+		if _, ok := parseDecimal([]byte(strings.TrimSpace(m))); ok {
+			strict = false
+		}
+	}
+	return func(b []byte) (float64, bool) {
+		if strict {
+			if v, ok := parseDecimal(b); ok {
+				return v, true
+			}
+		}
+		if !utf8.Valid(b) {
+			return 0, false
+		}
+		v, _, err := s.parseNum(bytesString(b))
+		return v, err == nil
+	}
 }
 
 // fastNumeric parses body, the rows after ReadNumeric's first, into ds

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -40,12 +42,50 @@ func readBoth(t *testing.T, data string, ro ReadOptions, no NumericOptions) {
 	if res[0].err != res[1].err {
 		t.Fatalf("errors differ for %q:\nfast    %q\ngeneral %q", data, res[0].err, res[1].err)
 	}
+	// A regular file goes through the windowed reader: give it tiny
+	// windows, and a file position after a prefix it must not read.
+	useFast = true
+	defer func(w int) { windowSize = w }(windowSize)
+	windowSize = 1 + len(data)%61
+	tab, err := readFileAt(t, "skip me\n", data, &ro)
+	if e := errString(err); e != res[1].err[0] {
+		t.Fatalf("errors differ for %q in %d-byte windows:\nwindowed %q\ngeneral  %q", data, windowSize, e, res[1].err[0])
+	}
+	if !sameTable(tab, res[1].t) {
+		t.Fatalf("ReadCSV tables differ for %q in %d-byte windows:\nwindowed %+v\ngeneral  %+v", data, windowSize, tab, res[1].t)
+	}
 	if !sameTable(res[0].t, res[1].t) {
 		t.Fatalf("ReadCSV tables differ for %q:\nfast    %+v\ngeneral %+v", data, res[0].t, res[1].t)
 	}
 	if !sameDataset(res[0].ds, res[1].ds) {
 		t.Fatalf("ReadNumeric datasets differ for %q:\nfast    %+v\ngeneral %+v", data, res[0].ds, res[1].ds)
 	}
+}
+
+// readFileAt writes prefix+data to a file and reads it with ReadCSV from
+// the end of the prefix.
+func readFileAt(t *testing.T, prefix, data string, ro *ReadOptions) (*Table, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.csv")
+	if err := os.WriteFile(path, []byte(prefix+data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.ReadFull(f, make([]byte, len(prefix))); err != nil {
+		t.Fatal(err)
+	}
+	return ReadCSV(f, ro)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // sameTable compares tables with NaN equal to NaN (bit for bit).

@@ -618,9 +618,16 @@ func ReadCSV(r io.Reader, opts *ReadOptions) (*Table, error) {
 	if opts == nil {
 		opts = &ReadOptions{}
 	}
-	// The table is held in memory anyway: read the bytes once, parse a
+	// A regular file of plain numbers is parsed a window at a time in
+	// parallel (windowTable), its text never whole in memory. Otherwise
+	// the table is held in memory anyway: read the bytes once, parse a
 	// plain numeric body in parallel (fastTable), and read anything else,
 	// or what fastTable declines, with encoding/csv from the same bytes.
+	if useFast {
+		if t, err := windowTable(r, opts); t != nil || err != nil {
+			return t, err
+		}
+	}
 	data, err := readAll(r)
 	if err != nil {
 		return nil, wrapCSV(opts.Name, err)

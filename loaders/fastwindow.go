@@ -1,0 +1,222 @@
+package loaders
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"slices"
+)
+
+// The windowed fast reader is the fast numeric reader for input that is
+// not held in memory: a file read by ReadCSV, or read twice by LoadStream.
+// It reads a window of whole lines at a time into one reused buffer and
+// parses each window in parallel chunks (fastBody), so the text of the
+// whole file is never in memory at once. It takes the same input as
+// fastTable and declines the same: the caller then reads the input again
+// from the start with its general encoding/csv path, which gives the
+// answer, or the located error and skip counts, it always gave.
+
+// windowSize is the number of bytes of text the windowed reader parses at
+// a time (a line longer than that grows the window); tests shrink it.
+var windowSize = 4 << 20
+
+// windows cuts a reader into windows of whole lines.
+type windows struct {
+	r      io.Reader
+	buf    []byte
+	off, n int // buf[off:n] is read and not yet returned
+	eof    bool
+}
+
+// next returns the next window: whole lines, but for the input's last
+// line, which may lack its newline; io.EOF after the last. The window is
+// valid until the next call.
+func (w *windows) next() ([]byte, error) {
+	if w.buf == nil {
+		w.buf = make([]byte, windowSize)
+	}
+	w.n = copy(w.buf, w.buf[w.off:w.n])
+	w.off = 0
+	for {
+		for empty := 0; !w.eof && w.n < len(w.buf); {
+			k, err := w.r.Read(w.buf[w.n:])
+			w.n += k
+			switch {
+			case err == io.EOF:
+				w.eof = true
+			case err != nil:
+				return nil, err
+			case k == 0:
+				if empty++; empty > 100 {
+					return nil, io.ErrNoProgress
+				}
+			}
+		}
+		if w.eof {
+			if w.n == 0 {
+				return nil, io.EOF
+			}
+			w.off = w.n
+			return w.buf[:w.n], nil
+		}
+		if i := bytes.LastIndexByte(w.buf[:w.n], '\n'); i >= 0 {
+			w.off = i + 1
+			return w.buf[:w.off], nil
+		}
+		w.buf = append(w.buf, make([]byte, len(w.buf))...) // a line longer than the window
+	}
+}
+
+// windowSink receives what the windowed reader parses.
+type windowSink struct {
+	// start is called with the header's schema; false declines the input.
+	start func(s *schema) bool
+	// alloc, store: as fastBody's, for the rows of one window (r counts
+	// from 0 in each window); size is the window's length in bytes.
+	alloc func(rows, size int)
+	store func(r int, vals []float64)
+	// done is called after a window's rows are stored; false declines.
+	done func(rows int) bool
+}
+
+// scanWindows reads a plain numeric table from r a window at a time into
+// sink. It reports false, with a nil error, when the input is not plain
+// numeric text (see fastTable) or sink declines it, or when it has no data
+// row; whatever sink received must then be dropped. err is a read error.
+func scanWindows(r io.Reader, opts *ReadOptions, sink windowSink) (ok bool, err error) {
+	delim, ok := fastDelim(opts.Delimiter)
+	if !ok || opts.Comment != 0 || opts.Decimal == ',' {
+		return false, nil
+	}
+	w := &windows{r: r}
+	win, err := w.next()
+	if err == io.EOF {
+		return false, nil // no header: the general path says so
+	}
+	if err != nil {
+		return false, err
+	}
+	// The header is the first record of the first window: encoding/csv
+	// reads it (a quoted name may hold the delimiter); the body starts
+	// after it. A quoted header that runs to the end of the window may go
+	// on after it: that is left to the general path.
+	cr, err := csvReader(bytes.NewReader(win), opts)
+	if err != nil {
+		return false, nil
+	}
+	s, err := readHeader(cr, opts)
+	if err != nil || s.target >= 0 {
+		return false, nil
+	}
+	off := bomLen(win) + int(cr.InputOffset())
+	switch {
+	case off > len(win), off < len(win) && win[off-1] != '\n':
+		return false, nil
+	case off == len(win) && !w.eof && bytes.IndexByte(win, '"') >= 0:
+		return false, nil
+	}
+	for _, role := range s.roles {
+		if role != Auto && role != Continuous {
+			return false, nil
+		}
+	}
+	if !sink.start(s) {
+		return false, nil
+	}
+	body, rows, n := win[off:], 0, 0
+	fb := fastBody{delim: delim, width: len(s.header), field: fastField(s), store: sink.store,
+		alloc: func(r int) { n = r; sink.alloc(r, len(body)) }}
+	for {
+		if len(body) > 0 {
+			fb.body = body
+			if !fb.parse() || !sink.done(n) {
+				return false, nil
+			}
+			rows += n
+		}
+		body, err = w.next()
+		if err == io.EOF {
+			return rows > 0, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+}
+
+// fileRemaining returns the bytes left to read in r when r is a regular
+// file, else -1.
+func fileRemaining(r io.Reader) (size int64, at int64) {
+	f, ok := r.(interface {
+		Stat() (os.FileInfo, error)
+		io.Seeker
+	})
+	if !ok {
+		return -1, 0
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return -1, 0
+	}
+	at, err = f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return -1, 0
+	}
+	return fi.Size() - at, at
+}
+
+// windowTable is fastTable for a regular file read a window at a time:
+// the table, or nil when ReadCSV must read the input from where it was
+// (windowTable seeks back there) with its general path; err is a read or
+// seek error.
+func windowTable(r io.Reader, opts *ReadOptions) (*Table, error) {
+	size, at := fileRemaining(r)
+	if size < 0 {
+		return nil, nil
+	}
+	var (
+		s    *schema
+		cols [][]float64
+		base int // rows stored before this window
+	)
+	ok, err := scanWindows(r, opts, windowSink{
+		start: func(sc *schema) bool {
+			s = sc
+			cols = make([][]float64, len(s.header))
+			return true
+		},
+		alloc: func(rows, n int) {
+			if base == 0 {
+				// Size the columns from the first window's rows per byte,
+				// with room to spare: capacity never written costs nothing.
+				est := int(float64(rows)*float64(size)/float64(max(n, 1))*1.1) + rows + 16
+				for j := range cols {
+					cols[j] = make([]float64, 0, est)
+				}
+			}
+			for j := range cols {
+				cols[j] = slices.Grow(cols[j], rows)[:base+rows]
+			}
+		},
+		store: func(r int, vals []float64) {
+			for j, v := range vals {
+				cols[j][base+r] = v
+			}
+		},
+		done: func(rows int) bool { base += rows; return true },
+	})
+	if err != nil {
+		return nil, wrapCSV(opts.Name, err)
+	}
+	if !ok {
+		if _, err := r.(io.Seeker).Seek(at, io.SeekStart); err != nil {
+			return nil, wrapCSV(opts.Name, err)
+		}
+		return nil, nil
+	}
+	t := &Table{Name: s.name, Rows: base, NA: s.na, Columns: make([]Column, len(s.header))}
+	for j, name := range s.header {
+		t.Columns[j] = Column{Name: name, Role: Continuous, Num: cols[j]}
+	}
+	return t, nil
+}

@@ -1,0 +1,123 @@
+package loaders
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWindowTable checks that the windowed reader takes plain numeric
+// files (not leaving them to the general path) in windows of any size,
+// from one byte to more than the file: lines longer than the window, CRLF,
+// blank lines, a BOM, no final newline, missing values. The table must be
+// the in-memory fast reader's, and ReadCSV on the file must return it.
+func TestWindowTable(t *testing.T) {
+	defer func(w int) { windowSize = w }(windowSize)
+	var long strings.Builder
+	long.WriteString("\uFEFFa,b,c\r\n")
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 3000 {
+		if i%700 == 0 {
+			long.WriteString("\n\r\n")
+		}
+		fmt.Fprintf(&long, "%.*f,%g,%s\r\n", rng.IntN(12), rng.NormFloat64(), rng.ExpFloat64()*1e5, []string{"1", "NA", "", " 2.5 "}[rng.IntN(4)])
+	}
+	cases := []string{
+		"a\n1\n",
+		"a,b\n1,2\n3,4",
+		"x,y\n" + strings.Repeat("1", 300) + ",2\n3,4\n",
+		long.String(),
+	}
+	for _, data := range cases {
+		want := fastTable([]byte(data), &ReadOptions{Name: "in.csv"})
+		if want == nil {
+			t.Fatalf("fastTable declined %.40q", data)
+		}
+		for _, w := range []int{1, 2, 7, 64, 4096, 1 << 20} {
+			windowSize = w
+			f := tempFile(t, data)
+			got, err := windowTable(f, &ReadOptions{Name: "in.csv"})
+			if err != nil || got == nil {
+				t.Fatalf("%d-byte windows: windowTable %.40q = %v, %v", w, data, got, err)
+			}
+			if !sameTable(got, want) {
+				t.Fatalf("%d-byte windows: windowed table of %.40q differs from fastTable's", w, data)
+			}
+			f.Close()
+		}
+	}
+}
+
+// TestWindowDeclines checks that what the windowed reader declines —
+// text, quotes, ragged rows, a target, no data rows — leaves the file
+// where it was for the general path.
+func TestWindowDeclines(t *testing.T) {
+	defer func(w int) { windowSize = w }(windowSize)
+	windowSize = 8
+	for _, c := range []struct {
+		data string
+		ro   ReadOptions
+	}{
+		{"a,b\n1,2\n3,x\n", ReadOptions{}},
+		{"a,b\n1,2\n3,\"4\"\n", ReadOptions{}},
+		{"a,b\n1,2\n3\n", ReadOptions{}},
+		{"a,b\n1,2\n3,4,5\n", ReadOptions{}},
+		{"a,b\n1,2\n", ReadOptions{Target: "b"}},
+		{"a,b\n1,2\n", ReadOptions{Cat: []string{"a"}}},
+		{"a,b\n#1,2\n", ReadOptions{Comment: '#'}},
+		{"a,b\n", ReadOptions{}},
+		{"", ReadOptions{}},
+		{"\"a\nb\",c\n1,2\n", ReadOptions{}},
+	} {
+		f := tempFile(t, c.data)
+		if got, err := windowTable(f, &c.ro); got != nil || err != nil {
+			t.Errorf("windowTable(%q) = %v, %v; want it declined", c.data, got, err)
+		}
+		rest, _ := io.ReadAll(f)
+		if string(rest) != c.data {
+			t.Errorf("after declining %q the file is at %q", c.data, rest)
+		}
+		f.Close()
+	}
+}
+
+// TestWindowsReadError checks that a read error reaches ReadCSV's caller.
+func TestWindowsReadError(t *testing.T) {
+	w := &windows{r: &lenReader{data: []byte("a,b\n1,2\n"), err: io.ErrUnexpectedEOF}}
+	var err error
+	for err == nil {
+		_, err = w.next()
+	}
+	if err != io.ErrUnexpectedEOF {
+		t.Errorf("windows.next: got %v, want %v", err, io.ErrUnexpectedEOF)
+	}
+	// A reader that never makes progress is an error, not a hang.
+	w = &windows{r: stuckReader{}}
+	if _, err := w.next(); err != io.ErrNoProgress {
+		t.Errorf("stuck reader: got %v, want %v", err, io.ErrNoProgress)
+	}
+}
+
+type stuckReader struct{}
+
+func (stuckReader) Read([]byte) (int, error) { return 0, nil }
+
+// tempFile returns data in a file opened for reading.
+func tempFile(t *testing.T, data string) *os.File {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.csv")
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
