@@ -120,4 +120,3 @@ func tempFile(t *testing.T, data string) *os.File {
 	t.Cleanup(func() { f.Close() })
 	return f
 }
-
