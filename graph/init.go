@@ -16,8 +16,71 @@ const maxPCARecords = 20000
 // Initialize sets the codebook from data (row-major, Dim values per record)
 // with the given method, drawing randomness from rng. It returns an error
 // for empty or non-finite data, or for k-means with fewer records than
-// units.
+// units. It is InitRecords followed by InitializeFrom on the records
+// InitRecords chose.
 func (m *Map) Initialize(kind Init, data []float64, rng *rand.Rand) error {
+	d := m.Dim()
+	if err := m.checkData(data); err != nil {
+		return fmt.Errorf("graph: init: %w", err)
+	}
+	idx, err := m.InitRecords(kind, len(data)/d, rng)
+	if err != nil {
+		return err
+	}
+	if idx != nil {
+		sub := make([]float64, 0, len(idx)*d)
+		for _, i := range idx {
+			sub = append(sub, data[i*d:(i+1)*d]...)
+		}
+		data = sub
+	}
+	return m.InitializeFrom(kind, data, rng)
+}
+
+// InitRecords returns which of n records Initialize(kind, data, rng)
+// reads, in the order it reads them, drawing from rng exactly as
+// Initialize does: k records for InitSample, a subsample for InitPCA above
+// 20,000 records and for InitKMeans above max(10·units, 5000), and nil
+// (every record, in order) otherwise. InitRandom reads only each feature's
+// minimum and maximum over every record. With InitializeFrom on the
+// records chosen and the same rng, it splits Initialize so that the
+// records can be gathered elsewhere, for example from shards by a
+// distributed pass. It returns an error for an unknown kind, n < 1, or
+// k-means with fewer records than units.
+func (m *Map) InitRecords(kind Init, n int, rng *rand.Rand) ([]int, error) {
+	k := m.Units()
+	if n < 1 {
+		return nil, fmt.Errorf("%w: init: no records", ErrShape)
+	}
+	switch kind {
+	case InitRandom:
+		return nil, nil
+	case InitSample:
+		if n >= k {
+			return rng.Perm(n)[:k], nil
+		}
+		idx := make([]int, k)
+		for i := range idx {
+			idx[i] = rng.IntN(n)
+		}
+		return idx, nil
+	case InitPCA:
+		return subsampleIndex(n, maxPCARecords, rng), nil
+	case InitKMeans:
+		if n < k {
+			return nil, fmt.Errorf("graph: init: k-means needs at least %d records (one per unit), got %d: use --init pca or a smaller map", k, n)
+		}
+		return subsampleIndex(n, kmeansRecords(k), rng), nil
+	}
+	return nil, fmt.Errorf("graph: unknown init %d", kind)
+}
+
+// InitializeFrom sets the codebook by method kind from the records
+// InitRecords chose (row-major, in its order; every record if it returned
+// nil, or for InitRandom any records with the same per-feature minimum and
+// maximum), drawing from rng in the state InitRecords left it. It returns
+// an error for non-finite data or too few records.
+func (m *Map) InitializeFrom(kind Init, data []float64, rng *rand.Rand) error {
 	d, k := m.Dim(), m.Units()
 	if err := m.checkData(data); err != nil {
 		return fmt.Errorf("graph: init: %w", err)
@@ -32,18 +95,10 @@ func (m *Map) Initialize(kind Init, data []float64, rng *rand.Rand) error {
 			w[i] = lo[f] + rng.Float64()*(hi[f]-lo[f])
 		}
 	case InitSample:
-		var idx []int
-		if n >= k {
-			idx = rng.Perm(n)[:k]
-		} else {
-			idx = make([]int, k)
-			for i := range idx {
-				idx[i] = rng.IntN(n)
-			}
+		if n < k {
+			return fmt.Errorf("graph: init: the sample has %d records for %d units: pass the records InitRecords chose", n, k)
 		}
-		for u, i := range idx {
-			copy(w[u*d:(u+1)*d], data[i*d:(i+1)*d])
-		}
+		copy(w, data[:k*d])
 	case InitPCA:
 		mean, axes, sd := principalPlane(data, d, rng)
 		rowAxis, colAxis := 0, 1
@@ -72,6 +127,9 @@ func (m *Map) Initialize(kind Init, data []float64, rng *rand.Rand) error {
 	return m.SetWeights(w)
 }
 
+// kmeansRecords is the number of records k-means runs on for k units.
+func kmeansRecords(k int) int { return max(10*k, 5000) }
+
 // spread maps i in [0, n) evenly onto [−1, 1] (0 when n = 1).
 func spread(i, n int) float64 {
 	if n == 1 {
@@ -91,17 +149,26 @@ func bounds(data []float64, d int) (lo, hi []float64) {
 
 // subsample returns data (row-major, d values per record) if it holds at
 // most limit records, and otherwise limit of its records drawn without
-// replacement with rng.
+// replacement with rng (subsampleIndex).
 func subsample(data []float64, d, limit int, rng *rand.Rand) []float64 {
-	n := len(data) / d
-	if n <= limit {
+	idx := subsampleIndex(len(data)/d, limit, rng)
+	if idx == nil {
 		return data
 	}
 	sub := make([]float64, 0, limit*d)
-	for _, i := range rng.Perm(n)[:limit] {
+	for _, i := range idx {
 		sub = append(sub, data[i*d:(i+1)*d]...)
 	}
 	return sub
+}
+
+// subsampleIndex returns nil (every record) if n is at most limit, and
+// otherwise limit indices of n drawn without replacement with rng.
+func subsampleIndex(n, limit int, rng *rand.Rand) []int {
+	if n <= limit {
+		return nil
+	}
+	return rng.Perm(n)[:limit]
 }
 
 // principalPlane returns the data's mean, its first two principal axes
@@ -127,7 +194,7 @@ func principalPlane(data []float64, d int, rng *rand.Rand) (mean []float64, axes
 // grid in the order of their projections on the data's principal plane.
 func (m *Map) kmeans(data []float64, rng *rand.Rand) ([]float64, error) {
 	d, k := m.Dim(), m.Units()
-	data = subsample(data, d, max(10*k, 5000), rng)
+	data = subsample(data, d, kmeansRecords(k), rng)
 	n := len(data) / d
 	// k-means++ seeding.
 	cent := make([]float64, 0, k*d)

@@ -157,3 +157,88 @@ func TestInitConstantData(t *testing.T) {
 		}
 	}
 }
+
+// TestInitRecordsThenInitializeFrom checks that Initialize is InitRecords,
+// then InitializeFrom on the records it chose, gathered elsewhere: the same
+// codebook bit for bit and the same random source afterwards, for every
+// kind, below and above the subsampling limits (InitRandom from the
+// per-feature bounds alone).
+func TestInitRecordsThenInitializeFrom(t *testing.T) {
+	const d = 3
+	for _, kind := range []Init{InitRandom, InitSample, InitPCA, InitKMeans} {
+		for _, n := range []int{5, 40, 6000, maxPCARecords + 123} {
+			if kind == InitKMeans && n > 6000 {
+				continue // the k-means limit is 5000 here: 6000 is above it
+			}
+			data := randVals(newRng(uint64(n)), n*d)
+			cfg := Config{Grid: Grid{Rows: 3, Cols: 4}, Dim: d}
+			want, _ := New(cfg)
+			rngA := newRng(9)
+			err := want.Initialize(kind, data, rngA)
+			if kind == InitKMeans && n < 12 {
+				if err == nil {
+					t.Fatalf("k-means with %d records for 12 units: no error", n)
+				}
+				if _, err := want.InitRecords(kind, n, newRng(9)); err == nil {
+					t.Fatalf("InitRecords: k-means with %d records for 12 units: no error", n)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := New(cfg)
+			rngB := newRng(9)
+			idx, err := got.InitRecords(kind, n, rngB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sub []float64
+			switch {
+			case kind == InitRandom:
+				if idx != nil {
+					t.Fatalf("random init chose records %v", idx)
+				}
+				lo, hi := bounds(data, d)
+				sub = append(lo, hi...)
+			case idx == nil:
+				sub = data
+			default:
+				for _, i := range idx {
+					sub = append(sub, data[i*d:(i+1)*d]...)
+				}
+			}
+			if kind == InitPCA && (n > maxPCARecords) != (idx != nil) {
+				t.Fatalf("PCA, %d records: chose %d records", n, len(idx))
+			}
+			if err := got.InitializeFrom(kind, sub, rngB); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.Weights(), want.Weights()) {
+				t.Fatalf("%v, %d records: InitRecords+InitializeFrom differs from Initialize", kind, n)
+			}
+			if rngA.Uint64() != rngB.Uint64() {
+				t.Fatalf("%v, %d records: the random sources differ afterwards", kind, n)
+			}
+		}
+	}
+}
+
+func TestInitRecordsErrors(t *testing.T) {
+	m, _ := New(Config{Grid: Grid{Rows: 2, Cols: 2}, Dim: 2})
+	if _, err := m.InitRecords(InitSample, 0, newRng(1)); err == nil {
+		t.Error("no records: no error")
+	}
+	if _, err := m.InitRecords(Init(99), 10, newRng(1)); err == nil {
+		t.Error("unknown kind: no error")
+	}
+	if err := m.InitializeFrom(Init(99), []float64{1, 2}, newRng(1)); err == nil {
+		t.Error("InitializeFrom, unknown kind: no error")
+	}
+	if err := m.InitializeFrom(InitSample, []float64{1, 2, 3, 4}, newRng(1)); err == nil {
+		t.Error("InitializeFrom, 2 sample records for 4 units: no error")
+	}
+	if err := m.InitializeFrom(InitPCA, []float64{1, math.NaN()}, newRng(1)); err == nil {
+		t.Error("InitializeFrom, NaN: no error")
+	}
+}

@@ -3,9 +3,11 @@ package trainer
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/loaders"
 )
 
 // EpochPass does the data pass of a Batch-mode epoch outside the Learner,
@@ -42,6 +44,29 @@ func (l *Learner) SetEpochPass(pass EpochPass, trainSize int) error {
 	}
 	l.pass, l.passSize = pass, trainSize
 	return nil
+}
+
+// NewInitialized returns a Learner like New whose codebook is set by init
+// instead of from train: init gets the map and the random source New's
+// initialization draws from (seeded by Options.Seed), so that an
+// initialization computed elsewhere — graph.Map.InitRecords on the number
+// of training records, the chosen records gathered from shards,
+// graph.Map.InitializeFrom — gives New's codebook on the same data. train
+// then only gives the Learner its features and labels (with an external
+// pass, SetEpochPass, it is never trained on). It returns New's errors and
+// init's.
+func NewInitialized(train, valid *loaders.Dataset, opts *Options, init func(m *graph.Map, rng *rand.Rand) error) (*Learner, error) {
+	if init == nil {
+		return nil, errors.New("trainer: NewInitialized: nil init")
+	}
+	l, err := build(train, valid, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := init(l.m, rand.New(rand.NewPCG(l.opts.Seed, initStream))); err != nil {
+		return nil, fmt.Errorf("trainer: initializing the codebook (%v): %w", l.opts.Init, err)
+	}
+	return l, nil
 }
 
 // trainSize returns the number of records an epoch covers.

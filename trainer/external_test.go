@@ -3,6 +3,8 @@ package trainer
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,5 +139,47 @@ func TestEpochPassErrors(t *testing.T) {
 	l.SetEpochPass(func(*graph.Map, float64, *graph.Stats, *graph.MetricsAcc) error { return boom }, 50)
 	if err := l.Fit(1); !errors.Is(err, boom) {
 		t.Errorf("a failing pass: %v", err)
+	}
+}
+
+// TestNewInitialized checks that a codebook initialized through
+// NewInitialized from the records graph.Map.InitRecords chose, gathered
+// as a distributed pass would, is New's on the whole data, for every init.
+func TestNewInitialized(t *testing.T) {
+	data := loaders.Colors(700, 3)
+	for _, kind := range []graph.Init{graph.InitRandom, graph.InitSample, graph.InitPCA, graph.InitKMeans} {
+		opts := &Options{Grid: graph.Grid{Rows: 4, Cols: 5}, Mode: Batch, Init: kind, Seed: 8}
+		ref, err := New(data, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		few := &loaders.Dataset{Data: data.Data[:2*data.D], N: 2, D: data.D, Features: data.Features}
+		l, err := NewInitialized(few, nil, opts, func(m *graph.Map, rng *rand.Rand) error {
+			idx, err := m.InitRecords(kind, data.N, rng)
+			if err != nil {
+				return err
+			}
+			rows := data.Data
+			if idx != nil {
+				rows = nil
+				for _, i := range idx {
+					rows = append(rows, data.Data[i*data.D:(i+1)*data.D]...)
+				}
+			}
+			return m.InitializeFrom(kind, rows, rng)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(l.Map().Weights(), ref.Map().Weights()) {
+			t.Fatalf("%v: NewInitialized's codebook differs from New's", kind)
+		}
+	}
+	if _, err := NewInitialized(data, nil, nil, nil); err == nil {
+		t.Error("nil init: no error")
+	}
+	boom := errors.New("boom")
+	if _, err := NewInitialized(data, nil, nil, func(*graph.Map, *rand.Rand) error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("init's error: %v", err)
 	}
 }
