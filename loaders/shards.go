@@ -5,7 +5,9 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -17,7 +19,16 @@ import (
 // ShardSummary.Merge combines summaries in any order, Pipeline fits the
 // same pipeline LoadStream would fit on the shards' rows concatenated, and
 // EncodeShard encodes a shard with it. A shard may be empty (no bytes, or
-// a header only). Shards carry no validation split: every row trains.
+// a header only).
+//
+// A validation split marks rows as LoadStream does: Options.ValidColumn
+// marks them (the same rows as in the shards concatenated), or with
+// Options.ValidFrac each row is drawn on its own with probability ValidFrac
+// from Options.Seed, the shard's file name (without its directory) and the
+// row's number in the shard — so the split does not depend on the runner
+// or on the other shards, but it is not the rows LoadStream draws on the
+// concatenated file. The pipeline is fitted on the training rows only;
+// EncodeShard says of each record which split it is in.
 
 // ErrRefit means the shards disagree on an inferred role: a column read as
 // numbers in some shards holds text in others, so it is categorical and
@@ -45,9 +56,14 @@ type shardState struct {
 	TargetSeen bool
 	Deferred   string // a missing target pending TargetSeen
 	HasHeader  bool   // some shard added had a header
+	ValidRows  int    // good rows of the validation split (Rows counts the training rows)
+	PerShard   map[string]ShardCount
 	Cap        int
 	Seed       uint64
 }
+
+// ShardCount is the number of good rows of one shard in each split.
+type ShardCount struct{ Train, Valid int }
 
 // ContState is a continuous column's accumulator in exported form.
 type ContState struct {
@@ -74,9 +90,6 @@ func shardOptions(opts *Options) (Options, error) {
 	}
 	if err := o.check(); err != nil {
 		return o, err
-	}
-	if o.ValidFrac > 0 || o.ValidColumn != "" {
-		return o, fmt.Errorf("loaders: shards have no validation split (ValidFrac %v, ValidColumn %q): split the files instead", o.ValidFrac, o.ValidColumn)
 	}
 	if o.StreamSample == 0 {
 		o.StreamSample = DefaultStreamSample
@@ -107,7 +120,6 @@ func FitShard(name string, open Opener, opts *Options) (*ShardSummary, error) {
 }
 
 func fitShardPass(open Opener, o *Options) (*ShardSummary, []string, error) {
-	ro := o.readOptions()
 	st := shardState{Cap: o.StreamSample, Seed: o.Seed}
 	var (
 		cont  []*contAcc
@@ -115,7 +127,7 @@ func fitShardPass(open Opener, o *Options) (*ShardSummary, []string, error) {
 		redo  []string
 		flips []bool
 	)
-	s, g, err := readShard(open, ro, func(s *schema) error {
+	s, g, err := readShard(open, o, func(s *schema) error {
 		st.HasHeader = true
 		st.Header = slices.Clone(s.header)
 		st.Numeric = make([]bool, len(s.header))
@@ -131,18 +143,25 @@ func fitShardPass(open Opener, o *Options) (*ShardSummary, []string, error) {
 			}
 		}
 		return nil
-	}, func(s *schema, fields []string, _, _ int) error {
+	}, func(s *schema, fields []string, _, _ int, valid bool) error {
+		if valid {
+			st.ValidRows++
+		} else {
+			st.Rows++
+		}
 		for j, v := range fields {
 			switch {
 			case flips[j]:
 			case cont[j] != nil:
 				x, _, err := s.parseNum(v)
-				if err != nil { // only Auto columns get here
+				if err != nil { // only Auto columns get here: types come from every row
 					flips[j] = true
 					continue
 				}
-				cont[j].add(x)
-			case cat[j] != nil:
+				if !valid { // statistics from the training rows
+					cont[j].add(x)
+				}
+			case cat[j] != nil && !valid:
 				v = strings.TrimSpace(v)
 				cat[j].add(v, s.isNA(v))
 			}
@@ -155,12 +174,13 @@ func fitShardPass(open Opener, o *Options) (*ShardSummary, []string, error) {
 	if s == nil {
 		return &ShardSummary{s: st}, nil, nil
 	}
+	st.PerShard = map[string]ShardCount{o.Read.Name: {Train: st.Rows, Valid: st.ValidRows}}
 	for j, f := range flips {
 		if f {
 			redo = append(redo, s.header[j])
 		}
 	}
-	st.Rows, st.Skipped = g.kept, g.nskip
+	st.Skipped = g.nskip
 	for _, pe := range g.skip {
 		st.SkipErrs = append(st.SkipErrs, pe.Error())
 	}
@@ -182,10 +202,12 @@ func fitShardPass(open Opener, o *Options) (*ShardSummary, []string, error) {
 	return &ShardSummary{s: st}, redo, nil
 }
 
-// readShard reads one CSV shard: header calls start with the schema, then
-// row with each good row (bad ones are skipped under Skip by the gate).
-// An input without a header returns a nil schema and no error.
-func readShard(open Opener, ro *ReadOptions, start func(*schema) error, row func(s *schema, fields []string, line, row int) error) (*schema, *gate, error) {
+// readShard reads one CSV shard (o.Read.Name names it): header calls start
+// with the schema, then row with each good row and whether it is a
+// validation row (bad ones are skipped under Skip by the gate). An input
+// without a header returns a nil schema and no error.
+func readShard(open Opener, o *Options, start func(*schema) error, row func(s *schema, fields []string, line, row int, valid bool) error) (*schema, *gate, error) {
+	ro := o.readOptions()
 	rc, err := open()
 	if err != nil {
 		return nil, nil, fmt.Errorf("loaders: opening %s: %w", nameOf(ro.Name), err)
@@ -207,6 +229,10 @@ func readShard(open Opener, ro *ReadOptions, start func(*schema) error, row func
 	if err != nil {
 		return nil, nil, err
 	}
+	sp, err := newSplitter(o, s, ro.Name, o.Seed^shardSeed(ro.Name))
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := start(s); err != nil {
 		return nil, nil, err
 	}
@@ -225,7 +251,11 @@ func readShard(open Opener, ro *ReadOptions, start func(*schema) error, row func
 			return nil, nil, err
 		}
 		if ok {
-			if err := row(s, fields, line, g.rows); err != nil {
+			valid, err := sp.valid(fields, line, g.rows)
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := row(s, fields, line, g.rows, valid); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -233,8 +263,25 @@ func readShard(open Opener, ro *ReadOptions, start func(*schema) error, row func
 	return s, g, nil
 }
 
-// Rows returns the number of good rows summarized.
+// shardSeed mixes a shard's file name (without its directory) into the
+// seed of its random validation split.
+func shardSeed(name string) uint64 {
+	name = name[strings.LastIndexAny(name, `/\`)+1:]
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64()
+}
+
+// Rows returns the number of good training rows summarized (every good
+// row without a validation split).
 func (s *ShardSummary) Rows() int { return s.s.Rows }
+
+// ValidRows returns the number of good validation rows summarized.
+func (s *ShardSummary) ValidRows() int { return s.s.ValidRows }
+
+// Shards returns the good rows of each split per shard, by the name given
+// to FitShard; empty shards are left out.
+func (s *ShardSummary) Shards() map[string]ShardCount { return maps.Clone(s.s.PerShard) }
 
 // Skipped returns the number of bad rows skipped under BadRows Skip, and
 // SkipErrors the messages of the first MaxSkipErrors of them.
@@ -298,7 +345,17 @@ func (s *ShardSummary) Merge(o *ShardSummary) error {
 			}
 		}
 	}
+	for name, c := range b.PerShard {
+		if _, dup := a.PerShard[name]; dup {
+			return fmt.Errorf("loaders: shard %s summarized twice", name)
+		}
+		if a.PerShard == nil {
+			a.PerShard = map[string]ShardCount{}
+		}
+		a.PerShard[name] = c
+	}
 	a.Rows += b.Rows
+	a.ValidRows += b.ValidRows
 	a.Skipped += b.Skipped
 	for _, e := range b.SkipErrs {
 		if len(a.SkipErrs) < MaxSkipErrors {
@@ -315,6 +372,7 @@ func (s *ShardSummary) Merge(o *ShardSummary) error {
 func cloneState(b *shardState) shardState {
 	a := *b
 	a.Header, a.Numeric, a.SkipErrs = slices.Clone(b.Header), slices.Clone(b.Numeric), slices.Clone(b.SkipErrs)
+	a.PerShard = maps.Clone(b.PerShard)
 	a.Cont, a.Cat = map[int]*ContState{}, map[int]*CatState{}
 	for j, c := range b.Cont {
 		if c != nil {
@@ -420,6 +478,9 @@ func (s *ShardSummary) Pipeline(opts *Options) (*Pipeline, error) {
 	if st.Deferred != "" {
 		return nil, &sentinelError{msg: st.Deferred, err: ErrMissingTarget}
 	}
+	if st.Rows == 0 && st.ValidRows > 0 {
+		return nil, fmt.Errorf("loaders: %s: the split leaves no training rows: mark some rows as training", name)
+	}
 	if st.Rows == 0 {
 		if st.Skipped > 0 {
 			return nil, errAt(name, ErrNoRows, ": all %d rows were skipped as bad, the first: %v", st.Skipped, st.SkipErrs[0])
@@ -486,10 +547,10 @@ func (s *ShardSummary) UnmarshalBinary(b []byte) error {
 // EncodeShard reads one shard with the fitted pipeline p and the options
 // it was fitted with (opts; for new data to predict on, p.ReadOptions()
 // with your BadRows), calling fn with each good row's encoded values
-// (valid until fn returns), its 1-based line and its label ("" without a
-// target). It returns the numbers of rows encoded and skipped. An empty
-// shard has none.
-func EncodeShard(name string, open Opener, p *Pipeline, opts *Options, fn func(rec []float64, line int, label string) error) (rows, skipped int, err error) {
+// (valid until fn returns), its 1-based line, its label ("" without a
+// target) and whether it is a validation row. It returns the numbers of
+// rows encoded (of both splits) and skipped. An empty shard has none.
+func EncodeShard(name string, open Opener, p *Pipeline, opts *Options, fn func(rec []float64, line int, label string, valid bool) error) (rows, skipped int, err error) {
 	if err := p.ready(); err != nil {
 		return 0, 0, err
 	}
@@ -500,7 +561,7 @@ func EncodeShard(name string, open Opener, p *Pipeline, opts *Options, fn func(r
 	o.Read.Name = name
 	var fidx []int
 	enc := make([]float64, p.Width())
-	s, g, err := readShard(open, o.readOptions(), func(s *schema) error {
+	s, g, err := readShard(open, &o, func(s *schema) error {
 		byName := make(map[string]int, len(s.header))
 		for k, h := range s.header {
 			byName[h] = k
@@ -518,7 +579,7 @@ func EncodeShard(name string, open Opener, p *Pipeline, opts *Options, fn func(r
 			return newColumnError(name, s.header, p.Inputs(), missing)
 		}
 		return nil
-	}, func(s *schema, fields []string, line, row int) error {
+	}, func(s *schema, fields []string, line, row int, valid bool) error {
 		if pe := p.encodeFields(fields, fidx, s, enc); pe != nil {
 			pe.Name, pe.Line, pe.Row = name, line, row
 			return pe
@@ -530,7 +591,7 @@ func EncodeShard(name string, open Opener, p *Pipeline, opts *Options, fn func(r
 			}
 		}
 		rows++
-		return fn(enc, line, label)
+		return fn(enc, line, label, valid)
 	})
 	if err != nil || s == nil {
 		return rows, 0, err

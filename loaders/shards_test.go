@@ -138,7 +138,7 @@ func TestShardsMatchLoad(t *testing.T) {
 		var data []float64
 		var labels []string
 		for _, s := range shards {
-			n, skipped, err := loaders.EncodeShard(s, opener(s), p, opts, func(rec []float64, _ int, label string) error {
+			n, skipped, err := loaders.EncodeShard(s, opener(s), p, opts, func(rec []float64, _ int, label string, _ bool) error {
 				data = append(data, rec...)
 				labels = append(labels, label)
 				return nil
@@ -232,7 +232,7 @@ func TestShardBadRows(t *testing.T) {
 	samePipeline(t, p, db.Pipeline)
 	total := 0
 	for _, s := range shards {
-		_, n, err := loaders.EncodeShard(s, opener(s), p, &skip, func([]float64, int, string) error { return nil })
+		_, n, err := loaders.EncodeShard(s, opener(s), p, &skip, func([]float64, int, string, bool) error { return nil })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,8 +257,8 @@ func TestShardErrors(t *testing.T) {
 	if _, err := sum.Pipeline(opts); !errors.Is(err, loaders.ErrNoRows) {
 		t.Errorf("header only: %v, want ErrNoRows", err)
 	}
-	if _, err := loaders.FitShard("x", opener(shards[0]), &loaders.Options{ValidFrac: 0.2}); err == nil {
-		t.Error("a validation fraction on shards: no error")
+	if _, err := loaders.FitShard("x", opener(shards[0]), &loaders.Options{ValidFrac: 1.5}); err == nil {
+		t.Error("a validation fraction of 1.5: no error")
 	}
 	// Different headers.
 	dir := t.TempDir()
@@ -274,7 +274,7 @@ func TestShardErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := loaders.EncodeShard(b, opener(b), p, opts, func([]float64, int, string) error { return nil }); err == nil || !strings.Contains(err.Error(), `"y"`) {
+	if _, _, err := loaders.EncodeShard(b, opener(b), p, opts, func([]float64, int, string, bool) error { return nil }); err == nil || !strings.Contains(err.Error(), `"y"`) {
 		t.Errorf("encoding a shard without y: %v", err)
 	}
 	// Corrupt summaries.
@@ -329,4 +329,163 @@ func FuzzShardSummaryUnmarshal(f *testing.F) {
 		_ = m.Merge(&d)
 		_, _ = m.Pipeline(nil)
 	})
+}
+
+// splitShards writes rows (shardRows' columns plus a "split" marker
+// column) as shards of the given sizes, and the same rows as one file.
+func splitShards(t *testing.T, rows []string, marks []string, sizes []int) (shards []string, whole string) {
+	t.Helper()
+	marked := make([]string, len(rows))
+	for i, r := range rows {
+		marked[i] = r + "," + marks[i]
+	}
+	shards, whole = writeShards(t, marked, sizes)
+	for _, f := range append(slices.Clone(shards), whole) {
+		b, _ := os.ReadFile(f)
+		if len(b) > 0 {
+			os.WriteFile(f, []byte(strings.Replace(string(b), shardHeader, shardHeader+",split", 1)), 0o644)
+		}
+	}
+	return shards, whole
+}
+
+// encodeSplit encodes the shards and returns the records and labels of
+// each split, and each record's split in order.
+func encodeSplit(t *testing.T, shards []string, p *loaders.Pipeline, opts *loaders.Options) (train, valid []float64, trainLabels, validLabels []string, flags []bool) {
+	t.Helper()
+	for _, s := range shards {
+		_, _, err := loaders.EncodeShard(s, opener(s), p, opts, func(rec []float64, _ int, label string, v bool) error {
+			flags = append(flags, v)
+			if v {
+				valid, validLabels = append(valid, rec...), append(validLabels, label)
+			} else {
+				train, trainLabels = append(train, rec...), append(trainLabels, label)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return
+}
+
+func sameData(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i, v := range got {
+		if math.Abs(v-want[i]) > 1e-12 {
+			t.Fatalf("%s: value %d: %v, want %v", what, i, v, want[i])
+		}
+	}
+}
+
+// TestShardsValidColumnMatchesLoad checks a validation split marked by a
+// column: the pipeline is fitted on the training rows only and each split
+// holds the rows Load puts in it from the same rows in one file.
+func TestShardsValidColumnMatchesLoad(t *testing.T) {
+	rows := shardRows(500, 9)
+	marks := make([]string, len(rows))
+	rng := rand.New(rand.NewPCG(4, 4))
+	for i := range marks {
+		marks[i] = []string{"train", "valid", "0", "1", ""}[rng.IntN(5)]
+	}
+	shards, whole := splitShards(t, rows, marks, []int{3, 200, 0, -1, 297})
+	opts := &loaders.Options{Read: loaders.ReadOptions{Target: "label"}, ValidColumn: "split"}
+	db, err := loaders.Load(whole, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := fitShards(t, shards, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows() != db.Train.N || sum.ValidRows() != db.Valid.N {
+		t.Fatalf("summarized %d+%d rows, Load %d+%d", sum.Rows(), sum.ValidRows(), db.Train.N, db.Valid.N)
+	}
+	per := sum.Shards()
+	if len(per) != 4 || per[shards[1]].Train+per[shards[1]].Valid != 200 || per[shards[2]] != (loaders.ShardCount{}) {
+		t.Fatalf("per shard: %v", per)
+	}
+	p, err := sum.Pipeline(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePipeline(t, p, db.Pipeline)
+	train, valid, tl, vl, _ := encodeSplit(t, shards, p, opts)
+	sameData(t, "train", train, db.Train.Data)
+	sameData(t, "valid", valid, db.Valid.Data)
+	if !slices.Equal(tl, db.Train.Labels) || !slices.Equal(vl, db.Valid.Labels) {
+		t.Fatal("labels differ from Load's")
+	}
+	// A bad marker is Load's located error; a column marking every row
+	// valid leaves no training rows.
+	marks[250] = "maybe"
+	shards, whole = splitShards(t, rows, marks, []int{200, 300})
+	_, lerr := loaders.Load(whole, opts)
+	_, serr := fitShards(t, shards, opts)
+	if lerr == nil || serr == nil || !strings.Contains(serr.Error(), "maybe") || !errors.Is(serr, loaders.ErrSplitValue) {
+		t.Fatalf("bad marker: shards %v, Load %v", serr, lerr)
+	}
+	for i := range marks {
+		marks[i] = "valid"
+	}
+	shards, _ = splitShards(t, rows, marks, []int{200, 300})
+	if sum, err = fitShards(t, shards, opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sum.Pipeline(opts); err == nil || !strings.Contains(err.Error(), "no training rows") {
+		t.Fatalf("every row valid: %v", err)
+	}
+	if _, err := fitShards(t, shards, &loaders.Options{ValidColumn: "nosuch"}); !errors.Is(err, loaders.ErrUnknownColumn) {
+		t.Fatalf("unknown valid column: %v", err)
+	}
+}
+
+// TestShardsValidFrac checks the random split of shards: about ValidFrac
+// of the rows, the same rows for the same seed and file names wherever
+// the files are, others for another seed, and the pipeline of Load on the
+// rows it drew, marked with a column.
+func TestShardsValidFrac(t *testing.T) {
+	rows := shardRows(2000, 5)
+	shards, _ := writeShards(t, rows, []int{700, 0, 1300})
+	opts := &loaders.Options{Read: loaders.ReadOptions{Target: "label"}, ValidFrac: 0.25, Seed: 3}
+	sum, err := fitShards(t, shards, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := float64(sum.ValidRows()) / 2000; sum.Rows()+sum.ValidRows() != 2000 || math.Abs(got-0.25) > 0.04 {
+		t.Fatalf("%d train + %d valid rows of 2000", sum.Rows(), sum.ValidRows())
+	}
+	p, err := sum.Pipeline(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, valid, _, _, flags := encodeSplit(t, shards, p, opts)
+	// The same shards elsewhere: the same split.
+	moved, _ := writeShards(t, rows, []int{700, 0, 1300})
+	_, _, _, _, again := encodeSplit(t, moved, p, opts)
+	if !slices.Equal(flags, again) {
+		t.Fatal("the same shards in another directory: another split")
+	}
+	other := *opts
+	other.Seed = 4
+	if _, _, _, _, f4 := encodeSplit(t, shards, p, &other); slices.Equal(flags, f4) {
+		t.Fatal("another seed: the same split")
+	}
+	// Load on the same rows, the drawn split marked by a column.
+	marks := make([]string, len(flags))
+	for i, v := range flags {
+		marks[i] = map[bool]string{true: "valid", false: "train"}[v]
+	}
+	_, whole := splitShards(t, rows, marks, []int{2000})
+	db, err := loaders.Load(whole, &loaders.Options{Read: loaders.ReadOptions{Target: "label"}, ValidColumn: "split"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePipeline(t, p, db.Pipeline)
+	sameData(t, "train", train, db.Train.Data)
+	sameData(t, "valid", valid, db.Valid.Data)
 }

@@ -79,7 +79,6 @@ type streamer struct {
 	o     *Options
 	ro    *ReadOptions
 	s     *schema
-	split int // index of the valid column, or -1
 	// first pass
 	rows, ntrain int
 	numeric      []bool
@@ -115,11 +114,9 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 		return fmt.Errorf("loaders: %s: the header changed between passes: do not modify the file while it is read", nameOf(st.ro.Name))
 	}
 	st.s = s
-	st.split = -1
-	if st.o.ValidColumn != "" {
-		if st.split = slices.Index(s.header, st.o.ValidColumn); st.split < 0 {
-			return fmt.Errorf("%w %q in ValidColumn: the columns are %s", ErrUnknownColumn, st.o.ValidColumn, strings.Join(s.header, ", "))
-		}
+	sp, err := newSplitter(st.o, s, st.ro.Name, st.o.Seed)
+	if err != nil {
+		return err
 	}
 	g := &gate{s: s}
 	if fitting {
@@ -159,25 +156,54 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 			continue
 		}
 		row := g.rows
-		valid := false
-		if st.split >= 0 {
-			// A missing marker is an empty value, as in the table read
-			// in memory: a training row.
-			v := strings.TrimSpace(fields[st.split])
-			if s.isNA(v) {
-				v = ""
-			}
-			var ok bool
-			if valid, ok = parseValid(v); !ok {
-				return (&ParseError{Name: st.ro.Name, Line: line, Row: row, Column: st.split + 1, ColumnName: s.header[st.split], Value: fields[st.split], Err: ErrSplitValue}).hinted()
-			}
-		} else if st.o.ValidFrac > 0 {
-			valid = rowDraw(st.o.Seed, row) < st.o.ValidFrac
+		valid, err := sp.valid(fields, line, row)
+		if err != nil {
+			return err
 		}
 		if err := fn(fields, line, row, valid); err != nil {
 			return err
 		}
 	}
+}
+
+// splitter says which rows of a CSV input read row by row are validation
+// rows: those its ValidColumn marks, or with ValidFrac each row drawn on
+// its own (rowDraw of the seed and the data row number).
+type splitter struct {
+	col  int // the valid column, or -1
+	frac float64
+	seed uint64
+	name string
+	s    *schema
+}
+
+func newSplitter(o *Options, s *schema, name string, seed uint64) (*splitter, error) {
+	sp := &splitter{col: -1, frac: o.ValidFrac, seed: seed, name: name, s: s}
+	if o.ValidColumn != "" {
+		if sp.col = slices.Index(s.header, o.ValidColumn); sp.col < 0 {
+			return nil, fmt.Errorf("%w %q in ValidColumn: the columns are %s", ErrUnknownColumn, o.ValidColumn, strings.Join(s.header, ", "))
+		}
+	}
+	return sp, nil
+}
+
+// valid reports whether the row (its fields, line and 1-based data row
+// number) is a validation row.
+func (sp *splitter) valid(fields []string, line, row int) (bool, error) {
+	if sp.col < 0 {
+		return sp.frac > 0 && rowDraw(sp.seed, row) < sp.frac, nil
+	}
+	// A missing marker is an empty value, as in the table read in
+	// memory: a training row.
+	v := strings.TrimSpace(fields[sp.col])
+	if sp.s.isNA(v) {
+		v = ""
+	}
+	valid, ok := parseValid(v)
+	if !ok {
+		return false, (&ParseError{Name: sp.name, Line: line, Row: row, Column: sp.col + 1, ColumnName: sp.s.header[sp.col], Value: fields[sp.col], Err: ErrSplitValue}).hinted()
+	}
+	return valid, nil
 }
 
 // rowDraw is a uniform draw in [0, 1) for data row i under seed
