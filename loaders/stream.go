@@ -76,9 +76,9 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 }
 
 type streamer struct {
-	o     *Options
-	ro    *ReadOptions
-	s     *schema
+	o  *Options
+	ro *ReadOptions
+	s  *schema
 	// first pass
 	rows, ntrain int
 	numeric      []bool
