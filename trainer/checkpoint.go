@@ -273,7 +273,9 @@ const OrderCheckpoint = hooks.OrderStop + 100
 //     finished epoch's checkpoint, not Finished. The epoch cut short is left
 //     out, so a resumed fit repeats it in full and ends with the same
 //     model, bit for bit, as the fit that was not interrupted; at most one
-//     epoch's work is lost.
+//     epoch's work is lost. An interrupt seen at the end of an epoch (always
+//     so with an external epoch pass, which has no batches) stops the fit
+//     there, with that epoch in the checkpoint.
 //
 // The checkpoint also holds the state before the first epoch, so a fit
 // interrupted in its first epoch resumes from the start. Build one with
@@ -284,8 +286,8 @@ type Checkpointer struct {
 	// Every is the number of epochs between checkpoints; 0 writes only at
 	// the end and on interrupts.
 	Every int
-	// Interrupt, if set, is polled after every batch; true stops the fit
-	// as an interrupt (see above). Stop does the same from any goroutine.
+	// Interrupt, if set, is polled after every batch and epoch; true stops
+	// the fit as an interrupt (see above). Stop does the same from any goroutine.
 	Interrupt func() bool
 	// Extra is stored in every checkpoint (Checkpoint.Extra).
 	Extra json.RawMessage
@@ -370,6 +372,12 @@ func (c *Checkpointer) Handle(e hooks.Event, s *hooks.State) error {
 			return err
 		}
 		c.last, c.written = last, false
+		if !c.Interrupted && c.interrupted() {
+			// Between epochs (an external epoch pass has no batches):
+			// stop with this finished epoch as the checkpoint.
+			c.Interrupted = true
+			return hooks.ErrCancelFit
+		}
 	case hooks.AfterFit:
 		if c.last == nil {
 			return nil

@@ -69,6 +69,58 @@ func NewInitialized(train, valid *loaders.Dataset, opts *Options, init func(m *g
 	return l, nil
 }
 
+// ValidPass evaluates the map on validation data held outside the Learner,
+// for example by a Beam pipeline: it searches every validation record
+// against m's current codebook (after the epoch's update) and adds it to
+// metrics with MetricsAcc.Add at radius sigma, as Map.Evaluate does. It
+// must not change m.
+type ValidPass func(m *graph.Map, sigma float64, metrics *graph.MetricsAcc) error
+
+// SetValidPass makes the epochs of later Fit calls measure the validation
+// metrics (Epoch.Valid, State.Valid: for early stopping and checkpoints
+// that monitor them) through pass, over validSize records, instead of on
+// the Learner's validation dataset. It returns an error if the Learner has
+// a validation dataset, for a nil pass or for validSize < 1.
+func (l *Learner) SetValidPass(pass ValidPass, validSize int) error {
+	switch {
+	case pass == nil:
+		return errors.New("trainer: SetValidPass: nil pass")
+	case l.valid != nil:
+		return errors.New("trainer: SetValidPass: the Learner has validation data already")
+	case validSize < 1:
+		return fmt.Errorf("trainer: SetValidPass: %d validation records, want at least 1", validSize)
+	}
+	l.validPass, l.validN = pass, validSize
+	return nil
+}
+
+// validSize returns the number of validation records, 0 for none.
+func (l *Learner) validSize() int {
+	switch {
+	case l.valid != nil:
+		return l.valid.N
+	case l.validPass != nil:
+		return l.validN
+	}
+	return 0
+}
+
+// evaluateValid returns the map's metrics on the validation data at
+// radius sigma: from the dataset, or through the ValidPass.
+func (l *Learner) evaluateValid(sigma float64) (graph.Metrics, error) {
+	if l.valid != nil {
+		return l.m.Evaluate(l.valid.Data, sigma)
+	}
+	acc := l.m.NewMetricsAcc()
+	if err := l.validPass(l.m, sigma, acc); err != nil {
+		return graph.Metrics{}, err
+	}
+	if acc.Records() != l.validN {
+		return graph.Metrics{}, fmt.Errorf("the validation pass added %d records, want %d", acc.Records(), l.validN)
+	}
+	return acc.Metrics(), nil
+}
+
 // trainSize returns the number of records an epoch covers.
 func (l *Learner) trainSize() int {
 	if l.pass != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -181,5 +182,157 @@ func TestNewInitialized(t *testing.T) {
 	boom := errors.New("boom")
 	if _, err := NewInitialized(data, nil, nil, func(*graph.Map, *rand.Rand) error { return boom }); !errors.Is(err, boom) {
 		t.Errorf("init's error: %v", err)
+	}
+}
+
+// validPassOf returns a ValidPass over parts, each searched by its own copy
+// of the map, merged: what a distributed runner does.
+func validPassOf(parts [][]float64) ValidPass {
+	return func(m *graph.Map, sigma float64, metrics *graph.MetricsAcc) error {
+		for _, rows := range parts {
+			w, _ := graph.New(m.Config())
+			if err := w.SetWeights(m.Weights()); err != nil {
+				return err
+			}
+			acc := w.NewMetricsAcc()
+			if n := len(rows) / m.Dim(); n > 0 {
+				f, err := w.NewSearch(n)
+				if err != nil {
+					return err
+				}
+				x := tensor.New(tensor.WithShape(n, m.Dim()), tensor.Of(tensor.Float32))
+				for i, v := range rows {
+					x.Data().([]float32)[i] = float32(v)
+				}
+				if err := f.Search(x); err != nil {
+					return err
+				}
+				acc.Add(f, sigma)
+			}
+			if err := metrics.Merge(acc); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// TestExternalPassValidAndHooks checks the hooks of a fit whose epochs and
+// validation metrics come from external passes: the validation metrics
+// per epoch are those of the in-process Learner with the validation
+// dataset, early stopping on valid_qe ends both at the same epoch, and a
+// Checkpointer interrupted after an epoch resumes (Resume, the passes set
+// again) to the codebook of the uninterrupted fit.
+func TestExternalPassValidAndHooks(t *testing.T) {
+	train, valid, err := loaders.Colors(1200, 4).Split(0.25, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := train.D
+	trainParts := [][]float64{train.Data[:300*d], nil, train.Data[300*d:]}
+	validParts := [][]float64{valid.Data[:10*d], valid.Data[10*d:]}
+	opts := func(stop bool) *Options {
+		o := &Options{Grid: graph.Grid{Rows: 5, Cols: 6}, Mode: Batch, Init: graph.InitPCA, Seed: 3}
+		if stop {
+			es, err := hooks.NewEarlyStopping(hooks.ValidQE, 1, 0.01)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Hooks = []hooks.Hook{es}
+		}
+		return o
+	}
+	external := func(l *Learner) *Learner {
+		var sigmas []float64
+		if err := l.SetEpochPass(splitPass(t, trainParts, &sigmas), train.N); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.SetValidPass(validPassOf(validParts), valid.N); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	ref, _ := New(train, valid, opts(true))
+	if err := ref.Fit(12); err != nil {
+		t.Fatal(err)
+	}
+	l, _ := New(train, nil, opts(true))
+	var validSizes []int
+	l.AddHook(hooks.Func("valid-size", 0, func(_ hooks.Event, s *hooks.State) error {
+		validSizes = append(validSizes, s.ValidSize)
+		return nil
+	}, hooks.BeforeFit))
+	if err := external(l).Fit(12); err != nil {
+		t.Fatal(err)
+	}
+	rh, h := ref.History(), l.History()
+	if len(h) != len(rh) || len(h) >= 12 {
+		t.Fatalf("%d epochs through the passes, %d in process; early stopping on valid_qe should end both before 12", len(h), len(rh))
+	}
+	for i := range h {
+		a, b := h[i].Valid, rh[i].Valid
+		if !h[i].HasValid || math.Abs(a.QE-b.QE) > 1e-5 || math.Abs(a.Distortion-b.Distortion) > 1e-4 || a.TE != b.TE || a.DeadUnits != b.DeadUnits {
+			t.Fatalf("epoch %d: valid metrics %+v, in process %+v", i+1, a, b)
+		}
+	}
+	if validSizes[0] != valid.N {
+		t.Fatalf("ValidSize %d, want %d", validSizes[0], valid.N)
+	}
+
+	// Checkpoint and resume.
+	whole, _ := New(train, nil, opts(false))
+	if err := external(whole).Fit(5); err != nil {
+		t.Fatal(err)
+	}
+	cut, _ := New(train, nil, opts(false))
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	cp, err := cut.NewCheckpointer(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut.AddHook(cp)
+	cut.AddHook(hooks.Func("interrupt", hooks.OrderOutput, func(_ hooks.Event, s *hooks.State) error {
+		if s.Epoch == 1 {
+			cp.Stop() // as a signal would, between two epochs' passes
+		}
+		return nil
+	}, hooks.AfterEpoch))
+	if err := external(cut).Fit(5); err != nil {
+		t.Fatal(err)
+	}
+	if len(cut.History()) != 2 || !cp.Interrupted {
+		t.Fatalf("interrupted after epoch 2: %d epochs ran, interrupted %v", len(cut.History()), cp.Interrupted)
+	}
+	ck, err := LoadCheckpointFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Done != 2 || ck.Finished {
+		t.Fatalf("checkpoint: done %d, finished %v; want 2, not finished", ck.Done, ck.Finished)
+	}
+	r, err := Resume(ck, train, nil, opts(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := external(r).Fit(ck.Epochs); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.Map().Weights(), whole.Map().Weights()) || len(r.History()) != 5 {
+		t.Fatalf("resumed fit: %d epochs, codebook equal %v", len(r.History()), slices.Equal(r.Map().Weights(), whole.Map().Weights()))
+	}
+	// Bad input.
+	if err := l.SetValidPass(nil, 1); err == nil {
+		t.Error("nil valid pass: no error")
+	}
+	if err := l.SetValidPass(validPassOf(validParts), 0); err == nil {
+		t.Error("no validation records: no error")
+	}
+	if err := ref.SetValidPass(validPassOf(validParts), 5); err == nil {
+		t.Error("a valid pass on a Learner with validation data: no error")
+	}
+	short, _ := New(train, nil, opts(false))
+	external(short).SetValidPass(validPassOf(validParts[:1]), valid.N)
+	if err := short.Fit(1); err == nil || !strings.Contains(err.Error(), "validation pass added 10 records") {
+		t.Errorf("a valid pass short of records: %v", err)
 	}
 }

@@ -41,6 +41,8 @@ type Learner struct {
 	history      []Epoch
 	pass         EpochPass // see SetEpochPass
 	passSize     int
+	validPass    ValidPass // see SetValidPass
+	validN       int
 	resumed      *Checkpoint // the fit to continue at the next Fit (Resume)
 	target       *Target     // a supervised map's target layer, or nil
 }
@@ -210,9 +212,7 @@ func (l *Learner) Fit(epochs int) error {
 		InitialSigma:     l.opts.Sigma,
 		InitialBatchSize: l.opts.BatchSize,
 	}
-	if l.valid != nil {
-		st.ValidSize = l.valid.N
-	}
+	st.ValidSize = l.validSize()
 	st.HasTarget = l.target != nil
 
 	stopped, err := l.loop(hs, st)
@@ -447,8 +447,8 @@ func (l *Learner) finishEpoch(hs []hooks.Hook, st *hooks.State, start time.Time)
 		}
 	}
 	st.Train, st.Loss = train, train.QE
-	if l.valid != nil {
-		valid, err := l.m.Evaluate(l.valid.Data, st.Sigma)
+	if l.validSize() > 0 {
+		valid, err := l.evaluateValid(st.Sigma)
 		if err != nil {
 			return false, fmt.Errorf("trainer: epoch %d: metrics on the validation data: %w", e, err)
 		}
