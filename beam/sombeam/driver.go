@@ -88,6 +88,9 @@ func NewJob(ctx context.Context, cfg Config) (*Job, error) {
 	if cfg.Batch < 0 || cfg.InitSample < 0 {
 		return nil, fmt.Errorf("sombeam: batch %d and init sample %d must not be negative", cfg.Batch, cfg.InitSample)
 	}
+	if cfg.Read.ValidFrac > 0 || cfg.Read.ValidColumn != "" {
+		return nil, errors.New("sombeam: no validation split yet: split the files instead")
+	}
 	if cfg.Batch == 0 {
 		cfg.Batch = DefaultBatch
 	}
@@ -246,7 +249,7 @@ func (j *Job) Sample(ctx context.Context, p *loaders.Pipeline) (*loaders.Dataset
 			defer fs.Close()
 			return fs.OpenRead(ctx, f)
 		}
-		_, _, err := loaders.EncodeShard(f, open, p, &j.readOpts, func(rec []float64, _ int, label string) error {
+		_, _, err := loaders.EncodeShard(f, open, p, &j.readOpts, func(rec []float64, _ int, label string, _ bool) error {
 			if ds.N == j.cfg.InitSample {
 				return full
 			}

@@ -146,7 +146,7 @@ func (fn *encodeFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, s
 	bw := bufio.NewWriterSize(out, 1<<20)
 	f32 := w.m.Config().Dtype != tensor.Float64
 	var buf []byte
-	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string) error {
+	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string, _ bool) error {
 		buf = buf[:0]
 		for _, v := range rec {
 			if f32 {
@@ -298,7 +298,7 @@ func (fn *searchFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, s
 	if fn.Encoded {
 		err = readEncoded(ctx, f, b)
 	} else {
-		_, _, err = loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string) error {
+		_, _, err = loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string, _ bool) error {
 			return b.add(rec)
 		})
 	}
@@ -471,7 +471,7 @@ func (fn *predictFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, 
 		}
 		return cw.write(f.BMU(), f.MinDist())
 	})
-	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string) error {
+	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string, _ bool) error {
 		return b.add(rec)
 	})
 	if err == nil {
