@@ -39,6 +39,8 @@ func (l *Learner) SetEpochPass(pass EpochPass, trainSize int) error {
 		return fmt.Errorf("trainer: an external epoch pass needs Batch mode, not %v: the mini-batch rule updates after every batch", l.opts.Mode)
 	case l.opts.ExactTrainMetrics:
 		return errors.New("trainer: an external epoch pass takes the training metrics from the pass: ExactTrainMetrics would evaluate only the initialization data")
+	case l.target != nil:
+		return errors.New("trainer: an external epoch pass does not train supervised maps: their target metrics read the Learner's datasets")
 	case trainSize < 1:
 		return fmt.Errorf("trainer: SetEpochPass: %d training records, want at least 1", trainSize)
 	}

@@ -330,6 +330,14 @@ func TestExternalPassValidAndHooks(t *testing.T) {
 	if err := ref.SetValidPass(validPassOf(validParts), 5); err == nil {
 		t.Error("a valid pass on a Learner with validation data: no error")
 	}
+	sup, err := New(labelled(60, side), nil, &Options{Grid: graph.Grid{Rows: 3, Cols: 3}, Mode: Batch, Supervised: true, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nop := func(*graph.Map, float64, *graph.Stats, *graph.MetricsAcc) error { return nil }
+	if err := sup.SetEpochPass(nop, 60); err == nil || !strings.Contains(err.Error(), "supervised") {
+		t.Errorf("a supervised map with an external pass: %v", err)
+	}
 	short, _ := New(train, nil, opts(false))
 	external(short).SetValidPass(validPassOf(validParts[:1]), valid.N)
 	if err := short.Fit(1); err == nil || !strings.Contains(err.Error(), "validation pass added 10 records") {
