@@ -3,6 +3,8 @@ package loaders
 import (
 	"bytes"
 	"testing"
+
+	"github.com/somgraph/somgraph/embed"
 )
 
 // benchSets are the size tiers: 150, 344 and 20,640 rows.
@@ -69,4 +71,25 @@ func BenchmarkTransform(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkEmbed is Builtin with Embedding encoding, the autoencoder run
+// to its early stop (or embed.DefaultEpochs); the tiers are penguins
+// (island, sex) and housing (ocean_proximity).
+func BenchmarkEmbed(b *testing.B) {
+	for _, name := range []string{"penguins", "housing"} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			epochs := 0
+			for b.Loop() {
+				db, err := Builtin(name, &Options{Seed: 1, ValidFrac: 0.2, Pipeline: PipelineOptions{Encode: Embedding,
+					Embed: &EmbedOptions{Progress: func(embed.Epoch) { epochs++ }}}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				_ = db
+			}
+			b.ReportMetric(float64(epochs)/float64(b.N), "epochs/op")
+		})
+	}
 }

@@ -193,7 +193,15 @@ func NewDataBunch(t *Table, opts *Options) (*DataBunch, error) {
 		nt.Column(o.ValidColumn).Role = Ignored
 		t = &nt
 	}
-	p, err := Fit(t, train, &o.Pipeline)
+	po := o.Pipeline
+	if po.Encode == Embedding && (po.Embed == nil || po.Embed.Seed == 0) {
+		var eo EmbedOptions
+		if po.Embed != nil {
+			eo = *po.Embed
+		}
+		eo.Seed, po.Embed = o.Seed, &eo
+	}
+	p, err := Fit(t, train, &po)
 	if err != nil {
 		return nil, err
 	}

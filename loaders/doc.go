@@ -29,8 +29,8 @@
 // A Pipeline, fitted on the training rows only (Fit), fills missing values
 // (the median, with optional "<name>_na" indicator columns; a "missing"
 // level for categories), normalizes continuous features (z-score or
-// min-max) and encodes categories (one-hot or ordinal; unseen values become
-// the unknown level). Transform and EncodeRecord apply it; Denormalize,
+// min-max) and encodes categories (one-hot, ordinal, or learned embeddings;
+// unseen values become the unknown level). Transform and EncodeRecord apply it; Denormalize,
 // Recategorize, Decode and WriteCodebook invert it. Its Layout tells which
 // encoded columns come from which feature, from which the trainer builds
 // the map's Mixed distance (Euclidean distance on continuous features,
@@ -39,6 +39,20 @@
 // to the nearest level by cosine, the second-nearest and their margin. A
 // pipeline round-trips through
 // encoding/json, validating on decode.
+//
+// # Embeddings
+//
+// With PipelineOptions.Encode = Embedding, Fit learns a vector per level
+// of each categorical column with package embed's masked autoencoder
+// (after the statistics, on the training rows, seeded by
+// EmbedOptions.Seed), so that levels whose rows look alike in the other
+// columns get vectors that point the same way. The vectors are stored in
+// the pipeline (FittedColumn.Embedding, and so in model files); Transform
+// writes a level's vector (Group.Vectors), the unknown level's own learned
+// vector for unseen or unfitted values. A column of one level is encoded
+// one-hot instead; an embedding size below 1, or a column of more levels
+// than half the training rows (an ID column), is an error. Streaming and
+// sharded loads do not learn embeddings (ErrEmbedStream).
 //
 // # Data bunches
 //

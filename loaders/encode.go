@@ -39,8 +39,15 @@ func (p *Pipeline) encodeCat(j int, s string, missing bool, dst []float64) {
 	if !ok {
 		code = -1
 	}
-	if g.Encoding == Ordinal {
+	switch g.Encoding {
+	case Ordinal:
 		dst[g.Start] = float64(code + 1)
+		return
+	case Embedding:
+		if code < 0 {
+			code = len(g.Levels)
+		}
+		copy(dst[g.Start:g.Start+g.Width], g.Vectors[code])
 		return
 	}
 	clear(dst[g.Start : g.Start+g.Width])

@@ -57,6 +57,9 @@ var (
 	// ErrMissingColumn means the data lack a column that a fitted Pipeline
 	// (or ReadNumeric's Features) needs. A *ColumnError wraps it.
 	ErrMissingColumn = errors.New("loaders: missing column")
+	// ErrEmbedStream means Embedding encoding was asked of a streaming
+	// or sharded load: the autoencoder learns from the table in memory.
+	ErrEmbedStream = errors.New("embedding encoding needs the table in memory: load it without streaming (raise StreamAbove) or encode one-hot")
 )
 
 // hints say what to do about each kind of parse error: the Hint a

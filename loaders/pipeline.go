@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/somgraph/somgraph/embed"
 )
 
 // Scaling is how the pipeline normalizes continuous features.
@@ -130,8 +132,26 @@ type PipelineOptions struct {
 	// MaxLevels caps the levels of a one-hot encoded feature (an ID
 	// column read as categorical would otherwise add a column per row):
 	// more is an error. 0 means DefaultMaxLevels, negative means no cap.
-	// Ordinal encoding has no cap.
+	// Ordinal and Embedding encodings have no cap.
 	MaxLevels int `json:"max_levels,omitempty"`
+	// Embed configures Embedding encoding; nil means the defaults.
+	Embed *EmbedOptions `json:"embed,omitempty"`
+}
+
+// EmbedOptions configures the autoencoder that learns the vectors of
+// Embedding encoding (package embed).
+type EmbedOptions struct {
+	// Sizes maps a categorical column's name to its embedding size; a
+	// column not named gets fastai's size for its levels plus the unknown
+	// level (embed.Size). A size below 1 is an error.
+	Sizes map[string]int `json:"sizes,omitempty"`
+	// Epochs caps the autoencoder's epochs; 0 means embed.DefaultEpochs.
+	Epochs int `json:"epochs,omitempty"`
+	// Seed seeds the autoencoder. NewDataBunch, Load and Builtin use
+	// Options.Seed when it is 0.
+	Seed uint64 `json:"seed,omitempty"`
+	// Progress, if not nil, sees every epoch of the autoencoder.
+	Progress func(embed.Epoch) `json:"-"`
 }
 
 // DefaultMaxLevels is the default of PipelineOptions.MaxLevels.
@@ -155,8 +175,8 @@ const (
 	// "missing" in the data is the same level.
 	MissingLevel = "missing"
 	// UnknownLevel is what Recategorize returns for a value the pipeline
-	// was not fitted on: it is encoded as all zeros (one-hot) or code 0
-	// (ordinal).
+	// was not fitted on: it is encoded as all zeros (one-hot), code 0
+	// (ordinal) or the unknown level's learned vector (embedding).
 	UnknownLevel = "unknown"
 )
 
@@ -186,6 +206,11 @@ type FittedColumn struct {
 	// Levels are the categorical levels in code order: the training
 	// values sorted, then MissingLevel if values were missing.
 	Levels []string `json:"levels,omitempty"`
+	// Embedding is the learned vector of each level of an Embedding
+	// encoded column, then that of the unknown level (len(Levels)+1 rows
+	// of the embedding size); nil for a column encoded one-hot because
+	// it has a single level.
+	Embedding [][]float64 `json:"embedding,omitempty"`
 }
 
 // Pipeline is the fitted preprocessing that turns raw table rows into
@@ -232,6 +257,7 @@ func Fit(t *Table, rows []int, opts *PipelineOptions) (*Pipeline, error) {
 		}
 	}
 	f := newFitter(t.Name, opts, t.NA)
+	f.table, f.rows = t, rows
 	// Continuous columns are summarized in parallel, one column per
 	// goroutine (each in row order, so the sums do not change). A column's
 	// copy of its values serves only its median: the next column reuses it.
@@ -285,6 +311,10 @@ type fitter struct {
 	p    *Pipeline
 	name string
 	err  error
+	// table and rows are the training rows in memory, which Embedding
+	// encoding learns from; nil when streaming.
+	table *Table
+	rows  []int
 }
 
 func newFitter(name string, opts *PipelineOptions, na []string) *fitter {
@@ -360,6 +390,14 @@ func (f *fitter) finish() (*Pipeline, error) {
 	}
 	if len(f.p.Columns) == 0 {
 		return nil, errAt(nameOf(f.name), ErrNoFeatures, ": every column is the target or ignored: keep at least one")
+	}
+	if f.p.Options.Encode == Embedding {
+		if f.table == nil {
+			return nil, fmt.Errorf("loaders: %s: %w", nameOf(f.name), ErrEmbedStream)
+		}
+		if err := f.p.fitEmbeddings(f.table, f.rows); err != nil {
+			return nil, err
+		}
 	}
 	if err := f.p.init(); err != nil {
 		return nil, err
@@ -496,7 +534,7 @@ func (p *Pipeline) init() error {
 	if p.Version != PipelineVersion {
 		return bad("version %d, this build reads version %d", p.Version, PipelineVersion)
 	}
-	if p.Options.Normalize > NoScaling || p.Options.Encode > Ordinal {
+	if p.Options.Normalize > NoScaling || p.Options.Encode > Embedding {
 		return bad("unknown options %+v", p.Options)
 	}
 	if len(p.Columns) == 0 {
@@ -547,15 +585,25 @@ func (p *Pipeline) init() error {
 				idx[l] = k
 			}
 			p.index[j] = idx
-			g := Group{Name: c.Name, Kind: Categorical, Column: j, Start: start, Encoding: p.Options.Encode, Levels: c.Levels}
-			if p.Options.Encode == OneHot {
+			enc, err := c.encoding(p.Options.Encode)
+			if err != nil {
+				return bad("%v", err)
+			}
+			g := Group{Name: c.Name, Kind: Categorical, Column: j, Start: start, Encoding: enc, Levels: c.Levels}
+			switch enc {
+			case OneHot:
 				g.Width = len(c.Levels)
 				for _, l := range c.Levels {
 					p.features = append(p.features, c.Name+"="+l)
 				}
-			} else {
+			case Ordinal:
 				g.Width = 1
 				p.features = append(p.features, c.Name)
+			case Embedding:
+				g.Width, g.Vectors = len(c.Embedding[0]), c.Embedding
+				for k := range g.Width {
+					p.features = append(p.features, fmt.Sprintf("%s#%d", c.Name, k))
+				}
 			}
 			p.layout.Groups = append(p.layout.Groups, g)
 			p.layout.Width += g.Width

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/somgraph/somgraph/embed"
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 )
@@ -74,7 +75,37 @@ func (f *trainFlags) loaderOptions() (*loaders.Options, error) {
 		return nil, usagef("--encode: %s", bare(err))
 	}
 	o.Pipeline.NAIndicators = f.naIndicators
+	if o.Pipeline.Encode == loaders.Embedding {
+		eo := &loaders.EmbedOptions{Epochs: f.embedEpochs}
+		if eo.Sizes, err = parseSizes(f.embedSize); err != nil {
+			return nil, usagef("--embed-size: %s", err)
+		}
+		if w := f.embedLog; w != nil {
+			eo.Progress = func(e embed.Epoch) { fmt.Fprintln(w, e) }
+		}
+		o.Pipeline.Embed = eo
+	}
 	return o, nil
+}
+
+// parseSizes parses "name=size,..." into a map (nil for an empty list).
+func parseSizes(s string) (map[string]int, error) {
+	var m map[string]int
+	for _, kv := range splitList(s) {
+		name, v, ok := strings.Cut(kv, "=")
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if name = strings.TrimSpace(name); !ok || name == "" || err != nil {
+			return nil, fmt.Errorf("%q: want name=size, for example island=2", kv)
+		}
+		if _, dup := m[name]; dup {
+			return nil, fmt.Errorf("column %q given twice", name)
+		}
+		if m == nil {
+			m = map[string]int{}
+		}
+		m[name] = n
+	}
+	return m, nil
 }
 
 // loadTrainData reads the dataset the flags name: a CSV file, a built-in

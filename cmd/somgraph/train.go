@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/somgraph/somgraph/embed"
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
@@ -45,6 +46,9 @@ type trainFlags struct {
 	valid                                        float64
 	n                                            int
 	streamAbove                                  int64
+	embedSize                                    string
+	embedEpochs                                  int
+	embedLog                                     io.Writer // not a flag: where run reports the embedding epochs
 	// output
 	out, log, checkpoint, charts, format, progress string
 	chartsEvery                                    int
@@ -88,7 +92,7 @@ once without saving.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype", "te-neighbors"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
-		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "na-indicators", "valid", "valid-column"}},
+		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "normalize", "na-indicators", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every", "serve"}},
 		{"Resume and continue", []string{"checkpoint-every", "state-file", "resume", "init-model"}},
 		{"Supervised", []string{"supervised", "target-weight", "target-kind"}},
@@ -139,7 +143,9 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.comment, "comment", "", "with --data: lines starting with this `character` are comments")
 	fs.BoolVar(&f.lazyQuotes, "lazy-quotes", false, "with --data: accept a quote inside an unquoted field")
 	fs.StringVar(&f.badRows, "bad-rows", "error", "`error|skip` what a malformed row does (skipped rows are counted)")
-	fs.StringVar(&f.encode, "encode", "onehot", "`onehot|ordinal` categorical encoding")
+	fs.StringVar(&f.encode, "encode", "onehot", "`onehot|ordinal|embedding` categorical encoding (embedding: vectors learned by an autoencoder, a line per epoch)")
+	fs.StringVar(&f.embedSize, "embed-size", "", "with --encode embedding: `name=size,...` embedding sizes of those columns (default min(600, round(1.6·(levels+1)^0.56)))")
+	fs.IntVar(&f.embedEpochs, "embed-epochs", 0, fmt.Sprintf("with --encode embedding: most `epochs` of the autoencoder, which stops early (0: %d)", embed.DefaultEpochs))
 	fs.StringVar(&f.normalize, "normalize", "zscore", "`zscore|minmax|none` scaling of continuous columns")
 	fs.BoolVar(&f.naIndicators, "na-indicators", false, "add a 0/1 column <name>_na after each continuous column that had missing values")
 	fs.Float64Var(&f.valid, "valid", 0, "`fraction` share of records held out for validation, in [0, 1)")
@@ -342,7 +348,7 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	}
 	colours := f.colours()
 	if colours {
-		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "normalize", "valid-column"} {
+		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "normalize", "valid-column"} {
 			if set[name] {
 				return usagef("--%s applies to a table: add --data FILE.csv or --dataset iris, penguins or housing", name)
 			}
@@ -353,6 +359,14 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 				return usagef("--%s applies to a CSV file: add --data FILE.csv", name)
 			}
 		}
+	}
+	if (set["embed-size"] || set["embed-epochs"]) && !colours {
+		if enc, err := loaders.ParseEncoding(f.encode); err == nil && enc != loaders.Embedding {
+			return usagef("--embed-size and --embed-epochs configure --encode embedding: add it")
+		}
+	}
+	if f.embedEpochs < 0 {
+		return usagef("--embed-epochs %d: must be 0 (the default) or more", f.embedEpochs)
 	}
 	if r := []rune(f.comment); len(r) > 1 {
 		return usagef("--comment %q: want one character, for example #", f.comment)
@@ -470,6 +484,9 @@ func stopContext(sigs ...os.Signal) (ctx context.Context, stop func(), status fu
 // run loads the data, trains, saves the model and prints the summary.
 func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	f := &p.flags
+	if p.progress != hooks.ProgressNone {
+		f.embedLog = stdout
+	}
 	d, err := p.loadData()
 	if err != nil {
 		return err

@@ -1,0 +1,119 @@
+package loaders
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/somgraph/somgraph/embed"
+)
+
+// fitEmbeddings learns the vectors of the Embedding encoded columns from
+// rows of t (package embed's autoencoder) and stores them in the columns.
+// A categorical column of one level stays without vectors: it is encoded
+// one-hot. Without such columns there is nothing to learn.
+func (p *Pipeline) fitEmbeddings(t *Table, rows []int) error {
+	var cats []int
+	for j, c := range p.Columns {
+		if c.Kind == Categorical {
+			p.Columns[j].Embedding = nil
+			if len(c.Levels) > 1 {
+				cats = append(cats, j)
+			}
+		}
+	}
+	var eo EmbedOptions
+	if p.Options.Embed != nil {
+		eo = *p.Options.Embed
+	}
+	for _, name := range slices.Sorted(maps.Keys(eo.Sizes)) {
+		j := slices.IndexFunc(p.Columns, func(c FittedColumn) bool { return c.Name == name })
+		if j < 0 || p.Columns[j].Kind != Categorical {
+			return fmt.Errorf("%w %q in the embedding sizes: name a categorical input column", ErrUnknownColumn, name)
+		}
+	}
+	if len(cats) == 0 {
+		return nil
+	}
+	// An ordinal twin of the pipeline encodes the training rows: the
+	// continuous values as the map will see them, the levels as codes.
+	q := &Pipeline{Version: p.Version, Options: p.Options, NA: p.NA, Target: p.Target, Columns: slices.Clone(p.Columns)}
+	q.Options.Encode, q.Options.Embed = Ordinal, nil
+	if err := q.init(); err != nil {
+		return err
+	}
+	all, err := q.Transform(t)
+	if err != nil {
+		return err
+	}
+	d := &embed.Data{N: len(rows)}
+	var sizes []int
+	for _, j := range cats {
+		c := &p.Columns[j]
+		d.Names = append(d.Names, c.Name)
+		d.Levels = append(d.Levels, len(c.Levels))
+		s, ok := eo.Sizes[c.Name]
+		if !ok {
+			s = embed.Size(len(c.Levels) + 1)
+		}
+		sizes = append(sizes, s)
+	}
+	var cont []int // encoded columns of the continuous groups
+	for _, g := range q.layout.Groups {
+		if g.Kind == Continuous {
+			cont = append(cont, g.Start)
+		}
+	}
+	d.NCont = len(cont)
+	d.Codes = make([]int, 0, len(rows)*len(cats))
+	d.Cont = make([]float64, 0, len(rows)*len(cont))
+	for _, i := range rows {
+		row := all.Row(i)
+		for _, j := range cats {
+			d.Codes = append(d.Codes, int(row[q.layout.Groups[q.vgroup[j]].Start])-1)
+		}
+		for _, k := range cont {
+			d.Cont = append(d.Cont, row[k])
+		}
+	}
+	m, err := embed.Fit(d, &embed.Options{Sizes: sizes, Epochs: eo.Epochs, Seed: eo.Seed, Progress: eo.Progress})
+	if err != nil {
+		return fmt.Errorf("loaders: %s: learning the embeddings: %w", nameOf(t.Name), err)
+	}
+	for c, j := range cats {
+		p.Columns[j].Embedding = m.Tables[c]
+	}
+	return nil
+}
+
+// encoding returns how column c is encoded under the pipeline's encoding
+// enc, checking its vectors: an Embedding column of one level is one-hot.
+func (c *FittedColumn) encoding(enc Encoding) (Encoding, error) {
+	if enc != Embedding {
+		if c.Embedding != nil {
+			return 0, fmt.Errorf("column %q has embedding vectors under %v encoding", c.Name, enc)
+		}
+		return enc, nil
+	}
+	if c.Embedding == nil {
+		if len(c.Levels) == 1 {
+			return OneHot, nil
+		}
+		return 0, fmt.Errorf("column %q: embedding encoding without vectors", c.Name)
+	}
+	if len(c.Embedding) != len(c.Levels)+1 {
+		return 0, fmt.Errorf("column %q: %d embedding vectors for %d levels and the unknown level", c.Name, len(c.Embedding), len(c.Levels))
+	}
+	size := len(c.Embedding[0])
+	for _, v := range c.Embedding {
+		if len(v) != size || size == 0 {
+			return 0, fmt.Errorf("column %q: embedding vectors of %d and %d values: want one size, at least 1", c.Name, size, len(v))
+		}
+		for _, x := range v {
+			if !finite(x) {
+				return 0, fmt.Errorf("column %q: embedding value %v", c.Name, x)
+			}
+		}
+	}
+	return Embedding, nil
+}
