@@ -87,7 +87,8 @@ func (p *Pipeline) fitEmbeddings(t *Table, rows []int) error {
 }
 
 // encoding returns how column c is encoded under the pipeline's encoding
-// enc, checking its vectors: an Embedding column of one level is one-hot.
+// enc: an Embedding column of one level is one-hot, and only an Embedding
+// column has vectors (Group.CheckVectors checks them).
 func (c *FittedColumn) encoding(enc Encoding) (Encoding, error) {
 	if enc != Embedding {
 		if c.Embedding != nil {
@@ -95,25 +96,11 @@ func (c *FittedColumn) encoding(enc Encoding) (Encoding, error) {
 		}
 		return enc, nil
 	}
-	if c.Embedding == nil {
+	if len(c.Embedding) == 0 {
 		if len(c.Levels) == 1 {
 			return OneHot, nil
 		}
 		return 0, fmt.Errorf("column %q: embedding encoding without vectors", c.Name)
-	}
-	if len(c.Embedding) != len(c.Levels)+1 {
-		return 0, fmt.Errorf("column %q: %d embedding vectors for %d levels and the unknown level", c.Name, len(c.Embedding), len(c.Levels))
-	}
-	size := len(c.Embedding[0])
-	for _, v := range c.Embedding {
-		if len(v) != size || size == 0 {
-			return 0, fmt.Errorf("column %q: embedding vectors of %d and %d values: want one size, at least 1", c.Name, size, len(v))
-		}
-		for _, x := range v {
-			if !finite(x) {
-				return 0, fmt.Errorf("column %q: embedding value %v", c.Name, x)
-			}
-		}
 	}
 	return Embedding, nil
 }

@@ -601,6 +601,9 @@ func (p *Pipeline) init() error {
 				p.features = append(p.features, c.Name)
 			case Embedding:
 				g.Width, g.Vectors = len(c.Embedding[0]), c.Embedding
+				if err := g.CheckVectors(); err != nil {
+					return fmt.Errorf("%w: %w", ErrPipeline, err)
+				}
 				for k := range g.Width {
 					p.features = append(p.features, fmt.Sprintf("%s#%d", c.Name, k))
 				}
