@@ -319,3 +319,47 @@ func TestEmbeddedOpParameters(t *testing.T) {
 		t.Errorf("String %q does not name the embedding parameters", s)
 	}
 }
+
+// BenchmarkSearchEmbedded searches one batch of 256 records on a 40×40
+// map with the Mixed distance on a 64-column layout (8 continuous
+// columns, embedded groups of 6, 10 and 40), beside the Cosine distance on
+// the same columns (one GEMM) for scale.
+func BenchmarkSearchEmbedded(b *testing.B) {
+	const d = 64
+	l := &MixedLayout{Continuous: []int{0, 1, 2, 3, 4, 5, 6, 7},
+		Groups: []CategoryGroup{{Start: 8, Width: 6, Levels: 9, Embedded: true}, {Start: 14, Width: 10, Levels: 40, Embedded: true},
+			{Start: 24, Width: 40, Levels: 1000, Embedded: true}},
+		ContinuousWeight: 8.0 / d, EmbeddingWeight: 56.0 / (3 * d), ContinuousScale: 10}
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"mixed-embedded", Config{Distance: Mixed, Mixed: l}},
+		{"cosine", Config{Distance: Cosine}},
+	} {
+		for _, dt := range allDtypes {
+			b.Run(c.name+"/"+dt.String(), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 1))
+				cfg := c.cfg
+				cfg.Grid, cfg.Dim, cfg.Dtype = Grid{Rows: 40, Cols: 40}, d, dt
+				m, err := New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				data := randVals(rng, 8*benchBatch*d)
+				if err := m.Initialize(InitSample, data, rng); err != nil {
+					b.Fatal(err)
+				}
+				x := denseOf(dt, benchBatch, d, data[:benchBatch*d])
+				f, _ := m.NewSearch(benchBatch)
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					if err := f.Search(x); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -182,33 +182,89 @@ func mixedPoint[T float](l *MixedLayout, x, w []T) float64 {
 	return l.ContinuousWeight*math.Sqrt(sq)/l.contScale() + l.CategoryWeight*float64(miss) + l.EmbeddingWeight*embeddedPart(l, x, w)
 }
 
+// mixedScratch holds the buffers of mixedDistances between runs.
+type mixedScratch struct {
+	levels []int     // k·groups: each unit's level of each non-embedded group
+	wnorm  []float64 // k·groups: 1/‖w_e‖ of each unit in each embedded group (0 for a zero vector)
+	xnorm  []float64 // b·groups: 1/‖x_e‖ of each record, likewise
+	acc    []float64 // b·k: Σ_e (1 − cos)/2 over the embedded groups
+}
+
+// grow sizes the buffers for b records, k units and ng groups.
+func (s *mixedScratch) grow(b, k, ng int, embedded bool) {
+	if len(s.levels) != k*ng {
+		s.levels, s.wnorm = make([]int, k*ng), make([]float64, k*ng)
+	}
+	if len(s.xnorm) != b*ng {
+		s.xnorm = make([]float64, b*ng)
+	}
+	if embedded && len(s.acc) != b*k {
+		s.acc = make([]float64, b*k)
+	}
+}
+
+// invNorm returns 1/‖v‖, or 0 for a zero vector.
+func invNorm[T float](v []T) float64 {
+	if n := sqNorm(v); n > 0 {
+		return 1 / math.Sqrt(n)
+	}
+	return 0
+}
+
 // mixedDistances fills out (b×k) with the mixed distances between the rows
-// of x and w. levels is scratch of at least k·len(Groups) ints; norms of at
-// least k·len(Groups) float64s (the units' squared norms per Embedded group).
-func mixedDistances[T float](l *MixedLayout, x, w, out []T, b, k, d int, levels []int, norms []float64) {
+// of x and w. The dot products of each embedded group come from one GEMM
+// through Gorgonia's BLAS on the group's columns (lda = d), written into
+// out before the last pass overwrites it; the continuous part and the
+// level mismatches are summed per pair.
+func mixedDistances[T float](l *MixedLayout, x, w, out []T, b, k, d int, s *mixedScratch) {
 	ng := len(l.Groups)
+	embedded := slices.ContainsFunc(l.Groups, func(g CategoryGroup) bool { return g.Embedded })
+	s.grow(b, k, ng, embedded)
 	for j := 0; j < k; j++ {
 		wr := w[j*d : (j+1)*d]
 		for g, grp := range l.Groups {
 			if grp.Embedded {
-				norms[j*ng+g] = sqNorm(wr[grp.Start : grp.Start+grp.Width])
+				s.wnorm[j*ng+g] = invNorm(wr[grp.Start : grp.Start+grp.Width])
 				continue
 			}
-			levels[j*ng+g] = level(grp, wr)
+			s.levels[j*ng+g] = level(grp, wr)
+		}
+	}
+	if embedded {
+		clear(s.acc)
+		for i := 0; i < b; i++ {
+			xr := x[i*d : (i+1)*d]
+			for g, grp := range l.Groups {
+				if grp.Embedded {
+					s.xnorm[i*ng+g] = invNorm(xr[grp.Start : grp.Start+grp.Width])
+				}
+			}
+		}
+		for g, grp := range l.Groups {
+			if !grp.Embedded {
+				continue
+			}
+			gemmNTStrided(x[grp.Start:], w[grp.Start:], out, b, k, grp.Width, d)
+			par.Rows(b, 16, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					// A zero vector has inverse norm 0: cosine 0, term ½.
+					xn, acc, dots := s.xnorm[i*ng+g], s.acc[i*k:(i+1)*k], out[i*k:(i+1)*k]
+					for j, dot := range dots {
+						acc[j] += (1 - float64(dot)*xn*s.wnorm[j*ng+g]) / 2
+					}
+				}
+			})
 		}
 	}
 	cw, scale := l.ContinuousWeight, l.contScale()
 	par.Rows(b, 4, func(lo, hi int) {
 		xl := make([]int, ng)
-		xn := make([]float64, ng)
 		for i := lo; i < hi; i++ {
 			xr := x[i*d : (i+1)*d]
 			for g, grp := range l.Groups {
-				if grp.Embedded {
-					xn[g] = sqNorm(xr[grp.Start : grp.Start+grp.Width])
-					continue
+				if !grp.Embedded {
+					xl[g] = level(grp, xr)
 				}
-				xl[g] = level(grp, xr)
 			}
 			row := out[i*k : (i+1)*k]
 			for j := range row {
@@ -218,21 +274,17 @@ func mixedDistances[T float](l *MixedLayout, x, w, out []T, b, k, d int, levels 
 					v := float64(xr[c]) - float64(wr[c])
 					sq += v * v
 				}
-				miss, emb := 0, 0.0
+				miss := 0
 				for g, grp := range l.Groups {
-					if grp.Embedded {
-						var xy float64
-						for c := grp.Start; c < grp.Start+grp.Width; c++ {
-							xy += float64(xr[c]) * float64(wr[c])
-						}
-						emb += cosTerm(xy, xn[g], norms[j*ng+g])
-						continue
-					}
-					if levels[j*ng+g] != xl[g] {
+					if !grp.Embedded && s.levels[j*ng+g] != xl[g] {
 						miss++
 					}
 				}
-				row[j] = T(cw*math.Sqrt(sq)/scale + l.CategoryWeight*float64(miss) + l.EmbeddingWeight*emb)
+				dist := cw*math.Sqrt(sq)/scale + l.CategoryWeight*float64(miss)
+				if embedded {
+					dist += l.EmbeddingWeight * s.acc[i*k+j]
+				}
+				row[j] = T(dist)
 			}
 		}
 	})

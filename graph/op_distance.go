@@ -114,11 +114,9 @@ type distanceOp struct {
 	dtype   tensor.Dtype
 
 	out    *tensor.Dense
-	wnorm  []float64 // per-unit norms (squared for Euclidean)
-	wnormT any       // wnorm in the element type ([]float32 or []float64)
-	levels []int     // per-unit categorical levels for Mixed
-	// groupNorms are the per-unit squared norms of Mixed's Embedded groups.
-	groupNorms []float64
+	wnorm  []float64    // per-unit norms (squared for Euclidean)
+	wnormT any          // wnorm in the element type ([]float32 or []float64)
+	mix    mixedScratch // Mixed's buffers
 }
 
 func (op *distanceOp) Arity() int { return 2 }
@@ -182,10 +180,6 @@ func (op *distanceOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value,
 		}
 		return out, nil
 	}
-	if op.mixed != nil && len(op.levels) != k*len(op.mixed.Groups) {
-		op.levels = make([]int, k*len(op.mixed.Groups))
-		op.groupNorms = make([]float64, k*len(op.mixed.Groups))
-	}
 	switch xd := x.Data().(type) {
 	case []float32:
 		distances(op, xd, w.Data().([]float32), out.Data().([]float32), b, k, d)
@@ -232,6 +226,18 @@ func preallocated(v G.Value, dt tensor.Dtype, rows, cols int) (*tensor.Dense, er
 
 // gemmNT computes out (b×k) = x (b×d) · wᵀ (w is k×d) through Gorgonia's BLAS.
 func gemmNT[T float](x, w, out []T, b, k, d int) { gemmNTScaled(x, w, out, b, k, d, 1, 0) }
+
+// gemmNTStrided computes out (b×k) = x·wᵀ for the width columns that start
+// x's and w's rows of ld values each (a block of columns of wider
+// matrices).
+func gemmNTStrided[T float](x, w, out []T, b, k, width, ld int) {
+	switch xs := any(x).(type) {
+	case []float32:
+		G.WhichBLAS().Sgemm(blas.NoTrans, blas.Trans, b, k, width, 1, xs, ld, any(w).([]float32), ld, 0, any(out).([]float32), k)
+	case []float64:
+		G.WhichBLAS().Dgemm(blas.NoTrans, blas.Trans, b, k, width, 1, xs, ld, any(w).([]float64), ld, 0, any(out).([]float64), k)
+	}
+}
 
 // gemmNTScaled computes out = alpha·x·wᵀ + beta·out.
 func gemmNTScaled[T float](x, w, out []T, b, k, d int, alpha, beta T) {
@@ -285,7 +291,7 @@ func distances[T float](op *distanceOp, x, w, out []T, b, k, d int) {
 			}
 		})
 	case Mixed:
-		mixedDistances(op.mixed, x, w, out, b, k, d, op.levels, op.groupNorms)
+		mixedDistances(op.mixed, x, w, out, b, k, d, &op.mix)
 	case Manhattan:
 		par.Rows(b, 4, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
