@@ -411,14 +411,25 @@ func (p *Predictor) Layers() []string {
 // chosen layers' columns are read).
 func (p *Predictor) Dim() int { return p.sub.Dim() }
 
+// Map returns the map of the chosen layers: the codebook's columns of
+// those layers, searched with their layered distance. It is the
+// Predictor's own map; do not change it.
+func (p *Predictor) Map() *graph.Map { return p.sub }
+
+// Select returns the chosen layers' columns of ds when ds has the full
+// map's width, and ds itself otherwise (nil for nil).
+func (p *Predictor) Select(ds *loaders.Dataset) *loaders.Dataset {
+	if ds != nil && p.layers != nil && ds.D == p.dim && ds.D != p.sub.Dim() {
+		return p.selectColumns(ds)
+	}
+	return ds
+}
+
 // Predict places every record of ds: its best-matching unit by the chosen
 // layers, the distance to it (the layered distance of those layers), and
 // for a supervised map the target read from the unit's target layer.
 func (p *Predictor) Predict(ds *loaders.Dataset) ([]Prediction, error) {
-	if ds != nil && p.layers != nil && ds.D == p.dim && ds.D != p.sub.Dim() {
-		ds = p.selectColumns(ds)
-	}
-	preds, err := predict(p.sub, ds)
+	preds, err := predict(p.sub, p.Select(ds))
 	if err != nil {
 		return nil, err
 	}
@@ -434,6 +445,11 @@ func (p *Predictor) Predict(ds *loaders.Dataset) ([]Prediction, error) {
 func (p *Predictor) selectColumns(ds *loaders.Dataset) *loaders.Dataset {
 	d := p.sub.Dim()
 	out := &loaders.Dataset{Data: make([]float64, 0, ds.N*d), N: ds.N, D: d, Labels: ds.Labels}
+	if ds.Features != nil {
+		for _, l := range p.layers {
+			out.Features = append(out.Features, ds.Features[l.Start:l.Start+l.Width]...)
+		}
+	}
 	for i := range ds.N {
 		row := ds.Data[i*ds.D : (i+1)*ds.D]
 		for _, l := range p.layers {

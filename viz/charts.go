@@ -15,7 +15,7 @@ import (
 var (
 	mapChartNames     = []string{"hitmap", "weights", "features", "preds", "umatrix", "loss", "hyperparams"}
 	clusterChartNames = []string{"clusters", "criteria", "profiles"}
-	chartNames        = append(slices.Clone(mapChartNames), clusterChartNames...)
+	chartNames        = slices.Concat(mapChartNames, clusterChartNames, supervisedChartNames)
 )
 
 // ChartNames lists the charts of every map that Chart and WriteCharts
@@ -73,6 +73,10 @@ func (in *Interpretation) Chart(name string, w io.Writer, f Format) error {
 		return in.Criteria(w, f)
 	case "profiles":
 		return in.Profiles(w, f)
+	case "target":
+		return in.TargetMap(w, f)
+	case "confusion":
+		return in.Confusion(w, f, nil)
 	}
 	return fmt.Errorf("viz: unknown chart %q (want one of %s)", name, strings.Join(chartNames, ", "))
 }
@@ -93,6 +97,14 @@ func (in *Interpretation) applies(name string) bool {
 		return in.borders() != nil
 	case "criteria":
 		return in.clusters != nil && len(in.clusters.Criteria) > 0
+	case "target":
+		return in.Supervised()
+	case "confusion":
+		ds := in.valid
+		if ds == nil {
+			ds = in.train
+		}
+		return in.Supervised() && ds != nil && ds.Labels != nil
 	}
 	return true
 }

@@ -15,7 +15,15 @@
 //	err = in.UMatrix(w, viz.PNG)            // distances between neighbours
 //	err = in.Loss(w, viz.PNG)               // QE and TE per epoch
 //	err = in.Hyperparams(w, viz.PNG)        // α, σ and batch size
+//	err = in.TargetMap(w, viz.PNG)          // supervised: class probabilities per unit
+//	err = in.Confusion(w, viz.PNG, nil)     // supervised: confusion matrix on valid
 //	paths, err := in.WriteCharts(dir, viz.PNG) // every chart that applies
+//
+// A supervised map (trainer.Options.Supervised) is interpreted through its
+// features layer (WithPredictor): TargetMap draws one panel per class with
+// each unit's probability of it (or the predicted value of a numeric
+// target), and Confusion the confusion matrix of the validation records
+// placed by their features (or their predicted against their true values).
 //
 // A Decoder (a *loaders.Pipeline) turns codebook rows back into the
 // original features: continuous values in their units, categorical ones as

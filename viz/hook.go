@@ -94,6 +94,7 @@ func (h *ChartHook) Handle(e hooks.Event, s *hooks.State) error {
 		}
 	case hooks.AfterEpoch:
 		h.history = append(h.history, hooks.EpochRecord{Epoch: s.Epoch + 1, Loss: s.Loss, Train: s.Train, Valid: s.Valid, HasValid: s.HasValid,
+			TrainTarget: s.TrainTarget, ValidTarget: s.ValidTarget, HasTarget: s.HasTarget,
 			Alpha: s.Alpha, Sigma: s.Sigma, BatchSize: s.BatchSize})
 		if h.Every > 0 && (s.Epoch+1)%h.Every == 0 {
 			return h.draw(s)

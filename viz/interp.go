@@ -16,6 +16,7 @@ import (
 	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/internal/pca"
 	"github.com/somgraph/somgraph/loaders"
+	"github.com/somgraph/somgraph/trainer"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -74,6 +75,7 @@ type Interpretation struct {
 	trainName    string // the training data's name in titles; "" is "train"
 	logScale     *bool  // the hit map's colour scale; nil chooses
 	clusters     *cluster.Result
+	pred         *trainer.Predictor // a supervised map's (WithPredictor), or nil
 }
 
 // New returns an Interpretation of map m with its training and validation

@@ -23,12 +23,25 @@ func FromLearner(l *trainer.Learner, opts ...Option) (*Interpretation, error) {
 	if p := l.Options().Pipeline; p != nil {
 		base = append(base, WithDecoder(p))
 	}
+	if l.Target() != nil {
+		p, err := l.Predictor()
+		if err != nil {
+			return nil, fmt.Errorf("viz: %w", err)
+		}
+		return New(p.Map(), p.Select(l.Train()), p.Select(l.Valid()), append(append(base, WithPredictor(p)), opts...)...)
+	}
 	return New(l.Map(), l.Train(), l.Valid(), append(base, opts...)...)
 }
 
 // FromModel returns the Interpretation of a loaded model with data encoded
 // by its pipeline (train and valid may be nil: the codebook charts need no
 // data), with the model's clusters if it has them.
+//
+// A supervised model (FromLearner of a supervised Learner too) is
+// interpreted through its features layer (WithPredictor): the map charts
+// show the features' codebook, records are placed by their features (data
+// of the features' width or of the full map's), and the target and
+// confusion charts show what the map predicts.
 func FromModel(md *trainer.Model, train, valid *loaders.Dataset, opts ...Option) (*Interpretation, error) {
 	if md == nil {
 		return nil, errors.New("viz: FromModel needs a model, got nil")
@@ -40,6 +53,14 @@ func FromModel(md *trainer.Model, train, valid *loaders.Dataset, opts ...Option)
 	base := []Option{WithHistory(md.History), WithClusters(md.Clusters)}
 	if md.Pipeline != nil {
 		base = append(base, WithDecoder(md.Pipeline))
+	}
+	if md.Target != nil {
+		p, err := md.Predictor()
+		if err != nil {
+			return nil, fmt.Errorf("viz: %w", err)
+		}
+		m, train, valid = p.Map(), p.Select(train), p.Select(valid)
+		base = append(base, WithPredictor(p))
 	}
 	return New(m, train, valid, append(base, opts...)...)
 }

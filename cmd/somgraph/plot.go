@@ -28,6 +28,10 @@ var plotHelp = help{
   criteria     silhouette and Davies–Bouldin index by k of the clustering
   profiles     each cluster's features, standardized (from --data's
                records, else from the units)
+  target       a supervised model's prediction per unit: one panel per
+               class with its probability, or the predicted value
+  confusion    a supervised model's confusion matrix on --data (rows the
+               true class), or predicted against true for a number
 
 When the model has clusters, every map chart draws the borders between
 them. With --charts all (the default), charts that need what the model and
@@ -90,7 +94,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if f.data == "" {
 		for _, c := range charts {
-			if c == "hitmap" || c == "preds" {
+			if c == "hitmap" || c == "preds" || c == "confusion" {
 				return report(stderr, "plot", usagef("--charts %s needs records: add --data FILE.csv", c))
 			}
 		}
@@ -126,7 +130,11 @@ func writeCharts(w io.Writer, in *viz.Interpretation, dir string, format viz.For
 		return err
 	}
 	var wrote, skipped []string
-	for _, n := range append(viz.ChartNames(), viz.ClusterChartNames()...) {
+	all := append(viz.ChartNames(), viz.ClusterChartNames()...)
+	if in.Supervised() {
+		all = append(all, viz.SupervisedChartNames()...)
+	}
+	for _, n := range all {
 		found := false
 		for _, p := range paths {
 			found = found || strings.TrimSuffix(filepath.Base(p), format.Ext()) == n

@@ -58,6 +58,18 @@ func TestTrainSupervised(t *testing.T) {
 	if acc := float64(hit) / 150; acc < 0.85 {
 		t.Errorf("predicted class right for %.3f of iris, want ≥ 0.85", acc)
 	}
+	// plot draws the target and confusion charts.
+	charts := filepath.Join(dir, "charts")
+	pl := runCLI(t, "", "plot", "--model", model, "--data", data, "--out", charts)
+	if pl.code != exitOK || !strings.Contains(pl.stdout, "hyperparams, target, confusion") {
+		t.Errorf("plot: %d %s %s", pl.code, pl.stderr, pl.stdout)
+	}
+	for _, n := range []string{"target.png", "confusion.png", "features.png"} {
+		if len(readFile(t, filepath.Join(charts, n))) < 1000 {
+			t.Errorf("%s is too small", n)
+		}
+	}
+	usageFailure(t, runCLI(t, "", "plot", "--model", model, "--out", charts, "--charts", "confusion"), "--charts confusion needs records: add --data FILE.csv")
 	// Placed by features and target: the target column is read.
 	p2 := runCLI(t, "", "predict", "--model", model, "--data", data, "--predict-layers", "features,target")
 	if p2.code != exitOK || !strings.HasPrefix(p2.stdout, "row,bmu_row,bmu_col,distance,predicted\n") {
@@ -159,6 +171,7 @@ func TestSupervisedBadInput(t *testing.T) {
 		{"layers unsupervised", []string{"predict", "--model", plain, "--data", "-", "--predict-layers", "features"}, true, "--predict-layers: the model is not supervised"},
 		{"unknown layer", []string{"predict", "--model", sup, "--data", "-", "--predict-layers", "colour"}, true, `no layer "colour" (its layers: features, target)`},
 		{"empty layers", []string{"predict", "--model", sup, "--data", "-", "--predict-layers", ","}, true, "name at least one layer"},
+		{"target chart unsupervised", []string{"plot", "--model", plain, "--out", filepath.Join(dir, "ch"), "--charts", "target"}, false, "the map has no target: train it with --supervised"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := runCLI(t, "sepal_length,sepal_width,petal_length,petal_width\n5,3,1,0.2\n", c.args...)
