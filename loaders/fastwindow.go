@@ -33,7 +33,11 @@ type windows struct {
 // valid until the next call.
 func (w *windows) next() ([]byte, error) {
 	if w.buf == nil {
-		w.buf = make([]byte, windowSize)
+		size := windowSize
+		if n, _ := fileRemaining(w.r); n >= 0 && n < int64(size) {
+			size = int(n) + 1 // a small file: the read that sees EOF needs room
+		}
+		w.buf = make([]byte, size)
 	}
 	w.n = copy(w.buf, w.buf[w.off:w.n])
 	w.off = 0

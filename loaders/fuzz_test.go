@@ -184,19 +184,22 @@ func FuzzPipelineJSON(f *testing.F) {
 }
 
 // FuzzStream checks that the streaming reader agrees with the in-memory
-// one: both fail, or both give the same pipeline and data.
+// one: both fail, or both give the same pipeline and data; and that its
+// windowed fast path (in small windows) and its row-by-row path give the
+// same bunch, skip errors and error.
 func FuzzStream(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s), false)
 	}
 	f.Add([]byte("a,b\n1,2\n2.0,3\nNA,4\nten,5\n"), true)
+	f.Add([]byte("a,b\n1,2\n2.0,3\nNA,4\n\n5,-1e3\r\n"), true)
 	f.Fuzz(func(t *testing.T, data []byte, skip bool) {
 		opts := &Options{Read: ReadOptions{LazyQuotes: true}}
 		if skip {
 			opts.Read.BadRows = Skip
 		}
 		mem, err1 := LoadReader(bytes.NewReader(data), opts)
-		st, err2 := LoadStream(opener(data), opts)
+		st, err2 := loadStreamBoth(t, data, opts, 1+len(data)%13)
 		if (err1 == nil) != (err2 == nil) {
 			t.Fatalf("in memory: %v; streamed: %v", err1, err2)
 		}

@@ -33,8 +33,19 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 	}
 	ro := o.readOptions()
 	st := &streamer{o: &o, ro: ro}
-	if err := st.pass(open, st.fitRow, true); err != nil {
-		return nil, err
+	// Plain numeric files are read by the windowed fast reader; anything
+	// it declines is read again from the start, row by row.
+	fast := false
+	if useFast {
+		var err error
+		if fast, err = st.fastPass(open, true); err != nil {
+			return nil, err
+		}
+	}
+	if !fast {
+		if err := st.pass(open, st.fitRow, true); err != nil {
+			return nil, err
+		}
 	}
 	if st.redo {
 		// A column inferred numeric so far held text: count its levels
@@ -65,8 +76,17 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 		st.train.Labels, st.valid.Labels = make([]string, 0, st.ntrain), make([]string, 0, nv)
 	}
 	st.row = make([]float64, p.Width())
-	if err := st.pass(open, st.encodeRow, false); err != nil {
-		return nil, err
+	if fast {
+		var err error
+		if fast, err = st.fastPass(open, false); err != nil {
+			return nil, err
+		}
+	}
+	if !fast {
+		st.train.Data, st.train.N, st.valid.Data, st.valid.N = st.train.Data[:0], 0, st.valid.Data[:0], 0
+		if err := st.pass(open, st.encodeRow, false); err != nil {
+			return nil, err
+		}
 	}
 	db := &DataBunch{Pipeline: p, Train: st.train, Skipped: st.gate.nskip, SkipErrors: st.gate.skip, Streamed: true}
 	if st.valid.N > 0 {
@@ -110,34 +130,9 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 	if err != nil {
 		return err
 	}
-	if st.s != nil && !slices.Equal(st.s.header, s.header) {
-		return fmt.Errorf("loaders: %s: the header changed between passes: do not modify the file while it is read", nameOf(st.ro.Name))
-	}
-	st.s = s
-	sp, err := newSplitter(st.o, s, st.ro.Name, st.o.Seed)
+	g, sp, err := st.begin(s, fitting)
 	if err != nil {
 		return err
-	}
-	g := &gate{s: s}
-	if fitting {
-		st.gate = g
-		st.rows, st.ntrain = 0, 0
-		if st.numeric == nil {
-			st.numeric = make([]bool, len(s.header))
-			for j, r := range s.roles {
-				st.numeric[j] = r == Auto || r == Continuous
-			}
-		}
-		st.cont = make([]*contAcc, len(s.header))
-		st.cat = make([]*catAcc, len(s.header))
-		for j, r := range s.roles {
-			switch {
-			case (r == Auto || r == Continuous) && st.numeric[j]:
-				st.cont[j] = &contAcc{cap: st.o.StreamSample, rng: rand.New(rand.NewPCG(st.o.Seed, uint64(j)))}
-			case r == Auto || r == Categorical:
-				st.cat[j] = newCatAcc(st.o.Pipeline.levelCap())
-			}
-		}
 	}
 	for {
 		fields, err := cr.Read()
@@ -164,6 +159,133 @@ func (st *streamer) pass(open Opener, fn func(fields []string, line, row int, va
 			return err
 		}
 	}
+}
+
+// begin starts a pass over input with the header schema s: it checks the
+// header against the previous pass's and, for a fitting pass, resets the
+// accumulators. It returns the pass's gate and splitter.
+func (st *streamer) begin(s *schema, fitting bool) (*gate, *splitter, error) {
+	if st.s != nil && !slices.Equal(st.s.header, s.header) {
+		return nil, nil, fmt.Errorf("loaders: %s: the header changed between passes: do not modify the file while it is read", nameOf(st.ro.Name))
+	}
+	st.s = s
+	sp, err := newSplitter(st.o, s, st.ro.Name, st.o.Seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	g := &gate{s: s}
+	if fitting {
+		st.gate = g
+		st.rows, st.ntrain = 0, 0
+		if st.numeric == nil {
+			st.numeric = make([]bool, len(s.header))
+			for j, r := range s.roles {
+				st.numeric[j] = r == Auto || r == Continuous
+			}
+		}
+		st.cont = make([]*contAcc, len(s.header))
+		st.cat = make([]*catAcc, len(s.header))
+		for j, r := range s.roles {
+			switch {
+			case (r == Auto || r == Continuous) && st.numeric[j]:
+				st.cont[j] = &contAcc{cap: st.o.StreamSample, rng: rand.New(rand.NewPCG(st.o.Seed, uint64(j)))}
+			case r == Auto || r == Categorical:
+				st.cat[j] = newCatAcc(st.o.Pipeline.levelCap())
+			}
+		}
+	}
+	return g, sp, nil
+}
+
+// fastPass is pass for a plain numeric file (no target, no split column):
+// the windowed fast reader parses it, the fitting pass feeds each window
+// to the accumulators column by column, the encoding pass encodes its
+// rows in order. It reports false when the input is not plain numeric
+// text or a value does not encode to a finite number: what it did must
+// then be done again by pass, which reports the error.
+func (st *streamer) fastPass(open Opener, fitting bool) (bool, error) {
+	if st.o.ValidColumn != "" {
+		return false, nil
+	}
+	rc, err := open()
+	if err != nil {
+		return false, fmt.Errorf("loaders: opening %s: %w", nameOf(st.ro.Name), err)
+	}
+	defer rc.Close()
+	var (
+		g     *gate
+		sp    *splitter
+		block []float64
+		valid []bool
+		width int
+	)
+	ok, err := scanWindows(rc, st.ro, windowSink{
+		start: func(s *schema) bool {
+			if st.s != nil && !slices.Equal(st.s.header, s.header) {
+				return false // pass reports it
+			}
+			if !fitting {
+				for _, c := range st.p.Columns {
+					if c.Kind != Continuous {
+						return false
+					}
+				}
+			}
+			var berr error // pass reports it
+			g, sp, berr = st.begin(s, fitting)
+			width = len(s.header)
+			return berr == nil
+		},
+		alloc: func(rows, _ int) {
+			block = slices.Grow(block[:0], rows*width)[:rows*width]
+			valid = slices.Grow(valid[:0], rows)[:rows]
+		},
+		store: func(r int, vals []float64) { copy(block[r*width:(r+1)*width], vals) },
+		done: func(rows int) bool {
+			for i := range valid {
+				g.rows++
+				g.kept++
+				valid[i], _ = sp.valid(nil, 0, g.rows) // no split column: a draw
+			}
+			if fitting {
+				for _, v := range valid {
+					st.rows++
+					if !v {
+						st.ntrain++
+					}
+				}
+				// Each column's accumulator takes its values in row
+				// order, as in pass: the same sums and samples.
+				forEach(width, func(j int) {
+					a := st.cont[j]
+					for i, v := range valid {
+						if !v {
+							a.add(block[i*width+j])
+						}
+					}
+				})
+				return true
+			}
+			for i, v := range valid {
+				for j := range st.p.Columns {
+					if _, ok := st.p.encodeCont(j, block[i*width+st.fidx[j]], st.row); !ok {
+						return false
+					}
+				}
+				ds := st.train
+				if v {
+					ds = st.valid
+				}
+				ds.Data = append(ds.Data, st.row...)
+				ds.N++
+			}
+			return true
+		},
+	})
+	if err != nil {
+		return false, wrapCSV(st.ro.Name, err)
+	}
+	return ok, nil
 }
 
 // splitter says which rows of a CSV input read row by row are validation

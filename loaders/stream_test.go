@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -277,5 +280,96 @@ func TestDataBunchLoaders(t *testing.T) {
 	}
 	if slices.Equal(a, sorted) {
 		t.Error("the training loader does not shuffle")
+	}
+}
+
+// loadStreamBoth reads data with LoadStream with the windowed fast reader
+// (in windows of window bytes) and without it, and fails unless both give
+// the same bunch, skip errors and error. It returns the fast reader's.
+func loadStreamBoth(t *testing.T, data []byte, opts *Options, window int) (*DataBunch, error) {
+	t.Helper()
+	defer func(w int) { useFast, windowSize = true, w }(windowSize)
+	windowSize = window
+	fast, err1 := LoadStream(opener(data), opts)
+	useFast = false
+	slow, err2 := LoadStream(opener(data), opts)
+	if errString(err1) != errString(err2) {
+		t.Fatalf("%.60q: errors differ:\nfast %v\nslow %v", data, err1, err2)
+	}
+	if err1 != nil {
+		return nil, err1
+	}
+	sameBunch(t, fast, slow)
+	if !reflect.DeepEqual(fast.SkipErrors, slow.SkipErrors) {
+		t.Errorf("%.60q: skip errors differ:\nfast %v\nslow %v", data, fast.SkipErrors, slow.SkipErrors)
+	}
+	return fast, nil
+}
+
+// TestStreamFastMatchesRowByRow checks the streaming reader's fast path
+// against its row-by-row path and against the in-memory reader, on plain
+// numeric files (taken by the fast path) and near misses it must leave to
+// the row-by-row path: text, quotes, ragged rows, Inf, values that
+// normalize to Inf, under BadRows Fail and Skip, with random splits,
+// missing-value indicators and median samples smaller than the data.
+func TestStreamFastMatchesRowByRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var plain bytes.Buffer
+	plain.WriteString("a,b,c\n")
+	for i := range 5000 {
+		fmt.Fprintf(&plain, "%.4f,%g,%s\n", rng.NormFloat64(), rng.ExpFloat64()*1e3, []string{"1", "NA", "", "-2.5"}[i%4])
+	}
+	bad := func(line string) []byte {
+		b := bytes.Clone(plain.Bytes())
+		cut := bytes.IndexByte(b[len(b)/2:], '\n') + len(b)/2 + 1
+		return append(append(b[:cut:cut], line+"\n"...), b[cut:]...)
+	}
+	inputs := map[string][]byte{
+		"plain":      plain.Bytes(),
+		"text":       bad("1,x,2"),
+		"quoted":     bad("1,\"2\",3"),
+		"ragged":     bad("1,2"),
+		"inf":        bad("1,Inf,2"),
+		"huge":       bad("1.7e308,1,2"),
+		"crlf":       bytes.ReplaceAll(plain.Bytes(), []byte("\n"), []byte("\r\n")),
+		"no newline": bytes.TrimSuffix(plain.Bytes(), []byte("\n")),
+	}
+	for name, data := range inputs {
+		for _, opts := range []Options{
+			{},
+			{Read: ReadOptions{BadRows: Skip}},
+			{Read: ReadOptions{BadRows: Skip}, ValidFrac: 0.25, Seed: 3},
+			{Read: ReadOptions{BadRows: Skip}, StreamSample: 100, Pipeline: PipelineOptions{NAIndicators: true, Normalize: MinMax}},
+		} {
+			for _, w := range []int{64, 1000, 1 << 20} {
+				st, err := loadStreamBoth(t, data, &opts, w)
+				mem, merr := LoadReader(bytes.NewReader(data), &opts)
+				if errString(err) != errString(merr) {
+					t.Errorf("%s %+v: streamed error %v, in memory %v", name, opts, err, merr)
+				}
+				if err != nil || opts.StreamSample != 0 || opts.ValidFrac != 0 {
+					continue // medians from a sample, or another split rule
+				}
+				sameBunch(t, st, mem)
+				if !reflect.DeepEqual(st.SkipErrors, mem.SkipErrors) {
+					t.Errorf("%s: skip errors streamed %v, in memory %v", name, st.SkipErrors, mem.SkipErrors)
+				}
+			}
+		}
+	}
+	// The plain file is the fast path's: both passes take it.
+	o := Options{StreamSample: DefaultStreamSample}
+	st := &streamer{o: &o, ro: o.readOptions()}
+	if ok, err := st.fastPass(opener(plain.Bytes()), true); !ok || err != nil {
+		t.Fatalf("fitting fastPass on the plain file: %v, %v", ok, err)
+	}
+	p, err := st.fit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.p, st.fidx, st.row = p, []int{0, 1, 2}, make([]float64, p.Width())
+	st.train, st.valid = &Dataset{D: p.Width()}, &Dataset{D: p.Width()}
+	if ok, err := st.fastPass(opener(plain.Bytes()), false); !ok || err != nil || st.train.N != 5000 {
+		t.Fatalf("encoding fastPass on the plain file: %v, %v, %d rows", ok, err, st.train.N)
 	}
 }
