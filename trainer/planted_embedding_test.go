@@ -1,9 +1,11 @@
 package trainer
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/somgraph/somgraph/graph"
@@ -180,5 +182,122 @@ func trainMiniBatch(t *testing.T, m *graph.Map, data []float64, d, b, epochs int
 	}
 	if math.IsNaN(m.Weights()[0]) {
 		t.Fatal("training diverged")
+	}
+}
+
+// plantedRawTable returns a raw table of n rows: a categorical "kind" of
+// eight levels k0–k7 in two groups (k0–k3 and k4–k7) whose rows look alike
+// in three continuous columns, and an unrelated categorical "noise".
+func plantedRawTable(t *testing.T, n int, seed uint64) *loaders.Table {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 19))
+	var rows [][]string
+	f := func(x float64) string { return fmt.Sprintf("%.4f", x) }
+	for range n {
+		k := rng.IntN(8)
+		sign := 1.0
+		if k >= 4 {
+			sign = -1
+		}
+		rows = append(rows, []string{fmt.Sprint("k", k), f(sign + 0.5*rng.NormFloat64()), f(-sign + 0.5*rng.NormFloat64()),
+			f(0.7*sign + 0.5*rng.NormFloat64()), fmt.Sprint("n", rng.IntN(3))})
+	}
+	tab, err := loaders.FromStrings([]string{"kind", "a", "b", "c", "noise"}, rows, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// TestPlantedLearnedEmbeddingRegions is the planted-structure test of the
+// map with learned embeddings: the pipeline learns the vectors of "kind"
+// (the autoencoder of package embed), the trainer builds the Mixed
+// embedding distance from the pipeline, and the trained map's units,
+// decoded by the pipeline (nearest level by cosine), show each group of
+// levels as one connected region of at least a quarter of the map, for
+// several seeds of the data, the embeddings and the map.
+func TestPlantedLearnedEmbeddingRegions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains embeddings and maps")
+	}
+	grid := graph.Grid{Rows: 8, Cols: 8, Topology: graph.Hexagonal}
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			tab := plantedRawTable(t, 1200, seed)
+			p, err := loaders.Fit(tab, nil, &loaders.PipelineOptions{Encode: loaders.Embedding, Embed: &loaders.EmbedOptions{Seed: seed}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds, err := p.Transform(tab)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := New(ds, nil, &Options{Grid: grid, Distance: graph.Mixed, Pipeline: p, Dtype: tensor.Float64, Seed: seed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(l.Map().Config().Mixed.Groups, func(g graph.CategoryGroup) bool { return g.Embedded }) {
+				t.Fatal("the map's layout has no embedded group")
+			}
+			if err := l.Fit(10); err != nil {
+				t.Fatal(err)
+			}
+			w, d := l.Map().Weights(), ds.D
+			label := make([]int, grid.Units())
+			for u := range label {
+				cats, err := p.Recategorize(w[u*d : (u+1)*d])
+				if err != nil {
+					t.Fatal(err)
+				}
+				label[u] = -1
+				if k := slices.Index([]string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"}, cats[0]); k >= 0 {
+					label[u] = k / 4
+				}
+			}
+			count, size := regions(grid, label)
+			t.Logf("groups per unit: regions %v, units %v", count, size)
+			for gr := range 2 {
+				if count[gr] != 1 || size[gr] < grid.Units()/4 {
+					t.Errorf("group %d: %d regions of %d units in all, want one region of at least %d", gr, count[gr], size[gr], grid.Units()/4)
+				}
+			}
+			if seed == 1 {
+				checkEmbeddedModelRoundTrip(t, l, ds)
+			}
+		})
+	}
+}
+
+// checkEmbeddedModelRoundTrip exports l, loads it back and checks that the
+// loaded model rebuilds the same Mixed layout from its pipeline (the fixed
+// ranges come from the stored pipeline) and predicts the same units and
+// distances.
+func checkEmbeddedModelRoundTrip(t *testing.T, l *Learner, ds *loaders.Dataset) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := l.Export(&buf); err != nil {
+		t.Fatal(err)
+	}
+	md, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := l.Map().Config().Mixed, md.Config.Mixed
+	if b == nil || a.EmbeddingWeight != b.EmbeddingWeight || a.ContinuousScale != b.ContinuousScale ||
+		a.ContinuousWeight != b.ContinuousWeight || !slices.Equal(a.Groups, b.Groups) {
+		t.Fatalf("loaded layout %+v, trained %+v", b, a)
+	}
+	want, err := l.Predict(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := md.Predict(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("record %d: loaded model predicts %+v, learner %+v", i, got[i], want[i])
+		}
 	}
 }
