@@ -86,7 +86,7 @@ func (l Layout) MixedWeights() (continuous, mismatch float64) {
 // index), the rounded ordinal code minus one, or the level whose vector is
 // nearest by cosine in an Embedding group (see Nearest). It returns -1 for
 // the unknown level (a one-hot group with no positive value, an ordinal
-// code below 1, an embedding nearest to the unknown level's row or with no
+// code below 1, an embedding in the unknown level's direction or with no
 // direction).
 func (g Group) Code(v []float64) int {
 	if g.Encoding == Embedding {

@@ -51,8 +51,14 @@ func (g Group) CheckVectors() error {
 // table are nearest by cosine to the group's columns of v, and the margin
 // between them: the second's cosine distance (1 − cos) less the best's, in
 // [0, 2]. A small margin means the vector sits between two levels. Levels
-// are indices into Levels, −1 for the unknown level's row; ties go to the
-// lower index (the unknown row last).
+// are indices into Levels; ties go to the lower index.
+//
+// The unknown level's row (the last) is the average row the autoencoder
+// learned, not a level of the data, so a codebook unit between two levels
+// would often fall nearest to it: it decodes the unknown level (−1) only
+// for a vector in its very direction (cosine distance at most 1e-9, as a
+// record of a value the pipeline did not see is encoded), with the nearest
+// level second; any other vector decodes to the nearest level.
 //
 // When the group's part of v has no direction (all zero) or holds NaN or
 // Inf, no cosine is defined: Nearest returns −1, −1 and margin 0, and Code
@@ -72,11 +78,11 @@ func (g Group) Nearest(v []float64) (best, second int, margin float64) {
 		return -1, -1, 0
 	}
 	xn := math.Sqrt(xx)
-	bi, si := -1, -1
-	bd, sd := math.Inf(1), math.Inf(1)
-	for k, row := range g.Vectors {
+	// cosDist returns the cosine distance from part to row, false for a
+	// row that cannot be nearest.
+	cosDist := func(row []float64) (float64, bool) {
 		if len(row) != g.Width {
-			continue
+			return 0, false
 		}
 		var xy, yy float64
 		for i, y := range row {
@@ -84,10 +90,16 @@ func (g Group) Nearest(v []float64) (best, second int, margin float64) {
 			yy += y * y
 		}
 		if !(yy > 0) || math.IsInf(yy, 0) || math.IsNaN(xy) {
-			continue
+			return 0, false
 		}
-		d := 1 - xy/(xn*math.Sqrt(yy))
+		return 1 - xy/(xn*math.Sqrt(yy)), true
+	}
+	bi, si := -1, -1
+	bd, sd := math.Inf(1), math.Inf(1)
+	for k := 0; k < len(g.Levels) && k < len(g.Vectors); k++ {
+		d, ok := cosDist(g.Vectors[k])
 		switch {
+		case !ok:
 		case d < bd:
 			si, sd = bi, bd
 			bi, bd = k, d
@@ -95,20 +107,26 @@ func (g Group) Nearest(v []float64) (best, second int, margin float64) {
 			si, sd = k, d
 		}
 	}
-	code := func(k int) int {
-		if k >= len(g.Levels) {
-			return -1
+	if len(g.Vectors) > len(g.Levels) {
+		if d, ok := cosDist(g.Vectors[len(g.Levels)]); ok && d <= unknownTol {
+			if bi < 0 {
+				return -1, -1, 0
+			}
+			return -1, bi, bd - d
 		}
-		return k
 	}
 	if bi < 0 {
 		return -1, -1, 0
 	}
 	if si < 0 {
-		return code(bi), -1, 0
+		return bi, -1, 0
 	}
-	return code(bi), code(si), sd - bd
+	return bi, si, sd - bd
 }
+
+// unknownTol is the cosine distance within which a vector is the unknown
+// level's (see Nearest).
+const unknownTol = 1e-9
 
 // WriteCodebookNearest writes the codebook as WriteCodebook does, with two
 // more columns after the features for each Embedding group: "<name>_second",

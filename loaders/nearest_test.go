@@ -19,32 +19,34 @@ func embGroup() Group {
 		Vectors: [][]float64{{1, 0}, {0, 1}, {-1, 0}, {0, -0.1}}}
 }
 
-// refNearest sorts the table's rows by cosine distance to v's part (stable,
-// so ties keep the lower row) and returns the first two as codes.
+// refNearest sorts the level rows by cosine distance to v's part (stable,
+// so ties keep the lower row) and returns the first two; a part in the
+// unknown row's direction is the unknown level (−1), the nearest level
+// second.
 func refNearest(g Group, v []float64) (int, int, float64) {
 	x := v[g.Start : g.Start+g.Width]
-	type cand struct {
-		k int
-		d float64
-	}
-	var cs []cand
-	for k, row := range g.Vectors {
+	cos := func(row []float64) float64 {
 		var xy, xx, yy float64
 		for i := range row {
 			xy += x[i] * row[i]
 			xx += x[i] * x[i]
 			yy += row[i] * row[i]
 		}
-		cs = append(cs, cand{k, 1 - xy/math.Sqrt(xx*yy)})
+		return 1 - xy/math.Sqrt(xx*yy)
+	}
+	type cand struct {
+		k int
+		d float64
+	}
+	var cs []cand
+	for k := range g.Levels {
+		cs = append(cs, cand{k, cos(g.Vectors[k])})
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
-	code := func(k int) int {
-		if k == len(g.Levels) {
-			return -1
-		}
-		return k
+	if u := cos(g.Vectors[len(g.Levels)]); u < 1e-12 {
+		return -1, cs[0].k, cs[0].d - u
 	}
-	return code(cs[0].k), code(cs[1].k), cs[1].d - cs[0].d
+	return cs[0].k, cs[1].k, cs[1].d - cs[0].d
 }
 
 func TestNearestMatchesReference(t *testing.T) {
@@ -99,8 +101,9 @@ func TestNearestCases(t *testing.T) {
 		{"a level's vector", []float64{9, 2, 0, 9}, 0, 1, 1},
 		{"scaled, other columns ignored", []float64{-5, 0, 7, 5}, 1, 0, 1},
 		{"between red and green: a tie to the lower", []float64{0, 1, 1, 0}, 0, 1, 0},
-		{"nearest the unknown row", []float64{0, 0, -3, 0}, -1, 0, 1},
-		{"near blue, unknown second", []float64{0, -1, -0.2, 0}, 2, -1, 0.8 / math.Sqrt(1.04)},
+		{"the unknown row's direction", []float64{0, 0, -3, 0}, -1, 0, 1},
+		{"nearer the unknown row than any level: still a level", []float64{0, 0.1, -1, 0}, 0, 2, 0.2 / math.Sqrt(1.01)},
+		{"near blue, green second (the unknown row is no candidate)", []float64{0, -1, -0.2, 0}, 2, 1, 1.2 / math.Sqrt(1.04)},
 		{"zero: no direction", []float64{1, 0, 0, 1}, -1, -1, 0},
 		{"NaN", []float64{0, math.NaN(), 1, 0}, -1, -1, 0},
 		{"Inf", []float64{0, math.Inf(1), 1, 0}, -1, -1, 0},
@@ -202,7 +205,7 @@ func TestWriteCodebookNearest(t *testing.T) {
 	codebook := []float64{
 		1, 1, 0.2, // blue, then green by 1 − 0.2/√1.04 − (1 − 1/√1.04)
 		2, 0, 1, // green, then blue by 1
-		3, -1, -1, // red, then the unknown level: a tie, broken to the lower row
+		3, -1, -1, // red, then blue and green tied (to the lower), √2 apart; the unknown row is no candidate
 		4, 0, 0, // no direction: unknown, unknown, 0
 	}
 	var plain, near strings.Builder
@@ -218,7 +221,7 @@ func TestWriteCodebookNearest(t *testing.T) {
 	}
 	m0 := strconv.FormatFloat(0.8/math.Sqrt(1.04), 'g', 6, 64)
 	want = "som_row,som_col,size,colour,colour_second,colour_margin\n0,0,1,blue,green," + m0 +
-		"\n0,1,2,green,blue,1\n1,0,3,red,unknown,0\n1,1,4,unknown,unknown,0\n"
+		"\n0,1,2,green,blue,1\n1,0,3,red,blue," + strconv.FormatFloat(math.Sqrt2, 'g', 6, 64) + "\n1,1,4,unknown,unknown,0\n"
 	if near.String() != want {
 		t.Errorf("WriteCodebookNearest:\n%s\nwant\n%s", near.String(), want)
 	}
@@ -237,5 +240,57 @@ func TestWriteCodebookNearest(t *testing.T) {
 	}
 	if err := p.WriteCodebookNearest(&near, codebook[:9], 2, 2); err == nil {
 		t.Error("a short codebook: want an error")
+	}
+}
+
+// TestEmbeddingRecordsDecode: with a fitted embedding pipeline every
+// record decodes to its own level (its vector is the level's row), and a
+// value the pipeline did not see decodes to the unknown level, in
+// Recategorize, Decode and the second-nearest columns.
+func TestEmbeddingRecordsDecode(t *testing.T) {
+	var rows [][]string
+	for i := range 60 {
+		rows = append(rows, []string{fmt.Sprint(i % 7), []string{"ant", "bee", "cat", "dog"}[i%4], fmt.Sprint(i % 3)})
+	}
+	tab, err := FromStrings([]string{"x", "pet", "y"}, rows, &ReadOptions{Cat: []string{"y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Fit(tab, nil, &PipelineOptions{Encode: Embedding, Embed: &EmbedOptions{Seed: 1, Epochs: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := p.Transform(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ds.N {
+		got, err := p.Decode(ds.Row(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[1] != rows[i][1] || got[2] != rows[i][2] {
+			t.Fatalf("record %d %v decodes to %v", i, rows[i], got)
+		}
+	}
+	unseen, err := FromStrings([]string{"x", "pet", "y"}, [][]string{{"3", "emu", "7"}}, &ReadOptions{Cat: []string{"y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	us, err := p.Transform(unseen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Recategorize(us.Row(0))
+	if err != nil || len(got) != 2 || got[0] != UnknownLevel || got[1] != UnknownLevel {
+		t.Fatalf("unseen values decode to %v, %v; want unknown, unknown", got, err)
+	}
+	for _, g := range p.Layout().CategoricalGroups() {
+		if g.Encoding != Embedding {
+			t.Fatalf("group %s is %v", g.Name, g.Encoding)
+		}
+		if b, s, m := g.Nearest(us.Row(0)); b != -1 || s < 0 || !(m >= 0) {
+			t.Errorf("%s: Nearest of the unknown row = %d, %d, %g; want -1, a level, margin ≥ 0", g.Name, b, s, m)
+		}
 	}
 }

@@ -111,7 +111,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.size, "size", "20x20", "map size as `RxC`, rows x columns (a common rule of thumb: about 5·√N units for N records; train warns when units exceed records)")
 	fs.StringVar(&f.topology, "topology", "hex", "`rect|hex` cell shape (hex: six neighbours per unit, lower topographic error)")
 	fs.BoolVar(&f.toroidal, "toroidal", false, "wrap the map's edges (a hex map then needs an even number of rows)")
-	fs.StringVar(&f.distance, "distance", "euclidean", "`euclidean|cosine|manhattan|mixed` distance between records and units (mixed: Euclidean on continuous columns plus category mismatches, for tables)")
+	fs.StringVar(&f.distance, "distance", "euclidean", "`euclidean|cosine|manhattan|mixed` distance between records and units (mixed: Euclidean on continuous columns plus category mismatches, or cosine on columns encoded as embeddings, for tables)")
 	fs.StringVar(&f.neighborhood, "neighborhood", "gaussian", "`gaussian|bubble|mexican-hat|triangle` neighbourhood function")
 	fs.StringVar(&f.init, "init", "random", "`random|sample|pca|kmeans` codebook initialization")
 	fs.StringVar(&f.dtype, "dtype", "float32", "`float32|float64` codebook precision")
