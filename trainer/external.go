@@ -61,6 +61,9 @@ func NewInitialized(train, valid *loaders.Dataset, opts *Options, init func(m *g
 	if init == nil {
 		return nil, errors.New("trainer: NewInitialized: nil init")
 	}
+	if opts != nil && opts.Supervised {
+		return nil, errors.New("trainer: NewInitialized: a supervised map is initialized by New (its target layer is built from the training labels)")
+	}
 	l, err := build(train, valid, opts)
 	if err != nil {
 		return nil, err

@@ -405,3 +405,12 @@ func TestSupervisedNumeric(t *testing.T) {
 		t.Errorf("early stopping on accuracy of an unsupervised map: %v", err)
 	}
 }
+
+// TestSupervisedNewInitialized: an external initialization cannot build
+// the target layer, so it is refused.
+func TestSupervisedNewInitialized(t *testing.T) {
+	_, err := NewInitialized(labelled(20, side), nil, &Options{Supervised: true}, func(*graph.Map, *rand.Rand) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "supervised") {
+		t.Errorf("NewInitialized of a supervised map: %v", err)
+	}
+}
