@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -361,5 +363,41 @@ func BenchmarkSearchEmbedded(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestEmbeddedBadData: NaN or Inf in an embedded column is refused like
+// in any other column (ErrNotFinite); records and units with a zero
+// embedding (no direction) have the documented cosine 0.
+func TestEmbeddedBadData(t *testing.T) {
+	m, err := New(Config{Grid: Grid{Rows: 1, Cols: 2}, Dim: 10, Distance: Mixed, Mixed: embLayout, Dtype: tensor.Float64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := []float64{0, 0, 1, 0, 0, 1, 0, 0, 1, 0}
+	if err := m.SetWeights(append(slices.Clone(good), good...)); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
+		x := slices.Clone(good)
+		x[6] = bad
+		if _, err := m.Evaluate(x, 1); !errors.Is(err, ErrNotFinite) {
+			t.Errorf("%v in an embedded column: %v, want ErrNotFinite", bad, err)
+		}
+		w := append(slices.Clone(good), good...)
+		w[16] = bad
+		if err := m.SetWeights(w); !errors.Is(err, ErrNotFinite) {
+			t.Errorf("%v in a unit's embedded column: %v, want ErrNotFinite", bad, err)
+		}
+	}
+	// A zero record embedding: each embedded group with a zero side adds
+	// EmbeddingWeight·½.
+	x := []float64{0, 0, 1, 0, 0, 0, 0, 0, 1, 0}
+	met, err := m.Evaluate(x, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 0.25 * 0.5; math.Abs(met.QE-want) > 1e-12 {
+		t.Errorf("QE of a zero embedding %v, want %v", met.QE, want)
 	}
 }
