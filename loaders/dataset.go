@@ -96,7 +96,15 @@ func (ds *Dataset) setFeatures(features []string) error {
 
 // Check returns an error if the dataset's shape is inconsistent or a value
 // is NaN or infinite, naming the first bad row and column.
-func (ds *Dataset) Check() error {
+func (ds *Dataset) Check() error { return ds.check(false) }
+
+// CheckMissing is Check for records that may hold missing values (NaN, as
+// SkipMissing encodes them, for a map with graph.Config.Missing): NaN is
+// allowed, but an infinite value and a record whose values are all NaN
+// (wrapping ErrNoFeaturePresent) are errors naming the first bad row.
+func (ds *Dataset) CheckMissing() error { return ds.check(true) }
+
+func (ds *Dataset) check(missingOK bool) error {
 	if ds.N == 0 || ds.D == 0 {
 		return ErrEmpty
 	}
@@ -106,9 +114,20 @@ func (ds *Dataset) Check() error {
 	if ds.Labels != nil && len(ds.Labels) != ds.N {
 		return fmt.Errorf("loaders: %d labels for %d records", len(ds.Labels), ds.N)
 	}
+	present := 0 // values present in the current row
 	for i, v := range ds.Data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if i%ds.D == 0 {
+			present = 0
+		}
+		switch {
+		case math.IsNaN(v) && missingOK:
+		case math.IsNaN(v) || math.IsInf(v, 0):
 			return fmt.Errorf("loaders: row %d, column %d is %v: fill or drop missing and infinite values first", i/ds.D, i%ds.D, v)
+		default:
+			present++
+		}
+		if missingOK && i%ds.D == ds.D-1 && present == 0 {
+			return fmt.Errorf("%w: row %d: every one of its %d values is missing (NaN): drop it", ErrNoFeaturePresent, i/ds.D, ds.D)
 		}
 	}
 	return nil

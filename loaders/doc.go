@@ -30,7 +30,15 @@
 // (the median, with optional "<name>_na" indicator columns; a "missing"
 // level for categories), normalizes continuous features (z-score or
 // min-max) and encodes categories (one-hot, ordinal, or learned embeddings;
-// unseen values become the unknown level). Transform and EncodeRecord apply it; Denormalize,
+// unseen values become the unknown level). With PipelineOptions.Missing
+// set to SkipMissing (R kohonen's way, for a map with graph.Config.Missing)
+// missing values are not filled: a continuous one stays NaN (its column is
+// scaled by the statistics of the present values), a missing category
+// makes every encoded column of its feature NaN, no indicator or missing
+// level is added, and a record with no feature present is an error
+// (ErrNoFeaturePresent) naming its line, in memory, streamed or by
+// shards. Dataset.CheckMissing checks such records. Transform and
+// EncodeRecord apply it; Denormalize,
 // Recategorize, Decode and WriteCodebook invert it. Its Layout tells which
 // encoded columns come from which feature, from which the trainer builds
 // the map's Mixed distance (Euclidean distance on continuous features,

@@ -10,11 +10,16 @@ import (
 	"strings"
 )
 
-// encodeCont writes continuous feature j of value x (NaN if missing).
+// encodeCont writes continuous feature j of value x (NaN if missing,
+// which stays NaN under SkipMissing).
 func (p *Pipeline) encodeCont(j int, x float64, dst []float64) (float64, bool) {
 	c := &p.Columns[j]
 	g := &p.layout.Groups[p.vgroup[j]]
 	missing := math.IsNaN(x)
+	if missing && p.Options.Missing == SkipMissing {
+		dst[g.Start] = x
+		return x, true
+	}
 	if missing {
 		x = c.Fill
 	}
@@ -29,9 +34,16 @@ func (p *Pipeline) encodeCont(j int, x float64, dst []float64) (float64, bool) {
 	return v, finite(v)
 }
 
-// encodeCat writes categorical feature j of value s.
+// encodeCat writes categorical feature j of value s (NaN in every column
+// of the feature if missing under SkipMissing).
 func (p *Pipeline) encodeCat(j int, s string, missing bool, dst []float64) {
 	g := &p.layout.Groups[p.vgroup[j]]
+	if missing && p.Options.Missing == SkipMissing {
+		for k := g.Start; k < g.Start+g.Width; k++ {
+			dst[k] = math.NaN()
+		}
+		return
+	}
 	code, ok := p.index[j][s]
 	if missing {
 		code, ok = p.index[j][MissingLevel]
@@ -60,7 +72,9 @@ func (p *Pipeline) encodeCat(j int, s string, missing bool, dst []float64) {
 // Features and, if t has the pipeline's target column, its labels. Columns
 // are matched by name; other columns are ignored. A continuous input held
 // as text in t is parsed; a categorical input held as numbers is
-// formatted. Values missing in t are filled; categories the pipeline was
+// formatted. Values missing in t are filled (or kept as NaN under
+// SkipMissing, where a row with no feature present is an error wrapping
+// ErrNoFeaturePresent that names its line); categories the pipeline was
 // not fitted on are encoded as the unknown level.
 func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 	if t == nil || t.Rows == 0 {
@@ -127,7 +141,8 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 
 // EncodeRecord encodes one raw record: one text value per input feature,
 // in the order of Inputs, with the pipeline's NA markers for missing
-// values. It appends to dst[:0] and returns it.
+// values. It appends to dst[:0] and returns it. Under SkipMissing, a record
+// with no value present is an error wrapping ErrNoFeaturePresent.
 func (p *Pipeline) EncodeRecord(rec []string, dst []float64) ([]float64, error) {
 	if len(rec) != len(p.Columns) {
 		return nil, fmt.Errorf("%w: %d values for the %d inputs %s", ErrShape, len(rec), len(p.Columns), strings.Join(p.Inputs(), ", "))
@@ -164,7 +179,21 @@ func (p *Pipeline) encodeFields(fields []string, fidx []int, s *schema, dst []fl
 			return (&ParseError{Column: f + 1, ColumnName: c.Name, Value: v, Err: ErrInfinite, cause: fmt.Errorf("normalizes to %v", e)}).hinted()
 		}
 	}
-	return nil
+	return p.checkPresent(dst)
+}
+
+// checkPresent returns an ErrNoFeaturePresent error (without its place)
+// if the encoded record has no value present under SkipMissing.
+func (p *Pipeline) checkPresent(rec []float64) *ParseError {
+	if p.Options.Missing != SkipMissing {
+		return nil
+	}
+	for _, v := range rec {
+		if !math.IsNaN(v) {
+			return nil
+		}
+	}
+	return (&ParseError{Err: ErrNoFeaturePresent, cause: fmt.Errorf("all %d inputs are missing", len(p.Columns))}).hinted()
 }
 
 // ready reports whether the pipeline's derived state matches its columns.
@@ -306,8 +335,11 @@ type contEnc struct {
 
 // numericPlan returns the encoding of every input when each is continuous
 // and held as numbers in t (cols are t's columns of p.Columns), nil
-// otherwise.
+// otherwise (and under SkipMissing, whose rows transformRows checks).
 func (p *Pipeline) numericPlan(cols []*Column) []contEnc {
+	if p.Options.Missing == SkipMissing {
+		return nil
+	}
 	plan := make([]contEnc, len(p.Columns))
 	for j := range p.Columns {
 		pc := &p.Columns[j]
@@ -395,6 +427,10 @@ func (p *Pipeline) transformRows(t *Table, cols []*Column, colNo []int, na *sche
 			} else {
 				p.encodeCat(j, c.Str[i], c.IsMissing(i), row)
 			}
+		}
+		if pe := p.checkPresent(row); pe != nil {
+			pe.Name, pe.Line, pe.Row = t.Name, t.line(i), i+1
+			return pe
 		}
 	}
 	return nil

@@ -39,6 +39,9 @@ var (
 	// ErrAllMissing means a continuous feature has no value in the rows the
 	// pipeline is fitted on.
 	ErrAllMissing = errors.New("loaders: column has no values to fit on")
+	// ErrNoFeaturePresent means a record has no input feature present
+	// (every one is missing) under SkipMissing: a map cannot place it.
+	ErrNoFeaturePresent = errors.New("loaders: record has no feature present")
 	// ErrNoFeatures means no column is left to train on.
 	ErrNoFeatures = errors.New("loaders: no feature columns")
 	// ErrTooManyLevels means a categorical column has more distinct values
@@ -65,14 +68,15 @@ var (
 // hints say what to do about each kind of parse error: the Hint a
 // *ParseError gets unless its maker gives another.
 var hints = map[error]string{
-	ErrFieldCount:    "make every row have one field per header column, or set BadRows to Skip",
-	ErrSyntax:        "fix the quoting (a quote inside a field must be doubled), or set LazyQuotes",
-	ErrNotNumber:     "fix the value, add it to the NA markers, declare the column categorical, or set BadRows to Skip",
-	ErrInfinite:      "replace it with a finite value or an NA marker, or set BadRows to Skip",
-	ErrMissingTarget: "fill the target, or set BadRows to Skip",
-	ErrNotUTF8:       "convert the file to UTF-8 (for example with iconv)",
-	ErrTargetEmpty:   "choose another target column, or none",
-	ErrSplitValue:    "write 1/true/valid for validation rows and 0/false/train (or nothing) for training rows",
+	ErrFieldCount:       "make every row have one field per header column, or set BadRows to Skip",
+	ErrSyntax:           "fix the quoting (a quote inside a field must be doubled), or set LazyQuotes",
+	ErrNotNumber:        "fix the value, add it to the NA markers, declare the column categorical, or set BadRows to Skip",
+	ErrInfinite:         "replace it with a finite value or an NA marker, or set BadRows to Skip",
+	ErrMissingTarget:    "fill the target, or set BadRows to Skip",
+	ErrNotUTF8:          "convert the file to UTF-8 (for example with iconv)",
+	ErrTargetEmpty:      "choose another target column, or none",
+	ErrNoFeaturePresent: "give the record a value, drop it, or fill missing values (Missing fill)",
+	ErrSplitValue:       "write 1/true/valid for validation rows and 0/false/train (or nothing) for training rows",
 }
 
 // ParseError names the place of a bad value in a table, as *csv.ParseError

@@ -223,6 +223,7 @@ func fastTable(data []byte, opts *ReadOptions) *Table {
 		}
 	}
 	var cols [][]float64
+	headerLine, _ := cr.FieldPos(0)
 	fb := fastBody{body: data[bomLen(data)+int(cr.InputOffset()):], delim: delim, width: len(s.header),
 		field: fastField(s),
 		alloc: func(rows int) {
@@ -241,6 +242,9 @@ func fastTable(data []byte, opts *ReadOptions) *Table {
 		return nil
 	}
 	t := &Table{Name: s.name, Rows: len(cols[0]), NA: s.na, Columns: make([]Column, len(s.header))}
+	rl := newRowLines(headerLine)
+	rl.add(fb.body)
+	rl.set(t)
 	for j, name := range s.header {
 		t.Columns[j] = Column{Name: name, Role: Continuous, Num: cols[j]}
 	}
@@ -343,3 +347,45 @@ func readAll(r io.Reader) ([]byte, error) {
 		}
 	}
 }
+
+// rowLines tracks the input line of each row of the fast readers' bodies
+// (encoding/csv skips empty lines): row i is on line first+i until a body
+// holds an empty line, and is then listed.
+type rowLines struct {
+	first int   // the line of the first data row
+	next  int   // the line of the next body's first line
+	rows  int   // rows seen
+	lines []int // nil until a body holds an empty line
+}
+
+func newRowLines(headerLine int) *rowLines {
+	return &rowLines{first: headerLine + 1, next: headerLine + 1}
+}
+
+// add records the rows of body, the next run of whole lines (the last
+// line of the input may lack its newline).
+func (rl *rowLines) add(body []byte) {
+	if rl.lines == nil && (bytes.HasPrefix(body, []byte("\n")) || bytes.HasPrefix(body, []byte("\r\n")) ||
+		bytes.Contains(body, []byte("\n\n")) || bytes.Contains(body, []byte("\n\r\n"))) {
+		rl.lines = make([]int, rl.rows)
+		for i := range rl.lines {
+			rl.lines[i] = rl.first + i
+		}
+	}
+	if rl.lines == nil {
+		rl.rows += countLines(body)
+		rl.next += bytes.Count(body, []byte("\n"))
+		return
+	}
+	for len(body) > 0 {
+		var line []byte
+		if line, body = nextLine(body); len(line) > 0 {
+			rl.lines = append(rl.lines, rl.next)
+			rl.rows++
+		}
+		rl.next++
+	}
+}
+
+// set gives t the rows' lines.
+func (rl *rowLines) set(t *Table) { t.lineBase, t.lines = rl.first, rl.lines }

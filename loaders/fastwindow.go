@@ -81,6 +81,8 @@ type windowSink struct {
 	store func(r int, vals []float64)
 	// done is called after a window's rows are stored; false declines.
 	done func(rows int) bool
+	// lines, if set, tracks the rows' input lines.
+	lines *rowLines
 }
 
 // scanWindows reads a plain numeric table from r a window at a time into
@@ -127,6 +129,10 @@ func scanWindows(r io.Reader, opts *ReadOptions, sink windowSink) (ok bool, err 
 	if !sink.start(s) {
 		return false, nil
 	}
+	if sink.lines != nil {
+		headerLine, _ := cr.FieldPos(0)
+		*sink.lines = *newRowLines(headerLine)
+	}
 	body, rows, n := win[off:], 0, 0
 	fb := fastBody{delim: delim, width: len(s.header), field: fastField(s), store: sink.store,
 		alloc: func(r int) { n = r; sink.alloc(r, len(body)) }}
@@ -135,6 +141,9 @@ func scanWindows(r io.Reader, opts *ReadOptions, sink windowSink) (ok bool, err 
 			fb.body = body
 			if !fb.parse() || !sink.done(n) {
 				return false, nil
+			}
+			if sink.lines != nil {
+				sink.lines.add(body)
 			}
 			rows += n
 		}
@@ -182,6 +191,7 @@ func windowTable(r io.Reader, opts *ReadOptions) (*Table, error) {
 		s    *schema
 		cols [][]float64
 		base int // rows stored before this window
+		rl   rowLines
 	)
 	ok, err := scanWindows(r, opts, windowSink{
 		start: func(sc *schema) bool {
@@ -207,7 +217,8 @@ func windowTable(r io.Reader, opts *ReadOptions) (*Table, error) {
 				cols[j][base+r] = v
 			}
 		},
-		done: func(rows int) bool { base += rows; return true },
+		done:  func(rows int) bool { base += rows; return true },
+		lines: &rl,
 	})
 	if err != nil {
 		return nil, wrapCSV(opts.Name, err)
@@ -219,6 +230,7 @@ func windowTable(r io.Reader, opts *ReadOptions) (*Table, error) {
 		return nil, nil
 	}
 	t := &Table{Name: s.name, Rows: base, NA: s.na, Columns: make([]Column, len(s.header))}
+	rl.set(t)
 	for j, name := range s.header {
 		t.Columns[j] = Column{Name: name, Role: Continuous, Num: cols[j]}
 	}

@@ -119,16 +119,72 @@ func (e *Encoding) UnmarshalText(b []byte) error {
 	return err
 }
 
+// Missing is what a pipeline does with missing values.
+type Missing uint8
+
+// Missing-value policies. FillMissing (the default) fills a missing
+// continuous value with the training median and gives a missing category
+// its own level. SkipMissing keeps them missing, as R's kohonen does: a
+// missing continuous value stays NaN through the pipeline (the scaling
+// statistics are those of the present values) and a missing category makes
+// every encoded column of its feature NaN, for a map that skips missing
+// features (graph.Config.Missing). A record with no feature present is
+// then an error (ErrNoFeaturePresent) naming its row.
+const (
+	FillMissing Missing = iota
+	SkipMissing
+)
+
+var missingNames = [...]string{"fill", "skip"}
+
+// String returns "fill" or "skip".
+func (m Missing) String() string {
+	if int(m) < len(missingNames) {
+		return missingNames[m]
+	}
+	return fmt.Sprintf("Missing(%d)", uint8(m))
+}
+
+// ParseMissing parses "fill" (or empty) and "skip".
+func ParseMissing(s string) (Missing, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "fill", "":
+		return FillMissing, nil
+	case "skip":
+		return SkipMissing, nil
+	}
+	return 0, fmt.Errorf("loaders: unknown missing-value policy %q: want fill or skip", s)
+}
+
+// MarshalText encodes the policy as its name.
+func (m Missing) MarshalText() ([]byte, error) {
+	if int(m) >= len(missingNames) {
+		return nil, fmt.Errorf("loaders: unknown missing-value policy %d", uint8(m))
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText decodes a policy name.
+func (m *Missing) UnmarshalText(b []byte) error {
+	v, err := ParseMissing(string(b))
+	*m = v
+	return err
+}
+
 // PipelineOptions configures the preprocessing. The zero value means
-// z-score normalization, one-hot encoding and no missing indicators.
+// z-score normalization, one-hot encoding, missing values filled and no
+// missing indicators.
 type PipelineOptions struct {
 	// Normalize is the scaling of continuous features.
 	Normalize Scaling `json:"normalize"`
 	// Encode is the encoding of categorical features.
 	Encode Encoding `json:"encode"`
 	// NAIndicators adds a 0/1 column "<name>_na" after each continuous
-	// feature that had missing values in the training rows.
+	// feature that had missing values in the training rows. It needs
+	// FillMissing: with SkipMissing the NaN itself marks the value missing.
 	NAIndicators bool `json:"na_indicators,omitempty"`
+	// Missing is FillMissing (the default) or SkipMissing.
+	Missing Missing `json:"missing,omitempty"`
 	// MaxLevels caps the levels of a one-hot encoded feature (an ID
 	// column read as categorical would otherwise add a column per row):
 	// more is an error. 0 means DefaultMaxLevels, negative means no cap.
@@ -190,9 +246,10 @@ type FittedColumn struct {
 	// Kind is Continuous or Categorical.
 	Kind Role `json:"kind"`
 	// Missing counts the missing values in the training rows (for a
-	// continuous column, the values filled with Fill).
+	// continuous column, the values filled with Fill under FillMissing).
 	Missing int `json:"missing"`
-	// Fill is the median of the training values, used for missing ones.
+	// Fill is the median of the training values, used for missing ones
+	// under FillMissing.
 	Fill float64 `json:"fill,omitempty"`
 	// Indicator is true if a "<name>_na" column follows the value.
 	Indicator bool `json:"indicator,omitempty"`
@@ -204,7 +261,8 @@ type FittedColumn struct {
 	// it was kept.
 	Range []float64 `json:"range,omitempty"`
 	// Levels are the categorical levels in code order: the training
-	// values sorted, then MissingLevel if values were missing.
+	// values sorted, then MissingLevel if values were missing (under
+	// FillMissing).
 	Levels []string `json:"levels,omitempty"`
 	// Embedding is the learned vector of each level of an Embedding
 	// encoded column, then that of the unknown level (len(Levels)+1 rows
@@ -325,7 +383,14 @@ func newFitter(name string, opts *PipelineOptions, na []string) *fitter {
 	if p.NA == nil {
 		p.NA = slices.Clone(DefaultNA)
 	}
-	return &fitter{p: p, name: name}
+	f := &fitter{p: p, name: name}
+	if p.Options.Missing == SkipMissing && p.Options.NAIndicators {
+		f.err = fmt.Errorf("loaders: missing indicators need missing values filled (FillMissing): with SkipMissing the NaN marks a missing value: choose one")
+	}
+	if p.Options.Missing == SkipMissing && p.Options.Encode == Embedding {
+		f.err = fmt.Errorf("loaders: embeddings are learned from complete records: encode with Embedding and FillMissing, or skip missing values with OneHot or Ordinal")
+	}
+	return f
 }
 
 func (f *fitter) addCont(name string, a *contAcc) {
@@ -339,7 +404,10 @@ func (f *fitter) addCont(name string, a *contAcc) {
 	med := a.median()
 	n, m := float64(a.n), float64(a.missing)
 	// Statistics of the filled column: the observed values plus m copies
-	// of the median.
+	// of the median. Missing values that stay missing do not count.
+	if f.p.Options.Missing == SkipMissing {
+		m = 0
+	}
 	mean := a.mean + m/(n+m)*(med-a.mean)
 	m2 := a.m2 + n*m/(n+m)*(a.mean-med)*(a.mean-med)
 	c := FittedColumn{Name: name, Kind: Continuous, Missing: a.missing, Fill: med,
@@ -378,7 +446,7 @@ func (f *fitter) addCat(name string, a *catAcc) {
 		levels = append(levels, v)
 	}
 	slices.Sort(levels)
-	if a.missing > 0 && a.counts[MissingLevel] == 0 {
+	if a.missing > 0 && a.counts[MissingLevel] == 0 && f.p.Options.Missing == FillMissing {
 		levels = append(levels, MissingLevel)
 	}
 	f.p.Columns = append(f.p.Columns, FittedColumn{Name: name, Kind: Categorical, Missing: a.missing, Levels: levels})
@@ -534,8 +602,11 @@ func (p *Pipeline) init() error {
 	if p.Version != PipelineVersion {
 		return bad("version %d, this build reads version %d", p.Version, PipelineVersion)
 	}
-	if p.Options.Normalize > NoScaling || p.Options.Encode > Embedding {
+	if p.Options.Normalize > NoScaling || p.Options.Encode > Embedding || p.Options.Missing > SkipMissing {
 		return bad("unknown options %+v", p.Options)
+	}
+	if p.Options.Missing == SkipMissing && p.Options.Encode == Embedding {
+		return bad("embedding encoding with missing values skipped")
 	}
 	if len(p.Columns) == 0 {
 		return bad("no columns")
@@ -561,6 +632,9 @@ func (p *Pipeline) init() error {
 		case Continuous:
 			if !finite(c.Fill) || !finite(c.Center) || !finite(c.Scale) || c.Scale <= 0 || len(c.Levels) > 0 {
 				return bad("column %q: fill %v, center %v, scale %v: want finite values and a positive scale", c.Name, c.Fill, c.Center, c.Scale)
+			}
+			if c.Indicator && p.Options.Missing == SkipMissing {
+				return bad("column %q: a missing indicator with missing values skipped", c.Name)
 			}
 			if r := c.Range; r != nil && (len(r) != 2 || !finite(r[0]) || !finite(r[1]) || r[0] > r[1]) {
 				return bad("column %q: range %v: want [min, max], finite", c.Name, r)

@@ -201,7 +201,8 @@ func (st *streamer) begin(s *schema, fitting bool) (*gate, *splitter, error) {
 // the windowed fast reader parses it, the fitting pass feeds each window
 // to the accumulators column by column, the encoding pass encodes its
 // rows in order. It reports false when the input is not plain numeric
-// text or a value does not encode to a finite number: what it did must
+// text, a value does not encode to a finite number or a row has no
+// feature present (SkipMissing): what it did must
 // then be done again by pass, which reports the error.
 func (st *streamer) fastPass(open Opener, fitting bool) (bool, error) {
 	if st.o.ValidColumn != "" {
@@ -271,6 +272,9 @@ func (st *streamer) fastPass(open Opener, fitting bool) (bool, error) {
 					if _, ok := st.p.encodeCont(j, block[i*width+st.fidx[j]], st.row); !ok {
 						return false
 					}
+				}
+				if st.p.checkPresent(st.row) != nil {
+					return false // no feature present: pass names the line
 				}
 				ds := st.train
 				if v {

@@ -215,6 +215,22 @@ type Table struct {
 	// value is a number written with a decimal comma ("2,5"): read with
 	// ReadOptions.Decimal ',' they would be continuous.
 	CommaDecimals []string
+
+	// lines[i] is the input line of row i, or (lines nil) lineBase+i
+	// with lineBase > 0; both unset when not known (built in memory).
+	lines    []int
+	lineBase int
+}
+
+// line returns the input line of row i, or 0 if it is not known.
+func (t *Table) line(i int) int {
+	switch {
+	case t.lines != nil:
+		return t.lines[i]
+	case t.lineBase > 0:
+		return t.lineBase + i
+	}
+	return 0
 }
 
 // Column returns the column called name, or nil.
@@ -249,6 +265,12 @@ func (t *Table) Target() *Column {
 // Subset returns a new table with the rows idx, in that order.
 func (t *Table) Subset(idx []int) *Table {
 	out := &Table{Name: t.Name, Rows: len(idx), NA: t.NA, Columns: make([]Column, len(t.Columns))}
+	if t.line(0) > 0 {
+		out.lines = make([]int, len(idx))
+		for k, i := range idx {
+			out.lines[k] = t.line(i)
+		}
+	}
 	for j, c := range t.Columns {
 		nc := Column{Name: c.Name, Role: c.Role}
 		if c.Role == Continuous {
@@ -692,7 +714,7 @@ func (rr *rawRows) table() (*Table, error) {
 		return nil, err
 	}
 	t := &Table{Name: s.name, Rows: len(rr.rows), Skipped: rr.nskip, SkipErrors: rr.skip, NA: s.na,
-		Columns: make([]Column, len(s.header))}
+		Columns: make([]Column, len(s.header)), lines: rr.lines}
 	for j, name := range s.header {
 		role := s.roles[j]
 		c := Column{Name: name, Role: role}
