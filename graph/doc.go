@@ -96,7 +96,8 @@
 // columns, cosine over the present features); a layer with no present
 // feature drops out and the other layers' weights are renormalised; a
 // record with no feature present is an error (ErrMissing) naming its row.
-// A map without Layers is one layer of its Distance. The per-BMU sums
+// Initialize sees each missing value replaced by its feature's mean over
+// the present values. A map without Layers is one layer of its Distance. The per-BMU sums
 // (BMUSums) then skip NaN and carry D more columns, each unit's count of
 // records holding each feature; the neighbourhood-weighted sums carry
 // them through the same GEMM, and both update rules use each feature's

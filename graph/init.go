@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"github.com/somgraph/somgraph/internal/pca"
@@ -17,11 +18,15 @@ const maxPCARecords = 20000
 // with the given method, drawing randomness from rng. It returns an error
 // for empty or non-finite data, or for k-means with fewer records than
 // units. It is InitRecords followed by InitializeFrom on the records
-// InitRecords chose.
+// InitRecords chose. With Config.Missing the initializers see each missing
+// value (NaN) replaced by the mean of its feature's present values in data.
 func (m *Map) Initialize(kind Init, data []float64, rng *rand.Rand) error {
 	d := m.Dim()
 	if err := m.checkData(data); err != nil {
 		return fmt.Errorf("graph: init: %w", err)
+	}
+	if m.cfg.Missing {
+		data = fillMeans(data, d)
 	}
 	idx, err := m.InitRecords(kind, len(data)/d, rng)
 	if err != nil {
@@ -78,12 +83,17 @@ func (m *Map) InitRecords(kind Init, n int, rng *rand.Rand) ([]int, error) {
 // InitializeFrom sets the codebook by method kind from the records
 // InitRecords chose (row-major, in its order; every record if it returned
 // nil, or for InitRandom any records with the same per-feature minimum and
-// maximum), drawing from rng in the state InitRecords left it. It returns
+// maximum), drawing from rng in the state InitRecords left it. With
+// Config.Missing a missing value is replaced by its feature's mean over
+// data (Initialize fills them from all its records first). It returns
 // an error for non-finite data or too few records.
 func (m *Map) InitializeFrom(kind Init, data []float64, rng *rand.Rand) error {
 	d, k := m.Dim(), m.Units()
 	if err := m.checkData(data); err != nil {
 		return fmt.Errorf("graph: init: %w", err)
+	}
+	if m.cfg.Missing {
+		data = fillMeans(data, d)
 	}
 	n := len(data) / d
 	w := make([]float64, k*d)
@@ -129,6 +139,32 @@ func (m *Map) InitializeFrom(kind Init, data []float64, rng *rand.Rand) error {
 
 // kmeansRecords is the number of records k-means runs on for k units.
 func kmeansRecords(k int) int { return max(10*k, 5000) }
+
+// fillMeans returns data (rows of d values) with each NaN replaced by the
+// mean of its feature's other values (0 if it has none), or data itself if
+// it holds no NaN.
+func fillMeans(data []float64, d int) []float64 {
+	if !slices.ContainsFunc(data, math.IsNaN) {
+		return data
+	}
+	sum, n := make([]float64, d), make([]float64, d)
+	for i, v := range data {
+		if !math.IsNaN(v) {
+			sum[i%d] += v
+			n[i%d]++
+		}
+	}
+	out := slices.Clone(data)
+	for i, v := range out {
+		if f := i % d; math.IsNaN(v) {
+			out[i] = 0
+			if n[f] > 0 {
+				out[i] = sum[f] / n[f]
+			}
+		}
+	}
+	return out
+}
 
 // spread maps i in [0, n) evenly onto [−1, 1] (0 when n = 1).
 func spread(i, n int) float64 {
