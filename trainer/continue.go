@@ -49,6 +49,7 @@ func NewFromModel(m *Model, train, valid *loaders.Dataset, opts *Options) (*Lear
 	}
 	o.Grid, o.Distance, o.Neighborhood, o.Dtype = mo.Grid, mo.Distance, mo.Neighborhood, mo.Dtype
 	o.Pipeline, o.Init = mo.Pipeline, mo.Init
+	o.Missing = o.Missing || mo.Missing
 	if o.TENeighbors == 0 { // a measuring convention, not the map's shape: opts may choose another
 		o.TENeighbors = mo.TENeighbors
 	}

@@ -74,11 +74,20 @@ func build(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 	if train == nil {
 		return nil, errors.New("trainer: no training data: pass a *loaders.Dataset")
 	}
-	if err := train.Check(); err != nil {
+	o, err := resolve(opts, train.N)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkData(train, o.Missing); err != nil {
 		return nil, fmt.Errorf("trainer: training data: %w", err)
 	}
+	if o.Missing {
+		if err := checkFeaturesPresent(train); err != nil {
+			return nil, fmt.Errorf("trainer: training data: %w", err)
+		}
+	}
 	if valid != nil {
-		if err := valid.Check(); err != nil {
+		if err := checkData(valid, o.Missing); err != nil {
 			return nil, fmt.Errorf("trainer: validation data: %w", err)
 		}
 		if valid.D != train.D {
@@ -87,10 +96,6 @@ func build(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 		if train.Features != nil && valid.Features != nil && !slices.Equal(train.Features, valid.Features) {
 			return nil, fmt.Errorf("trainer: validation features %q differ from training features %q", valid.Features, train.Features)
 		}
-	}
-	o, err := resolve(opts, train.N)
-	if err != nil {
-		return nil, err
 	}
 	if o.Pipeline != nil && o.Pipeline.Width() != train.D {
 		return nil, fmt.Errorf("trainer: the pipeline encodes %d features, the training data has %d: pass the pipeline that produced the data", o.Pipeline.Width(), train.D)
@@ -317,9 +322,10 @@ func (l *Learner) Graphs() ([]*gorgonia.ExprGraph, error) {
 // sumDistortion reports whether the epoch's training distortion comes from
 // the per-unit sums of the update (Euclidean distance), measured against
 // the codebook each update replaces, rather than from every record's row
-// of distances.
+// of distances. The sums skip missing values, so a map that skips them
+// measures from the distances.
 func (l *Learner) sumDistortion() bool {
-	return l.opts.Distance == graph.Euclidean && l.m.Config().Layers == nil
+	return l.opts.Distance == graph.Euclidean && l.m.Config().Layers == nil && !l.opts.Missing
 }
 
 // epoch runs epoch e: BeforeEpoch, the batches (step), and the end of the
@@ -471,4 +477,32 @@ func (l *Learner) finishEpoch(hs []hooks.Hook, st *hooks.State, start time.Time)
 		return false, err
 	}
 	return s.cancelFit, nil
+}
+
+// checkData checks ds with Check, or with CheckMissing when the map skips
+// missing values.
+func checkData(ds *loaders.Dataset, missing bool) error {
+	if missing {
+		return ds.CheckMissing()
+	}
+	return ds.Check()
+}
+
+// checkFeaturesPresent returns an error naming the first feature of ds
+// that no record holds: the map could not learn it.
+func checkFeaturesPresent(ds *loaders.Dataset) error {
+	for f := 0; f < ds.D; f++ {
+		present := false
+		for i := f; i < len(ds.Data) && !present; i += ds.D {
+			present = !math.IsNaN(ds.Data[i])
+		}
+		if !present {
+			name := fmt.Sprint(f)
+			if ds.Features != nil {
+				name = fmt.Sprintf("%d (%s)", f, ds.Features[f])
+			}
+			return fmt.Errorf("feature %s is missing in every record: drop it", name)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"errors"
+	"fmt"
 	"math"
 
 	"github.com/somgraph/somgraph/graph"
@@ -88,7 +89,11 @@ func embeddingWeights(l *graph.MixedLayout, lay loaders.Layout, cols []loaders.F
 // mapConfig returns the graph configuration for options o, data of
 // dimension dim and an optional pipeline.
 func mapConfig(o Options, dim int, p *loaders.Pipeline) (graph.Config, error) {
-	cfg := graph.Config{Grid: o.Grid, Dim: dim, Distance: o.Distance, Neighborhood: o.Neighborhood, Dtype: o.Dtype, TENeighbors: o.TENeighbors}
+	cfg := graph.Config{Grid: o.Grid, Dim: dim, Distance: o.Distance, Neighborhood: o.Neighborhood, Dtype: o.Dtype, TENeighbors: o.TENeighbors,
+		Missing: o.Missing || p != nil && p.Options.Missing == loaders.SkipMissing}
+	if cfg.Missing && o.Distance == graph.Mixed {
+		return cfg, fmt.Errorf("trainer: %w: the mixed distance cannot skip missing values: fill them (loaders.FillMissing) or choose another distance", graph.ErrDistance)
+	}
 	if o.Distance == graph.Mixed {
 		if p == nil {
 			return cfg, errMixedNeedsPipeline

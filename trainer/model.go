@@ -162,6 +162,9 @@ type fileModel struct {
 	// supervised map's target (optional; absent for maps without layers).
 	Layers []fileLayer `json:"layers,omitempty"`
 	Target *fileTarget `json:"target,omitempty"`
+	// Missing is graph.Config.Missing: the map skips missing values
+	// (optional, written only when set; absent means false).
+	Missing bool `json:"missing,omitempty"`
 }
 
 // fileLayer is a graph.Layer as a model file stores it.
@@ -304,6 +307,7 @@ func (m *Model) encode() ([]byte, error) {
 		Weights:     make([][]float64, c.Grid.Units()),
 		Pipeline:    json.RawMessage("null"),
 		TENeighbors: c.TENeighbors,
+		Missing:     c.Missing,
 	}
 	for k := range f.Weights {
 		f.Weights[k] = m.Weights[k*c.Dim : (k+1)*c.Dim]
@@ -449,7 +453,10 @@ func (f *fileModel) model() (*Model, error) {
 		}
 	}
 	grid := graph.Grid{Rows: f.Grid.Rows, Cols: f.Grid.Cols, Topology: topo, Toroidal: f.Grid.Toroidal}
-	cfg, err := mapConfig(Options{Grid: grid, Distance: dist, Neighborhood: nb, Dtype: dt, TENeighbors: f.TENeighbors}, f.Dim, pipe)
+	if pipe != nil && pipe.Options.Missing == loaders.SkipMissing && !f.Missing {
+		return bad("the pipeline keeps missing values (missing skip), the map does not skip them")
+	}
+	cfg, err := mapConfig(Options{Grid: grid, Distance: dist, Neighborhood: nb, Dtype: dt, TENeighbors: f.TENeighbors, Missing: f.Missing}, f.Dim, pipe)
 	if err != nil {
 		return bad("%w", err)
 	}
@@ -477,7 +484,7 @@ func (f *fileModel) model() (*Model, error) {
 		Version: f.Version,
 		Config:  cfg,
 		Options: Options{
-			Grid: cfg.Grid, Distance: dist, Neighborhood: nb, Dtype: dt, TENeighbors: f.TENeighbors,
+			Grid: cfg.Grid, Distance: dist, Neighborhood: nb, Dtype: dt, TENeighbors: f.TENeighbors, Missing: f.Missing,
 			Mode: mode, BatchSize: t.BatchSize, Alpha: t.Alpha, Sigma: t.Sigma, Init: in, Seed: t.Seed,
 		},
 		ScheduleName: t.Schedule,

@@ -116,6 +116,15 @@ type Options struct {
 	// Pipeline is the fitted preprocessing that produced the data. It is
 	// optional; when set it is stored in exported models.
 	Pipeline *loaders.Pipeline
+	// Missing lets records hold missing values (NaN) that the map skips
+	// instead of filling them, as R's kohonen does (graph.Config.Missing):
+	// a record's distance uses its present features, scaled to the full
+	// dimension, and the update leaves a unit's features that a record
+	// lacks untouched by it. It is set when Pipeline encodes with
+	// loaders.SkipMissing. The Mixed distance does not support it. A
+	// feature with no value in the training data, an infinite value, or a
+	// record with no feature present is an error.
+	Missing bool
 	// ExactTrainMetrics evaluates the training data again after each
 	// epoch's updates. By default (false) the epoch's training metrics are
 	// gathered from the best-matching-unit searches the epoch runs anyway,
@@ -226,6 +235,9 @@ func resolve(o *Options, n int) (Options, error) {
 		if r.TargetKind > TargetNumeric {
 			return r, fmt.Errorf("trainer: unknown target kind %d (want TargetAuto, TargetClasses or TargetNumeric)", r.TargetKind)
 		}
+	}
+	if r.Pipeline != nil && r.Pipeline.Options.Missing == loaders.SkipMissing {
+		r.Missing = true
 	}
 	for i, h := range r.Hooks {
 		if h == nil {

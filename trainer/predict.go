@@ -53,7 +53,7 @@ func predict(m *graph.Map, ds *loaders.Dataset) ([]Prediction, error) {
 	if ds.D != m.Dim() {
 		return nil, fmt.Errorf("trainer: predict: data has %d features, the map %d: prepare it with the model's pipeline", ds.D, m.Dim())
 	}
-	if err := ds.Check(); err != nil {
+	if err := checkData(ds, m.Config().Missing); err != nil {
 		return nil, fmt.Errorf("trainer: predict: %w", err)
 	}
 	bmu, dist, err := m.Predict(ds.Data)
