@@ -36,8 +36,8 @@ type FeatureStat struct {
 	// set) and false for a continuous one (the summary statistics set).
 	Categorical bool
 	// Mean, SD (standard deviation), Min, Q25, Median, Q75 and Max of a
-	// continuous feature over the cluster's records; NaN when the cluster
-	// has none.
+	// continuous feature over the cluster's records that hold it; NaN
+	// when there are none.
 	Mean, SD, Min, Q25, Median, Q75, Max float64
 	// Z is the cluster's mean in standard deviations of all records from
 	// their mean (0 for a constant feature).
@@ -74,12 +74,14 @@ type Profile struct {
 // categories; with nil, the encoded columns are described as they are
 // (named by ds.Features). The labels of ds, if any, are described as the
 // target. To profile the units themselves, pass the codebook as ds and
-// bmus 0..K−1.
+// bmus 0..K−1. Missing values (NaN, as a pipeline with
+// loaders.SkipMissing keeps them) are left out of their feature's
+// statistics: a mean or a share is over the records that hold the feature.
 func (r *Result) Profiles(ds *loaders.Dataset, bmus []int, dec Decoder) ([]Profile, error) {
 	if ds == nil {
 		return nil, errors.New("cluster: profiles of a nil dataset")
 	}
-	if err := ds.Check(); err != nil {
+	if err := ds.CheckMissing(); err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
 	if ds.N == 0 {
@@ -143,10 +145,11 @@ func (r *Result) Profiles(ds *loaders.Dataset, bmus []int, dec Decoder) ([]Profi
 
 // column is one feature's values over all records: numbers or texts.
 type column struct {
-	name   string
-	values []float64 // continuous
-	text   []string  // categorical
-	levels []string  // categorical levels in order (nil: sorted texts)
+	name    string
+	values  []float64 // continuous (NaN: missing)
+	text    []string  // categorical
+	levels  []string  // categorical levels in order (nil: sorted texts)
+	missing []bool    // categorical: the record's value is missing (NaN), or nil
 }
 
 func decodeColumns(ds *loaders.Dataset, dec Decoder) ([]column, error) {
@@ -166,6 +169,7 @@ func decodeColumns(ds *loaders.Dataset, dec Decoder) ([]column, error) {
 	}
 	var cols []column
 	var cont, cat []int
+	var catGroups []loaders.Group
 	for _, g := range dec.Layout().Groups {
 		if g.Indicator {
 			continue
@@ -174,6 +178,7 @@ func decodeColumns(ds *loaders.Dataset, dec Decoder) ([]column, error) {
 		if g.Kind == loaders.Categorical {
 			c.text, c.levels = make([]string, ds.N), g.Levels
 			cat = append(cat, len(cols))
+			catGroups = append(catGroups, g)
 		} else {
 			c.values = make([]float64, ds.N)
 			cont = append(cont, len(cols))
@@ -198,6 +203,12 @@ func decodeColumns(ds *loaders.Dataset, dec Decoder) ([]column, error) {
 		}
 		for k, j := range cat {
 			cols[j].text[i] = levels[k]
+			if math.IsNaN(row[catGroups[k].Start]) { // skipped, not unknown
+				if cols[j].missing == nil {
+					cols[j].missing = make([]bool, ds.N)
+				}
+				cols[j].missing[i] = true
+			}
 		}
 	}
 	return cols, nil
@@ -232,8 +243,12 @@ func (col column) stat(idx []int, ref *FeatureStat) FeatureStat {
 			s.Levels = slices.Compact(s.Levels)
 		}
 		s.Shares = make([]float64, len(s.Levels))
-		other := 0.0
+		other, present := 0.0, 0
 		for _, i := range idx {
+			if col.missing != nil && col.missing[i] {
+				continue
+			}
+			present++
 			if k := slices.Index(s.Levels, col.text[i]); k >= 0 {
 				s.Shares[k]++
 			} else {
@@ -245,8 +260,8 @@ func (col column) stat(idx []int, ref *FeatureStat) FeatureStat {
 			s.Shares = append(s.Shares, other)
 		}
 		for k := range s.Shares {
-			if len(idx) > 0 {
-				s.Shares[k] /= float64(len(idx))
+			if present > 0 {
+				s.Shares[k] /= float64(present)
 			} else {
 				s.Shares[k] = math.NaN()
 			}
@@ -265,9 +280,11 @@ func (col column) stat(idx []int, ref *FeatureStat) FeatureStat {
 		}
 		return s
 	}
-	v := make([]float64, len(idx))
-	for k, i := range idx {
-		v[k] = col.values[i]
+	v := make([]float64, 0, len(idx))
+	for _, i := range idx {
+		if x := col.values[i]; !math.IsNaN(x) {
+			v = append(v, x)
+		}
 	}
 	nan := math.NaN()
 	s.Mean, s.SD, s.Min, s.Q25, s.Median, s.Q75, s.Max = nan, nan, nan, nan, nan, nan, nan

@@ -161,7 +161,11 @@ func build(md *trainer.Model, data *loaders.Dataset, prev *state, version int, l
 		if data.N == 0 {
 			return nil, errors.New("serve: the data have no records")
 		}
-		if err := data.Check(); err != nil {
+		check := data.Check
+		if md.Config.Missing { // the map skips missing values (NaN)
+			check = data.CheckMissing
+		}
+		if err := check(); err != nil {
 			return nil, fmt.Errorf("serve: data: %w", err)
 		}
 		if data.Labels != nil && len(data.Labels) != data.N {

@@ -85,6 +85,9 @@ func (f *trainFlags) loaderOptions() (*loaders.Options, error) {
 		}
 		o.Pipeline.Embed = eo
 	}
+	if o.Pipeline.Missing, err = loaders.ParseMissing(f.missing); err != nil {
+		return nil, usagef("--missing: %s", bare(err))
+	}
 	return o, nil
 }
 
@@ -167,22 +170,24 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 // trainHints are the remedies for loaders' parse errors in the words of
 // train's flags, by sentinel; sentinels not listed keep loaders' hint.
 var trainHints = map[error]string{
-	loaders.ErrFieldCount:    "make every row have one field per header column, or pass --bad-rows skip",
-	loaders.ErrSyntax:        "fix the quoting (a quote inside a field must be doubled), or pass --lazy-quotes",
-	loaders.ErrNotNumber:     "fix the value, add it to --na, declare the column with --cat, or pass --bad-rows skip",
-	loaders.ErrInfinite:      "replace it with a finite value or an --na marker, or pass --bad-rows skip",
-	loaders.ErrMissingTarget: "fill the target, or pass --bad-rows skip",
-	loaders.ErrTargetEmpty:   "choose another --target, or none",
+	loaders.ErrFieldCount:       "make every row have one field per header column, or pass --bad-rows skip",
+	loaders.ErrSyntax:           "fix the quoting (a quote inside a field must be doubled), or pass --lazy-quotes",
+	loaders.ErrNotNumber:        "fix the value, add it to --na, declare the column with --cat, or pass --bad-rows skip",
+	loaders.ErrInfinite:         "replace it with a finite value or an --na marker, or pass --bad-rows skip",
+	loaders.ErrMissingTarget:    "fill the target, or pass --bad-rows skip",
+	loaders.ErrTargetEmpty:      "choose another --target, or none",
+	loaders.ErrNoFeaturePresent: "give the row a value or drop it, or pass --missing fill",
 }
 
 // modelHints are the remedies for parse errors in the rows that predict and
 // plot --data read through a model's pipeline: no flag changes how they
-// are read, but the pipeline fills missing values.
+// are read, but the pipeline fills (or the map skips) missing values.
 var modelHints = map[error]string{
-	loaders.ErrFieldCount: "make every row have one field per header column",
-	loaders.ErrSyntax:     "fix the quoting (a quote inside a field must be doubled)",
-	loaders.ErrNotNumber:  "fix the value, or leave it empty: the model fills missing values",
-	loaders.ErrInfinite:   "replace it with a finite value, or leave it empty: the model fills missing values",
+	loaders.ErrFieldCount:       "make every row have one field per header column",
+	loaders.ErrSyntax:           "fix the quoting (a quote inside a field must be doubled)",
+	loaders.ErrNotNumber:        "fix the value, or leave it empty: the model fills or skips missing values",
+	loaders.ErrInfinite:         "replace it with a finite value, or leave it empty: the model fills or skips missing values",
+	loaders.ErrNoFeaturePresent: "give the row at least one value, or drop it: the model skips missing values, but a row needs one to be placed",
 }
 
 // numericHints are the remedies for bad values in the rows read for a model

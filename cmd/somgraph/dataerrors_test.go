@@ -161,7 +161,7 @@ func TestDataErrorHints(t *testing.T) {
 		{[]string{"train", "--data", "-"}, quote, "or pass --lazy-quotes"},
 		{[]string{"train", "--data", "-", "--cont", "sepal_width"}, "sepal_length,sepal_width\n1,x\n", "declare the column with --cat, or pass --bad-rows skip"},
 		{[]string{"predict", "--model", model, "--data", "-"}, ragged, "wrong number of fields (2 fields, the header has 4): make every row have one field per header column\n"},
-		{[]string{"predict", "--model", model, "--data", "-"}, "sepal_length,sepal_width,petal_length,petal_width\n1,2,x,4\n", "fix the value, or leave it empty: the model fills missing values"},
+		{[]string{"predict", "--model", model, "--data", "-"}, "sepal_length,sepal_width,petal_length,petal_width\n1,2,x,4\n", "fix the value, or leave it empty: the model fills or skips missing values"},
 	}
 	for i, c := range cases {
 		if c.args[0] == "train" { // train reads files only

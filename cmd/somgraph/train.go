@@ -40,6 +40,7 @@ type trainFlags struct {
 	// data
 	dataset, data, cont, cat, target, ignore, na string
 	delimiter, encode, normalize, badRows        string
+	missing                                      string
 	decimal                                      string
 	validColumn, comment                         string
 	naIndicators, lazyQuotes                     bool
@@ -83,7 +84,8 @@ Tables (--data FILE.csv, or the built-in iris, penguins and housing) go
 through a preprocessing pipeline fitted on the training rows and stored in
 the model: missing values filled, continuous columns scaled, categorical
 columns encoded. Numeric columns are continuous and the others categorical
-unless --cont and --cat say otherwise.
+unless --cont and --cat say otherwise. With --missing skip, missing values
+are not filled: the map skips them, as R's kohonen does.
 
 Ctrl-C stops training after the current batch, saves the model and exits
 with status 130 (143 for SIGTERM: 128 + the signal's number), so a script
@@ -92,7 +94,7 @@ once without saving.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype", "te-neighbors"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
-		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "normalize", "na-indicators", "valid", "valid-column"}},
+		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "normalize", "na-indicators", "missing", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every", "serve"}},
 		{"Resume and continue", []string{"checkpoint-every", "state-file", "resume", "init-model"}},
 		{"Supervised", []string{"supervised", "target-weight", "target-kind"}},
@@ -148,6 +150,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.embedEpochs, "embed-epochs", 0, fmt.Sprintf("with --encode embedding: most `epochs` of the autoencoder, which stops early (0: %d)", embed.DefaultEpochs))
 	fs.StringVar(&f.normalize, "normalize", "zscore", "`zscore|minmax|none` scaling of continuous columns")
 	fs.BoolVar(&f.naIndicators, "na-indicators", false, "add a 0/1 column <name>_na after each continuous column that had missing values")
+	fs.StringVar(&f.missing, "missing", "fill", "`fill|skip` missing values: fill (the median, a \"missing\" category) or skip, as R's kohonen does: the map compares a record on its present features only (scaled to the full dimension) and leaves the others untouched; a record with no feature present is an error")
 	fs.Float64Var(&f.valid, "valid", 0, "`fraction` share of records held out for validation, in [0, 1)")
 	fs.StringVar(&f.validColumn, "valid-column", "", "the `column` that marks validation rows (1/true/valid) instead of --valid; it is not a feature")
 
@@ -348,7 +351,7 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	}
 	colours := f.colours()
 	if colours {
-		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "normalize", "valid-column"} {
+		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "missing", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "normalize", "valid-column"} {
 			if set[name] {
 				return usagef("--%s applies to a table: add --data FILE.csv or --dataset iris, penguins or housing", name)
 			}
@@ -390,8 +393,22 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	if f.valid > 0 && f.validColumn != "" {
 		return usagef("--valid and --valid-column both given: split by one of them")
 	}
-	_, err = f.loaderOptions()
-	return err
+	o, err := f.loaderOptions()
+	if err != nil {
+		return err
+	}
+	if o.Pipeline.Missing == loaders.SkipMissing {
+		if f.naIndicators {
+			return usagef("--na-indicators marks filled values, and --missing skip fills none: choose one")
+		}
+		if d, err := graph.ParseDistance(f.distance); err == nil && d == graph.Mixed {
+			return usagef("--distance mixed cannot skip missing values: use --missing fill, or another --distance")
+		}
+		if o.Pipeline.Encode == loaders.Embedding {
+			return usagef("--encode embedding learns from complete records: use --missing fill, or --encode onehot|ordinal")
+		}
+	}
+	return nil
 }
 
 // colours reports whether the flags train on the random RGB colours: no
