@@ -98,6 +98,19 @@
 // the batches are not shuffled, and BatchSize only sets how many records
 // one run of the forward graph searches (default 1024).
 //
+// # Missing values
+//
+// With Options.Missing (set by a pipeline that encodes with
+// loaders.SkipMissing) records may hold NaN for missing values, which the
+// map skips as R's kohonen does (graph.Config.Missing): a record's distance
+// uses its present features, scaled to the full dimension, and the update
+// leaves a unit's features that a record lacks untouched by it; QE, TE and
+// the distortion are measured the same way. Predict takes such records too.
+// A record with no feature present, an infinite value and a feature that no
+// training record holds are errors; the Mixed distance does not support
+// it. The model file stores the flag ("missing": true, absent in models
+// that fill).
+//
 // # Models
 //
 // Export writes the map with everything needed to use it — grid, distance,
