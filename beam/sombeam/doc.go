@@ -16,12 +16,17 @@
 //     epoch statistics (graph.Stats: per-unit sums, counts and squared
 //     norms; graph.MetricsAcc: the error sums of QE and TE), one accumulator
 //     per shard, never one element per record, and a CombineFn merges them.
-//     The driver applies the batch update and runs the hooks (schedules,
-//     early stopping, progress, checkpoints) as for in-process training.
+//     The driver applies the batch update (graph.Stats.Apply, as the
+//     in-process batch mode does) and runs the hooks (schedules, early
+//     stopping, progress, checkpoints) as for in-process training;
+//   - with a validation split, one pipeline per epoch after the update
+//     measures the validation metrics (Learner.SetValidPass).
 //
-// Between them, one pipeline writes each shard's encoded records to the
-// scratch directory (Config.NoCache turns it off), and the epochs read
-// those instead of parsing the CSV again.
+// Between the first two, one pipeline gathers the training records the
+// initialization reads (graph.Map.InitRecords, so the codebook is
+// trainer.New's on the same rows in one file) and writes each shard's
+// encoded records to the scratch directory (Config.NoCache turns that
+// off), which the epochs read instead of parsing the CSV again.
 //
 // Each pipeline leaves its merged result in a scratch directory the driver
 // reads back (Config.Scratch): Beam has no other way from a remote worker

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"os"
 	"path"
 	"slices"
@@ -31,9 +32,6 @@ import (
 const (
 	// DefaultBatch is the number of records per BMU search on a worker.
 	DefaultBatch = 4096
-	// DefaultInitSample is the number of records the driver reads to
-	// initialize the codebook.
-	DefaultInitSample = 100_000
 	// DefaultMedianSample is the number of values per column kept for the
 	// median of a shard summary (exact below it).
 	DefaultMedianSample = 1 << 14
@@ -45,8 +43,12 @@ type Config struct {
 	// filesystems (local paths; gs:// and s3:// where the binary has them
 	// and the workers can read them).
 	Input string
-	// Read says how to read and preprocess the shards (no validation
-	// split). A zero StreamSample means DefaultMedianSample.
+	// Read says how to read, preprocess and split the shards. A zero
+	// StreamSample means DefaultMedianSample. A validation split
+	// (ValidColumn, or ValidFrac drawn per row from Seed, the shard's file
+	// name and the row's number: see loaders.FitShard) keeps its records
+	// out of the fit and the training; the Learner's validation metrics
+	// come from a pipeline over them after every epoch's update.
 	Read loaders.Options
 	// Run runs a pipeline; nil means Beam's Prism runner in this process.
 	Run func(context.Context, *beam.Pipeline) error
@@ -58,10 +60,6 @@ type Config struct {
 	// Batch is the number of records per BMU search; 0 means
 	// DefaultBatch.
 	Batch int
-	// InitSample is the number of records, read by the driver from the
-	// first shards in name order, that initialize the codebook; 0 means
-	// DefaultInitSample.
-	InitSample int
 	// NoCache makes every epoch read and parse the CSV shards. By default
 	// one pipeline after the preprocessing writes each shard's encoded
 	// records in the map's dtype to Scratch, and the epochs read those:
@@ -85,17 +83,11 @@ func NewJob(ctx context.Context, cfg Config) (*Job, error) {
 	if cfg.Input == "" {
 		return nil, errors.New("sombeam: no input: name CSV shards with a glob, for example 'data/*.csv'")
 	}
-	if cfg.Batch < 0 || cfg.InitSample < 0 {
-		return nil, fmt.Errorf("sombeam: batch %d and init sample %d must not be negative", cfg.Batch, cfg.InitSample)
-	}
-	if cfg.Read.ValidFrac > 0 || cfg.Read.ValidColumn != "" {
-		return nil, errors.New("sombeam: no validation split yet: split the files instead")
+	if cfg.Batch < 0 {
+		return nil, fmt.Errorf("sombeam: batch %d must not be negative", cfg.Batch)
 	}
 	if cfg.Batch == 0 {
 		cfg.Batch = DefaultBatch
-	}
-	if cfg.InitSample == 0 {
-		cfg.InitSample = DefaultInitSample
 	}
 	if cfg.Read.StreamSample == 0 {
 		cfg.Read.StreamSample = DefaultMedianSample
@@ -232,73 +224,36 @@ func (j *Job) FitPipeline(ctx context.Context) (*loaders.Pipeline, *loaders.Shar
 // Config.Read with the columns FitPipeline found categorical declared.
 func (j *Job) ReadOptions() loaders.Options { return j.readOpts }
 
-// Sample reads up to Config.InitSample encoded records from the shards in
-// name order on the driver, for the codebook's initialization.
-func (j *Job) Sample(ctx context.Context, p *loaders.Pipeline) (*loaders.Dataset, error) {
-	ds := &loaders.Dataset{D: p.Width(), Features: p.Features()}
-	if p.Target != "" {
-		ds.Labels = []string{}
-	}
-	full := errors.New("full")
-	for _, f := range j.files {
-		open := func() (io.ReadCloser, error) {
-			fs, err := filesystem.New(ctx, f)
-			if err != nil {
-				return nil, err
-			}
-			defer fs.Close()
-			return fs.OpenRead(ctx, f)
-		}
-		_, _, err := loaders.EncodeShard(f, open, p, &j.readOpts, func(rec []float64, _ int, label string, _ bool) error {
-			if ds.N == j.cfg.InitSample {
-				return full
-			}
-			ds.Data = append(ds.Data, rec...)
-			if ds.Labels != nil {
-				ds.Labels = append(ds.Labels, label)
-			}
-			ds.N++
-			return nil
-		})
-		if errors.Is(err, full) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if ds.N == 0 {
-		return nil, errors.New("sombeam: the shards have no records")
-	}
-	return ds, nil
-}
-
 // Info describes what a training job read.
 type Info struct {
-	// Records is the number of training records over all shards, Skipped
-	// the rows skipped as bad, and SkipErrors the first of their messages.
-	Records, Skipped int
-	SkipErrors       []string
-	// Sample is the number of records the codebook was initialized from.
+	// Records is the number of training records over all shards, Valid
+	// the validation records, Skipped the rows skipped as bad, and
+	// SkipErrors the first of their messages.
+	Records, Valid, Skipped int
+	SkipErrors              []string
+	// Sample is the number of training records the initialization read
+	// (graph.Map.InitRecords; InitRandom reads only the bounds: 0).
 	Sample int
 	// Files are the shards.
 	Files []string
 }
 
-// NewLearner fits the preprocessing with a pipeline, initializes a
-// Batch-mode trainer.Learner from the first Config.InitSample records and
-// makes each of its epochs run as a Beam pipeline: the codebook and σ are
-// broadcast as a side input (an ordinary model file), every shard's records
-// are searched in batches into the epoch statistics (graph.Stats and
-// graph.MetricsAcc), and a CombineFn merges them for the Learner's update.
-// opts are as for trainer.New (Mode is set to Batch, Pipeline to the
-// fitted one); the Learner's hooks run on the driver.
+// NewLearner fits the preprocessing with a pipeline, then prepares the
+// shards with a second one that gathers the training records the
+// initialization reads — the records trainer.New would read from all the
+// training records in one dataset (shards in name order), so the codebook
+// is New's — and, unless Config.NoCache, writes each shard's encoded
+// records. It returns a Batch-mode trainer.Learner whose every epoch runs
+// as a Beam pipeline: the codebook and σ are broadcast as a side input (an
+// ordinary model file), every shard's records are searched in batches into
+// the epoch statistics (graph.Stats and graph.MetricsAcc), and a CombineFn
+// merges them for the Learner's update (Stats.Apply). With a validation
+// split, another pipeline measures the validation metrics after each
+// update (trainer.Learner.SetValidPass). opts are as for trainer.New (Mode
+// is set to Batch, Pipeline to the fitted one); the Learner's hooks run on
+// the driver.
 func (j *Job) NewLearner(ctx context.Context, opts *trainer.Options) (*trainer.Learner, *Info, error) {
 	p, sum, err := j.FitPipeline(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	sample, err := j.Sample(ctx, p)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -307,7 +262,83 @@ func (j *Job) NewLearner(ctx context.Context, opts *trainer.Options) (*trainer.L
 		o = *opts
 	}
 	o.Mode, o.Pipeline = trainer.Batch, p
-	l, err := trainer.New(sample, nil, &o)
+	n, nv := sum.Rows(), sum.ValidRows()
+	// Plan the initialization: which training records it reads.
+	plan := initPlan{Offsets: map[string]int{}, Bounds: o.Init == graph.InitRandom}
+	at := 0
+	for _, f := range j.files {
+		plan.Offsets[f] = at
+		at += sum.Shards()[f].Train
+	}
+	if at != n {
+		return nil, nil, fmt.Errorf("sombeam: the shards' training records add up to %d, the summary has %d", at, n)
+	}
+	placeholder := &loaders.Dataset{Data: make([]float64, p.Width()), N: 1, D: p.Width(), Features: p.Features()}
+	var idx []int
+	planner, err := trainer.NewInitialized(placeholder, nil, &o, func(m *graph.Map, rng *mrand.Rand) (err error) {
+		idx, err = m.InitRecords(o.Init, n, rng)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case idx != nil:
+		plan.Want = slices.Compact(slices.Sorted(slices.Values(idx)))
+	case !plan.Bounds:
+		plan.Want = make([]int, n) // every record (few: InitRecords subsamples many)
+		for i := range plan.Want {
+			plan.Want[i] = i
+		}
+	}
+	prep, cached, err := j.prepare(ctx, planner, &plan, nv > 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if prep.Rows != n+nv {
+		return nil, nil, fmt.Errorf("sombeam: the shards held %d records when prepared, %d when fitted: do not change them during a run", prep.Rows, n+nv)
+	}
+	// The records the initialization reads, in its order.
+	byIndex := make(map[int]gathered, len(prep.Gathered))
+	for _, g := range prep.Gathered {
+		byIndex[g.Index] = g
+	}
+	init := &loaders.Dataset{D: p.Width(), Features: p.Features()}
+	if p.Target != "" {
+		init.Labels = []string{}
+	}
+	add := func(rec []float64, label string) {
+		init.Data = append(init.Data, rec...)
+		init.N++
+		if init.Labels != nil {
+			init.Labels = append(init.Labels, label)
+		}
+	}
+	if plan.Bounds {
+		if prep.Lo == nil {
+			return nil, nil, errors.New("sombeam: the prepare pass found no training records")
+		}
+		add(prep.Lo, "")
+		add(prep.Hi, "")
+	} else {
+		order := idx
+		if order == nil {
+			order = plan.Want
+		}
+		for _, i := range order {
+			g, ok := byIndex[i]
+			if !ok {
+				return nil, nil, fmt.Errorf("sombeam: training record %d was not gathered for the initialization", i)
+			}
+			add(g.Rec, g.Label)
+		}
+	}
+	l, err := trainer.NewInitialized(init, nil, &o, func(m *graph.Map, rng *mrand.Rand) error {
+		if _, err := m.InitRecords(o.Init, n, rng); err != nil { // the same draws as the plan's
+			return err
+		}
+		return m.InitializeFrom(o.Init, init.Data, rng)
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -315,42 +346,30 @@ func (j *Job) NewLearner(ctx context.Context, opts *trainer.Options) (*trainer.L
 	if err != nil {
 		return nil, nil, err
 	}
-	glob, cached := j.cfg.Input, ""
-	if !j.cfg.NoCache {
-		// Encode once: the epochs read the encoded records.
-		var model bytes.Buffer
-		if err := l.Export(&model); err != nil {
-			return nil, nil, err
+	glob := func(split string) string {
+		if cached == "" {
+			return j.cfg.Input
 		}
-		j.runs++
-		cached = strings.TrimSuffix(j.scratch, "/") + fmt.Sprintf("/encoded-%d-%s", j.runs, randomTag())
-		blob, err := j.run(ctx, func(s beam.Scope, files beam.PCollection) beam.PCollection {
-			side := beam.Create(s, epochSide{Model: model.Bytes()})
-			parts := beam.ParDo(s, &encodeFn{Options: readOpts, Prefix: cached}, files, beam.SideInput{Input: side})
-			return beam.Combine(s, &mergeFn{Kind: kindCounts}, parts)
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(blob) != 16 || int(binary.LittleEndian.Uint64(blob)) != sum.Rows() {
-			return nil, nil, fmt.Errorf("sombeam: encoding the shards gave %d bytes of counts for %d records", len(blob), sum.Rows())
-		}
-		glob = cached + "-*.bin"
+		return cached + "-" + split + "-*.bin"
 	}
-	pass := func(m *graph.Map, sigma float64, stats *graph.Stats, metrics *graph.MetricsAcc) error {
+	search := func(sigma float64, valid bool) (*graph.Stats, *graph.MetricsAcc, error) {
 		var model bytes.Buffer
 		if err := l.Export(&model); err != nil {
-			return err
+			return nil, nil, err
 		}
-		blob, err := j.runOn(ctx, glob, func(s beam.Scope, files beam.PCollection) beam.PCollection {
+		split := map[bool]string{false: "train", true: "valid"}[valid]
+		blob, err := j.runOn(ctx, glob(split), func(s beam.Scope, files beam.PCollection) beam.PCollection {
 			side := beam.Create(s, epochSide{Model: model.Bytes(), Sigma: sigma})
-			parts := beam.ParDo(s, &searchFn{Options: readOpts, Batch: j.cfg.Batch, Encoded: cached != ""}, files, beam.SideInput{Input: side})
+			parts := beam.ParDo(s, &searchFn{Options: readOpts, Batch: j.cfg.Batch, Encoded: cached != "", Valid: valid}, files, beam.SideInput{Input: side})
 			return beam.Combine(s, &mergeFn{Kind: kindEpoch}, parts)
 		})
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		s, a, err := decodeEpoch(blob)
+		return decodeEpoch(blob)
+	}
+	pass := func(m *graph.Map, sigma float64, stats *graph.Stats, metrics *graph.MetricsAcc) error {
+		s, a, err := search(sigma, false)
 		if err != nil {
 			return err
 		}
@@ -359,11 +378,61 @@ func (j *Job) NewLearner(ctx context.Context, opts *trainer.Options) (*trainer.L
 		}
 		return metrics.Merge(a)
 	}
-	if err := l.SetEpochPass(pass, sum.Rows()); err != nil {
+	if err := l.SetEpochPass(pass, n); err != nil {
 		return nil, nil, err
 	}
-	info := &Info{Records: sum.Rows(), Skipped: sum.Skipped(), SkipErrors: sum.SkipErrors(), Sample: sample.N, Files: j.Files()}
+	if nv > 0 {
+		validPass := func(m *graph.Map, sigma float64, metrics *graph.MetricsAcc) error {
+			_, a, err := search(sigma, true)
+			if err != nil {
+				return err
+			}
+			return metrics.Merge(a)
+		}
+		if err := l.SetValidPass(validPass, nv); err != nil {
+			return nil, nil, err
+		}
+	}
+	info := &Info{Records: n, Valid: nv, Skipped: sum.Skipped(), SkipErrors: sum.SkipErrors(), Files: j.Files()}
+	if !plan.Bounds {
+		info.Sample = len(plan.Want)
+	}
 	return l, info, nil
+}
+
+// prepare runs the prepare pass (prepareFn) with the planner's pipeline
+// and dtype, and returns its merged result and the cache's prefix ("" with
+// Config.NoCache).
+func (j *Job) prepare(ctx context.Context, planner *trainer.Learner, plan *initPlan, split bool) (*prepared, string, error) {
+	var model bytes.Buffer
+	if err := planner.Export(&model); err != nil {
+		return nil, "", err
+	}
+	readOpts, err := json.Marshal(j.readOpts)
+	if err != nil {
+		return nil, "", err
+	}
+	planJSON, err := json.Marshal(plan)
+	if err != nil {
+		return nil, "", err
+	}
+	cached := ""
+	if !j.cfg.NoCache {
+		cached = strings.TrimSuffix(j.scratch, "/") + fmt.Sprintf("/encoded-%d-%s", j.runs+1, randomTag())
+	}
+	blob, err := j.run(ctx, func(s beam.Scope, files beam.PCollection) beam.PCollection {
+		side := beam.Create(s, epochSide{Model: model.Bytes()})
+		parts := beam.ParDo(s, &prepareFn{Options: readOpts, Prefix: cached, Split: split, Plan: planJSON}, files, beam.SideInput{Input: side})
+		return beam.Combine(s, &mergeFn{Kind: kindPrepare}, parts)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	var prep prepared
+	if err := prep.UnmarshalBinary(blob); err != nil {
+		return nil, "", err
+	}
+	return &prep, cached, nil
 }
 
 // OutputPath returns the CSV file Predict writes for the shard in outDir:

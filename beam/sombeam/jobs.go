@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"unsafe"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -29,7 +31,7 @@ func init() {
 	beam.RegisterType(reflect.TypeOf((*fitShardFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*searchFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*predictFn)(nil)).Elem())
-	beam.RegisterType(reflect.TypeOf((*encodeFn)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*prepareFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*mergeFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*writeFn)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*Part)(nil)).Elem())
@@ -49,6 +51,7 @@ const (
 	kindSummary = "summary" // loaders.ShardSummary
 	kindEpoch   = "epoch"   // graph.Stats + graph.MetricsAcc
 	kindCounts  = "counts"  // records and skipped rows of predict
+	kindPrepare = "prepare" // prepared: counts, bounds, gathered records
 )
 
 // opener opens a matched file through Beam's filesystems.
@@ -123,51 +126,188 @@ func (w *worker) forward(n int) (*graph.Forward, error) {
 	return f, nil
 }
 
-// encodeFn writes one shard's encoded records, little-endian in the
-// model's dtype, to Prefix-<hash of the shard's path>.bin, and emits the
-// shard's record and skip counts.
-type encodeFn struct {
-	Options []byte // JSON of loaders.Options, as fitted
-	Prefix  string
+// initPlan says what the prepare pass gathers for the codebook's
+// initialization (graph.Map.InitRecords): records by their index among
+// all training records (shards in name order, rows in order), and each
+// feature's minimum and maximum.
+type initPlan struct {
+	Offsets map[string]int // per shard path: the index of its first training record
+	Want    []int          // sorted indices of the training records to gather
+	Bounds  bool           // the per-feature minimum and maximum of the training records
 }
 
-// ProcessElement encodes the shard f with the side input's pipeline.
-func (fn *encodeFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, side epochSide) (Part, error) {
+// prepareFn reads one CSV shard once after the preprocessing is fitted: it
+// writes the shard's encoded records, little-endian in the model's dtype,
+// to Prefix-train-<hash of the path>.bin and (with Split)
+// Prefix-valid-<hash>.bin unless Prefix is empty, gathers the training
+// records and bounds of the Plan, and emits them with the shard's record
+// and skip counts.
+type prepareFn struct {
+	Options []byte // JSON of loaders.Options, as fitted
+	Prefix  string // "": no cache
+	Split   bool   // write the validation records too
+	Plan    []byte // JSON of initPlan
+}
+
+// cachePath names the cache file of a shard's records of one split.
+func cachePath(prefix, split, shard string) string {
+	h := fnv.New64a()
+	h.Write([]byte(shard))
+	return fmt.Sprintf("%s-%s-%016x.bin", prefix, split, h.Sum64())
+}
+
+// recordWriter writes encoded records in the map's dtype.
+type recordWriter struct {
+	out io.WriteCloser
+	bw  *bufio.Writer
+	f32 bool
+	buf []byte
+}
+
+func newRecordWriter(ctx context.Context, path string, f32 bool) (*recordWriter, error) {
+	out, err := create(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return &recordWriter{out: out, bw: bufio.NewWriterSize(out, 1<<20), f32: f32}, nil
+}
+
+func (w *recordWriter) write(rec []float64) error {
+	if w == nil {
+		return nil
+	}
+	w.buf = w.buf[:0]
+	for _, v := range rec {
+		if w.f32 {
+			w.buf = binary.LittleEndian.AppendUint32(w.buf, math.Float32bits(float32(v)))
+		} else {
+			w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(v))
+		}
+	}
+	_, err := w.bw.Write(w.buf)
+	return err
+}
+
+func (w *recordWriter) close(err error) error {
+	if w == nil {
+		return err
+	}
+	if err == nil {
+		err = w.bw.Flush()
+	}
+	if cerr := w.out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// ProcessElement prepares the shard f with the side input's pipeline.
+func (fn *prepareFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, side epochSide) (Part, error) {
 	w, err := newWorker(fn.Options, side.Model)
 	if err != nil {
 		return Part{}, err
 	}
-	h := fnv.New64a()
-	h.Write([]byte(f.Metadata.Path))
-	out, err := create(ctx, fmt.Sprintf("%s-%016x.bin", fn.Prefix, h.Sum64()))
-	if err != nil {
-		return Part{}, err
+	var plan initPlan
+	if err := json.Unmarshal(fn.Plan, &plan); err != nil {
+		return Part{}, fmt.Errorf("sombeam: decoding the init plan: %w", err)
 	}
-	bw := bufio.NewWriterSize(out, 1<<20)
+	var train, valid *recordWriter
 	f32 := w.m.Config().Dtype != tensor.Float64
-	var buf []byte
-	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string, _ bool) error {
-		buf = buf[:0]
-		for _, v := range rec {
-			if f32 {
-				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(float32(v)))
-			} else {
-				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+	if fn.Prefix != "" {
+		if train, err = newRecordWriter(ctx, cachePath(fn.Prefix, "train", f.Metadata.Path), f32); err != nil {
+			return Part{}, err
+		}
+		if fn.Split {
+			if valid, err = newRecordWriter(ctx, cachePath(fn.Prefix, "valid", f.Metadata.Path), f32); err != nil {
+				train.close(err)
+				return Part{}, err
 			}
 		}
-		_, err := bw.Write(buf)
-		return err
+	}
+	p := &prepared{}
+	first := plan.Offsets[f.Metadata.Path]
+	want, _ := slices.BinarySearch(plan.Want, first) // the next wanted index
+	i := first
+	rows, skipped, err := loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, label string, isValid bool) error {
+		if isValid {
+			return valid.write(rec)
+		}
+		if plan.Bounds {
+			p.bound(rec)
+		}
+		if want < len(plan.Want) && plan.Want[want] == i {
+			p.Gathered = append(p.Gathered, gathered{Index: i, Label: label, Rec: slices.Clone(rec)})
+			want++
+		}
+		i++
+		return train.write(rec)
 	})
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
+	err = train.close(err)
+	err = valid.close(err)
 	if err != nil {
 		return Part{}, err
 	}
-	return countsPart(rows, skipped), nil
+	p.Rows, p.Skipped = rows, skipped
+	blob, err := p.MarshalBinary()
+	return Part{Blob: blob}, err
+}
+
+// gathered is one training record gathered for the initialization.
+type gathered struct {
+	Index int
+	Label string
+	Rec   []float64
+}
+
+// prepared is the merged result of the prepare pass.
+type prepared struct {
+	Rows, Skipped int       // records of both splits, rows skipped as bad
+	Lo, Hi        []float64 // per feature, over the training records (nil: none or not asked)
+	Gathered      []gathered
+}
+
+func (p *prepared) bound(rec []float64) {
+	if p.Lo == nil {
+		p.Lo, p.Hi = slices.Clone(rec), slices.Clone(rec)
+		return
+	}
+	for f, v := range rec {
+		p.Lo[f], p.Hi[f] = min(p.Lo[f], v), max(p.Hi[f], v)
+	}
+}
+
+func (p *prepared) merge(o *prepared) error {
+	p.Rows += o.Rows
+	p.Skipped += o.Skipped
+	if o.Lo != nil {
+		if p.Lo != nil && len(p.Lo) != len(o.Lo) {
+			return errors.New("sombeam: merging bounds of different widths")
+		}
+		p.bound(o.Lo)
+		p.bound(o.Hi)
+	}
+	p.Gathered = append(p.Gathered, o.Gathered...)
+	return nil
+}
+
+// preparedWire is prepared without its methods, for encoding/gob (which
+// would call MarshalBinary again).
+type preparedWire prepared
+
+// MarshalBinary encodes p with encoding/gob.
+func (p *prepared) MarshalBinary() ([]byte, error) {
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode((*preparedWire)(p))
+	return b.Bytes(), err
+}
+
+// UnmarshalBinary decodes MarshalBinary's form.
+func (p *prepared) UnmarshalBinary(b []byte) error {
+	*p = prepared{}
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode((*preparedWire)(p)); err != nil {
+		return fmt.Errorf("sombeam: decoding the prepare pass's result: %w", err)
+	}
+	return nil
 }
 
 // readEncoded feeds the records of an encodeFn file to b, read straight
@@ -272,7 +412,8 @@ func (b *batcher) run() error {
 type searchFn struct {
 	Options []byte // JSON of loaders.Options, as fitted
 	Batch   int    // records per search
-	Encoded bool   // the files hold encodeFn's records, not CSV
+	Encoded bool   // the files hold prepareFn's records, not CSV
+	Valid   bool   // search the validation records: metrics only, at the side input's σ
 }
 
 // ProcessElement searches the records of f against the side input's
@@ -285,6 +426,13 @@ func (fn *searchFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, s
 	stats, acc := w.m.NewStats(), w.m.NewMetricsAcc()
 	euclid := w.m.Config().Distance == graph.Euclidean
 	b := newBatcher(w, fn.Batch, func(f *graph.Forward, x *tensor.Dense) error {
+		if fn.Valid { // as Map.Evaluate
+			if err := f.Search(x); err != nil {
+				return err
+			}
+			acc.Add(f, side.Sigma)
+			return nil
+		}
 		if err := f.SearchInto(x, stats); err != nil {
 			return err
 		}
@@ -298,7 +446,10 @@ func (fn *searchFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, s
 	if fn.Encoded {
 		err = readEncoded(ctx, f, b)
 	} else {
-		_, _, err = loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string, _ bool) error {
+		_, _, err = loaders.EncodeShard(f.Metadata.Path, opener(ctx, f), w.model.Pipeline, &w.opts, func(rec []float64, _ int, _ string, valid bool) error {
+			if valid != fn.Valid {
+				return nil
+			}
 			return b.add(rec)
 		})
 	}
@@ -407,6 +558,18 @@ func mergeBlobs(kind string, a, b []byte) ([]byte, error) {
 			return nil, err
 		}
 		return encodeEpoch(s, m)
+	case kindPrepare:
+		var x, y prepared
+		if err := x.UnmarshalBinary(a); err != nil {
+			return nil, err
+		}
+		if err := y.UnmarshalBinary(b); err != nil {
+			return nil, err
+		}
+		if err := x.merge(&y); err != nil {
+			return nil, err
+		}
+		return x.MarshalBinary()
 	case kindCounts:
 		if len(a) != 16 || len(b) != 16 {
 			return nil, errors.New("sombeam: bad prediction counts")

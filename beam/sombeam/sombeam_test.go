@@ -9,12 +9,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/hooks"
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 )
@@ -78,21 +80,50 @@ func trainOpts() *trainer.Options {
 	return &trainer.Options{Grid: graph.Grid{Rows: 4, Cols: 5, Topology: graph.Hexagonal}, Mode: trainer.Batch, Init: graph.InitSample, Seed: 11, BatchSize: 300}
 }
 
+// sortedRows returns rows(n, seed) ordered by cluster, so that the first
+// records of the first shards are all of one cluster: unrepresentative
+// for an initialization that would read only them.
+func sortedRows(n int, seed uint64) []string {
+	rs := rows(n, seed)
+	slices.SortStableFunc(rs, func(a, b string) int {
+		return strings.Compare(a[strings.LastIndexByte(a, ',')+1:], b[strings.LastIndexByte(b, ',')+1:])
+	})
+	return rs
+}
+
+func maxDiff(a, b []float64) float64 {
+	worst := 0.0
+	for i, v := range a {
+		worst = math.Max(worst, math.Abs(b[i]-v))
+	}
+	return worst
+}
+
 // TestEquivalence checks that training on Prism gives the in-process batch
 // SOM's codebook within 1e-5 (float32) on the same data, initialization and
 // schedule: with one shard, and with eight shards of unequal size and an
 // empty file; with the epochs reading the encoded records (the default)
-// and reading the CSV every epoch. The fitted pipeline is the in-process reader's.
+// and reading the CSV every epoch. The records are sorted by cluster, so
+// the first ones are unrepresentative, and the initial codebook (sample,
+// PCA, random, k-means) must be the in-process one from all the records.
+// The fitted pipeline is the in-process reader's.
 func TestEquivalence(t *testing.T) {
 	ctx := context.Background()
-	rs := rows(1500, 1)
+	rs := sortedRows(1500, 1)
 	const epochs = 4
+	unequal := []int{1, 400, 13, 250, -1, 300, 36, 200, 300}
 	for _, c := range []struct {
 		sizes   []int
 		noCache bool
-	}{{[]int{1500}, false}, {[]int{1, 400, 13, 250, -1, 300, 36, 200, 300}, false}, {[]int{1, 400, 13, 250, -1, 300, 36, 200, 300}, true}} {
+		init    graph.Init
+	}{{[]int{1500}, false, graph.InitSample}, {unequal, false, graph.InitPCA}, {unequal, true, graph.InitRandom}, {unequal, false, graph.InitKMeans}} {
 		sizes := c.sizes
-		t.Run(fmt.Sprintf("%d files, no cache %v", len(sizes), c.noCache), func(t *testing.T) {
+		trainOpts := func() *trainer.Options {
+			o := trainOpts()
+			o.Init = c.init
+			return o
+		}
+		t.Run(fmt.Sprintf("%d files, no cache %v, %v", len(sizes), c.noCache, c.init), func(t *testing.T) {
 			dir := t.TempDir()
 			whole := write(t, dir, rs, sizes)
 			read := loaders.Options{}
@@ -106,6 +137,7 @@ func TestEquivalence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			refInit := ref.Map().Weights()
 			if err := ref.Fit(epochs); err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +151,7 @@ func TestEquivalence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if info.Records != 1500 || info.Sample != 1500 || len(info.Files) != len(sizes) {
+			if info.Records != 1500 || len(info.Files) != len(sizes) {
 				t.Fatalf("info %+v", info)
 			}
 			p := l.Options().Pipeline
@@ -130,6 +162,9 @@ func TestEquivalence(t *testing.T) {
 				}
 			}
 			init := l.Map().Weights()
+			if d := maxDiff(init, refInit); d > 1e-6 {
+				t.Fatalf("initial codebook differs from the in-process one by %g", d)
+			}
 			if err := l.Fit(epochs); err != nil {
 				t.Fatal(err)
 			}
@@ -263,4 +298,104 @@ func TestPredict(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestValidSplit checks a validation split marked by a column against the
+// in-process trainer on the same rows in one file: the same training
+// records, validation metrics per epoch, early stopping on valid_qe at the
+// same epoch and codebook; and a random split (--valid) that holds out
+// about its share and reports validation metrics.
+func TestValidSplit(t *testing.T) {
+	ctx := context.Background()
+	rs := sortedRows(900, 4)
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := range rs {
+		rs[i] += "," + []string{"train", "train", "train", "valid"}[rng.IntN(4)]
+	}
+	dir := t.TempDir()
+	whole := write(t, dir, rs, []int{300, 0, 250, 350})
+	for _, f := range append([]string{whole}, must(filepath.Glob(filepath.Join(dir, "part-*.csv")))...) {
+		b, _ := os.ReadFile(f)
+		os.WriteFile(f, []byte(strings.Replace(string(b), header, header+",split", 1)), 0o644)
+	}
+	read := loaders.Options{ValidColumn: "split"}
+	db, err := loaders.Load(whole, &read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := func() *trainer.Options {
+		o := trainOpts()
+		o.Init = graph.InitPCA
+		es, err := hooks.NewEarlyStopping(hooks.ValidQE, 1, 0.08) // stops at epoch 8 of 10
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Hooks = []hooks.Hook{es}
+		return o
+	}
+	o := opts()
+	o.Pipeline = db.Pipeline
+	ref, err := trainer.New(db.Train, db.Valid, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ref.Fit(10); err != nil {
+		t.Fatal(err)
+	}
+	job, err := NewJob(ctx, Config{Input: filepath.Join(dir, "part-*.csv"), Read: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job.Close()
+	l, info, err := job.NewLearner(ctx, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Records != db.Train.N || info.Valid != db.Valid.N {
+		t.Fatalf("%d training and %d validation records, in process %d and %d", info.Records, info.Valid, db.Train.N, db.Valid.N)
+	}
+	if err := l.Fit(10); err != nil {
+		t.Fatal(err)
+	}
+	rh, h := ref.History(), l.History()
+	if len(h) != len(rh) || len(h) >= 10 {
+		t.Fatalf("%d epochs on Beam, %d in process: early stopping on valid_qe should end both alike, before 10", len(h), len(rh))
+	}
+	for e := range h {
+		a, b := h[e].Valid, rh[e].Valid
+		if !h[e].HasValid || math.Abs(a.QE-b.QE) > 1e-5 || a.TE != b.TE || math.Abs(a.Distortion-b.Distortion) > 1e-4 {
+			t.Fatalf("epoch %d: valid %+v, in process %+v", e+1, a, b)
+		}
+	}
+	if d := maxDiff(l.Map().Weights(), ref.Map().Weights()); d > 1e-5 {
+		t.Fatalf("codebook differs from the in-process one by %g", d)
+	}
+
+	// A random split, every epoch parsing the CSV.
+	frac := loaders.Options{ValidFrac: 0.3, Seed: 2, Read: loaders.ReadOptions{Ignore: []string{"split"}}}
+	job2, err := NewJob(ctx, Config{Input: filepath.Join(dir, "part-*.csv"), Read: frac, NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job2.Close()
+	l2, info2, err := job2.NewLearner(ctx, trainOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info2.Records+info2.Valid != 900 || math.Abs(float64(info2.Valid)/900-0.3) > 0.06 {
+		t.Fatalf("random split: %d training, %d validation records", info2.Records, info2.Valid)
+	}
+	if err := l2.Fit(2); err != nil {
+		t.Fatal(err)
+	}
+	if h := l2.History(); !h[1].HasValid || !(h[1].Valid.QE > 0) {
+		t.Fatalf("random split: no validation metrics: %+v", h[1])
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

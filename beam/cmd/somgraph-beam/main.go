@@ -47,15 +47,17 @@ flags:
 `
 
 type flags struct {
-	input, out, model, scratch, checkpoint             string
-	size, topology, distance, neighborhood             string
-	init, dtype, schedule, monitor                     string
-	cont, cat, target, ignore, na, delimiter           string
-	comment, badRows, encode, normalize, progress      string
-	toroidal, lazyQuotes, naIndicators, noCache        bool
-	epochs, batch, initSample, earlyStop, medianSample int
-	sigma, minDelta                                    float64
-	seed                                               uint64
+	input, out, model, scratch, checkpoint        string
+	size, topology, distance, neighborhood        string
+	init, dtype, schedule, monitor                string
+	cont, cat, target, ignore, na, delimiter      string
+	comment, badRows, encode, normalize, progress string
+	toroidal, lazyQuotes, naIndicators, noCache   bool
+	epochs, batch, earlyStop, medianSample        int
+	sigma, minDelta                               float64
+	seed                                          uint64
+	valid                                         float64
+	validColumn                                   string
 }
 
 func define(fs *flag.FlagSet) *flags {
@@ -69,11 +71,12 @@ func define(fs *flag.FlagSet) *flags {
 	fs.BoolVar(&f.toroidal, "toroidal", false, "wrap the map's edges")
 	fs.StringVar(&f.distance, "distance", "euclidean", "`euclidean|cosine|manhattan|mixed` distance")
 	fs.StringVar(&f.neighborhood, "neighborhood", "gaussian", "`gaussian|bubble|mexican-hat|triangle` neighbourhood")
-	fs.StringVar(&f.init, "init", "random", "`random|sample|pca|kmeans` initialization, from the first --init-sample records")
+	fs.StringVar(&f.init, "init", "random", "`random|sample|pca|kmeans` initialization: the records somgraph train would read, gathered from the shards")
 	fs.StringVar(&f.dtype, "dtype", "float32", "`float32|float64` codebook precision")
 	fs.IntVar(&f.epochs, "epochs", 20, "number of `epochs` (one Beam pipeline each)")
 	fs.IntVar(&f.batch, "batch", sombeam.DefaultBatch, "`records` per BMU search on a worker")
-	fs.IntVar(&f.initSample, "init-sample", sombeam.DefaultInitSample, "`records` read by this program to initialize the codebook")
+	fs.Float64Var(&f.valid, "valid", 0, "`fraction` of records held out for validation, in [0, 1): each row drawn on its own from --seed, its shard's file name and its row number")
+	fs.StringVar(&f.validColumn, "valid-column", "", "the `column` that marks validation rows (1/true/valid) instead of --valid; it is not a feature")
 	fs.IntVar(&f.medianSample, "median-sample", sombeam.DefaultMedianSample, "`values` per column kept for the median (exact below)")
 	fs.Float64Var(&f.sigma, "sigma", 0, "initial radius `sigma` in grid units (0: half the longer side)")
 	fs.StringVar(&f.schedule, "schedule", "three-phase", "`linear|two-phase|three-phase|exponential|asymptotic|constant` schedule")
@@ -158,7 +161,14 @@ func rune1(name, s string) (rune, error) {
 
 // readOptions builds the loaders options from the flags.
 func readOptions(f *flags) (loaders.Options, error) {
-	o := loaders.Options{StreamSample: f.medianSample}
+	o := loaders.Options{StreamSample: f.medianSample, Seed: f.seed, ValidColumn: strings.TrimSpace(f.validColumn)}
+	if !(f.valid >= 0 && f.valid < 1) {
+		return o, fmt.Errorf("--valid %v: must be a fraction in [0, 1), for example 0.2", f.valid)
+	}
+	if f.valid > 0 && o.ValidColumn != "" {
+		return o, errors.New("--valid and --valid-column both given: split by one of them")
+	}
+	o.ValidFrac = f.valid
 	var err error
 	if o.Read.Delimiter, err = rune1("delimiter", f.delimiter); err != nil {
 		return o, err
@@ -182,6 +192,31 @@ func readOptions(f *flags) (loaders.Options, error) {
 		o.Read.NA = append(list(f.na), "")
 	}
 	return o, nil
+}
+
+// validSplit returns 1 if the flags ask for a validation split, else 0:
+// the validation size the automatic --monitor is resolved with.
+func (f *flags) validSplit() int {
+	if f.valid > 0 || strings.TrimSpace(f.validColumn) != "" {
+		return 1
+	}
+	return 0
+}
+
+// monitorMetric returns the metric --monitor names, resolved with the
+// validation split the flags ask for.
+func (f *flags) monitorMetric() (hooks.Metric, error) {
+	m, err := hooks.ParseMetric(f.monitor)
+	if err != nil {
+		return "", fmt.Errorf("--monitor: %w", err)
+	}
+	if m.NeedsValid() && f.validSplit() == 0 {
+		return "", fmt.Errorf("--monitor %s needs validation data: add --valid 0.2 or --valid-column", m)
+	}
+	if m, err = m.Resolve(f.validSplit()); err != nil {
+		return "", fmt.Errorf("--monitor: %w", err)
+	}
+	return m, nil
 }
 
 // trainOptions builds the trainer options from the flags.
@@ -216,12 +251,9 @@ func trainOptions(f *flags) (*trainer.Options, error) {
 		return nil, fmt.Errorf("--schedule: %w", err)
 	}
 	if f.earlyStop > 0 {
-		m, err := hooks.ParseMetric(f.monitor)
+		m, err := f.monitorMetric()
 		if err != nil {
-			return nil, fmt.Errorf("--monitor: %w", err)
-		}
-		if m, err = m.Resolve(0); err != nil {
-			return nil, fmt.Errorf("--monitor: %w", err)
+			return nil, err
 		}
 		es, err := hooks.NewEarlyStopping(m, f.earlyStop, f.minDelta)
 		if err != nil {
@@ -237,7 +269,7 @@ func config(f *flags) (sombeam.Config, error) {
 	if err != nil {
 		return sombeam.Config{}, err
 	}
-	return sombeam.Config{Input: f.input, Read: read, Run: beamx.Run, Scratch: f.scratch, Batch: f.batch, InitSample: f.initSample, NoCache: f.noCache}, nil
+	return sombeam.Config{Input: f.input, Read: read, Run: beamx.Run, Scratch: f.scratch, Batch: f.batch, NoCache: f.noCache}, nil
 }
 
 func train(ctx context.Context, f *flags, stdout, stderr io.Writer) error {
@@ -257,7 +289,11 @@ func train(ctx context.Context, f *flags, stdout, stderr io.Writer) error {
 	}
 	if f.progress == "lines" {
 		opts.Hooks = append(opts.Hooks, hooks.Func("epoch-lines", hooks.OrderOutput, func(e hooks.Event, s *hooks.State) error {
-			fmt.Fprintf(stderr, "epoch %d/%d: σ %.3g, QE %.5g, TE %.4f, dead units %.3f\n", s.Epoch+1, s.Epochs, s.Sigma, s.Train.QE, s.Train.TE, s.Train.DeadUnits)
+			valid := ""
+			if s.HasValid {
+				valid = fmt.Sprintf(", valid QE %.5g, valid TE %.4f", s.Valid.QE, s.Valid.TE)
+			}
+			fmt.Fprintf(stderr, "epoch %d/%d: σ %.3g, QE %.5g, TE %.4f, dead units %.3f%s\n", s.Epoch+1, s.Epochs, s.Sigma, s.Train.QE, s.Train.TE, s.Train.DeadUnits, valid)
 			return nil
 		}, hooks.AfterEpoch))
 	} else if f.progress != "none" {
@@ -273,13 +309,13 @@ func train(ctx context.Context, f *flags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if f.validSplit() > 0 && info.Valid == 0 {
+		return errors.New("--valid/--valid-column held out no records: the validation metrics --monitor may watch would be missing")
+	}
 	if f.checkpoint != "" {
-		m, err := hooks.ParseMetric(f.monitor)
+		m, err := f.monitorMetric()
 		if err != nil {
-			return fmt.Errorf("--monitor: %w", err)
-		}
-		if m, err = m.Resolve(0); err != nil {
-			return fmt.Errorf("--monitor: %w", err)
+			return err
 		}
 		sb, err := hooks.NewSaveBest(f.checkpoint, m, l.ExportFile)
 		if err != nil {
@@ -287,8 +323,8 @@ func train(ctx context.Context, f *flags, stdout, stderr io.Writer) error {
 		}
 		l.AddHook(sb)
 	}
-	fmt.Fprintf(stdout, "fitted the preprocessing on %d records in %d shards (%d skipped as bad) in %.1fs; initialized from %d\n",
-		info.Records, len(info.Files), info.Skipped, time.Since(start).Seconds(), info.Sample)
+	fmt.Fprintf(stdout, "fitted the preprocessing on %d records in %d shards (%d held out for validation, %d skipped as bad) in %.1fs; initialized from %d\n",
+		info.Records, len(info.Files), info.Valid, info.Skipped, time.Since(start).Seconds(), info.Sample)
 	for _, e := range info.SkipErrors {
 		fmt.Fprintf(stderr, "skipped: %s\n", e)
 	}

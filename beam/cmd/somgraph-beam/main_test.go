@@ -85,6 +85,30 @@ func TestTrainPredict(t *testing.T) {
 	}
 }
 
+// TestTrainValid trains with a random validation split: the epoch lines
+// and the model's history carry validation metrics, and early stopping
+// watches valid_qe by default.
+func TestTrainValid(t *testing.T) {
+	ctx := context.Background()
+	glob := shards(t)
+	out := filepath.Join(t.TempDir(), "model.somg")
+	var stdout, stderr bytes.Buffer
+	f := parse(t, "--input", glob, "--size", "3x3", "--epochs", "3", "--valid", "0.3", "--early-stop", "5", "--out", out)
+	if err := train(ctx, f, &stdout, &stderr); err != nil {
+		t.Fatalf("train: %v\n%s", err, stderr.String())
+	}
+	if strings.Count(stderr.String(), "valid QE") != 3 || !strings.Contains(stdout.String(), "held out for validation") {
+		t.Fatalf("stdout %q\nstderr %q", stdout.String(), stderr.String())
+	}
+	md, err := trainer.LoadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(md.History) != 3 || !md.History[2].HasValid {
+		t.Fatalf("history %+v", md.History)
+	}
+}
+
 func TestBadFlags(t *testing.T) {
 	ctx := context.Background()
 	glob := shards(t)
@@ -100,6 +124,11 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"--input", glob, "--out", out, "--bad-rows", "maybe"}, "maybe"},
 		{[]string{"--input", glob, "--out", out, "--delimiter", ";;"}, "--delimiter"},
 		{[]string{"--input", glob, "--out", out, "--cont", "nosuch"}, "nosuch"},
+		{[]string{"--input", glob, "--out", out, "--valid", "1.2"}, "--valid"},
+		{[]string{"--input", glob, "--out", out, "--valid", "0.2", "--valid-column", "x"}, "both"},
+		{[]string{"--input", glob, "--out", out, "--valid-column", "nosuch"}, "nosuch"},
+		{[]string{"--input", glob, "--out", out, "--early-stop", "2", "--monitor", "valid_qe"}, "needs validation data"},
+		{[]string{"--input", glob, "--out", out, "--valid", "0.000001"}, "held out no records"},
 	} {
 		var stdout, stderr bytes.Buffer
 		err := train(ctx, parse(t, c.args...), &stdout, &stderr)
