@@ -168,18 +168,23 @@ func level[T float](g CategoryGroup, v []T) int {
 // mixedPoint returns the Mixed distance between one record x and one unit
 // w (the LayeredDistances path; mixedDistances is the batched one).
 func mixedPoint[T float](l *MixedLayout, x, w []T) float64 {
-	var sq float64
-	for _, c := range l.Continuous {
-		v := float64(x[c]) - float64(w[c])
-		sq += v * v
-	}
 	miss := 0
 	for _, g := range l.Groups {
 		if !g.Embedded && level(g, x) != level(g, w) {
 			miss++
 		}
 	}
-	return l.ContinuousWeight*math.Sqrt(sq)/l.contScale() + l.CategoryWeight*float64(miss) + l.EmbeddingWeight*embeddedPart(l, x, w)
+	return l.ContinuousWeight*contPart(l, x, w, l.contScale()) + l.CategoryWeight*float64(miss) + l.EmbeddingWeight*embeddedPart(l, x, w)
+}
+
+// contPart returns ‖x_c − w_c‖/scale over the continuous columns.
+func contPart[T float](l *MixedLayout, x, w []T, scale float64) float64 {
+	var sq float64
+	for _, c := range l.Continuous {
+		v := float64(x[c]) - float64(w[c])
+		sq += v * v
+	}
+	return math.Sqrt(sq) / scale
 }
 
 // mixedScratch holds the buffers of mixedDistances between runs.
@@ -268,19 +273,13 @@ func mixedDistances[T float](l *MixedLayout, x, w, out []T, b, k, d int, s *mixe
 			}
 			row := out[i*k : (i+1)*k]
 			for j := range row {
-				wr := w[j*d : (j+1)*d]
-				var sq float64
-				for _, c := range l.Continuous {
-					v := float64(xr[c]) - float64(wr[c])
-					sq += v * v
-				}
 				miss := 0
 				for g, grp := range l.Groups {
 					if !grp.Embedded && s.levels[j*ng+g] != xl[g] {
 						miss++
 					}
 				}
-				dist := cw*math.Sqrt(sq)/scale + l.CategoryWeight*float64(miss)
+				dist := cw*contPart(l, xr, w[j*d:(j+1)*d], scale) + l.CategoryWeight*float64(miss)
 				if embedded {
 					dist += l.EmbeddingWeight * s.acc[i*k+j]
 				}
