@@ -152,6 +152,13 @@ func build(md *trainer.Model, data *loaders.Dataset, prev *state, version int, l
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
+	if md.Target != nil { // a supervised map is explored by its features layer
+		p, err := md.Predictor()
+		if err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+		m, data = p.Map(), p.Select(data)
+	}
 	s := &state{live: live, version: version, model: md, m: m, grid: m.Grid(), codec: newCodec(md), data: data}
 	k, d := m.Units(), m.Dim()
 	if data != nil {

@@ -220,6 +220,10 @@ type fileEpoch struct {
 	Alpha     float64      `json:"alpha"`
 	Sigma     float64      `json:"sigma"`
 	BatchSize int          `json:"batch_size"`
+	// TrainTarget and ValidTarget are a supervised map's target metrics
+	// (optional; absent for other maps).
+	TrainTarget *fileTargetMetrics `json:"train_target,omitempty"`
+	ValidTarget *fileTargetMetrics `json:"valid_target,omitempty"`
 }
 
 func toFileMetrics(m graph.Metrics) fileMetrics {
@@ -324,6 +328,12 @@ func (m *Model) encode() ([]byte, error) {
 		if e.HasValid {
 			v := toFileMetrics(e.Valid)
 			fe.Valid = &v
+		}
+		if e.HasTarget {
+			fe.TrainTarget = toFileTargetMetrics(e.TrainTarget)
+			if e.HasValid {
+				fe.ValidTarget = toFileTargetMetrics(e.ValidTarget)
+			}
 		}
 		f.History = append(f.History, fe)
 	}
@@ -515,6 +525,10 @@ func (f *fileModel) model() (*Model, error) {
 		e := Epoch{Epoch: fe.Epoch + 1, Loss: fe.Train.QE, Train: fe.Train.metrics(), Alpha: fe.Alpha, Sigma: fe.Sigma, BatchSize: fe.BatchSize}
 		if fe.Valid != nil {
 			e.Valid, e.HasValid = fe.Valid.metrics(), true
+		}
+		if fe.TrainTarget != nil {
+			e.TrainTarget, e.HasTarget = fe.TrainTarget.metrics(), true
+			e.ValidTarget = fe.ValidTarget.metrics()
 		}
 		m.History = append(m.History, e)
 	}

@@ -704,3 +704,38 @@ func checkTargetLayers(cfg graph.Config, t *Target) error {
 	}
 	return nil
 }
+
+// fileTargetMetrics is a hooks.TargetMetrics as a model file stores it:
+// NaN values (a metric of the other kind of target) are left out.
+type fileTargetMetrics struct {
+	Accuracy *float64 `json:"accuracy,omitempty"`
+	RMSE     *float64 `json:"rmse,omitempty"`
+	MAE      *float64 `json:"mae,omitempty"`
+}
+
+func toFileTargetMetrics(m hooks.TargetMetrics) *fileTargetMetrics {
+	num := func(v float64) *float64 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return &v
+	}
+	return &fileTargetMetrics{Accuracy: num(m.Accuracy), RMSE: num(m.RMSE), MAE: num(m.MAE)}
+}
+
+// metrics returns the stored metrics, NaN where absent (all NaN for nil).
+func (f *fileTargetMetrics) metrics() hooks.TargetMetrics {
+	m := hooks.TargetMetrics{Accuracy: math.NaN(), RMSE: math.NaN(), MAE: math.NaN()}
+	if f == nil {
+		return m
+	}
+	for _, p := range []struct {
+		v   *float64
+		out *float64
+	}{{f.Accuracy, &m.Accuracy}, {f.RMSE, &m.RMSE}, {f.MAE, &m.MAE}} {
+		if p.v != nil {
+			*p.out = *p.v
+		}
+	}
+	return m
+}

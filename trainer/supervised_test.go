@@ -272,6 +272,12 @@ func TestSupervisedModel(t *testing.T) {
 	if !m.Supervised || m.TargetWeight != 0.3 || m.TargetKind != TargetClasses || m.Config.Dim != 4 || !slices.Equal(m.Features, []string{"a", "b", "target=left", "target=right"}) {
 		t.Errorf("loaded: supervised %v weight %v kind %v dim %d features %q", m.Supervised, m.TargetWeight, m.TargetKind, m.Config.Dim, m.Features)
 	}
+	for i, e := range m.History {
+		le := h[i]
+		if !e.HasTarget || e.TrainTarget.Accuracy != le.TrainTarget.Accuracy || e.ValidTarget.Accuracy != le.ValidTarget.Accuracy || !math.IsNaN(e.ValidTarget.RMSE) {
+			t.Errorf("epoch %d: loaded target metrics %+v %+v, learner's %+v %+v", i+1, e.TrainTarget, e.ValidTarget, le.TrainTarget, le.ValidTarget)
+		}
+	}
 	if !slices.Equal(*m.Config.Layers, *l.Map().Config().Layers) {
 		t.Errorf("layers %v, learner's %v", *m.Config.Layers, *l.Map().Config().Layers)
 	}

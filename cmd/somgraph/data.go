@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -335,8 +337,53 @@ func readWithPipeline(r io.Reader, name string, p *loaders.Pipeline, in input) (
 // with the second-nearest levels of embedded columns when second is set.
 func writeDecodedCodebook(w io.Writer, m *trainer.Model, second bool) error {
 	g := m.Config.Grid
+	if m.Target != nil {
+		return writeSupervisedCodebook(w, m, second)
+	}
 	if second {
 		return m.Pipeline.WriteCodebookNearest(w, m.Weights, g.Rows, g.Cols)
 	}
 	return m.Pipeline.WriteCodebook(w, m.Weights, g.Rows, g.Cols)
+}
+
+// writeSupervisedCodebook writes a supervised model's decoded codebook:
+// the features layer decoded by the pipeline, then the target layer as
+// p_<class> columns (the unit's class probabilities) or predicted_<name>.
+func writeSupervisedCodebook(w io.Writer, m *trainer.Model, second bool) error {
+	p, err := m.Predictor()
+	if err != nil {
+		return err
+	}
+	g := m.Config.Grid
+	var buf bytes.Buffer
+	write := m.Pipeline.WriteCodebook
+	if second {
+		write = m.Pipeline.WriteCodebookNearest
+	}
+	if err := write(&buf, p.Map().Weights(), g.Rows, g.Cols); err != nil {
+		return err
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		return err
+	}
+	if len(rows) != g.Units()+1 {
+		return fmt.Errorf("codebook: %d rows for %d units", len(rows)-1, g.Units())
+	}
+	t := m.Target
+	if t.Kind == trainer.TargetClasses {
+		for _, c := range t.Classes {
+			rows[0] = append(rows[0], "p_"+c)
+		}
+	} else {
+		rows[0] = append(rows[0], "predicted_"+t.Name)
+	}
+	for k, v := range p.UnitValues() {
+		for _, x := range v {
+			rows[k+1] = append(rows[k+1], strconv.FormatFloat(x, 'g', 7, 64))
+		}
+	}
+	cw := csv.NewWriter(w)
+	cw.WriteAll(rows)
+	return cw.Error()
 }

@@ -58,6 +58,14 @@ func TestTrainSupervised(t *testing.T) {
 	if acc := float64(hit) / 150; acc < 0.85 {
 		t.Errorf("predicted class right for %.3f of iris, want ≥ 0.85", acc)
 	}
+	// codebook decodes the features and adds the class probabilities.
+	cb := runCLI(t, "", "codebook", "--model", model)
+	if cb.code != exitOK || !strings.HasPrefix(cb.stdout, "som_row,som_col,sepal_length,sepal_width,petal_length,petal_width,p_setosa,p_versicolor,p_virginica\n") {
+		t.Errorf("codebook: %d %s %.200s", cb.code, cb.stderr, cb.stdout)
+	}
+	if n := len(readCSV(t, cb.stdout)); n != 37 {
+		t.Errorf("codebook has %d rows, want a header and 36 units", n)
+	}
 	// plot draws the target and confusion charts.
 	charts := filepath.Join(dir, "charts")
 	pl := runCLI(t, "", "plot", "--model", model, "--data", data, "--out", charts)
@@ -125,6 +133,9 @@ func TestTrainSupervisedNumeric(t *testing.T) {
 		t.Errorf("predicted RMSE %.3f, want ≤ 0.4", rmse)
 	}
 	usageFailure(t, runCLI(t, "", "predict", "--model", model, "--data", data, "--proba"), `--proba: the model's target "y" is numeric`)
+	if cb := runCLI(t, "", "codebook", "--model", model); cb.code != exitOK || !strings.HasPrefix(cb.stdout, "som_row,som_col,x1,x2,predicted_y\n") {
+		t.Errorf("codebook: %d %s %.200s", cb.code, cb.stderr, cb.stdout)
+	}
 }
 
 // TestSupervisedBadInput: each bad supervised command is one clear error.
