@@ -139,6 +139,18 @@ func (m *Map) Evaluate(data []float64, sigma float64) (Metrics, error) {
 	return acc.Metrics(), nil
 }
 
+// EvaluateSearch returns the map's QE, TE and dead units on data like
+// Evaluate, without the distortion (left 0): one BMU search and nothing
+// over each record's whole neighbourhood, for callers that do not show it
+// (the distortion's pass over every unit can cost as much as the search).
+func (m *Map) EvaluateSearch(data []float64) (Metrics, error) {
+	acc := m.NewMetricsAcc()
+	if err := m.search(data, func(_ int, f *Forward) { acc.AddWithoutDistortion(f) }); err != nil {
+		return Metrics{}, err
+	}
+	return acc.Metrics(), nil
+}
+
 // MetricsAcc accumulates the metrics of the records searched by forward
 // passes of one map, so that a training loop can report them from the
 // searches it runs anyway instead of evaluating the data again.

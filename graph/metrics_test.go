@@ -102,6 +102,36 @@ func TestMetricsBadInput(t *testing.T) {
 	}
 }
 
+// TestEvaluateSearch checks that EvaluateSearch gives Evaluate's QE, TE
+// and dead units bit for bit, with no distortion, over several chunks, in
+// both dtypes, and refuses what Evaluate refuses.
+func TestEvaluateSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, dt := range allDtypes {
+		m, _ := New(Config{Grid: Grid{Rows: 4, Cols: 5}, Dim: 3, Dtype: dt})
+		m.SetWeights(randVals(rng, 60))
+		data := randVals(rng, 3*(2*evalChunk+5))
+		want, err := m.Evaluate(data, 1.3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.EvaluateSearch(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Distortion = 0
+		if got != want || got.QE == 0 || got.DeadUnits == 1 {
+			t.Errorf("%v: EvaluateSearch %+v, Evaluate %+v", dt, got, want)
+		}
+	}
+	m := mapOf(t, Grid{Rows: 1, Cols: 2}, 0, 1)
+	for _, data := range [][]float64{nil, {0, math.NaN()}, {math.Inf(1)}} {
+		if _, err := m.EvaluateSearch(data); err == nil {
+			t.Errorf("EvaluateSearch(%v): want an error", data)
+		}
+	}
+}
+
 func TestPredictChunks(t *testing.T) {
 	// More records than one chunk, so the chunked search and its last,
 	// smaller chunk are both used.

@@ -333,22 +333,50 @@ type contEnc struct {
 	indicator           bool
 }
 
-// numericPlan returns the encoding of every input when each is continuous
-// and held as numbers in t (cols are t's columns of p.Columns), nil
-// otherwise (and under SkipMissing, whose rows transformRows checks).
-func (p *Pipeline) numericPlan(cols []*Column) []contEnc {
+// contPlan returns the encoding of every input when each is continuous,
+// nil otherwise (and under SkipMissing, whose records need checkPresent).
+func (p *Pipeline) contPlan() []contEnc {
 	if p.Options.Missing == SkipMissing {
 		return nil
 	}
 	plan := make([]contEnc, len(p.Columns))
 	for j := range p.Columns {
 		pc := &p.Columns[j]
-		if pc.Kind != Continuous || cols[j].Role != Continuous {
+		if pc.Kind != Continuous {
 			return nil
 		}
 		plan[j] = contEnc{start: p.layout.Groups[p.vgroup[j]].Start, fill: pc.Fill, center: pc.Center, scale: pc.Scale, indicator: pc.Indicator}
 	}
 	return plan
+}
+
+// numericPlan returns contPlan when every input is held as numbers in t
+// (cols are t's columns of p.Columns), nil otherwise.
+func (p *Pipeline) numericPlan(cols []*Column) []contEnc {
+	for _, c := range cols {
+		if c.Role != Continuous {
+			return nil
+		}
+	}
+	return p.contPlan()
+}
+
+// encode writes x (NaN if missing) into the encoded record row as
+// encodeCont does; false when it encodes to ±Inf or NaN.
+func (c *contEnc) encode(x float64, row []float64) bool {
+	missing := x != x
+	if missing {
+		x = c.fill
+	}
+	v := (x - c.center) / c.scale
+	row[c.start] = v
+	if c.indicator {
+		row[c.start+1] = 0
+		if missing {
+			row[c.start+1] = 1
+		}
+	}
+	return v-v == 0 // 0 for a finite v, NaN for ±Inf and NaN
 }
 
 // numericBlock is the number of rows transformNumeric encodes column by
@@ -364,28 +392,14 @@ func (p *Pipeline) transformNumeric(plan []contEnc, cols []*Column, ds *Dataset,
 	d := ds.D
 	for b := lo; b < hi; b += numericBlock {
 		e := min(hi, b+numericBlock)
-		bad := false
+		ok := true
 		for j := range plan {
-			c, num := &plan[j], cols[j].Num[b:e]
-			out := ds.Data[b*d+c.start:]
-			for i, x := range num {
-				missing := x != x
-				if missing {
-					x = c.fill
-				}
-				v := (x - c.center) / c.scale
-				// v-v is 0 for a finite v, NaN for ±Inf and NaN.
-				bad = bad || v-v != 0
-				out[i*d] = v
-				if c.indicator {
-					out[i*d+1] = 0
-					if missing {
-						out[i*d+1] = 1
-					}
-				}
+			c := &plan[j]
+			for i, x := range cols[j].Num[b:e] {
+				ok = c.encode(x, ds.Data[(b+i)*d:]) && ok
 			}
 		}
-		if bad {
+		if !ok {
 			return b
 		}
 	}

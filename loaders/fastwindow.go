@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"sync/atomic"
 )
 
 // The windowed fast reader is the fast numeric reader for input that is
@@ -178,6 +179,13 @@ func fileRemaining(r io.Reader) (size int64, at int64) {
 	return fi.Size() - at, at
 }
 
+// estimateRows estimates the rows of a file of size bytes whose first
+// window of n bytes held rows rows, with room to spare (capacity never
+// written costs nothing: its pages are never touched).
+func estimateRows(rows, n int, size int64) int {
+	return int(float64(rows)*float64(size)/float64(max(n, 1))*1.1) + rows + 16
+}
+
 // windowTable is fastTable for a regular file read a window at a time:
 // the table, or nil when ReadCSV must read the input from where it was
 // (windowTable seeks back there) with its general path; err is a read or
@@ -201,9 +209,7 @@ func windowTable(r io.Reader, opts *ReadOptions) (*Table, error) {
 		},
 		alloc: func(rows, n int) {
 			if base == 0 {
-				// Size the columns from the first window's rows per byte,
-				// with room to spare: capacity never written costs nothing.
-				est := int(float64(rows)*float64(size)/float64(max(n, 1))*1.1) + rows + 16
+				est := estimateRows(rows, n, size)
 				for j := range cols {
 					cols[j] = make([]float64, 0, est)
 				}
@@ -235,4 +241,84 @@ func windowTable(r io.Reader, opts *ReadOptions) (*Table, error) {
 		t.Columns[j] = Column{Name: name, Role: Continuous, Num: cols[j]}
 	}
 	return t, nil
+}
+
+// ReadTransform reads a table from r with read options ro (normally the
+// pipeline's ReadOptions, with the caller's name, delimiter and decimal
+// mark) and encodes it: the result and the errors of ReadCSV followed by
+// Transform. A regular file of plain numbers for a pipeline of continuous
+// inputs only is parsed a window at a time straight into the encoded
+// records, without the table in between. ro may be nil.
+func (p *Pipeline) ReadTransform(r io.Reader, ro *ReadOptions) (*Dataset, error) {
+	if ro == nil {
+		ro = &ReadOptions{}
+	}
+	if useFast {
+		if ds, err := p.windowDataset(r, ro); ds != nil || err != nil {
+			return ds, err
+		}
+	}
+	t, err := ReadCSV(r, ro)
+	if err != nil {
+		return nil, err
+	}
+	return p.Transform(t)
+}
+
+// windowDataset is ReadTransform's windowed path: the dataset, or nil
+// when the input must be read from where it was (windowDataset seeks
+// back there) by ReadCSV and Transform; err is a read or seek error.
+func (p *Pipeline) windowDataset(r io.Reader, ro *ReadOptions) (*Dataset, error) {
+	size, at := fileRemaining(r)
+	if size < 0 || p.ready() != nil || p.Target != "" {
+		return nil, nil
+	}
+	plan := p.contPlan()
+	if plan == nil {
+		return nil, nil
+	}
+	d := p.layout.Width
+	ds := &Dataset{D: d, Features: p.Features()}
+	var (
+		fidx []int // header index of each input
+		base int   // rows stored before this window
+		bad  atomic.Bool
+	)
+	ok, err := scanWindows(r, ro, windowSink{
+		start: func(s *schema) bool {
+			fidx = make([]int, len(p.Columns))
+			for j, c := range p.Columns {
+				if fidx[j] = slices.Index(s.header, c.Name); fidx[j] < 0 {
+					return false
+				}
+			}
+			return true
+		},
+		alloc: func(rows, n int) {
+			if base == 0 {
+				ds.Data = make([]float64, 0, estimateRows(rows, n, size)*d)
+			}
+			ds.Data = slices.Grow(ds.Data, rows*d)[:(base+rows)*d]
+		},
+		store: func(r int, vals []float64) {
+			row := ds.Data[(base+r)*d : (base+r+1)*d]
+			for j := range plan {
+				if !plan[j].encode(vals[fidx[j]], row) {
+					bad.Store(true) // Transform reports it
+				}
+			}
+		},
+		done: func(rows int) bool { base += rows; return !bad.Load() },
+	})
+	if err != nil {
+		return nil, wrapCSV(ro.Name, err)
+	}
+	if !ok {
+		if _, err := r.(io.Seeker).Seek(at, io.SeekStart); err != nil {
+			return nil, wrapCSV(ro.Name, err)
+		}
+		return nil, nil
+	}
+	ds.N = base
+	return ds, nil
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -119,4 +120,96 @@ func tempFile(t *testing.T, data string) *os.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// readTransformBoth reads data from a file with ReadTransform (windows of
+// window bytes) and from memory with ReadCSV and Transform, and fails
+// unless both give the same dataset bit for bit or the same error. It
+// reports whether the windowed path took the file.
+func readTransformBoth(t *testing.T, p *Pipeline, data string, ro ReadOptions, window int) bool {
+	t.Helper()
+	defer func(w int) { windowSize = w }(windowSize)
+	windowSize = window
+	want, werr := func() (*Dataset, error) {
+		tab, err := ReadCSV(strings.NewReader(data), &ro)
+		if err != nil {
+			return nil, err
+		}
+		return p.Transform(tab)
+	}()
+	got, err := p.ReadTransform(tempFile(t, data), &ro)
+	if errString(err) != errString(werr) {
+		t.Fatalf("%.60q in %d-byte windows: errors differ:\nReadTransform      %v\nReadCSV, Transform %v", data, window, err, werr)
+	}
+	if !sameDataset(got, want) || got != nil && !slices.Equal(got.Labels, want.Labels) {
+		t.Fatalf("%.60q in %d-byte windows: datasets differ", data, window)
+	}
+	fast, _ := p.windowDataset(tempFile(t, data), &ro)
+	return fast != nil
+}
+
+// TestReadTransform checks ReadTransform against ReadCSV and Transform on
+// a pipeline of continuous inputs (with missing-value indicators): plain
+// files (taken by the windowed path, columns in any order, extra columns
+// are left to the general path), and near misses: a missing column, text,
+// quotes, Inf, a value that normalizes to Inf, ragged rows.
+func TestReadTransform(t *testing.T) {
+	train := "a,b,c\n1,2,0.1\n4,NA,0.2\n7,8,0.3\n" // c's spread is small: 1.7e308 normalizes to Inf
+	tab, err := ReadCSV(strings.NewReader(train), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Fit(tab, nil, &PipelineOptions{NAIndicators: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var big strings.Builder
+	big.WriteString("c,b,a\n")
+	rng := rand.New(rand.NewPCG(9, 9))
+	for range 4000 {
+		fmt.Fprintf(&big, "%g,%s,%.3f\n", rng.NormFloat64(), []string{"1.5", "", "NA", "-3"}[rng.IntN(4)], rng.Float64())
+	}
+	ro := p.ReadOptions()
+	ro.Name = "new.csv"
+	for _, c := range []struct {
+		data string
+		fast bool
+	}{
+		{train, true},
+		{big.String(), true},
+		{"a,b,c,d\n1,2,3,x\n", false},
+		{"a,b\n1,2\n", false},
+		{"a,b,c\n1,2,x\n", false},
+		{"a,b,c\n1,\"2\",3\n", false},
+		{"a,b,c\n1,2,Inf\n", false},
+		{"a,b,c\n1,2,1.7e308\n", false},
+		{"a,b,c\n1,2\n", false},
+		{"a,b,c\n", false},
+	} {
+		for _, w := range []int{16, 4096} {
+			if fast := readTransformBoth(t, p, c.data, ro, w); fast != c.fast {
+				t.Errorf("%.40q: windowed path took it: %v, want %v", c.data, fast, c.fast)
+			}
+		}
+	}
+}
+
+// FuzzReadTransform checks ReadTransform against ReadCSV and Transform on
+// any input, for a pipeline of continuous inputs.
+func FuzzReadTransform(f *testing.F) {
+	for _, s := range []string{"a,b\n1,2\n", "b,a\n1,NA\n\n3,4", "a,b\r\n1,2\r\n3,x\n", "a,b\n1e308,-1e308\n"} {
+		f.Add(s)
+	}
+	tab, err := ReadCSV(strings.NewReader("a,b\n1,2\n3,NA\n-5,0.5\n"), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	p, err := Fit(tab, nil, &PipelineOptions{NAIndicators: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	ro := p.ReadOptions()
+	f.Fuzz(func(t *testing.T, s string) {
+		readTransformBoth(t, p, s, ro, 1+len(s)%17)
+	})
 }

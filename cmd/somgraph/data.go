@@ -322,11 +322,7 @@ func commaNote(cols []string) string {
 func readWithPipeline(r io.Reader, name string, p *loaders.Pipeline, in input) (*loaders.Dataset, error) {
 	ro := p.ReadOptions()
 	ro.Name, ro.Delimiter, ro.Decimal = name, in.delim, in.decimal
-	t, err := loaders.ReadCSV(r, &ro)
-	if err != nil {
-		return nil, dataError(err, modelHints)
-	}
-	ds, err := p.Transform(t)
+	ds, err := p.ReadTransform(r, &ro)
 	if err != nil {
 		return nil, dataError(err, modelHints)
 	}

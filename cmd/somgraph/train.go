@@ -677,8 +677,8 @@ func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Durati
 		fmt.Fprintf(w, "early stopping after %d of %d epochs: %s did not improve for %d epochs (best %.4f at epoch %d)\n",
 			len(h), p.flags.epochs, p.early.Monitor, p.early.Patience, p.early.Best, p.early.BestEpoch+1)
 	}
-	final := last.Train // the epoch's own measure; the trained map's, exactly, below
-	if m, err := l.Map().Evaluate(l.Train().Data, last.Sigma); err == nil {
+	final := last.Train // the epoch's own measure; the trained map's, exactly, below (no distortion: not shown)
+	if m, err := l.Map().EvaluateSearch(l.Train().Data); err == nil {
 		final = m
 	}
 	te := l.Map().Config().TELabel()
