@@ -192,6 +192,17 @@ func TestReadTransform(t *testing.T) {
 			}
 		}
 	}
+	// Under SkipMissing missing values stay NaN and a record with none
+	// present is an error: the general path's.
+	skip, err := Fit(tab, nil, &PipelineOptions{Missing: SkipMissing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{big.String(), "a,b,c\n1,NA,3\nNA,,NA\n"} {
+		if readTransformBoth(t, skip, data, ro, 64) {
+			t.Errorf("%.40q under SkipMissing: the windowed path took it", data)
+		}
+	}
 }
 
 // FuzzReadTransform checks ReadTransform against ReadCSV and Transform on
