@@ -25,6 +25,14 @@
 // levels equally far apart. The unknown level's row learns the average
 // row.
 //
+// # Without training
+//
+// CoOccurrence is a second, cheaper strategy: it counts each level against
+// the other columns' levels and the continuous columns' quartiles, weights
+// the counts by positive pointwise mutual information and keeps a truncated
+// SVD of the result. It needs no seed and no epochs, and it sees only pairs
+// of columns, where the autoencoder sees whole rows.
+//
 // # Reproducible, stopped early
 //
 // Options.Seed seeds the initial weights, the validation split, the batch

@@ -53,7 +53,8 @@
 // With PipelineOptions.Encode = Embedding, Fit learns a vector per level
 // of each categorical column with package embed's masked autoencoder
 // (after the statistics, on the training rows, seeded by
-// EmbedOptions.Seed), so that levels whose rows look alike in the other
+// EmbedOptions.Seed; or, with EmbedOptions.Method EmbedCoOccurrence, from
+// the levels' co-occurrences without training), so that levels whose rows look alike in the other
 // columns get vectors that point the same way. The vectors are stored in
 // the pipeline (FittedColumn.Embedding, and so in model files); Transform
 // writes a level's vector (Group.Vectors), the unknown level's own learned

@@ -32,6 +32,11 @@ func (p *Pipeline) fitEmbeddings(t *Table, rows []int) error {
 			return fmt.Errorf("%w %q in the embedding sizes: name a categorical input column", ErrUnknownColumn, name)
 		}
 	}
+	switch eo.Method {
+	case "", EmbedAutoencoder, EmbedCoOccurrence:
+	default:
+		return fmt.Errorf("loaders: embedding method %q: want %s or %s", eo.Method, EmbedAutoencoder, EmbedCoOccurrence)
+	}
 	if len(cats) == 0 {
 		return nil
 	}
@@ -76,7 +81,11 @@ func (p *Pipeline) fitEmbeddings(t *Table, rows []int) error {
 			d.Cont = append(d.Cont, row[k])
 		}
 	}
-	m, err := embed.Fit(d, &embed.Options{Sizes: sizes, Epochs: eo.Epochs, Seed: eo.Seed, Progress: eo.Progress})
+	learn := embed.Fit
+	if eo.Method == EmbedCoOccurrence {
+		learn = embed.CoOccurrence
+	}
+	m, err := learn(d, &embed.Options{Sizes: sizes, Epochs: eo.Epochs, Seed: eo.Seed, Progress: eo.Progress})
 	if err != nil {
 		return fmt.Errorf("loaders: %s: learning the embeddings: %w", nameOf(t.Name), err)
 	}

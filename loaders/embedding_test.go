@@ -228,6 +228,18 @@ func TestEmbeddingBadInput(t *testing.T) {
 			t.Fatalf("got %v, want ErrEmbedStream", err)
 		}
 	})
+	t.Run("sharded", func(t *testing.T) {
+		csv := plantedCSV(100, 6)
+		open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv)), nil }
+		o := &Options{Read: ReadOptions{Target: "y"}, Pipeline: PipelineOptions{Encode: Embedding}}
+		s, err := FitShard("a.csv", open, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Pipeline(o); !errors.Is(err, ErrEmbedStream) {
+			t.Fatalf("got %v, want ErrEmbedStream", err)
+		}
+	})
 	t.Run("corrupted", func(t *testing.T) {
 		db := embedBunch(t, plantedCSV(200, 7), PipelineOptions{Embed: &EmbedOptions{Epochs: 1}})
 		b, _ := json.Marshal(db.Pipeline)
@@ -260,4 +272,30 @@ func TestEmbeddingBadInput(t *testing.T) {
 			t.Errorf("vectors under one-hot: got %v, want ErrPipeline", err)
 		}
 	})
+}
+
+// TestEmbeddingCoOccurrence: the co-occurrence method separates the
+// planted groups too, without a seed; an unknown method is an error.
+func TestEmbeddingCoOccurrence(t *testing.T) {
+	db := embedBunch(t, plantedCSV(2000, 1), PipelineOptions{Embed: &EmbedOptions{Method: EmbedCoOccurrence}})
+	kind := db.Pipeline.Layout().Groups[1]
+	var within, between float64
+	for a := 0; a < 8; a++ {
+		for b := a + 1; b < 8; b++ {
+			if d := cosDist(kind.Vectors[a], kind.Vectors[b]); (a < 4) == (b < 4) {
+				within += d / 12
+			} else {
+				between += d / 16
+			}
+		}
+	}
+	t.Logf("mean cosine distance within groups %.3f, between %.3f", within, between)
+	if kind.Encoding != Embedding || !(within < 0.25*between) {
+		t.Errorf("%v group: mean cosine distance within groups %.3f, between %.3f: want within below a quarter of between", kind.Encoding, within, between)
+	}
+	_, err := LoadReader(strings.NewReader(plantedCSV(100, 1)), &Options{Read: ReadOptions{Target: "y"},
+		Pipeline: PipelineOptions{Encode: Embedding, Embed: &EmbedOptions{Method: "svd"}}})
+	if err == nil || !strings.Contains(err.Error(), `embedding method "svd"`) {
+		t.Errorf("unknown method: got %v", err)
+	}
 }

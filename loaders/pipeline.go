@@ -194,6 +194,12 @@ type PipelineOptions struct {
 	Embed *EmbedOptions `json:"embed,omitempty"`
 }
 
+// EmbedOptions.Method values.
+const (
+	EmbedAutoencoder  = "autoencoder"
+	EmbedCoOccurrence = "cooccurrence"
+)
+
 // EmbedOptions configures the autoencoder that learns the vectors of
 // Embedding encoding (package embed).
 type EmbedOptions struct {
@@ -201,6 +207,11 @@ type EmbedOptions struct {
 	// column not named gets fastai's size for its levels plus the unknown
 	// level (embed.Size). A size below 1 is an error.
 	Sizes map[string]int `json:"sizes,omitempty"`
+	// Method is how the vectors are learned: EmbedAutoencoder (the
+	// default, also "") trains package embed's autoencoder (embed.Fit);
+	// EmbedCoOccurrence computes them from the levels' co-occurrences
+	// (embed.CoOccurrence: PPMI and a truncated SVD, no training, no seed).
+	Method string `json:"method,omitempty"`
 	// Epochs caps the autoencoder's epochs; 0 means embed.DefaultEpochs.
 	Epochs int `json:"epochs,omitempty"`
 	// Seed seeds the autoencoder. NewDataBunch, Load and Builtin use

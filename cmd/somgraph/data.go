@@ -78,7 +78,7 @@ func (f *trainFlags) loaderOptions() (*loaders.Options, error) {
 	}
 	o.Pipeline.NAIndicators = f.naIndicators
 	if o.Pipeline.Encode == loaders.Embedding {
-		eo := &loaders.EmbedOptions{Epochs: f.embedEpochs}
+		eo := &loaders.EmbedOptions{Epochs: f.embedEpochs, Method: f.embedMethod}
 		if eo.Sizes, err = parseSizes(f.embedSize); err != nil {
 			return nil, usagef("--embed-size: %s", err)
 		}

@@ -39,7 +39,14 @@ func TestTrainEmbedding(t *testing.T) {
 	if c := train("c.somg", "--seed", "3"); bytes.Equal(a, c) {
 		t.Error("seeds 0 and 3 wrote the same model file")
 	}
-	r := runCLI(t, "", "codebook", "--model", filepath.Join(dir, "a.somg"), "--encoded")
+	// The co-occurrence method trains nothing: no epoch lines, and it
+	// does not depend on the seed's autoencoder.
+	r := runCLI(t, "", "train", "--dataset", "penguins", "--encode", "embedding", "--embed-method", "cooccurrence", "--size", "4x4", "--epochs", "2",
+		"--progress", "lines", "--out", filepath.Join(dir, "co.somg"))
+	if r.code != 0 || strings.Contains(r.stdout, "embed: epoch") {
+		t.Errorf("cooccurrence: exit %d, stdout\n%s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", "codebook", "--model", filepath.Join(dir, "a.somg"), "--encoded")
 	if r.code != 0 {
 		t.Fatalf("codebook: exit %d: %s", r.code, r.stderr)
 	}
@@ -62,9 +69,11 @@ func TestTrainEmbeddingBad(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"size without embedding", []string{"--dataset", "penguins", "--embed-size", "island=2"}, "--embed-size and --embed-epochs configure --encode embedding"},
+		{"size without embedding", []string{"--dataset", "penguins", "--embed-size", "island=2"}, "--embed-size, --embed-epochs and --embed-method configure --encode embedding"},
 		{"epochs without embedding", []string{"--dataset", "penguins", "--encode", "ordinal", "--embed-epochs", "3"}, "configure --encode embedding"},
 		{"with colours", []string{"--embed-epochs", "3"}, "--embed-epochs applies to a table"},
+		{"method without embedding", []string{"--dataset", "penguins", "--embed-method", "cooccurrence"}, "configure --encode embedding"},
+		{"unknown method", []string{"--dataset", "penguins", "--encode", "embedding", "--embed-method", "svd"}, `--embed-method "svd": want autoencoder or cooccurrence`},
 		{"negative epochs", []string{"--dataset", "penguins", "--encode", "embedding", "--embed-epochs", "-1"}, "--embed-epochs -1"},
 		{"no size", []string{"--dataset", "penguins", "--encode", "embedding", "--embed-size", "island"}, `--embed-size: "island": want name=size`},
 		{"size text", []string{"--dataset", "penguins", "--encode", "embedding", "--embed-size", "island=big"}, `--embed-size: "island=big"`},

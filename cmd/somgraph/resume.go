@@ -113,7 +113,7 @@ func (f *trainFlags) checkResume(set map[string]bool) error {
 		if f.validColumn != "" {
 			return usagef("--valid-column is not supported with --init-model: use --valid F")
 		}
-		for _, name := range []string{"init", "size", "topology", "toroidal", "distance", "neighborhood", "dtype", "cont", "cat", "target", "ignore", "encode", "embed-size", "embed-epochs", "normalize", "na-indicators", "missing"} {
+		for _, name := range []string{"init", "size", "topology", "toroidal", "distance", "neighborhood", "dtype", "cont", "cat", "target", "ignore", "encode", "embed-size", "embed-epochs", "embed-method", "normalize", "na-indicators", "missing"} {
 			if set[name] {
 				return usagef("--%s is fixed by --init-model (the map and its preprocessing come from the model): drop it", name)
 			}

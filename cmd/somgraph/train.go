@@ -47,7 +47,7 @@ type trainFlags struct {
 	valid                                        float64
 	n                                            int
 	streamAbove                                  int64
-	embedSize                                    string
+	embedSize, embedMethod                       string
 	embedEpochs                                  int
 	embedLog                                     io.Writer // not a flag: where run reports the embedding epochs
 	// output
@@ -94,7 +94,7 @@ once without saving.`,
 	groups: []group{
 		{"Map", []string{"size", "topology", "toroidal", "distance", "neighborhood", "init", "dtype", "te-neighbors"}},
 		{"Training", []string{"epochs", "mode", "batch", "lr", "sigma", "schedule", "seed", "early-stop", "monitor", "min-delta", "exact-train-metrics"}},
-		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "normalize", "na-indicators", "missing", "valid", "valid-column"}},
+		{"Data", []string{"dataset", "n", "data", "cont", "cat", "target", "ignore", "na", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "embed-method", "normalize", "na-indicators", "missing", "valid", "valid-column"}},
 		{"Output", []string{"out", "progress", "log", "checkpoint", "charts", "format", "charts-every", "serve"}},
 		{"Resume and continue", []string{"checkpoint-every", "state-file", "resume", "init-model"}},
 		{"Supervised", []string{"supervised", "target-weight", "target-kind"}},
@@ -147,6 +147,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.badRows, "bad-rows", "error", "`error|skip` what a malformed row does (skipped rows are counted)")
 	fs.StringVar(&f.encode, "encode", "onehot", "`onehot|ordinal|embedding` categorical encoding (embedding: vectors learned by an autoencoder, a line per epoch)")
 	fs.StringVar(&f.embedSize, "embed-size", "", "with --encode embedding: `name=size,...` embedding sizes of those columns (default min(600, round(1.6·(levels+1)^0.56)))")
+	fs.StringVar(&f.embedMethod, "embed-method", loaders.EmbedAutoencoder, "with --encode embedding: `autoencoder|cooccurrence` how the vectors are learned (cooccurrence: PPMI and a truncated SVD of the levels' co-occurrences, no training)")
 	fs.IntVar(&f.embedEpochs, "embed-epochs", 0, fmt.Sprintf("with --encode embedding: most `epochs` of the autoencoder, which stops early (0: %d)", embed.DefaultEpochs))
 	fs.StringVar(&f.normalize, "normalize", "zscore", "`zscore|minmax|none` scaling of continuous columns")
 	fs.BoolVar(&f.naIndicators, "na-indicators", false, "add a 0/1 column <name>_na after each continuous column that had missing values")
@@ -351,7 +352,7 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 	}
 	colours := f.colours()
 	if colours {
-		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "missing", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "normalize", "valid-column"} {
+		for _, name := range []string{"cont", "cat", "target", "ignore", "na", "na-indicators", "missing", "delimiter", "decimal", "comment", "lazy-quotes", "stream-above", "bad-rows", "encode", "embed-size", "embed-epochs", "embed-method", "normalize", "valid-column"} {
 			if set[name] {
 				return usagef("--%s applies to a table: add --data FILE.csv or --dataset iris, penguins or housing", name)
 			}
@@ -363,10 +364,15 @@ func (f *trainFlags) checkData(set map[string]bool) error {
 			}
 		}
 	}
-	if (set["embed-size"] || set["embed-epochs"]) && !colours {
+	if (set["embed-size"] || set["embed-epochs"] || set["embed-method"]) && !colours {
 		if enc, err := loaders.ParseEncoding(f.encode); err == nil && enc != loaders.Embedding {
-			return usagef("--embed-size and --embed-epochs configure --encode embedding: add it")
+			return usagef("--embed-size, --embed-epochs and --embed-method configure --encode embedding: add it")
 		}
+	}
+	switch f.embedMethod {
+	case loaders.EmbedAutoencoder, loaders.EmbedCoOccurrence:
+	default:
+		return usagef("--embed-method %q: want %s or %s", f.embedMethod, loaders.EmbedAutoencoder, loaders.EmbedCoOccurrence)
 	}
 	if f.embedEpochs < 0 {
 		return usagef("--embed-epochs %d: must be 0 (the default) or more", f.embedEpochs)
