@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/s3" // s3:// paths
 	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 	"github.com/somgraph/somgraph/beam/sombeam"
@@ -62,7 +63,7 @@ type flags struct {
 
 func define(fs *flag.FlagSet) *flags {
 	f := &flags{}
-	fs.StringVar(&f.input, "input", "", "`glob` of CSV shards with the same header, quoted (local, gs://, s3:// where available)")
+	fs.StringVar(&f.input, "input", "", "`glob` of CSV shards with the same header, quoted (local, gs://, s3://)")
 	fs.StringVar(&f.out, "out", "", "train: model `file` to write; predict: `directory` for the CSV shards")
 	fs.StringVar(&f.model, "model", "", "predict: model `file`")
 	fs.StringVar(&f.scratch, "scratch", "", "`directory` where each pipeline leaves its result for this program (default: a local temporary directory; use a shared one on a cluster)")

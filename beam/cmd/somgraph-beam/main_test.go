@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 	"github.com/somgraph/somgraph/trainer"
@@ -139,5 +140,28 @@ func TestBadFlags(t *testing.T) {
 	var stdout bytes.Buffer
 	if err := predict(ctx, parse(t, "--model", filepath.Join(t.TempDir(), "missing.somg"), "--input", glob, "--out", t.TempDir()), &stdout); err == nil || !strings.Contains(err.Error(), "--model") {
 		t.Errorf("predict with a missing model: %v", err)
+	}
+}
+
+// TestS3WithoutCredentials checks that an s3:// glob reaches Beam's S3
+// filesystem (registered by the command) and fails with a clear error
+// when there are no credentials and no network, instead of an unknown
+// scheme or a hang.
+func TestS3WithoutCredentials(t *testing.T) {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_REGION", "us-east-1")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	var stdout, stderr bytes.Buffer
+	err := train(ctx, parse(t, "--input", "s3://somgraph-no-such-bucket/data/*.csv", "--out", filepath.Join(t.TempDir(), "m.somg")), &stdout, &stderr)
+	t.Logf("after %v: %v", time.Since(start), err)
+	if err == nil || !strings.Contains(err.Error(), `input "s3://somgraph-no-such-bucket/data/*.csv"`) || !strings.Contains(err.Error(), "credentials") {
+		t.Fatalf("an s3:// glob without credentials: %v", err)
 	}
 }
