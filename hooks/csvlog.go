@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 )
@@ -16,11 +17,15 @@ import (
 // time; te_neighbors is the topographic-error convention of the TE
 // columns, the number of grid neighbours that count as adjacent (4 or 8 on
 // a rectangular grid, 6 on a hexagonal one; see graph.Config.TEAdjacent).
+// The last six columns are a supervised map's target metrics
+// (State.TrainTarget, ValidTarget): the accuracies for a class target,
+// RMSE and MAE for a numeric one, empty otherwise.
 var CSVHeader = []string{
 	"epoch", "loss",
 	"train_qe", "train_te", "train_distortion", "train_dead_units",
 	"valid_qe", "valid_te", "valid_distortion", "valid_dead_units",
 	"alpha", "sigma", "batch_size", "batches", "records", "seconds", "te_neighbors",
+	"train_accuracy", "valid_accuracy", "train_rmse", "valid_rmse", "train_mae", "valid_mae",
 }
 
 // CSVLogger writes one CSV row per epoch (at AfterEpoch) to a writer,
@@ -75,7 +80,8 @@ func (l *CSVLogger) Handle(e Event, s *State) error {
 			return l.write(CSVHeader)
 		}
 	case AfterEpoch:
-		return l.write(append(csvRow(l.clock.record(s)), teNeighbors(s)))
+		r := l.clock.record(s)
+		return l.write(append(append(csvRow(r), teNeighbors(s)), targetCells(r)...))
 	case AfterFit:
 		return l.Close()
 	}
@@ -120,6 +126,20 @@ func csvRow(r EpochRecord) []string {
 	}
 	return append(row, f(r.Alpha), f(r.Sigma), strconv.Itoa(r.BatchSize), strconv.Itoa(r.Batches),
 		strconv.Itoa(r.Records), strconv.FormatFloat(r.Duration.Seconds(), 'f', 3, 64))
+}
+
+// targetCells returns the target columns of a row: the train and valid
+// accuracy, RMSE and MAE, empty where not measured (NaN, no target, no
+// validation data).
+func targetCells(r EpochRecord) []string {
+	cell := func(v float64, ok bool) string {
+		if !ok || !r.HasTarget || math.IsNaN(v) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	t, v := r.TrainTarget, r.ValidTarget
+	return []string{cell(t.Accuracy, true), cell(v.Accuracy, r.HasValid), cell(t.RMSE, true), cell(v.RMSE, r.HasValid), cell(t.MAE, true), cell(v.MAE, r.HasValid)}
 }
 
 var _ Hook = (*CSVLogger)(nil)

@@ -14,10 +14,26 @@ import (
 func TestTrainSupervised(t *testing.T) {
 	dir := t.TempDir()
 	model := filepath.Join(dir, "iris.somg")
+	logPath := filepath.Join(dir, "epochs.csv")
 	r := runCLI(t, "", "train", "--dataset", "iris", "--size", "6x6", "--epochs", "20", "--valid", "0.2", "--supervised",
-		"--monitor", "valid_accuracy", "--early-stop", "50", "--out", model, "--progress", "lines")
+		"--monitor", "valid_accuracy", "--early-stop", "50", "--out", model, "--progress", "lines", "--log", logPath)
 	if r.code != exitOK {
 		t.Fatalf("train: %d %s", r.code, r.stderr)
+	}
+	logRows := readCSV(t, string(readFile(t, logPath)))
+	col := map[string]int{}
+	for i, h := range logRows[0] {
+		col[h] = i
+	}
+	for e, row := range logRows[1:] {
+		for _, name := range []string{"train_accuracy", "valid_accuracy"} {
+			if v, err := strconv.ParseFloat(row[col[name]], 64); err != nil || v < 0 || v > 1 {
+				t.Errorf("log epoch %d: %s %q", e+1, name, row[col[name]])
+			}
+		}
+		if row[col["valid_rmse"]] != "" {
+			t.Errorf("log epoch %d: valid_rmse %q for a class target", e+1, row[col["valid_rmse"]])
+		}
 	}
 	for _, want := range []string{"  acc ", "  valid acc ", "supervised on species (3 classes, target weight 0.5): train accuracy ", ", valid accuracy "} {
 		if !strings.Contains(r.stdout, want) {
