@@ -420,3 +420,42 @@ func TestSupervisedNewInitialized(t *testing.T) {
 		t.Errorf("NewInitialized of a supervised map: %v", err)
 	}
 }
+
+// TestSupervisedMissing: with Options.Missing a record without a label
+// trains on its features alone (its target layer is missing) and is left
+// out of the accuracy.
+func TestSupervisedMissing(t *testing.T) {
+	train := labelled(100, func(i int, x []float64) string {
+		if i%10 == 3 {
+			return ""
+		}
+		return side(i, x)
+	})
+	l, err := New(train, nil, &Options{Grid: graph.Grid{Rows: 4, Cols: 4}, Supervised: true, Missing: true, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l.Map().Config().Missing || !math.IsNaN(l.Train().Row(3)[2]) {
+		t.Fatalf("missing %v, record 3's target %v", l.Map().Config().Missing, l.Train().Row(3)[2:])
+	}
+	if err := l.Fit(10); err != nil {
+		t.Fatal(err)
+	}
+	preds, err := l.Predict(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hit, n := 0, 0
+	for i, p := range preds {
+		if train.Labels[i] != "" {
+			n++
+			if p.Class == train.Labels[i] {
+				hit++
+			}
+		}
+	}
+	h := l.History()
+	if acc := h[len(h)-1].TrainTarget.Accuracy; n != 90 || acc != float64(hit)/90 || acc < 0.85 {
+		t.Errorf("accuracy %v, want %d/%d ≥ 0.85", acc, hit, n)
+	}
+}
