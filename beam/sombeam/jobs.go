@@ -276,7 +276,8 @@ func (p *prepared) bound(rec []float64) {
 	}
 }
 
-func (p *prepared) merge(o *prepared) error {
+// Merge adds o's counts, bounds and gathered records to p.
+func (p *prepared) Merge(o *prepared) error {
 	p.Rows += o.Rows
 	p.Skipped += o.Skipped
 	if o.Lo != nil {
@@ -528,20 +529,34 @@ func (fn *mergeFn) MergeAccumulators(a, b Part) Part {
 // ExtractOutput returns the merged Part.
 func (fn *mergeFn) ExtractOutput(a Part) Part { return a }
 
+// mergeable is a pointer to a T that encodes itself and merges another.
+type mergeable[T any] interface {
+	*T
+	MarshalBinary() ([]byte, error)
+	UnmarshalBinary([]byte) error
+	Merge(*T) error
+}
+
+// mergeEncoded decodes a and b as Ts, merges b into a and encodes the
+// result.
+func mergeEncoded[T any, P mergeable[T]](a, b []byte) ([]byte, error) {
+	var x, y T
+	if err := P(&x).UnmarshalBinary(a); err != nil {
+		return nil, err
+	}
+	if err := P(&y).UnmarshalBinary(b); err != nil {
+		return nil, err
+	}
+	if err := P(&x).Merge(&y); err != nil {
+		return nil, err
+	}
+	return P(&x).MarshalBinary()
+}
+
 func mergeBlobs(kind string, a, b []byte) ([]byte, error) {
 	switch kind {
 	case kindSummary:
-		var x, y loaders.ShardSummary
-		if err := x.UnmarshalBinary(a); err != nil {
-			return nil, err
-		}
-		if err := y.UnmarshalBinary(b); err != nil {
-			return nil, err
-		}
-		if err := x.Merge(&y); err != nil {
-			return nil, err
-		}
-		return x.MarshalBinary()
+		return mergeEncoded[loaders.ShardSummary](a, b)
 	case kindEpoch:
 		s, m, err := decodeEpoch(a)
 		if err != nil {
@@ -559,17 +574,7 @@ func mergeBlobs(kind string, a, b []byte) ([]byte, error) {
 		}
 		return encodeEpoch(s, m)
 	case kindPrepare:
-		var x, y prepared
-		if err := x.UnmarshalBinary(a); err != nil {
-			return nil, err
-		}
-		if err := y.UnmarshalBinary(b); err != nil {
-			return nil, err
-		}
-		if err := x.merge(&y); err != nil {
-			return nil, err
-		}
-		return x.MarshalBinary()
+		return mergeEncoded[prepared](a, b)
 	case kindCounts:
 		if len(a) != 16 || len(b) != 16 {
 			return nil, errors.New("sombeam: bad prediction counts")

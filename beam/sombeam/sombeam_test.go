@@ -399,3 +399,44 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestPreparedMerge checks the prepare pass's combiner: counts add, bounds
+// are the elementwise minimum and maximum (a shard without training
+// records has none), gathered records collect; corrupt input is an error.
+func TestPreparedMerge(t *testing.T) {
+	a := &prepared{Rows: 3, Skipped: 1, Gathered: []gathered{{Index: 4, Label: "x", Rec: []float64{1, 2}}}}
+	a.bound([]float64{1, 5})
+	a.bound([]float64{3, -2})
+	b := &prepared{Rows: 2, Gathered: []gathered{{Index: 0, Rec: []float64{0, 0}}}}
+	b.bound([]float64{-1, 4})
+	empty := &prepared{}
+	blob := func(p *prepared) []byte {
+		out, err := p.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	m, err := mergeBlobs(kindPrepare, blob(a), blob(empty))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err = mergeBlobs(kindPrepare, m, blob(b)); err != nil {
+		t.Fatal(err)
+	}
+	var got prepared
+	if err := got.UnmarshalBinary(m); err != nil {
+		t.Fatal(err)
+	}
+	if got.Rows != 5 || got.Skipped != 1 || !slices.Equal(got.Lo, []float64{-1, -2}) || !slices.Equal(got.Hi, []float64{3, 5}) || len(got.Gathered) != 2 || got.Gathered[0].Label != "x" {
+		t.Fatalf("merged %+v", got)
+	}
+	if _, err := mergeBlobs(kindPrepare, m[:len(m)/2], m); err == nil {
+		t.Error("a truncated blob: no error")
+	}
+	wide := &prepared{}
+	wide.bound([]float64{1, 2, 3})
+	if _, err := mergeBlobs(kindPrepare, m, blob(wide)); err == nil {
+		t.Error("bounds of different widths: no error")
+	}
+}
