@@ -15,7 +15,7 @@ import (
 var (
 	mapChartNames     = []string{"hitmap", "weights", "features", "preds", "umatrix", "loss", "hyperparams"}
 	clusterChartNames = []string{"clusters", "criteria", "profiles"}
-	chartNames        = slices.Concat(mapChartNames, clusterChartNames, supervisedChartNames)
+	chartNames        = slices.Concat(mapChartNames, clusterChartNames, supervisedChartNames, embeddingChartNames)
 )
 
 // ChartNames lists the charts of every map that Chart and WriteCharts
@@ -77,6 +77,8 @@ func (in *Interpretation) Chart(name string, w io.Writer, f Format) error {
 		return in.TargetMap(w, f)
 	case "confusion":
 		return in.Confusion(w, f, nil)
+	case "margins":
+		return in.LevelMargins(w, f)
 	}
 	return fmt.Errorf("viz: unknown chart %q (want one of %s)", name, strings.Join(chartNames, ", "))
 }
@@ -105,6 +107,8 @@ func (in *Interpretation) applies(name string) bool {
 			ds = in.train
 		}
 		return in.Supervised() && ds != nil && ds.Labels != nil
+	case "margins":
+		return in.Embedded()
 	}
 	return true
 }

@@ -109,7 +109,7 @@ func ExampleParseCharts() {
 	fmt.Println(err)
 	// Output:
 	// [hitmap umatrix] <nil>
-	// viz: unknown chart "pie" (want a comma-separated list of hitmap, weights, features, preds, umatrix, loss, hyperparams, clusters, criteria, profiles, target, confusion)
+	// viz: unknown chart "pie" (want a comma-separated list of hitmap, weights, features, preds, umatrix, loss, hyperparams, clusters, criteria, profiles, target, confusion, margins)
 }
 
 func ExampleParseFormat() {

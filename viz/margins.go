@@ -9,6 +9,24 @@ import (
 	"github.com/somgraph/somgraph/loaders"
 )
 
+var embeddingChartNames = []string{"margins"}
+
+// EmbeddingChartNames lists the charts Chart and WriteCharts draw for a
+// map whose decoder has features encoded as learned embeddings (see
+// Embedded): LevelMargins as "margins".
+func EmbeddingChartNames() []string { return slices.Clone(embeddingChartNames) }
+
+// Embedded reports whether the decoder has a feature encoded as learned
+// embeddings (a loaders.Embedding group).
+func (in *Interpretation) Embedded() bool {
+	if in.dec == nil {
+		return false
+	}
+	return slices.ContainsFunc(in.dec.Layout().Groups, func(g loaders.Group) bool {
+		return g.Kind == loaders.Categorical && g.Encoding == loaders.Embedding
+	})
+}
+
 // LevelMargins draws one panel per categorical feature encoded as learned
 // embeddings (the named ones, or all): each unit coloured by its margin,
 // the cosine distance from its vector to the second-nearest level's less

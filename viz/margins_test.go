@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,5 +124,37 @@ func TestLevelMarginsErrors(t *testing.T) {
 	in, _ = New(m, nil, nil, WithDecoder(embDecoder{short}))
 	if err := in.LevelMargins(io.Discard, PNG); !errors.Is(err, loaders.ErrVectors) {
 		t.Errorf("a short table: %v, want ErrVectors", err)
+	}
+}
+
+// TestMarginsChart: WriteCharts writes margins.png for a map with embedded
+// features and skips it for others; Chart("margins") draws it.
+func TestMarginsChart(t *testing.T) {
+	m, _ := compassMap(t)
+	in, _ := New(m, nil, nil, WithDecoder(embDecoder{compass}))
+	if !in.Embedded() {
+		t.Fatal("Embedded is false with an embedded feature")
+	}
+	paths, err := in.WriteCharts(t.TempDir(), PNG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(paths, func(p string) bool { return strings.HasSuffix(p, "margins.png") }) {
+		t.Errorf("wrote %v, want margins.png among them", paths)
+	}
+	g := graph.Grid{Rows: 2, Cols: 2}
+	oneHot, _ := New(newMap(t, g, 3, make([]float64, 12)), nil, nil, WithDecoder(fakeDecoder{}))
+	if oneHot.Embedded() {
+		t.Error("Embedded is true for a one-hot decoder")
+	}
+	paths, err = oneHot.WriteCharts(t.TempDir(), PNG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(paths, func(p string) bool { return strings.HasSuffix(p, "margins.png") }) {
+		t.Errorf("wrote %v for a one-hot map", paths)
+	}
+	if err := oneHot.Chart("margins", io.Discard, PNG); err == nil {
+		t.Error("Chart(margins) without embedded features: want an error")
 	}
 }

@@ -73,8 +73,16 @@ func TestEmbeddingDecoded(t *testing.T) {
 	}
 
 	charts := filepath.Join(dir, "charts")
-	if r = runCLI(t, "", "plot", "--model", model, "--out", charts, "--charts", "features"); r.code != exitOK {
+	if r = runCLI(t, "", "plot", "--model", model, "--out", charts); r.code != exitOK {
 		t.Fatalf("plot: exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "features, ") || !strings.Contains(r.stdout, "margins") {
+		t.Errorf("plot of an embedding model: %q, want features and margins written", r.stdout)
+	}
+	for _, n := range []string{"features.png", "margins.png"} {
+		if _, err := os.Stat(filepath.Join(charts, n)); err != nil {
+			t.Error(err)
+		}
 	}
 	if r = runCLI(t, "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\nAtlantis,40,18,190,3700,female,2008\n",
 		"predict", "--model", model, "--data", "-"); r.code != exitOK {

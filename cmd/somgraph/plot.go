@@ -32,6 +32,9 @@ var plotHelp = help{
                class with its probability, or the predicted value
   confusion    a supervised model's confusion matrix on --data (rows the
                true class), or predicted against true for a number
+  margins      for columns encoded as embeddings (--encode embedding): each
+               unit's margin from its level to the second-nearest, low
+               where the level shown in features is a close call
 
 When the model has clusters, every map chart draws the borders between
 them. With --charts all (the default), charts that need what the model and
@@ -133,6 +136,9 @@ func writeCharts(w io.Writer, in *viz.Interpretation, dir string, format viz.For
 	all := append(viz.ChartNames(), viz.ClusterChartNames()...)
 	if in.Supervised() {
 		all = append(all, viz.SupervisedChartNames()...)
+	}
+	if in.Embedded() {
+		all = append(all, viz.EmbeddingChartNames()...)
 	}
 	for _, n := range all {
 		found := false
