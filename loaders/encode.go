@@ -13,25 +13,13 @@ import (
 // encodeCont writes continuous feature j of value x (NaN if missing,
 // which stays NaN under SkipMissing).
 func (p *Pipeline) encodeCont(j int, x float64, dst []float64) (float64, bool) {
-	c := &p.Columns[j]
-	g := &p.layout.Groups[p.vgroup[j]]
-	missing := math.IsNaN(x)
-	if missing && p.Options.Missing == SkipMissing {
-		dst[g.Start] = x
+	e := p.contEnc(j)
+	if math.IsNaN(x) && p.Options.Missing == SkipMissing {
+		dst[e.start] = x
 		return x, true
 	}
-	if missing {
-		x = c.Fill
-	}
-	v := (x - c.Center) / c.Scale
-	dst[g.Start] = v
-	if c.Indicator {
-		dst[g.Start+1] = 0
-		if missing {
-			dst[g.Start+1] = 1
-		}
-	}
-	return v, finite(v)
+	ok := e.encode(x, dst)
+	return dst[e.start], ok
 }
 
 // encodeCat writes categorical feature j of value s (NaN in every column
@@ -345,9 +333,15 @@ func (p *Pipeline) contPlan() []contEnc {
 		if pc.Kind != Continuous {
 			return nil
 		}
-		plan[j] = contEnc{start: p.layout.Groups[p.vgroup[j]].Start, fill: pc.Fill, center: pc.Center, scale: pc.Scale, indicator: pc.Indicator}
+		plan[j] = p.contEnc(j)
 	}
 	return plan
+}
+
+// contEnc returns the encoding of continuous input j.
+func (p *Pipeline) contEnc(j int) contEnc {
+	c := &p.Columns[j]
+	return contEnc{start: p.layout.Groups[p.vgroup[j]].Start, fill: c.Fill, center: c.Center, scale: c.Scale, indicator: c.Indicator}
 }
 
 // numericPlan returns contPlan when every input is held as numbers in t
