@@ -37,6 +37,36 @@ func waitCheckpoint(t *testing.T, path string, done int, exited <-chan error) *t
 	return nil
 }
 
+// pausedAtCheckpoint polls path like waitCheckpoint, but reads it while
+// the process is paused, and returns with the process still paused once
+// the checkpoint holds at least done epochs. A fast build (OpenBLAS, an
+// idle machine) runs the remaining epochs of these small runs within one
+// polling interval, so a signal sent after waitCheckpoint can arrive after
+// the end of training; paused, the process cannot get that far.
+func pausedAtCheckpoint(t *testing.T, p *os.Process, path string, done int, exited <-chan error) *trainer.Checkpoint {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			t.Fatalf("the training process ended (%v) before a checkpoint of %d epochs", err, done)
+		default:
+		}
+		if err := pause(p); err != nil {
+			t.Fatalf("pausing the training process: %v", err)
+		}
+		if ck, err := trainer.LoadCheckpointFile(path); err == nil && ck.Done >= done {
+			return ck
+		}
+		if err := resume(p); err != nil {
+			t.Fatalf("continuing the training process: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no checkpoint of %d epochs in %s after a minute", done, path)
+	return nil
+}
+
 // TestResumeAfterKillOrSignal interrupts training processes — killed with
 // SIGKILL, so that only their last checkpoint is left, or stopped with
 // SIGINT or SIGTERM, which write the last finished epoch — resumes them
@@ -82,10 +112,11 @@ func TestResumeAfterKillOrSignal(t *testing.T) {
 			}
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
-			waitCheckpoint(t, state, r.after, exited)
+			pausedAtCheckpoint(t, cmd.Process, state, r.after, exited)
 			if err := cmd.Process.Signal(r.sig); err != nil {
 				t.Fatal(err)
 			}
+			resume(cmd.Process) // fails for a killed process: nothing to continue
 			err := <-exited
 			var ee *exec.ExitError
 			switch {
