@@ -771,6 +771,9 @@ var errNoHistory = errors.New("viz: no training history: build the Interpretatio
 
 // LossCharts returns the curve charts of history: quantization error and
 // topographic error, train and valid, per epoch.
+//
+// A supervised map's history adds a third chart: the target's accuracy
+// (or RMSE) on train and valid.
 func LossCharts(history []hooks.EpochRecord) ([]*CurveChart, error) {
 	if len(history) == 0 {
 		return nil, errNoHistory
@@ -793,7 +796,47 @@ func LossCharts(history []hooks.EpochRecord) ([]*CurveChart, error) {
 		qe.Series = append(qe.Series, Series{"valid", ep, vq})
 		te.Series = append(te.Series, Series{"valid", ep, vt})
 	}
-	return []*CurveChart{qe, te}, nil
+	cs := []*CurveChart{qe, te}
+	if tc := targetCurve(history, ep); tc != nil {
+		cs = append(cs, tc)
+	}
+	return cs, nil
+}
+
+// targetCurve returns the chart of a supervised map's target metric per
+// epoch — the accuracy of a class target, the RMSE of a numeric one, on
+// train and valid — or nil when the history has none.
+func targetCurve(history []hooks.EpochRecord, ep []float64) *CurveChart {
+	if !history[len(history)-1].HasTarget {
+		return nil
+	}
+	classes := !math.IsNaN(history[len(history)-1].TrainTarget.Accuracy)
+	get := func(m hooks.TargetMetrics) float64 {
+		if classes {
+			return m.Accuracy
+		}
+		return m.RMSE
+	}
+	var tr, va []float64
+	hasValid := false
+	for _, e := range history {
+		t, v := math.NaN(), math.NaN()
+		if e.HasTarget {
+			t = get(e.TrainTarget)
+			if e.HasValid {
+				v, hasValid = get(e.ValidTarget), true
+			}
+		}
+		tr, va = append(tr, t), append(va, v)
+	}
+	c := &CurveChart{Title: "Target accuracy (records placed by their features)", XLabel: "epoch", YLabel: "accuracy", Series: []Series{{"train", ep, tr}}, Height: 280}
+	if !classes {
+		c.Title, c.YLabel = "Target RMSE (records placed by their features)", "RMSE"
+	}
+	if hasValid {
+		c.Series = append(c.Series, Series{"valid", ep, va})
+	}
+	return c
 }
 
 // HyperparamCharts returns the curve charts of the learning rate α, the

@@ -74,6 +74,12 @@ func TestSupervisedCharts(t *testing.T) {
 				t.Errorf("numeric %v %s: wrote %v", numeric, f, names)
 			}
 		}
+		cs, err := LossCharts(l.History())
+		if err != nil || len(cs) != 3 || (numeric != strings.HasPrefix(cs[2].Title, "Target RMSE")) || len(cs[2].Series) != 2 {
+			t.Errorf("numeric %v: loss charts %d, %v", numeric, len(cs), err)
+		} else if y := cs[2].Series[1].Y; y[len(y)-1] != l.History()[len(y)-1].ValidTarget.Accuracy && !numeric {
+			t.Errorf("the accuracy curve ends at %v", y[len(y)-1])
+		}
 		var svg bytes.Buffer
 		if err := in.Confusion(&svg, SVG, nil); err != nil {
 			t.Fatal(err)
