@@ -99,7 +99,8 @@ func BenchmarkEmbed(b *testing.B) {
 
 // BenchmarkStreamNumeric compares the streaming reader's windowed fast
 // path with its row-by-row path on a plain numeric file of 20,000 rows of
-// 16 columns (both passes, fit and encode).
+// 16 columns (both passes, fit and encode), and with the in-memory reader
+// (LoadReader: read, parse, fit, transform).
 func BenchmarkStreamNumeric(b *testing.B) {
 	var buf bytes.Buffer
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -120,6 +121,15 @@ func BenchmarkStreamNumeric(b *testing.B) {
 		buf.WriteByte('\n')
 	}
 	data := buf.Bytes()
+	b.Run("in-memory", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := LoadReader(bytes.NewReader(data), nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, fast := range []bool{true, false} {
 		b.Run(map[bool]string{true: "windowed", false: "rows"}[fast], func(b *testing.B) {
 			defer func() { useFast = true }()
