@@ -42,23 +42,7 @@ func TestPlantedGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab := m.Tables[0]
-	var within, between float64
-	var nw, nb int
-	for a := 0; a < 8; a++ {
-		for b := a + 1; b < 8; b++ {
-			d := cosDist(tab[a], tab[b])
-			if (a < 4) == (b < 4) {
-				within += d
-				nw++
-			} else {
-				between += d
-				nb++
-			}
-		}
-	}
-	within /= float64(nw)
-	between /= float64(nb)
+	within, between := groupDistances(m.Tables[0])
 	t.Logf("within %.3f between %.3f, %d epochs, sizes %v", within, between, len(m.Epochs), m.Sizes)
 	for _, e := range m.Epochs {
 		t.Log(e)

@@ -43,6 +43,22 @@ func cosDist(a, b []float64) float64 {
 	return 1 - ab/math.Sqrt(aa*bb)
 }
 
+// groupDistances returns the mean cosine distance between the planted
+// column's level vectors within their groups (a0–a3, b0–b3) and between
+// them.
+func groupDistances(vectors [][]float64) (within, between float64) {
+	for a := 0; a < 8; a++ {
+		for b := a + 1; b < 8; b++ {
+			if d := cosDist(vectors[a], vectors[b]); (a < 4) == (b < 4) {
+				within += d / 12
+			} else {
+				between += d / 16
+			}
+		}
+	}
+	return within, between
+}
+
 func embedBunch(t *testing.T, csv string, po PipelineOptions) *DataBunch {
 	t.Helper()
 	po.Encode = Embedding
@@ -67,16 +83,7 @@ func TestEmbeddingPlanted(t *testing.T) {
 	if kind.Encoding != Embedding || kind.Width != embed.Size(9) || len(kind.Vectors) != 9 {
 		t.Fatalf("group %+v: want an embedding of width %d with 9 vectors", kind, embed.Size(9))
 	}
-	var within, between float64
-	for a := 0; a < 8; a++ {
-		for b := a + 1; b < 8; b++ {
-			if d := cosDist(kind.Vectors[a], kind.Vectors[b]); (a < 4) == (b < 4) {
-				within += d / 12
-			} else {
-				between += d / 16
-			}
-		}
-	}
+	within, between := groupDistances(kind.Vectors)
 	t.Logf("mean cosine distance within groups %.3f, between %.3f", within, between)
 	if !(within < 0.25*between) {
 		t.Errorf("mean cosine distance within groups %.3f, between %.3f: want within below a quarter of between", within, between)
@@ -283,16 +290,7 @@ func TestEmbeddingBadInput(t *testing.T) {
 func TestEmbeddingCoOccurrence(t *testing.T) {
 	db := embedBunch(t, plantedCSV(2000, 1), PipelineOptions{Embed: &EmbedOptions{Method: EmbedCoOccurrence}})
 	kind := db.Pipeline.Layout().Groups[1]
-	var within, between float64
-	for a := 0; a < 8; a++ {
-		for b := a + 1; b < 8; b++ {
-			if d := cosDist(kind.Vectors[a], kind.Vectors[b]); (a < 4) == (b < 4) {
-				within += d / 12
-			} else {
-				between += d / 16
-			}
-		}
-	}
+	within, between := groupDistances(kind.Vectors)
 	t.Logf("mean cosine distance within groups %.3f, between %.3f", within, between)
 	if kind.Encoding != Embedding || !(within < 0.25*between) {
 		t.Errorf("%v group: mean cosine distance within groups %.3f, between %.3f: want within below a quarter of between", kind.Encoding, within, between)
