@@ -148,10 +148,13 @@ func (l *Learner) Options() Options {
 	return o
 }
 
-// Train returns the training data.
+// Train returns the training data. For a supervised map these are the
+// data the map trains on: the features followed by the target layer's
+// columns (Target), with the same labels.
 func (l *Learner) Train() *loaders.Dataset { return l.train }
 
-// Valid returns the validation data, or nil.
+// Valid returns the validation data, or nil; for a supervised map with
+// the target layer's columns, as Train.
 func (l *Learner) Valid() *loaders.Dataset { return l.valid }
 
 // History returns a copy of the record of every epoch trained so far, over
