@@ -20,6 +20,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -40,10 +41,23 @@ func main() {
 	dir := flag.String("dir", "", "directory for the shards (default: a temporary one, removed at the end)")
 	skipInProcess := flag.Bool("beam-only", false, "skip the in-process trainer")
 	noCache := flag.Bool("no-cache", false, "Beam epochs parse the CSV instead of reading the encoded records")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "somgraph-beam-scale:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	beam.Init()
 	beamlog.SetupLogging("warn", "text") // not Prism's INFO lines per job
 	if err := run(*n, *d, *shards, *epochs, *size, *dir, *skipInProcess, *noCache); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "somgraph-beam-scale:", err)
 		os.Exit(1)
 	}
