@@ -151,7 +151,10 @@ func (j *Job) run(ctx context.Context, build func(s beam.Scope, files beam.PColl
 // runOn is run over the files of glob.
 func (j *Job) runOn(ctx context.Context, glob string, build func(s beam.Scope, files beam.PCollection) beam.PCollection) ([]byte, error) {
 	p, s := beam.NewPipelineWithRoot()
-	files := fileio.ReadMatches(s, fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow()))
+	// Reshuffle breaks the fusion of the match (one element: the glob)
+	// with the per-shard work, so that the shards can go to different
+	// bundles and workers instead of one bundle reading them in turn.
+	files := fileio.ReadMatches(s, beam.Reshuffle(s, fileio.MatchFiles(s, glob, fileio.MatchEmptyDisallow())))
 	merged := build(s, files)
 	j.runs++
 	out := strings.TrimSuffix(j.scratch, "/") + fmt.Sprintf("/result-%d-%s.out", j.runs, randomTag())
