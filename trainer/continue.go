@@ -102,6 +102,9 @@ type Drift struct {
 	// input columns; MissingShare is their ratio.
 	Missing, Fields int
 	MissingShare    float64
+	// Skipped reports whether the model's map skips missing values
+	// (Options.Missing) rather than its pipeline filling them.
+	Skipped bool
 	// Columns describe each input column that drifted (unseen
 	// categories, values out of range or missing values), in table order.
 	Columns []ColumnDrift
@@ -144,7 +147,7 @@ func (m *Model) Drift(t *loaders.Table, ds *loaders.Dataset) (*Drift, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trainer: drift: %w", err)
 	}
-	d := &Drift{Records: ds.N, QE: met.QE, TrainQE: math.NaN()}
+	d := &Drift{Records: ds.N, QE: met.QE, TrainQE: math.NaN(), Skipped: m.Config.Missing}
 	if n := len(m.History); n > 0 {
 		d.TrainQE = m.History[n-1].Train.QE
 	}
@@ -249,7 +252,11 @@ func (d *Drift) String() string {
 		} else {
 			b.WriteString("  continuous ranges: not stored in this model (fitted before somgraph kept them)\n")
 		}
-		fmt.Fprintf(&b, "  missing values: %.1f%% of fields (%d of %d), filled by the model's pipeline\n", 100*d.MissingShare, d.Missing, d.Fields)
+		how := "filled by the model's pipeline"
+		if d.Skipped {
+			how = "skipped by the model's map"
+		}
+		fmt.Fprintf(&b, "  missing values: %.1f%% of fields (%d of %d), %s\n", 100*d.MissingShare, d.Missing, d.Fields, how)
 		for _, c := range d.Columns {
 			var parts []string
 			if c.Unseen > 0 {

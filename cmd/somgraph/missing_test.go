@@ -104,6 +104,15 @@ func TestMissingSkipCLI(t *testing.T) {
 	if r := runCLI(t, "", "codebook", "--model", model); r.code != exitOK || strings.Contains(r.stdout, "NaN") {
 		t.Fatalf("codebook: %d %s", r.code, r.stderr)
 	}
+	// Training further on new records with holes: the map still skips.
+	more := filepath.Join(dir, "more.somg")
+	r = runCLI(t, "", "train", "--data", all, "--init-model", model, "--epochs", "1", "--sigma", "1", "--lr", "0.1", "--schedule", "constant", "--progress", "none", "--out", more)
+	if r.code != exitOK || !strings.Contains(r.stdout, "skipped by the model's map") {
+		t.Fatalf("--init-model: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if m2, err := trainer.LoadFile(more); err != nil || !m2.Config.Missing {
+		t.Fatalf("continued model: %v", err)
+	}
 }
 
 // TestMissingBadInput tries bad input around --missing: an unknown
