@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -223,4 +224,45 @@ func FuzzReadTransform(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		readTransformBoth(t, p, s, ro, 1+len(s)%17)
 	})
+}
+
+// TestFitShardFastMatchesRows checks FitShard's windowed fast path against
+// its row-by-row path: the same summary (its binary form), error and
+// refit columns on plain numeric shards and near misses (bad rows under
+// Fail and Skip, a column turning to text, quotes), with and without a
+// random split, in small and large windows; and that the plain shard is
+// the fast path's.
+func TestFitShardFastMatchesRows(t *testing.T) {
+	defer func(w int) { useFast, windowSize = true, w }(windowSize)
+	var plain strings.Builder
+	plain.WriteString("a,b,c\n")
+	rng := rand.New(rand.NewPCG(11, 12))
+	for i := range 3000 {
+		fmt.Fprintf(&plain, "%.5f,%g,%s\n", rng.NormFloat64(), rng.ExpFloat64(), []string{"1", "NA", "", "-2"}[i%4])
+	}
+	p := plain.String()
+	inputs := []string{p, p + "1,2\n", p + "1,x,3\n", p + "1,\"2\",3\n", p + "1,Inf,3\n", "a,b\n", ""}
+	for _, data := range inputs {
+		for _, opts := range []Options{{}, {Read: ReadOptions{BadRows: Skip}}, {ValidFrac: 0.3, Seed: 5}, {StreamSample: 50}} {
+			for _, w := range []int{32, 1 << 20} {
+				windowSize = w
+				var sums [2]*ShardSummary
+				var errs [2]string
+				for i, fast := range []bool{true, false} {
+					useFast = fast
+					sum, err := FitShard("dir/part-1.csv", opener([]byte(data)), &opts)
+					sums[i], errs[i] = sum, errString(err)
+				}
+				if errs[0] != errs[1] || (sums[0] == nil) != (sums[1] == nil) || sums[0] != nil && !reflect.DeepEqual(sums[0].s, sums[1].s) {
+					t.Fatalf("%.40q, valid frac %v, skip %v, sample %d, %d-byte windows: fast and row-by-row differ:\n%v %+v\n%v %+v",
+						data, opts.ValidFrac, opts.Read.BadRows, opts.StreamSample, w, errs[0], sums[0], errs[1], sums[1])
+				}
+			}
+		}
+	}
+	o, _ := shardOptions(nil)
+	o.Read.Name = "p.csv"
+	if _, _, ok, err := fastFitShard(opener([]byte(p)), &o); !ok || err != nil {
+		t.Errorf("fastFitShard on the plain shard: %v, %v", ok, err)
+	}
 }

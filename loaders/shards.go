@@ -120,50 +120,36 @@ func FitShard(name string, open Opener, opts *Options) (*ShardSummary, error) {
 }
 
 func fitShardPass(open Opener, o *Options) (*ShardSummary, []string, error) {
-	st := shardState{Cap: o.StreamSample, Seed: o.Seed}
-	var (
-		cont  []*contAcc
-		cat   []*catAcc
-		redo  []string
-		flips []bool
-	)
-	s, g, err := readShard(open, o, func(s *schema) error {
-		st.HasHeader = true
-		st.Header = slices.Clone(s.header)
-		st.Numeric = make([]bool, len(s.header))
-		cont, cat = make([]*contAcc, len(s.header)), make([]*catAcc, len(s.header))
-		flips = make([]bool, len(s.header))
-		for j, r := range s.roles {
-			switch {
-			case r == Auto || r == Continuous:
-				st.Numeric[j] = true
-				cont[j] = &contAcc{cap: o.StreamSample, rng: rand.New(rand.NewPCG(o.Seed, uint64(j)))}
-			case r == Categorical:
-				cat[j] = newCatAcc(o.Pipeline.levelCap())
-			}
+	if useFast {
+		if sum, redo, ok, err := fastFitShard(open, o); ok || err != nil {
+			return sum, redo, err
 		}
+	}
+	f := &shardFit{st: shardState{Cap: o.StreamSample, Seed: o.Seed}}
+	s, g, err := readShard(open, o, func(s *schema) error {
+		f.start(s, o)
 		return nil
 	}, func(s *schema, fields []string, _, _ int, valid bool) error {
 		if valid {
-			st.ValidRows++
+			f.st.ValidRows++
 		} else {
-			st.Rows++
+			f.st.Rows++
 		}
 		for j, v := range fields {
 			switch {
-			case flips[j]:
-			case cont[j] != nil:
+			case f.flips[j]:
+			case f.cont[j] != nil:
 				x, _, err := s.parseNum(v)
 				if err != nil { // only Auto columns get here: types come from every row
-					flips[j] = true
+					f.flips[j] = true
 					continue
 				}
 				if !valid { // statistics from the training rows
-					cont[j].add(x)
+					f.cont[j].add(x)
 				}
-			case cat[j] != nil && !valid:
+			case f.cat[j] != nil && !valid:
 				v = strings.TrimSpace(v)
-				cat[j].add(v, s.isNA(v))
+				f.cat[j].add(v, s.isNA(v))
 			}
 		}
 		return nil
@@ -172,11 +158,46 @@ func fitShardPass(open Opener, o *Options) (*ShardSummary, []string, error) {
 		return nil, nil, err
 	}
 	if s == nil {
-		return &ShardSummary{s: st}, nil, nil
+		return &ShardSummary{s: f.st}, nil, nil
 	}
-	st.PerShard = map[string]ShardCount{o.Read.Name: {Train: st.Rows, Valid: st.ValidRows}}
-	for j, f := range flips {
-		if f {
+	sum, redo := f.summary(s, g, o.Read.Name)
+	return sum, redo, nil
+}
+
+// shardFit accumulates the fitting pass over one shard.
+type shardFit struct {
+	st    shardState
+	cont  []*contAcc
+	cat   []*catAcc
+	flips []bool // Auto columns that held text
+}
+
+// start sets up the accumulators for the shard's header schema s.
+func (f *shardFit) start(s *schema, o *Options) {
+	f.st.HasHeader = true
+	f.st.Header = slices.Clone(s.header)
+	f.st.Numeric = make([]bool, len(s.header))
+	f.cont, f.cat = make([]*contAcc, len(s.header)), make([]*catAcc, len(s.header))
+	f.flips = make([]bool, len(s.header))
+	for j, r := range s.roles {
+		switch {
+		case r == Auto || r == Continuous:
+			f.st.Numeric[j] = true
+			f.cont[j] = &contAcc{cap: o.StreamSample, rng: rand.New(rand.NewPCG(o.Seed, uint64(j)))}
+		case r == Categorical:
+			f.cat[j] = newCatAcc(o.Pipeline.levelCap())
+		}
+	}
+}
+
+// summary returns the shard's summary after a pass read by gate g, and
+// the Auto columns that held text (to read again as categorical).
+func (f *shardFit) summary(s *schema, g *gate, name string) (*ShardSummary, []string) {
+	st := f.st
+	st.PerShard = map[string]ShardCount{name: {Train: st.Rows, Valid: st.ValidRows}}
+	var redo []string
+	for j, fl := range f.flips {
+		if fl {
 			redo = append(redo, s.header[j])
 		}
 	}
@@ -189,17 +210,88 @@ func fitShardPass(open Opener, o *Options) (*ShardSummary, []string, error) {
 		st.Deferred = g.deferred.Error()
 	}
 	st.Cont, st.Cat = map[int]*ContState{}, map[int]*CatState{}
-	for j, a := range cont {
+	for j, a := range f.cont {
 		if a != nil {
 			st.Cont[j] = &ContState{N: a.n, Missing: a.missing, Mean: a.mean, M2: a.m2, Min: a.min, Max: a.max, Sample: a.sample, SampleOfShards: 1}
 		}
 	}
-	for j, a := range cat {
+	for j, a := range f.cat {
 		if a != nil {
 			st.Cat[j] = &CatState{Counts: a.counts, Missing: a.missing, Cap: a.cap, Overflow: a.overflow}
 		}
 	}
-	return &ShardSummary{s: st}, redo, nil
+	return &ShardSummary{s: st}, redo
+}
+
+// fastFitShard is fitShardPass for a plain numeric shard (no target, no
+// split column) read by the windowed fast reader: each window's values go
+// to the column accumulators in row order. ok is false when the shard is
+// not plain numeric text (or has no data row): fitShardPass then reads it
+// row by row.
+func fastFitShard(open Opener, o *Options) (sum *ShardSummary, redo []string, ok bool, err error) {
+	if o.ValidColumn != "" {
+		return nil, nil, false, nil
+	}
+	ro := o.readOptions()
+	rc, err := open()
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("loaders: opening %s: %w", nameOf(ro.Name), err)
+	}
+	defer rc.Close()
+	f := &shardFit{st: shardState{Cap: o.StreamSample, Seed: o.Seed}}
+	var (
+		s     *schema
+		g     *gate
+		sp    *splitter
+		block []float64
+		valid []bool
+	)
+	ok, err = scanWindows(rc, ro, windowSink{
+		start: func(sc *schema) bool {
+			var serr error // the row-by-row pass reports it
+			if sp, serr = newSplitter(o, sc, ro.Name, o.Seed^shardSeed(ro.Name)); serr != nil {
+				return false
+			}
+			s, g = sc, &gate{s: sc}
+			f.start(s, o)
+			return true
+		},
+		alloc: func(rows, _ int) {
+			block = slices.Grow(block[:0], rows*len(s.header))[:rows*len(s.header)]
+			valid = slices.Grow(valid[:0], rows)[:rows]
+		},
+		store: func(r int, vals []float64) { copy(block[r*len(vals):], vals) },
+		done: func(rows int) bool {
+			for i := range valid {
+				g.rows++
+				g.kept++
+				valid[i], _ = sp.valid(nil, 0, g.rows) // no split column: a draw
+				if valid[i] {
+					f.st.ValidRows++
+				} else {
+					f.st.Rows++
+				}
+			}
+			w := len(s.header)
+			forEach(w, func(j int) {
+				a := f.cont[j]
+				for i, v := range valid {
+					if !v {
+						a.add(block[i*w+j])
+					}
+				}
+			})
+			return true
+		},
+	})
+	if err != nil {
+		return nil, nil, false, wrapCSV(ro.Name, err)
+	}
+	if !ok {
+		return nil, nil, false, nil
+	}
+	sum, redo = f.summary(s, g, ro.Name)
+	return sum, redo, true, nil
 }
 
 // readShard reads one CSV shard (o.Read.Name names it): header calls start
