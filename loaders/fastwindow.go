@@ -179,6 +179,22 @@ func fileRemaining(r io.Reader) (size int64, at int64) {
 	return fi.Size() - at, at
 }
 
+// addWindow adds a window's rows (block, row-major, one value per
+// accumulator) that are not validation rows to the column accumulators
+// cont: each column in row order, as a row-by-row pass adds them (the same
+// sums and samples), the columns in parallel.
+func addWindow(cont []*contAcc, block []float64, valid []bool) {
+	w := len(cont)
+	forEach(w, func(j int) {
+		a := cont[j]
+		for i, v := range valid {
+			if !v {
+				a.add(block[i*w+j])
+			}
+		}
+	})
+}
+
 // estimateRows estimates the rows of a file of size bytes whose first
 // window of n bytes held rows rows, with room to spare (capacity never
 // written costs nothing: its pages are never touched).

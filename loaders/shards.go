@@ -272,15 +272,7 @@ func fastFitShard(open Opener, o *Options) (sum *ShardSummary, redo []string, ok
 					f.st.Rows++
 				}
 			}
-			w := len(s.header)
-			forEach(w, func(j int) {
-				a := f.cont[j]
-				for i, v := range valid {
-					if !v {
-						a.add(block[i*w+j])
-					}
-				}
-			})
+			addWindow(f.cont, block, valid)
 			return true
 		},
 	})

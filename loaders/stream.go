@@ -255,16 +255,7 @@ func (st *streamer) fastPass(open Opener, fitting bool) (bool, error) {
 						st.ntrain++
 					}
 				}
-				// Each column's accumulator takes its values in row
-				// order, as in pass: the same sums and samples.
-				forEach(width, func(j int) {
-					a := st.cont[j]
-					for i, v := range valid {
-						if !v {
-							a.add(block[i*width+j])
-						}
-					}
-				})
+				addWindow(st.cont, block, valid)
 				return true
 			}
 			for i, v := range valid {
