@@ -47,7 +47,8 @@ var checkpointFile = fileKind{CheckpointMagic, CheckpointVersion, "checkpoint",
 // Resume). A Checkpointer hook writes them during Fit.
 type Checkpoint struct {
 	// Model is the map at the end of the epoch, with its options, feature
-	// names, labels, preprocessing and history.
+	// names, labels, preprocessing and history, and a supervised map's
+	// target and layers.
 	Model *Model
 	// Epochs is the length of the fit (Fit's argument) and Done the number
 	// of its epochs finished.
@@ -314,9 +315,6 @@ func (l *Learner) NewCheckpointer(path string, every int) (*Checkpointer, error)
 	}
 	if every < 0 {
 		return nil, fmt.Errorf("trainer: checkpointer: every %d epochs must be 0 (only at the end and on interrupts) or more", every)
-	}
-	if l.target != nil {
-		return nil, errors.New("trainer: checkpointer: checkpoints of a supervised map cannot be resumed yet: save the best model with a save-best hook instead")
 	}
 	return &Checkpointer{Path: path, Every: every, l: l, prints: [2]string{fingerprint(l.train), fingerprint(l.valid)}}, nil
 }

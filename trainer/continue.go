@@ -59,7 +59,7 @@ func NewFromModel(m *Model, train, valid *loaders.Dataset, opts *Options) (*Lear
 	if err := checkModelData("validation", m, valid); err != nil {
 		return nil, err
 	}
-	l, err := build(train, valid, &o)
+	l, err := build(train, valid, &o, nil)
 	if err != nil {
 		return nil, err
 	}

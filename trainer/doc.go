@@ -153,8 +153,9 @@
 // (Epoch.TrainTarget, ValidTarget), which early stopping can monitor
 // (hooks.ValidAccuracy, hooks.ValidRMSE, ...). The model file keeps the
 // layers, with their scales, and the target (Model.Target). A supervised
-// map cannot yet be checkpointed, resumed or trained further from its
-// model.
+// fit can be checkpointed and resumed exactly like any other (see below);
+// it cannot yet be trained further from its model (NewFromModel), nor
+// start from an external initialization (NewInitialized).
 //
 //	l, err := trainer.New(train, valid, &trainer.Options{Supervised: true})
 //	err = l.Fit(30)
@@ -186,7 +187,13 @@
 //	err = l.Fit(ck.Epochs)
 //
 // Resume returns an error when the data or set options contradict the
-// checkpoint. Checkpoint files are sealed like model files (first line
+// checkpoint. A supervised map's checkpoint holds its target and its
+// layers with their scales (optional fields of the model part, which
+// older checkpoints lack); Resume uses them as stored, without fitting
+// the target or scaling the layers again, and the data fingerprints cover
+// the labels, so data with other labels are an error, and so are
+// Options.Supervised on an unsupervised checkpoint and a TargetKind or
+// TargetWeight other than the checkpoint's. Checkpoint files are sealed like model files (first line
 // "somgraph-checkpoint v1", JSON, SHA-256), and LoadCheckpoint names the
 // problem with a model file given instead, a truncated or changed file and
 // a newer version.

@@ -64,7 +64,7 @@ func NewInitialized(train, valid *loaders.Dataset, opts *Options, init func(m *g
 	if opts != nil && opts.Supervised {
 		return nil, errors.New("trainer: NewInitialized: a supervised map is initialized by New (its target layer is built from the training labels)")
 	}
-	l, err := build(train, valid, opts)
+	l, err := build(train, valid, opts, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ type Learner struct {
 // not modified. New returns an error for empty or inconsistent data and for
 // invalid options.
 func New(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
-	l, err := build(train, valid, opts)
+	l, err := build(train, valid, opts, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +69,10 @@ func New(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 	return l, nil
 }
 
-// build returns a Learner like New with a zero codebook.
-func build(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
+// build returns a Learner like New with a zero codebook. For a
+// supervised map, saved (nil for a new fit) gives the target and the
+// scaled layers of a saved map to use as they are (Resume).
+func build(train, valid *loaders.Dataset, opts *Options, saved *Model) (*Learner, error) {
 	if train == nil {
 		return nil, errors.New("trainer: no training data: pass a *loaders.Dataset")
 	}
@@ -106,7 +108,7 @@ func build(train, valid *loaders.Dataset, opts *Options) (*Learner, error) {
 	}
 	var target *Target
 	if o.Supervised {
-		if train, valid, target, err = supervise(train, valid, &o, &cfg); err != nil {
+		if train, valid, target, err = supervise(train, valid, &o, &cfg, saved); err != nil {
 			return nil, err
 		}
 	}

@@ -23,7 +23,8 @@ import (
 // come from the checkpoint and the schedule is the stock one it names.
 // Fields of opts that are set and contradict the checkpoint (grid,
 // distance, neighbourhood, dtype, mode, batch size, alpha, sigma, init,
-// seed, TE neighbours, pipeline, schedule) are an error; opts.Schedule is
+// seed, TE neighbours, pipeline, schedule, and a supervised map's target
+// kind and weight) are an error; opts.Schedule is
 // needed when the checkpoint's schedule is not a stock one, and opts.Hooks
 // (and AddHook) give the hooks. A hook whose state the checkpoint holds
 // and that can change training (a schedule, guard or stopping hook,
@@ -37,9 +38,6 @@ func Resume(ck *Checkpoint, train, valid *loaders.Dataset, opts *Options) (*Lear
 	if err := ck.check(); err != nil {
 		return nil, err
 	}
-	if ck.Model.Target != nil {
-		return nil, errors.New("trainer: resume: resuming a supervised map is not supported yet")
-	}
 	o, err := resumeOptions(ck, opts)
 	if err != nil {
 		return nil, err
@@ -47,15 +45,20 @@ func Resume(ck *Checkpoint, train, valid *loaders.Dataset, opts *Options) (*Lear
 	if train == nil {
 		return nil, errors.New("trainer: resume: no training data: pass the data the fit started with")
 	}
-	if got := fingerprint(train); got != ck.run.Train {
-		return nil, fmt.Errorf("trainer: resume: the training data (%s) differ from the data the checkpoint was trained on (%s): pass the same data, prepared the same way", got, ck.run.Train)
+	supervised := ck.Model.Target != nil
+	if !supervised {
+		if err := ck.checkData(train, valid); err != nil {
+			return nil, err
+		}
 	}
-	if got := fingerprint(valid); got != ck.run.Valid {
-		return nil, fmt.Errorf("trainer: resume: the validation data (%s) differ from the checkpoint's (%s): pass the same split", orNone(got), orNone(ck.run.Valid))
-	}
-	l, err := build(train, valid, &o)
+	l, err := build(train, valid, &o, ck.Model)
 	if err != nil {
 		return nil, err
+	}
+	if supervised { // the checkpoint fingerprints the data with the target's columns
+		if err := ck.checkData(l.train, l.valid); err != nil {
+			return nil, err
+		}
 	}
 	if err := l.m.SetWeights(ck.Model.Weights); err != nil {
 		return nil, fmt.Errorf("trainer: resume: %w", err)
@@ -66,6 +69,18 @@ func Resume(ck *Checkpoint, train, valid *loaders.Dataset, opts *Options) (*Lear
 	l.history = slices.Clone(ck.Model.History)
 	l.resumed = ck
 	return l, nil
+}
+
+// checkData returns an error unless train and valid are the data the
+// checkpoint's fit trained on.
+func (c *Checkpoint) checkData(train, valid *loaders.Dataset) error {
+	if got := fingerprint(train); got != c.run.Train {
+		return fmt.Errorf("trainer: resume: the training data (%s) differ from the data the checkpoint was trained on (%s): pass the same data, prepared the same way", got, c.run.Train)
+	}
+	if got := fingerprint(valid); got != c.run.Valid {
+		return fmt.Errorf("trainer: resume: the validation data (%s) differ from the checkpoint's (%s): pass the same split", orNone(got), orNone(c.run.Valid))
+	}
+	return nil
 }
 
 func orNone(s string) string {
@@ -110,6 +125,12 @@ func resumeOptions(ck *Checkpoint, opts *Options) (Options, error) {
 		return o, conflict("Seed", g.Seed, o.Seed)
 	case g.ExactTrainMetrics && !o.ExactTrainMetrics:
 		return o, conflict("ExactTrainMetrics", true, false)
+	case g.Supervised && !o.Supervised:
+		return o, conflict("Supervised", true, false)
+	case g.TargetKind != TargetAuto && g.TargetKind != o.TargetKind:
+		return o, conflict("TargetKind", g.TargetKind, o.TargetKind)
+	case g.TargetWeight != 0 && o.Supervised && g.TargetWeight != (*m.Config.Layers)[1].Weight:
+		return o, conflict("TargetWeight", g.TargetWeight, (*m.Config.Layers)[1].Weight)
 	}
 	if g.Pipeline != nil {
 		a, _ := json.Marshal(g.Pipeline)

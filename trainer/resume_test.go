@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,6 +27,28 @@ func resumeData(t testing.TB) (train, valid *loaders.Dataset) {
 	return train, valid
 }
 
+// resumeLabelled returns the data of resumeData labelled for a supervised
+// map: by the largest channel (classes) or by a number computed from the
+// channels (numeric).
+func resumeLabelled(numeric bool) func(testing.TB) (train, valid *loaders.Dataset) {
+	return func(t testing.TB) (train, valid *loaders.Dataset) {
+		t.Helper()
+		train, valid = resumeData(t)
+		for _, ds := range []*loaders.Dataset{train, valid} {
+			ds.Labels = make([]string, ds.N)
+			for i := range ds.N {
+				x := ds.Data[i*ds.D : (i+1)*ds.D]
+				if numeric {
+					ds.Labels[i] = strconv.FormatFloat(2*x[0]-x[1]+0.5*x[2], 'g', -1, 64)
+					continue
+				}
+				ds.Labels[i] = []string{"red", "green", "blue"}[slices.Index(x, slices.Max(x))]
+			}
+		}
+		return train, valid
+	}
+}
+
 // resumeCase is one configuration of a fit that is interrupted and
 // resumed.
 type resumeCase struct {
@@ -32,21 +56,38 @@ type resumeCase struct {
 	opts     Options
 	epochs   int
 	patience int // early stopping on valid_qe; 0: none
+	// data returns the case's data; nil: resumeData.
+	data func(testing.TB) (train, valid *loaders.Dataset)
+	// monitor is the metric early stopping and save-best watch; "":
+	// hooks.ValidQE.
+	monitor hooks.Metric
+}
+
+// dataset returns the case's training and validation data.
+func (c resumeCase) dataset(t testing.TB) (train, valid *loaders.Dataset) {
+	if c.data != nil {
+		return c.data(t)
+	}
+	return resumeData(t)
 }
 
 // hooksFor returns the fit's hooks: early stopping (if armed) and a
 // save-best hook writing to best, fresh for every Learner.
 func (c resumeCase) hooksFor(t testing.TB, l *Learner, best string) (*hooks.EarlyStopping, *hooks.SaveBest) {
 	t.Helper()
+	monitor := hooks.ValidQE
+	if c.monitor != "" {
+		monitor = c.monitor
+	}
 	var es *hooks.EarlyStopping
 	if c.patience > 0 {
 		var err error
-		if es, err = hooks.NewEarlyStopping(hooks.ValidQE, c.patience, 1e-3); err != nil {
+		if es, err = hooks.NewEarlyStopping(monitor, c.patience, 1e-3); err != nil {
 			t.Fatal(err)
 		}
 		l.AddHook(es)
 	}
-	sb, err := hooks.NewSaveBest(best, hooks.ValidQE, l.ExportFile)
+	sb, err := hooks.NewSaveBest(best, monitor, l.ExportFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +110,7 @@ func stopAt(c *Checkpointer, e, b int) hooks.Hook {
 // and the early-stopping epoch (-1 if none).
 func (c resumeCase) uninterrupted(t *testing.T, dir string) ([]byte, int) {
 	t.Helper()
-	train, valid := resumeData(t)
+	train, valid := c.dataset(t)
 	opts := c.opts
 	l, err := New(train, valid, &opts)
 	if err != nil {
@@ -91,7 +132,7 @@ func (c resumeCase) uninterrupted(t *testing.T, dir string) ([]byte, int) {
 // the final model's bytes and the early-stopping epoch.
 func (c resumeCase) interrupted(t *testing.T, dir string, stops [][2]int) ([]byte, int) {
 	t.Helper()
-	train, valid := resumeData(t)
+	train, valid := c.dataset(t)
 	path := filepath.Join(dir, "run.ckpt")
 	var l *Learner
 	var es *hooks.EarlyStopping
@@ -180,6 +221,9 @@ func TestResumeSameBytes(t *testing.T) {
 		resumeCase{name: "batch linear float64", epochs: 7, opts: Options{Grid: grid, Mode: Batch, Schedule: hooks.LinearDecay(), Seed: 6, Dtype: tensor.Float64}},
 		resumeCase{name: "minibatch constant early stopping", epochs: 30, patience: 2, opts: Options{Grid: grid, BatchSize: 24, Seed: 7, Schedule: hooks.Constant(), Alpha: 0.5}},
 		resumeCase{name: "batch early stopping exact metrics", epochs: 30, patience: 2, opts: Options{Grid: grid, Mode: Batch, Seed: 8, Schedule: hooks.Constant(), Sigma: 1, ExactTrainMetrics: true}},
+		resumeCase{name: "supervised classes minibatch", epochs: 7, data: resumeLabelled(false), opts: Options{Grid: grid, BatchSize: 16, Seed: 9, Supervised: true, TargetWeight: 0.3}},
+		resumeCase{name: "supervised numeric batch", epochs: 7, data: resumeLabelled(true), opts: Options{Grid: grid, Mode: Batch, Seed: 10, Supervised: true}},
+		resumeCase{name: "supervised early stopping on valid accuracy", epochs: 30, patience: 2, monitor: hooks.ValidAccuracy, data: resumeLabelled(false), opts: Options{Grid: grid, BatchSize: 24, Seed: 11, Schedule: hooks.Constant(), Alpha: 0.5, Supervised: true, TargetKind: TargetClasses}},
 	)
 	stops := [][2]int{{0, 2}, {2, -1}, {3, 0}, {5, 1}}
 	for _, c := range cases {
@@ -191,6 +235,9 @@ func TestResumeSameBytes(t *testing.T) {
 				// Interrupt around the epoch early stopping ends the fit
 				// at: only the restored counters stop it there again.
 				stops = [][2]int{{1, -1}, {wantStop - 1, -1}, {wantStop, 0}, {wantStop, -1}}
+			}
+			if c.opts.Supervised && !bytes.Contains(want, []byte(`"target":{`)) {
+				t.Fatalf("the supervised case's model has no target: %.300s", want)
 			}
 			got, gotStop := c.interrupted(t, dir, stops)
 			if !bytes.Equal(got, want) {
@@ -374,6 +421,69 @@ func TestResumeErrors(t *testing.T) {
 	}
 	if n := len(l.History()); n != 6 {
 		t.Errorf("history of the resumed fit has %d epochs, want 6", n)
+	}
+}
+
+// TestResumeSupervisedErrors: a supervised checkpoint resumed with options
+// or data that contradict it is an error, and an unsupervised one cannot
+// be resumed as supervised.
+func TestResumeSupervisedErrors(t *testing.T) {
+	train, valid := resumeLabelled(false)(t)
+	l, err := New(train, valid, &Options{Grid: graph.Grid{Rows: 3, Cols: 4}, BatchSize: 32, Seed: 2, Supervised: true, TargetWeight: 0.3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	cp, err := l.NewCheckpointer(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.AddHook(cp)
+	l.AddHook(stopAt(cp, 2, 0))
+	if err := l.Fit(6); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := LoadCheckpointFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relabelled, _ := resumeLabelled(false)(t)
+	relabelled.Labels[0] = map[string]string{"red": "green", "green": "blue", "blue": "red"}[relabelled.Labels[0]]
+	unseen, _ := resumeLabelled(false)(t)
+	unseen.Labels[3] = "violet"
+	plainTrain, plainValid := resumeData(t)
+	cases := []struct {
+		name         string
+		train, valid *loaders.Dataset
+		opts         *Options
+		want         string
+	}{
+		{"target weight", train, valid, &Options{TargetWeight: 0.5}, "Options.TargetWeight 0.5 contradicts the checkpoint's 0.3"},
+		{"target kind", train, valid, &Options{TargetKind: TargetNumeric}, "Options.TargetKind numeric contradicts the checkpoint's classes"},
+		{"one label changed", relabelled, valid, nil, "the training data (180x6 sha256:"},
+		{"unseen class", unseen, valid, nil, `"violet"`},
+		{"no labels", plainTrain, plainValid, nil, "label"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Resume(ck, c.train, c.valid, c.opts)
+			t.Log(err)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+	// Harmless: the same values given explicitly.
+	if _, err := Resume(ck, train, valid, &Options{Supervised: true, TargetWeight: 0.3, TargetKind: TargetClasses}); err != nil {
+		t.Errorf("supervised options equal to the checkpoint's: %v", err)
+	}
+	plain, _, _ := checkpointOf(t)
+	pk, err := LoadCheckpointFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resume(pk, plainTrain, plainValid, &Options{Supervised: true}); err == nil || !strings.Contains(err.Error(), "Options.Supervised true contradicts the checkpoint's false") {
+		t.Errorf("an unsupervised checkpoint resumed as supervised: %v", err)
 	}
 }
 

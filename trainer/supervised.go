@@ -607,13 +607,16 @@ func (l *Learner) epochTargetMetrics(st *hooks.State) error {
 
 // supervise turns the training and validation data of a supervised
 // Learner into feature+target data and the map configuration cfg into
-// the two-layer one.
-func supervise(train, valid *loaders.Dataset, o *Options, cfg *graph.Config) (tr, va *loaders.Dataset, t *Target, err error) {
+// the two-layer one. A saved supervised map (nil for none) gives the
+// target, which is not fitted again, and the layers with their scales.
+func supervise(train, valid *loaders.Dataset, o *Options, cfg *graph.Config, saved *Model) (tr, va *loaders.Dataset, t *Target, err error) {
 	name := ""
 	if o.Pipeline != nil {
 		name = o.Pipeline.Target
 	}
-	if t, err = fitTarget(name, train.Labels, o.TargetKind); err != nil {
+	if saved != nil && saved.Target != nil {
+		t = saved.Target.clone()
+	} else if t, err = fitTarget(name, train.Labels, o.TargetKind); err != nil {
 		return nil, nil, nil, err
 	}
 	if tr, err = t.augment("training", train, cfg.Missing); err != nil {
@@ -625,6 +628,9 @@ func supervise(train, valid *loaders.Dataset, o *Options, cfg *graph.Config) (tr
 		}
 	}
 	ls := supervisedLayers(train.D, o.Distance, t, o.TargetWeight)
+	if saved != nil && saved.Target != nil {
+		ls = slices.Clone(*saved.Config.Layers)
+	}
 	cfg.Dim = tr.D
 	cfg.Layers = &ls
 	return tr, va, t, nil

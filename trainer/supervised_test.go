@@ -339,9 +339,6 @@ func TestSupervisedModel(t *testing.T) {
 	if _, err := m.Predictor("colour"); err == nil || !strings.Contains(err.Error(), `no layer "colour" (its layers: features, target)`) {
 		t.Errorf("unknown layer: %v", err)
 	}
-	if _, err := l.NewCheckpointer(t.TempDir()+"/x.ckpt", 1); err == nil || !strings.Contains(err.Error(), "supervised") {
-		t.Errorf("checkpointer: %v", err)
-	}
 	if _, err := NewFromModel(m, train, nil, nil); err == nil || !strings.Contains(err.Error(), "supervised") {
 		t.Errorf("continue: %v", err)
 	}

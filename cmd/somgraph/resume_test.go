@@ -81,19 +81,27 @@ func TestResumeAfterKillOrSignal(t *testing.T) {
 		name   string
 		args   []string
 		sig    syscall.Signal
-		after  int // epochs in the checkpoint before the signal
-		stopAt int // the early-stopping epoch expected, 0 for none
+		after  int      // epochs in the checkpoint before the signal
+		stopAt int      // the early-stopping epoch expected, 0 for none
+		data   []string // the data flags; nil: 6000 colours
 	}{
-		{"minibatch three-phase SIGKILL", []string{"--epochs", "12", "--batch", "24"}, syscall.SIGKILL, 3, 0},
-		{"minibatch three-phase SIGINT", []string{"--epochs", "12", "--batch", "24"}, syscall.SIGINT, 6, 0},
-		{"batch SIGKILL", []string{"--epochs", "12", "--mode", "batch", "--schedule", "linear"}, syscall.SIGKILL, 2, 0},
-		{"batch SIGTERM", []string{"--epochs", "12", "--mode", "batch", "--schedule", "linear"}, syscall.SIGTERM, 5, 0},
-		{"early stopping SIGKILL", []string{"--epochs", "60", "--schedule", "constant", "--lr", "0.3", "--valid", "0.2", "--early-stop", "3", "--min-delta", "0.002"}, syscall.SIGKILL, 2, -1},
+		{"minibatch three-phase SIGKILL", []string{"--epochs", "12", "--batch", "24"}, syscall.SIGKILL, 3, 0, nil},
+		{"minibatch three-phase SIGINT", []string{"--epochs", "12", "--batch", "24"}, syscall.SIGINT, 6, 0, nil},
+		{"batch SIGKILL", []string{"--epochs", "12", "--mode", "batch", "--schedule", "linear"}, syscall.SIGKILL, 2, 0, nil},
+		{"batch SIGTERM", []string{"--epochs", "12", "--mode", "batch", "--schedule", "linear"}, syscall.SIGTERM, 5, 0, nil},
+		{"early stopping SIGKILL", []string{"--epochs", "60", "--schedule", "constant", "--lr", "0.3", "--valid", "0.2", "--early-stop", "3", "--min-delta", "0.002"}, syscall.SIGKILL, 2, -1, nil},
+		{"supervised numeric SIGKILL", []string{"--epochs", "6"}, syscall.SIGKILL, 2, 0, []string{"--dataset", "housing", "--supervised"}},
+		{"supervised classes valid accuracy SIGTERM", []string{"--epochs", "8", "--valid", "0.2", "--monitor", "valid_accuracy", "--early-stop", "50"}, syscall.SIGTERM, 3, 0,
+			[]string{"--dataset", "housing", "--target", "ocean_proximity", "--supervised", "--target-weight", "0.3"}},
 	}
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
 			dir := t.TempDir()
-			common := append([]string{"train", "--n", "6000", "--size", "8x8", "--seed", "3", "--progress", "none"}, r.args...)
+			data := r.data
+			if data == nil {
+				data = []string{"--n", "6000"}
+			}
+			common := append(append([]string{"train", "--size", "8x8", "--seed", "3", "--progress", "none"}, data...), r.args...)
 			ref := runCLI(t, "", append(common, "--out", filepath.Join(dir, "ref.somg"))...)
 			if ref.code != exitOK {
 				t.Fatalf("reference run: exit %d, %s", ref.code, ref.stderr)
@@ -149,6 +157,9 @@ func TestResumeAfterKillOrSignal(t *testing.T) {
 			got := readFile(t, filepath.Join(dir, "resumed.somg"))
 			if !bytes.Equal(got, want) {
 				t.Errorf("the resumed model (after %d of %d epochs) differs from the uninterrupted one", ck.Done, ck.Epochs)
+			}
+			if r.data != nil && (ck.Model.Target == nil || !bytes.Contains(want, []byte(`"target":{`))) {
+				t.Errorf("the supervised run's checkpoint or model has no target")
 			}
 		})
 	}
@@ -246,6 +257,27 @@ func TestResumeBadInput(t *testing.T) {
 		t.Error("resuming a finished run changed its model")
 	}
 	_ = os.Remove
+}
+
+// TestResumeSupervisedBadInput: supervised flags that contradict the
+// resumed supervised run are usage errors, like the other options.
+func TestResumeSupervisedBadInput(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "run.ckpt")
+	r := runCLI(t, "", "train", "--dataset", "iris", "--supervised", "--target-weight", "0.3", "--size", "3x3", "--epochs", "2", "--progress", "none", "--out", filepath.Join(dir, "m.somg"), "--checkpoint-every", "1", "--state-file", state)
+	if r.code != exitOK {
+		t.Fatalf("train: %d %s", r.code, r.stderr)
+	}
+	trainCases(t, dir, []trainCase{
+		{"target weight", []string{"--resume", state, "--target-weight", "0.5"}, exitUsage, "--target-weight 0.5 contradicts the run in"},
+		{"target kind", []string{"--resume", state, "--target-kind", "numeric"}, exitUsage, "--target-kind numeric contradicts"},
+		{"other target", []string{"--resume", state, "--target", "petal_width"}, exitUsage, "--target petal_width contradicts"},
+	})
+	// The same flags given again are harmless.
+	r = runCLI(t, "", "train", "--resume", state, "--supervised", "--target-weight", "0.3", "--out", filepath.Join(dir, "again.somg"), "--progress", "none")
+	if r.code != exitOK {
+		t.Errorf("resume with the run's own supervised flags: exit %d, %s", r.code, r.stderr)
+	}
 }
 
 // trainCase is a train command line (after "train --progress none --out

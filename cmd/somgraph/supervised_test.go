@@ -189,7 +189,7 @@ func TestSupervisedBadInput(t *testing.T) {
 		{"weight without supervised", train("--dataset", "iris", "--target-weight", "0.3"), true, "--target-weight applies to a supervised map: add --supervised"},
 		{"bad kind", train("--dataset", "iris", "--supervised", "--target-kind", "colour"), true, `--target-kind: unknown target kind "colour"`},
 		{"classes as numbers", train("--dataset", "iris", "--supervised", "--target-kind", "numeric"), false, `the numeric target "species" has the value "setosa"`},
-		{"resume", train("--dataset", "iris", "--supervised", "--checkpoint-every", "1"), true, "--supervised cannot be combined with --checkpoint-every"},
+		{"init model", train("--dataset", "iris", "--supervised", "--init-model", sup), true, "--supervised cannot be combined with --init-model"},
 		{"one class", train("--data", oneClass, "--target", "c", "--supervised"), false, `the target "c" has one class ("x")`},
 		{"target all missing", train("--data", noTarget, "--target", "c", "--supervised"), false, "target column is entirely missing"},
 		{"unseen valid class", train("--data", unseen, "--target", "c", "--valid-column", "v", "--supervised"), false, `validation record 0: class "z" was not in the training data (classes x, y)`},

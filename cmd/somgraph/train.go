@@ -321,8 +321,8 @@ func (f *trainFlags) checkSupervised(set map[string]bool, o *trainer.Options) er
 	if err != nil {
 		return usagef("--target-kind: %s", bare(err))
 	}
-	if f.checkpointEvery > 0 || f.resume != "" || f.initModel != "" {
-		return usagef("--supervised cannot be combined with --checkpoint-every, --resume or --init-model yet (a supervised run cannot be resumed); --checkpoint saves its best model")
+	if f.initModel != "" {
+		return usagef("--supervised cannot be combined with --init-model yet (a supervised map cannot be trained further from its model): train it again, or resume its run with --checkpoint-every and --resume")
 	}
 	o.Supervised, o.TargetWeight, o.TargetKind = true, f.targetWeight, kind
 	return nil
