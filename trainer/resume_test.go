@@ -270,7 +270,14 @@ func checkpointOf(t testing.TB) (path string, train, valid *loaders.Dataset) {
 		t.Fatal(err)
 	}
 	l.AddHook(es)
-	path = filepath.Join(t.TempDir(), "run.ckpt")
+	return interruptedAt2(t, l), train, valid
+}
+
+// interruptedAt2 fits l for 6 epochs, interrupted early in epoch 2, with
+// a checkpoint every epoch, and returns the checkpoint file's path.
+func interruptedAt2(t testing.TB, l *Learner) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "run.ckpt")
 	cp, err := l.NewCheckpointer(path, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +287,7 @@ func checkpointOf(t testing.TB) (path string, train, valid *loaders.Dataset) {
 	if err := l.Fit(6); err != nil {
 		t.Fatal(err)
 	}
-	return path, train, valid
+	return path
 }
 
 func TestLoadCheckpointErrors(t *testing.T) {
@@ -433,17 +440,7 @@ func TestResumeSupervisedErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "run.ckpt")
-	cp, err := l.NewCheckpointer(path, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.AddHook(cp)
-	l.AddHook(stopAt(cp, 2, 0))
-	if err := l.Fit(6); err != nil {
-		t.Fatal(err)
-	}
-	ck, err := LoadCheckpointFile(path)
+	ck, err := LoadCheckpointFile(interruptedAt2(t, l))
 	if err != nil {
 		t.Fatal(err)
 	}
