@@ -21,20 +21,7 @@ import (
 // after a minute or if the process ends first.
 func waitCheckpoint(t *testing.T, path string, done int, exited <-chan error) *trainer.Checkpoint {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			t.Fatalf("the training process ended (%v) before a checkpoint of %d epochs", err, done)
-		default:
-		}
-		if ck, err := trainer.LoadCheckpointFile(path); err == nil && ck.Done >= done {
-			return ck
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("no checkpoint of %d epochs in %s after a minute", done, path)
-	return nil
+	return pollCheckpoint(t, nil, path, done, exited)
 }
 
 // pausedAtCheckpoint polls path like waitCheckpoint, but reads it while
@@ -45,6 +32,12 @@ func waitCheckpoint(t *testing.T, path string, done int, exited <-chan error) *t
 // the end of training; paused, the process cannot get that far.
 func pausedAtCheckpoint(t *testing.T, p *os.Process, path string, done int, exited <-chan error) *trainer.Checkpoint {
 	t.Helper()
+	return pollCheckpoint(t, p, path, done, exited)
+}
+
+// pollCheckpoint is waitCheckpoint, pausing p (if not nil) while it reads.
+func pollCheckpoint(t *testing.T, p *os.Process, path string, done int, exited <-chan error) *trainer.Checkpoint {
+	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		select {
@@ -52,14 +45,18 @@ func pausedAtCheckpoint(t *testing.T, p *os.Process, path string, done int, exit
 			t.Fatalf("the training process ended (%v) before a checkpoint of %d epochs", err, done)
 		default:
 		}
-		if err := pause(p); err != nil {
-			t.Fatalf("pausing the training process: %v", err)
+		if p != nil {
+			if err := pause(p); err != nil {
+				t.Fatalf("pausing the training process: %v", err)
+			}
 		}
 		if ck, err := trainer.LoadCheckpointFile(path); err == nil && ck.Done >= done {
 			return ck
 		}
-		if err := resume(p); err != nil {
-			t.Fatalf("continuing the training process: %v", err)
+		if p != nil {
+			if err := resume(p); err != nil {
+				t.Fatalf("continuing the training process: %v", err)
+			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
