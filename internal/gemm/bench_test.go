@@ -72,3 +72,25 @@ func BenchmarkPeak(b *testing.B) {
 	}
 	b.ReportMetric(f/1e9, "GFLOP/s")
 }
+
+// BenchmarkPack measures the packing of one BMU search's operands
+// (1024×64 records, 1600×64 codebook transposed): B whole, A in mc-row
+// blocks, as each part of Sgemm packs them.
+func BenchmarkPack(b *testing.B) {
+	const m, n, k = 1024, 1600, 64
+	p := &product[float32]{nr: 16, m: m, n: n, k: k, a: make([]float32, m*k), b: make([]float32, n*k),
+		ars: k, acs: 1, brs: 1, bcs: k}
+	bufA, bufB := make([]float32, mc*k), make([]float32, n*k)
+	b.Run("B", func(b *testing.B) {
+		for b.Loop() {
+			p.packB(bufB, 0, k, 0, n)
+		}
+	})
+	b.Run("A", func(b *testing.B) {
+		for b.Loop() {
+			for ic := 0; ic < m; ic += mc {
+				p.packA(bufA, ic, min(mc, m-ic), 0, k)
+			}
+		}
+	})
+}

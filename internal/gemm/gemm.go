@@ -316,7 +316,21 @@ func (p *product[T]) packA(dst []T, i0, rows, p0, kcur int) {
 		if h < mr {
 			clear(panel)
 		}
-		if p.acs == 1 { // rows of op(A) are contiguous
+		if p.acs == 1 && h == mr { // rows of op(A) are contiguous: a whole panel
+			base := (i0+ir)*p.ars + p0
+			s0 := p.a[base : base+kcur]
+			s1 := p.a[base+p.ars : base+p.ars+kcur]
+			s2 := p.a[base+2*p.ars : base+2*p.ars+kcur]
+			s3 := p.a[base+3*p.ars : base+3*p.ars+kcur]
+			s4 := p.a[base+4*p.ars : base+4*p.ars+kcur]
+			s5 := p.a[base+5*p.ars : base+5*p.ars+kcur]
+			for q := range s0 {
+				d := panel[q*mr : q*mr+mr : q*mr+mr]
+				d[0], d[1], d[2], d[3], d[4], d[5] = s0[q], s1[q], s2[q], s3[q], s4[q], s5[q]
+			}
+			continue
+		}
+		if p.acs == 1 { // the last panel's rows
 			for r := range h {
 				base := (i0+ir+r)*p.ars + p0
 				for q, v := range p.a[base : base+kcur] {
@@ -350,10 +364,23 @@ func (p *product[T]) packB(dst []T, p0, kcur, j0, cols int) {
 			}
 			continue
 		}
-		for j := range w { // columns of op(B) are contiguous rows of B
+		// Columns of op(B) are contiguous rows of B: four at a time, so
+		// that each row of the panel is written in runs of four.
+		j := 0
+		for ; j+4 <= w; j += 4 {
 			base := (j0+jr+j)*p.bcs + p0
-			src := p.b[base : base+kcur]
-			for q, v := range src {
+			s0 := p.b[base : base+kcur]
+			s1 := p.b[base+p.bcs : base+p.bcs+kcur]
+			s2 := p.b[base+2*p.bcs : base+2*p.bcs+kcur]
+			s3 := p.b[base+3*p.bcs : base+3*p.bcs+kcur]
+			for q := range s0 {
+				d := panel[q*nr+j : q*nr+j+4 : q*nr+j+4]
+				d[0], d[1], d[2], d[3] = s0[q], s1[q], s2[q], s3[q]
+			}
+		}
+		for ; j < w; j++ {
+			base := (j0+jr+j)*p.bcs + p0
+			for q, v := range p.b[base : base+kcur] {
 				panel[q*nr+j] = v
 			}
 		}
