@@ -565,13 +565,20 @@ func (p *trainPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if fitErr != nil {
 		return fmt.Errorf("training failed: %w", fitErr)
 	}
+	// The summary's exact measures of the trained map (a full search of the
+	// training data) run while the model is written: both only read the map.
+	final := make(chan *graph.Metrics, 1)
+	go func() { final <- p.finalMetrics(l) }()
 	if err := l.ExportFile(f.out); err != nil {
+		<-final
 		return fmt.Errorf("cannot save the model: %w", err)
 	}
-	if err := p.closeHooks(); err != nil {
+	err = p.closeHooks()
+	fm := <-final
+	if err != nil {
 		return err
 	}
-	p.summary(stdout, l, elapsed)
+	p.summary(stdout, l, elapsed, fm)
 	p.checkpointNote(stdout)
 	if f.charts != "" {
 		in, err := viz.FromLearner(l, viz.WithRecorder(p.recorder))
@@ -668,8 +675,23 @@ func (p *trainPlan) closeHooks() error {
 	return nil
 }
 
-// summary prints the result of training.
-func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Duration) {
+// finalMetrics returns the trained map's QE, TE and dead units on the
+// training data (one search of it), or nil when no epoch finished or the
+// search fails (the summary then shows the last epoch's own measures).
+func (p *trainPlan) finalMetrics(l *trainer.Learner) *graph.Metrics {
+	if len(l.History()) == 0 {
+		return nil
+	}
+	m, err := l.Map().EvaluateSearch(l.Train().Data)
+	if err != nil {
+		return nil
+	}
+	return &m
+}
+
+// summary prints the result of training; final, if not nil, holds the
+// trained map's exact measures (finalMetrics).
+func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Duration, final *graph.Metrics) {
 	h := l.History()
 	if len(h) == 0 {
 		fmt.Fprintf(w, "no epoch finished; model saved to %s\n", p.flags.out)
@@ -683,12 +705,12 @@ func (p *trainPlan) summary(w io.Writer, l *trainer.Learner, elapsed time.Durati
 		fmt.Fprintf(w, "early stopping after %d of %d epochs: %s did not improve for %d epochs (best %.4f at epoch %d)\n",
 			len(h), p.flags.epochs, p.early.Monitor, p.early.Patience, p.early.Best, p.early.BestEpoch+1)
 	}
-	final := last.Train // the epoch's own measure; the trained map's, exactly, below (no distortion: not shown)
-	if m, err := l.Map().EvaluateSearch(l.Train().Data); err == nil {
-		final = m
+	m := last.Train // the epoch's own measure, unless the trained map's exact one is known (no distortion: not shown)
+	if final != nil {
+		m = *final
 	}
 	te := l.Map().Config().TELabel()
-	fmt.Fprintf(w, "done in %.2fs: qe %.4f  %s %.4f  dead units %.1f%%", elapsed.Seconds(), final.QE, te, final.TE, 100*final.DeadUnits)
+	fmt.Fprintf(w, "done in %.2fs: qe %.4f  %s %.4f  dead units %.1f%%", elapsed.Seconds(), m.QE, te, m.TE, 100*m.DeadUnits)
 	if last.HasValid {
 		fmt.Fprintf(w, "  valid qe %.4f  %s %.4f", last.Valid.QE, te, last.Valid.TE)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 )
 
@@ -578,5 +579,40 @@ func TestExactTrainMetrics(t *testing.T) {
 	}
 	if last == "" || done == "" || qe(last) != qe(done) {
 		t.Errorf("last epoch %q and summary %q should show the same QE", last, done)
+	}
+}
+
+// TestTrainSummaryMeasuresSavedMap: the summary's QE, TE and dead units are
+// those of the saved model's map on the training data (they are computed
+// while the model is written), and a model that cannot be saved is an
+// error even though that search runs alongside.
+func TestTrainSummaryMeasuresSavedMap(t *testing.T) {
+	for _, mode := range []string{"batch", "minibatch"} {
+		t.Run(mode, func(t *testing.T) {
+			model, r := trainSmall(t, t.TempDir(), 400, 3, "--mode", mode, "--seed", "7", "--progress", "none")
+			md, err := trainer.LoadFile(model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := md.Map()
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := g.EvaluateSearch(loaders.Colors(400, 7).Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf(": qe %.4f  %s %.4f  dead units %.1f%%\n", m.QE, md.Config.TELabel(), m.TE, 100*m.DeadUnits)
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("summary should contain %q:\n%s", want, r.stdout)
+			}
+		})
+	}
+	// A file name longer than any file system allows: training runs, the
+	// model cannot be written.
+	out := filepath.Join(t.TempDir(), strings.Repeat("m", 300)+".somg")
+	r := runCLI(t, "", "train", "--size", "4x4", "--n", "200", "--epochs", "1", "--progress", "none", "--out", out)
+	if r.code == exitOK || !strings.Contains(r.stderr, "cannot save the model") || strings.Contains(r.stdout, "done in") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want the save error and no summary", r.code, r.stdout, r.stderr)
 	}
 }
