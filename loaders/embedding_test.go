@@ -144,14 +144,7 @@ func TestEmbeddingTransform(t *testing.T) {
 	if got := ds.Row(0)[7:9]; !reflect.DeepEqual(got, tag.Vectors[1]) {
 		t.Errorf("tag t1: %v, want %v", got, tag.Vectors[1])
 	}
-	b, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var q Pipeline
-	if err := json.Unmarshal(b, &q); err != nil {
-		t.Fatal(err)
-	}
+	q, _ := jsonRoundTrip(t, p)
 	ds2, err := q.Transform(tab)
 	if err != nil {
 		t.Fatal(err)

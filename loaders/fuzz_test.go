@@ -95,14 +95,7 @@ func FuzzPipeline(f *testing.F) {
 		if err := ds.Check(); err != nil {
 			t.Fatalf("encoded data: %v", err)
 		}
-		b, err := json.Marshal(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var q Pipeline
-		if err := json.Unmarshal(b, &q); err != nil {
-			t.Fatalf("decoding an encoded pipeline: %v\n%s", err, b)
-		}
+		q, _ := jsonRoundTrip(t, p)
 		ds2, err := q.Transform(tab)
 		if err != nil {
 			t.Fatal(err)

@@ -70,16 +70,9 @@ func TestSkipMissingEncodes(t *testing.T) {
 	// The pipeline keeps its policy through JSON, and EncodeRecord
 	// follows it; a fill pipeline's JSON has no "missing" key (old files
 	// stay the same).
-	b, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	q, b := jsonRoundTrip(t, p)
 	if !strings.Contains(string(b), `"missing":"skip"`) {
 		t.Errorf("JSON %s lacks the policy", b)
-	}
-	var q Pipeline
-	if err := json.Unmarshal(b, &q); err != nil {
-		t.Fatal(err)
 	}
 	rec, err := q.EncodeRecord([]string{"NA", "20", "NA"}, nil)
 	if err != nil {

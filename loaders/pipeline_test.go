@@ -295,20 +295,29 @@ func TestFitOnTrainOnly(t *testing.T) {
 	}
 }
 
-func TestPipelineJSON(t *testing.T) {
-	tab := mustRead(t, mixedCSV, &ReadOptions{Target: "y"})
-	p, err := Fit(tab, nil, &PipelineOptions{Normalize: MinMax, NAIndicators: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+// jsonRoundTrip encodes p as JSON and decodes it into a new Pipeline,
+// failing the test on any error; it returns the decoded pipeline and the
+// JSON.
+func jsonRoundTrip(t testing.TB, p *Pipeline) (*Pipeline, []byte) {
+	t.Helper()
 	b, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var q Pipeline
 	if err := json.Unmarshal(b, &q); err != nil {
+		t.Fatalf("decoding an encoded pipeline: %v\n%s", err, b)
+	}
+	return &q, b
+}
+
+func TestPipelineJSON(t *testing.T) {
+	tab := mustRead(t, mixedCSV, &ReadOptions{Target: "y"})
+	p, err := Fit(tab, nil, &PipelineOptions{Normalize: MinMax, NAIndicators: true})
+	if err != nil {
 		t.Fatal(err)
 	}
+	q, b := jsonRoundTrip(t, p)
 	d1, err := p.Transform(tab)
 	if err != nil {
 		t.Fatal(err)
