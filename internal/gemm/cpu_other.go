@@ -13,3 +13,8 @@ var (
 	fmaLoop   = goFMALoop
 	scanBelow = goScanBelow
 )
+
+// useArgminAsm is false: ArgminNT multiplies with Sgemm and scans.
+const useArgminAsm = false
+
+var argminKernelS argKernel = goArgminKernelS

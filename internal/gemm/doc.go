@@ -12,6 +12,20 @@
 // gonum's BLAS with these two products swapped in, ready for gorgonia.Use
 // and gonum's blas32.Use/blas64.Use.
 //
+// [ArgminNT] is the BMU search's distance and argmin in one pass: for rows
+// of A and of B it finds, per row of A, the best and second-best column of
+// d = alpha·A·Bᵀ + bias and their values, with the rules of the graph's
+// row argmin (ties to the lower column, NaN never wins). Where
+// [ArgminFused] says so (the assembly build, depth k ≤ 256) a fused
+// micro-kernel computes each 6×16 tile of d in registers, adds the bias and
+// compares it with each row's second best so far; only rows with a value
+// below it are looked at, and d is never written to memory. Its d are bit
+// for bit Sgemm's (Sgemm on a C holding bias, with beta 1), so the BMUs are
+// those of the unfused search. Elsewhere it multiplies blocks of rows with
+// Sgemm into a scratch and scans them: the same results, slower. The Go
+// twin of the fused kernel (twin.go, exact float32 fused multiply-adds)
+// pins the assembly in tests.
+//
 // [Peak] measures the machine's peak float32 rate with a register-only FMA
 // loop on every core, the bound an epoch's share is reported against.
 //

@@ -185,13 +185,19 @@ func run[T float](p *product[T]) {
 		return
 	}
 	p.parts = parts
+	fanOut(p, parts, &p.wg)
+	p.part(0, parts)
+	p.wg.Wait()
+}
+
+// fanOut hands parts 1 … parts−1 of p to the workers, counted in wg; the
+// caller runs part 0 and waits on wg.
+func fanOut(p interface{ runPart(i int) }, parts int, wg *sync.WaitGroup) {
 	startWorkers()
-	p.wg.Add(parts - 1)
+	wg.Add(parts - 1)
 	for i := 1; i < parts; i++ {
 		work <- task{p, i}
 	}
-	p.part(0, parts)
-	p.wg.Wait()
 }
 
 // task is part i of a product for a worker goroutine.

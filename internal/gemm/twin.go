@@ -1,6 +1,9 @@
 package gemm
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // goKernel is the pure-Go twin of the assembly micro-kernels: the mr×nr
 // tile at c = alpha·A·B (+ beta·C if load != 0) for packed panels a (k×mr)
@@ -66,4 +69,56 @@ func goScanBelow(x []float32, thr float32) int {
 		}
 	}
 	return len(x)
+}
+
+// fma32 is a float32 fused multiply-add, a·b + c rounded once, as
+// VFMADD231PS computes it: the product is exact in float64, the sum is
+// rounded to odd in float64 (rounded to nearest, then moved to the odd
+// neighbour when inexact), and rounding that to float32 is then correct.
+func fma32(a, b, c float32) float32 {
+	p := float64(float64(a) * float64(b)) // exact: 24+24 bits
+	s := p + float64(c)
+	if math.IsInf(s, 0) || math.IsNaN(s) {
+		return float32(s)
+	}
+	// TwoSum: e is the exact error of s.
+	bb := s - p
+	e := (p - (s - bb)) + (float64(c) - bb)
+	if e != 0 && math.Float64bits(s)&1 == 0 {
+		s = math.Nextafter(s, math.Copysign(math.Inf(1), e))
+	}
+	return float32(s)
+}
+
+// goArgminKernelS is the pure-Go twin of argminKernelS (see argKernel),
+// bit for bit: the same fused multiply-adds in the same order, then
+// alpha·acc and + bias each rounded.
+func goArgminKernelS(k int, a, b *float32, alpha float32, bias, thr, tile *float32) int {
+	as := unsafe.Slice(a, k*mr)
+	bs := unsafe.Slice(b, k*16)
+	var acc [mr * 16]float32
+	for q := range k {
+		bq := bs[q*16 : q*16+16]
+		for i, av := range as[q*mr : q*mr+mr] {
+			row := acc[i*16 : i*16+16]
+			for j, bv := range bq {
+				row[j] = fma32(bv, av, row[j])
+			}
+		}
+	}
+	bv, th := unsafe.Slice(bias, 16), unsafe.Slice(thr, mr)
+	mask := 0
+	for i := range mr {
+		for j := range 16 {
+			d := float32(alpha*acc[i*16+j]) + bv[j]
+			acc[i*16+j] = d
+			if d < th[i] {
+				mask |= 1 << i
+			}
+		}
+	}
+	if mask != 0 {
+		copy(unsafe.Slice(tile, mr*16), acc[:])
+	}
+	return mask
 }
