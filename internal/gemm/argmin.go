@@ -71,9 +71,8 @@ func ArgminNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb
 // ArgminFused reports whether ArgminNT runs the fused assembly kernel for
 // depth k, whose d_ij are bit for bit those of Sgemm(NoTrans, Trans, m, n,
 // k, alpha, a, lda, b, ldb, 1, C, ldc) with every row of C holding bias
-// beforehand. It is meant to be true on amd64 with AVX2 and FMA, without
-// -tags purego, for 1 ≤ k ≤ 256 (one depth block of Sgemm); until the
-// assembly kernel lands it is false everywhere. Otherwise ArgminNT runs
+// beforehand. It is true on amd64 with AVX2 and FMA, without -tags
+// purego, for 1 ≤ k ≤ 256 (one depth block of Sgemm). Otherwise ArgminNT runs
 // Sgemm into a scratch block of rows and scans it, with the same results
 // (Sgemm's values, the same rules), only slower.
 func ArgminFused(k int) bool { return useArgminAsm && k >= 1 && k <= kc }

@@ -374,3 +374,69 @@ func TestArgminNTConcurrent(t *testing.T) {
 		sameArgmin(t, "concurrent", c, <-done, want)
 	}
 }
+
+// TestArgminKernelMatchesTwin runs the assembly argmin kernel and its Go
+// twin on the same packed panels, bit for bit: the mask, and the tile
+// (stored only when the mask is not 0), for every k up to kc, with
+// thresholds that let some rows in and keep others out, NaN in a, and
+// +Inf, −Inf and NaN in the bias.
+func TestArgminKernelMatchesTwin(t *testing.T) {
+	if !ArgminFused(1) {
+		t.Skip("no fused assembly kernel on this CPU or build; the twin is tested through TestArgminNT")
+	}
+	r := rand.New(rand.NewPCG(29, 30))
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	masks := map[int]bool{}
+	for k := 1; k <= kc; k++ {
+		for trial := range 4 {
+			a, b := make([]float32, k*mr), make([]float32, k*16)
+			for i := range a {
+				a[i] = float32(r.NormFloat64())
+			}
+			for i := range b {
+				b[i] = float32(r.NormFloat64())
+			}
+			bias := make([]float32, 16)
+			for j := range bias {
+				bias[j] = float32(r.NormFloat64()) * 3
+				if trial == 3 {
+					bias[j] = []float32{inf, -inf, nan, 0}[r.IntN(4)]
+				}
+			}
+			if trial == 2 {
+				a[r.IntN(len(a))] = nan
+			}
+			alpha := []float32{-2, 1, 0.5, -1}[trial]
+			thr := make([]float32, mr)
+			for i := range thr {
+				thr[i] = float32(r.NormFloat64()) * 3 * float32(math.Sqrt(float64(k)))
+				switch r.IntN(6) {
+				case 0:
+					thr[i] = inf
+				case 1:
+					thr[i] = -inf
+				case 2:
+					thr[i] = nan
+				}
+			}
+			got, want := make([]float32, mr*16), make([]float32, mr*16)
+			for i := range got {
+				got[i], want[i] = sentinel, sentinel
+			}
+			gm := argminKernelS(k, &a[0], &b[0], alpha, &bias[0], &thr[0], &got[0])
+			wm := goArgminKernelS(k, &a[0], &b[0], alpha, &bias[0], &thr[0], &want[0])
+			masks[gm] = true
+			if gm != wm {
+				t.Fatalf("k=%d trial %d: mask %06b, twin %06b", k, trial, gm, wm)
+			}
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("k=%d trial %d: tile[%d] = %v, twin %v", k, trial, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	if len(masks) < 20 {
+		t.Errorf("only %d distinct masks seen; the test does not exercise the rows", len(masks))
+	}
+}

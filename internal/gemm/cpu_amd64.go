@@ -7,7 +7,5 @@ import "golang.org/x/sys/cpu"
 // useAsm is set once: the assembly kernels need AVX2 and FMA.
 var useAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// useArgminAsm: the fused argmin kernel is not in assembly yet.
-const useArgminAsm = false
-
-var argminKernelS argKernel = goArgminKernelS
+// useArgminAsm: ArgminNT's fused kernel (argminKernelS) needs the same.
+var useArgminAsm = useAsm

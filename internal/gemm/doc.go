@@ -24,7 +24,9 @@
 // those of the unfused search. Elsewhere it multiplies blocks of rows with
 // Sgemm into a scratch and scans them: the same results, slower. The Go
 // twin of the fused kernel (twin.go, exact float32 fused multiply-adds)
-// pins the assembly in tests.
+// pins the assembly in tests. BenchmarkArgminNT compares it with the
+// unfused fill + Sgemm + argmin and with Sgemm alone in one run
+// (go test -bench 'ArgminNT|Peak' ./internal/gemm).
 //
 // [Peak] measures the machine's peak float32 rate with a register-only FMA
 // loop on every core, the bound an epoch's share is reported against.

@@ -278,6 +278,141 @@ kernelD_beta:
 	VZEROUPPER
 	RET
 
+// func argminKernelS(k int, a *float32, b *float32, alpha float32, bias *float32, thr *float32, tile *float32) int
+// Requires: AVX, FMA3
+TEXT ·argminKernelS(SB), NOSPLIT, $0-64
+	MOVQ   k+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+argminKernelS_loop:
+	VMOVUPS      (DX), Y12
+	VMOVUPS      32(DX), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(CX), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(CX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(CX), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(CX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(CX), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000040, DX
+	DECQ         AX
+	JNZ          argminKernelS_loop
+	VBROADCASTSS alpha+24(FP), Y12
+	MOVQ         bias+32(FP), AX
+	VMULPS       Y12, Y0, Y0
+	VADDPS       (AX), Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VADDPS       32(AX), Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	VADDPS       (AX), Y2, Y2
+	VMULPS       Y12, Y3, Y3
+	VADDPS       32(AX), Y3, Y3
+	VMULPS       Y12, Y4, Y4
+	VADDPS       (AX), Y4, Y4
+	VMULPS       Y12, Y5, Y5
+	VADDPS       32(AX), Y5, Y5
+	VMULPS       Y12, Y6, Y6
+	VADDPS       (AX), Y6, Y6
+	VMULPS       Y12, Y7, Y7
+	VADDPS       32(AX), Y7, Y7
+	VMULPS       Y12, Y8, Y8
+	VADDPS       (AX), Y8, Y8
+	VMULPS       Y12, Y9, Y9
+	VADDPS       32(AX), Y9, Y9
+	VMULPS       Y12, Y10, Y10
+	VADDPS       (AX), Y10, Y10
+	VMULPS       Y12, Y11, Y11
+	VADDPS       32(AX), Y11, Y11
+	MOVQ         thr+40(FP), AX
+	XORQ         CX, CX
+	VBROADCASTSS 20(AX), Y12
+	VCMPPS       $0x01, Y12, Y10, Y13
+	VCMPPS       $0x01, Y12, Y11, Y12
+	VORPS        Y13, Y12, Y13
+	VMOVMSKPS    Y13, DX
+	NEGL         DX
+	ADCQ         CX, CX
+	VBROADCASTSS 16(AX), Y12
+	VCMPPS       $0x01, Y12, Y8, Y13
+	VCMPPS       $0x01, Y12, Y9, Y12
+	VORPS        Y13, Y12, Y13
+	VMOVMSKPS    Y13, DX
+	NEGL         DX
+	ADCQ         CX, CX
+	VBROADCASTSS 12(AX), Y12
+	VCMPPS       $0x01, Y12, Y6, Y13
+	VCMPPS       $0x01, Y12, Y7, Y12
+	VORPS        Y13, Y12, Y13
+	VMOVMSKPS    Y13, DX
+	NEGL         DX
+	ADCQ         CX, CX
+	VBROADCASTSS 8(AX), Y12
+	VCMPPS       $0x01, Y12, Y4, Y13
+	VCMPPS       $0x01, Y12, Y5, Y12
+	VORPS        Y13, Y12, Y13
+	VMOVMSKPS    Y13, DX
+	NEGL         DX
+	ADCQ         CX, CX
+	VBROADCASTSS 4(AX), Y12
+	VCMPPS       $0x01, Y12, Y2, Y13
+	VCMPPS       $0x01, Y12, Y3, Y12
+	VORPS        Y13, Y12, Y13
+	VMOVMSKPS    Y13, DX
+	NEGL         DX
+	ADCQ         CX, CX
+	VBROADCASTSS (AX), Y12
+	VCMPPS       $0x01, Y12, Y0, Y13
+	VCMPPS       $0x01, Y12, Y1, Y12
+	VORPS        Y13, Y12, Y13
+	VMOVMSKPS    Y13, AX
+	NEGL         AX
+	ADCQ         CX, CX
+	TESTQ        CX, CX
+	JZ           argmin_done
+	MOVQ         tile+48(FP), AX
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y4, 128(AX)
+	VMOVUPS      Y5, 160(AX)
+	VMOVUPS      Y6, 192(AX)
+	VMOVUPS      Y7, 224(AX)
+	VMOVUPS      Y8, 256(AX)
+	VMOVUPS      Y9, 288(AX)
+	VMOVUPS      Y10, 320(AX)
+	VMOVUPS      Y11, 352(AX)
+
+argmin_done:
+	MOVQ CX, ret+56(FP)
+	VZEROUPPER
+	RET
+
 // func fmaLoop(n int)
 // Requires: AVX, FMA3
 TEXT ·fmaLoop(SB), NOSPLIT, $0-8

@@ -37,6 +37,7 @@ func main() {
 	ConstraintExpr("!purego")
 	kernel("kernelS", f32)
 	kernel("kernelD", f64)
+	argmin()
 	peak()
 	scan()
 	Generate()
@@ -66,28 +67,7 @@ func kernel(name string, e elem) {
 		}
 	}
 
-	acc := make([][2]VecVirtual, mr)
-	for i := range acc {
-		for h := range acc[i] {
-			acc[i][h] = YMM()
-			VXORPS(acc[i][h], acc[i][h], acc[i][h])
-		}
-	}
-
-	Label(name + "_loop")
-	b0, b1 := YMM(), YMM()
-	e.load(b, b0)
-	e.load(b.Offset(32), b1)
-	for i := 0; i < mr; i++ {
-		t := YMM()
-		e.bcast(a.Offset(i*e.size), t)
-		e.fma(b0, t, acc[i][0])
-		e.fma(b1, t, acc[i][1])
-	}
-	ADDQ(U32(mr*e.size), a.Base)
-	ADDQ(U32(nr*e.size), b.Base)
-	DECQ(k)
-	JNZ(LabelRef(name + "_loop"))
+	acc := products(name, e, k, a, b)
 
 	// Write the tile: c = alpha·acc (+ beta·c).
 	cp := Load(Param("c"), GP64())
@@ -127,6 +107,93 @@ func kernel(name string, e elem) {
 			ADDQ(ldc, cp)
 		}
 	}
+	VZEROUPPER()
+	RET()
+}
+
+// products zeroes the mr×2 accumulators and emits the loop that adds the
+// k rank-one products of the packed panels at a and b into them.
+func products(name string, e elem, k Register, a, b Mem) [][2]VecVirtual {
+	nr := 2 * e.lanes
+	acc := make([][2]VecVirtual, mr)
+	for i := range acc {
+		for h := range acc[i] {
+			acc[i][h] = YMM()
+			VXORPS(acc[i][h], acc[i][h], acc[i][h])
+		}
+	}
+
+	Label(name + "_loop")
+	b0, b1 := YMM(), YMM()
+	e.load(b, b0)
+	e.load(b.Offset(32), b1)
+	for i := 0; i < mr; i++ {
+		t := YMM()
+		e.bcast(a.Offset(i*e.size), t)
+		e.fma(b0, t, acc[i][0])
+		e.fma(b1, t, acc[i][1])
+	}
+	ADDQ(U32(mr*e.size), a.Base)
+	ADDQ(U32(nr*e.size), b.Base)
+	DECQ(k)
+	JNZ(LabelRef(name + "_loop"))
+	return acc
+}
+
+// argmin generates the fused distance+argmin micro-kernel: the products of
+// kernelS, then d = alpha·acc + bias (bit for bit kernelS's
+// alpha·acc + 1·C with C holding bias: the FMA's product by 1 is exact), a
+// compare of each row's d with that row's threshold, and a store of the
+// tile only when some row has a value below it.
+func argmin() {
+	e := f32
+	TEXT("argminKernelS", NOSPLIT, "func(k int, a, b *float32, alpha float32, bias, thr, tile *float32) int")
+	Doc("argminKernelS computes the 6×16 tile d = alpha·A·B + bias for the packed panels a (k×6)",
+		"and b (k×16) and the 16 values at bias, and returns a mask with bit r set when some",
+		"d[r][j] < thr[r] (a NaN is below nothing); only when the mask is not 0 it stores d",
+		"into tile (6×16, row after row). k must be at least 1.")
+	k := Load(Param("k"), GP64())
+	a := Mem{Base: Load(Param("a"), GP64())}
+	b := Mem{Base: Load(Param("b"), GP64())}
+	acc := products("argminKernelS", e, k, a, b)
+
+	alpha := YMM()
+	e.bcast(paramAddr("alpha"), alpha)
+	bias := Mem{Base: Load(Param("bias"), GP64())}
+	for i := range acc {
+		for h := range acc[i] {
+			e.mul(alpha, acc[i][h], acc[i][h])
+			VADDPS(bias.Offset(32*h), acc[i][h], acc[i][h])
+		}
+	}
+	// mask = Σ (row r has a lane below thr[r]) << r, built from row 5
+	// down: NEG sets the carry when the row's lane mask is not 0, ADC
+	// shifts it in.
+	thr := Mem{Base: Load(Param("thr"), GP64())}
+	mask := GP64()
+	XORQ(mask, mask)
+	for i := mr - 1; i >= 0; i-- {
+		t, lo, hi := YMM(), YMM(), YMM()
+		VBROADCASTSS(thr.Offset(4*i), t)
+		// LT_OS(d, t): d < thr, false for NaN.
+		VCMPPS(U8(0x01), t, acc[i][0], lo)
+		VCMPPS(U8(0x01), t, acc[i][1], hi)
+		VORPS(lo, hi, lo)
+		bitsReg := GP32()
+		VMOVMSKPS(lo, bitsReg)
+		NEGL(bitsReg)
+		ADCQ(mask, mask)
+	}
+	TESTQ(mask, mask)
+	JZ(LabelRef("argmin_done"))
+	tile := Mem{Base: Load(Param("tile"), GP64())}
+	for i := range acc {
+		for h := range acc[i] {
+			e.store(acc[i][h], tile.Offset(64*i+32*h))
+		}
+	}
+	Label("argmin_done")
+	Store(mask, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }

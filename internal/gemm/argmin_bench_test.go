@@ -1,0 +1,112 @@
+package gemm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// BenchmarkArgminNT measures the BMU search of a chunk (m records of k = 64
+// against a 40×40 codebook, n = 1600) three ways, in GFLOP/s of the
+// product (2·m·n·k per op): "fused" is ArgminNT; "unfused" is what the
+// graph runs without it (C filled with the bias rows, Sgemm with beta 1,
+// then each row's argmin with ScanBelow's block skipping; the fill and the
+// scan split over GOMAXPROCS goroutines like par.Rows); "sgemm" is the
+// product alone (C already filled). Run it with -bench 'ArgminNT|Peak' to
+// compare them with the machine's peak in one run.
+func BenchmarkArgminNT(b *testing.B) {
+	const n, k = 1600, 64
+	for _, m := range []int{1024, 50000} {
+		r := rand.New(rand.NewPCG(31, 32))
+		a, w, bias := make([]float32, m*k), make([]float32, n*k), make([]float32, n)
+		for i := range a {
+			a[i] = float32(r.NormFloat64())
+		}
+		for i := range w {
+			w[i] = float32(r.NormFloat64())
+		}
+		for j := range bias {
+			bias[j] = float32(k + r.NormFloat64())
+		}
+		best, second := make([]int, m), make([]int, m)
+		bestVal, secondVal := make([]float32, m), make([]float32, m)
+		flops := 2 * float64(m) * n * k
+		report := func(b *testing.B) {
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		}
+		b.Run(fmt.Sprintf("fused-%dx%dx%d", m, n, k), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				ArgminNT(m, n, k, -2, a, k, w, k, bias, best, second, bestVal, secondVal)
+			}
+			report(b)
+		})
+		// The unfused search works in chunks of at most 1024 rows, as
+		// the trainer does, so C stays 6.5 MB.
+		rows := min(m, 1024)
+		c := make([]float32, rows*n)
+		b.Run(fmt.Sprintf("unfused-%dx%dx%d", m, n, k), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for i0 := 0; i0 < m; i0 += rows {
+					h := min(rows, m-i0)
+					parRows(h, func(lo, hi int) {
+						for i := lo; i < hi; i++ {
+							copy(c[i*n:(i+1)*n], bias)
+						}
+					})
+					Sgemm(blas.NoTrans, blas.Trans, h, n, k, -2, a[i0*k:], k, w, k, 1, c, n)
+					parRows(h, func(lo, hi int) {
+						for i := lo; i < hi; i++ {
+							st := scanBelowRow(c[i*n : (i+1)*n])
+							best[i0+i], second[i0+i], bestVal[i0+i], secondVal[i0+i] = st.best, st.second, st.bv, st.sv
+						}
+					})
+				}
+			}
+			report(b)
+		})
+		b.Run(fmt.Sprintf("sgemm-%dx%dx%d", m, n, k), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for i0 := 0; i0 < m; i0 += rows {
+					h := min(rows, m-i0)
+					Sgemm(blas.NoTrans, blas.Trans, h, n, k, -2, a[i0*k:], k, w, k, 1, c, n)
+				}
+			}
+			report(b)
+		})
+	}
+}
+
+// parRows runs f on GOMAXPROCS contiguous ranges of [0, n) at once.
+func parRows(n int, f func(lo, hi int)) {
+	parts := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for i := range parts {
+		lo, hi := split(n, 1, i, parts)
+		wg.Go(func() { f(lo, hi) })
+	}
+	wg.Wait()
+}
+
+// scanBelowRow is the graph's row argmin: ScanBelow skips the 8-blocks
+// with no value below the second best, the others are visited.
+func scanBelowRow(row []float32) rowState {
+	var st rowState
+	st.reset()
+	full := len(row) &^ 7
+	for j0 := 0; j0 < full; j0 += 8 {
+		if j0 += ScanBelow(row[j0:full], st.sv); j0 >= full {
+			break
+		}
+		st.scan(row[j0:j0+8], j0)
+	}
+	st.scan(row[full:], full)
+	st.finish(len(row))
+	return st
+}
