@@ -143,5 +143,5 @@ func Builtin(name string, opts *Options) (*DataBunch, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewDataBunch(t, &o)
+	return o.dropTable(NewDataBunch(t, &o))
 }

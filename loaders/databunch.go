@@ -47,6 +47,12 @@ type Options struct {
 	// StreamSample is the number of values per continuous column kept for
 	// the median when streaming; 0 means DefaultStreamSample.
 	StreamSample int
+	// NoTable says that Load, LoadReader and Builtin do not keep the raw
+	// table: DataBunch.Table is nil (TrainRows and ValidRows still index
+	// the data rows). Then a regular file of plain numbers is read in one
+	// pass, straight into the encoded records, without the table's copy
+	// of the values; the bunch is otherwise the same.
+	NoTable bool
 }
 
 // DataBunch holds the encoded train and validation datasets of a table,
@@ -58,9 +64,13 @@ type DataBunch struct {
 	// Pipeline is fitted on the Train rows only.
 	Pipeline *Pipeline
 	// Table is the raw table, and TrainRows and ValidRows the indices of
-	// the two splits in it; all nil when the file was streamed.
+	// the two splits in it; all nil when the file was streamed, and Table
+	// nil under Options.NoTable.
 	Table                *Table
 	TrainRows, ValidRows []int
+	// CommaDecimals is Table.CommaDecimals: the columns inferred
+	// categorical that look like numbers with decimal commas.
+	CommaDecimals []string
 	// Skipped counts the rows left out under the BadRows Skip policy,
 	// and SkipErrors holds the first MaxSkipErrors of them.
 	Skipped    int
@@ -161,11 +171,24 @@ func LoadReader(r io.Reader, opts *Options) (*DataBunch, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
+	if o.NoTable && useFast {
+		if db, err := loadPlain(r, &o); db != nil || err != nil {
+			return db, err
+		}
+	}
 	t, err := ReadCSV(r, o.readOptions())
 	if err != nil {
 		return nil, err
 	}
-	return NewDataBunch(t, &o)
+	return o.dropTable(NewDataBunch(t, &o))
+}
+
+// dropTable drops the bunch's table when o.NoTable says so.
+func (o *Options) dropTable(db *DataBunch, err error) (*DataBunch, error) {
+	if db != nil && o.NoTable {
+		db.Table = nil
+	}
+	return db, err
 }
 
 // NewDataBunch splits t, fits the pipeline on the training rows and encodes
@@ -210,7 +233,7 @@ func NewDataBunch(t *Table, opts *Options) (*DataBunch, error) {
 		return nil, err
 	}
 	db := &DataBunch{Pipeline: p, Table: t, TrainRows: train, ValidRows: valid,
-		Skipped: t.Skipped, SkipErrors: t.SkipErrors, Train: all}
+		CommaDecimals: t.CommaDecimals, Skipped: t.Skipped, SkipErrors: t.SkipErrors, Train: all}
 	// Without validation rows, train is every row in order: all is the
 	// training set as it stands, and copying it would only double memory.
 	if len(valid) > 0 {
@@ -249,18 +272,27 @@ func splitTable(t *Table, o *Options) (train, valid []int, err error) {
 		if len(train) == 0 {
 			return nil, nil, fmt.Errorf("loaders: column %q marks every row as validation: mark some as training", c.Name)
 		}
-	case o.ValidFrac > 0:
+	default:
+		return splitRows(t.Rows, o)
+	}
+	return train, valid, nil
+}
+
+// splitRows returns the sorted train and valid row indices of n rows split
+// by o.ValidFrac (all rows train when it is 0).
+func splitRows(n int, o *Options) (train, valid []int, err error) {
+	if o.ValidFrac > 0 {
 		var ok bool
-		if train, valid, ok = splitPerm(t.Rows, o.ValidFrac, o.Seed); !ok {
-			return nil, nil, fmt.Errorf("loaders: valid fraction %v of %d rows leaves no training rows", o.ValidFrac, t.Rows)
+		if train, valid, ok = splitPerm(n, o.ValidFrac, o.Seed); !ok {
+			return nil, nil, fmt.Errorf("loaders: valid fraction %v of %d rows leaves no training rows", o.ValidFrac, n)
 		}
 		slices.Sort(train)
 		slices.Sort(valid)
-	default:
-		train = make([]int, t.Rows)
-		for i := range train {
-			train[i] = i
-		}
+		return train, valid, nil
 	}
-	return train, valid, nil
+	train = make([]int, n)
+	for i := range train {
+		train[i] = i
+	}
+	return train, nil, nil
 }

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 
 	"gorgonia.org/tensor"
+
+	"github.com/somgraph/somgraph/internal/hugemem"
 )
 
 // ErrEmpty is returned when a dataset would have no records or no features.
@@ -138,7 +140,7 @@ func (ds *Dataset) Row(i int) []float64 { return ds.Data[i*ds.D : (i+1)*ds.D] }
 
 // Subset returns a new dataset with the records idx, in that order.
 func (ds *Dataset) Subset(idx []int) *Dataset {
-	out := &Dataset{Data: make([]float64, 0, len(idx)*ds.D), N: len(idx), D: ds.D, Features: ds.Features}
+	out := &Dataset{Data: hugemem.Float64s(0, len(idx)*ds.D), N: len(idx), D: ds.D, Features: ds.Features}
 	if ds.Labels != nil {
 		out.Labels = make([]string, 0, len(idx))
 	}

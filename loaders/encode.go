@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/somgraph/somgraph/internal/hugemem"
 )
 
 // encodeCont writes continuous feature j of value x (NaN if missing,
@@ -92,7 +94,7 @@ func (p *Pipeline) Transform(t *Table) (*Dataset, error) {
 	}
 	na := naSchema(t.NA)
 	d := p.layout.Width
-	ds := &Dataset{Data: make([]float64, t.Rows*d), N: t.Rows, D: d, Features: p.Features()}
+	ds := &Dataset{Data: hugemem.Float64s(t.Rows*d, t.Rows*d), N: t.Rows, D: d, Features: p.Features()}
 	// Rows are encoded in parallel chunks; the error reported is the
 	// first in row order, as a sequential pass would find it.
 	nchunks := max(1, min(runtime.GOMAXPROCS(0), t.Rows/2048))

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/somgraph/somgraph/internal/hugemem"
 )
 
 // The fast numeric reader parses the body of a delimited file of numbers
@@ -228,8 +230,9 @@ func fastTable(data []byte, opts *ReadOptions) *Table {
 		field: fastField(s),
 		alloc: func(rows int) {
 			cols = make([][]float64, len(s.header))
+			slab := hugemem.Float64s(rows*len(cols), rows*len(cols))
 			for j := range cols {
-				cols[j] = make([]float64, rows)
+				cols[j] = slab[j*rows : (j+1)*rows : (j+1)*rows]
 			}
 		},
 		store: func(r int, vals []float64) {
@@ -296,7 +299,7 @@ func fastNumeric(body []byte, delim rune, width int, cols []int, ds *Dataset) bo
 			return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
 		},
 		alloc: func(rows int) {
-			data := make([]float64, (base+rows)*ds.D)
+			data := hugemem.Float64s((base+rows)*ds.D, (base+rows)*ds.D)
 			copy(data, ds.Data)
 			ds.Data = data
 		},
@@ -332,7 +335,7 @@ func readAll(r io.Reader) ([]byte, error) {
 	if hint <= 0 {
 		return io.ReadAll(r)
 	}
-	b := make([]byte, 0, hint+1) // +1: the read that sees EOF needs room
+	b := hugemem.Bytes(0, hint+1) // +1: the read that sees EOF needs room
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]

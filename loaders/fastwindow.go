@@ -6,6 +6,8 @@ import (
 	"os"
 	"slices"
 	"sync/atomic"
+
+	"github.com/somgraph/somgraph/internal/hugemem"
 )
 
 // The windowed fast reader is the fast numeric reader for input that is
@@ -38,7 +40,7 @@ func (w *windows) next() ([]byte, error) {
 		if n, _ := fileRemaining(w.r); n >= 0 && n < int64(size) {
 			size = int(n) + 1 // a small file: the read that sees EOF needs room
 		}
-		w.buf = make([]byte, size)
+		w.buf = hugemem.Bytes(size, size)
 	}
 	w.n = copy(w.buf, w.buf[w.off:w.n])
 	w.off = 0
@@ -226,8 +228,9 @@ func windowTable(r io.Reader, opts *ReadOptions) (*Table, error) {
 		alloc: func(rows, n int) {
 			if base == 0 {
 				est := estimateRows(rows, n, size)
+				slab := hugemem.Float64s(0, est*len(cols))
 				for j := range cols {
-					cols[j] = make([]float64, 0, est)
+					cols[j] = slab[j*est : j*est : (j+1)*est]
 				}
 			}
 			for j := range cols {
@@ -312,7 +315,7 @@ func (p *Pipeline) windowDataset(r io.Reader, ro *ReadOptions) (*Dataset, error)
 		},
 		alloc: func(rows, n int) {
 			if base == 0 {
-				ds.Data = make([]float64, 0, estimateRows(rows, n, size)*d)
+				ds.Data = hugemem.Float64s(0, estimateRows(rows, n, size)*d)
 			}
 			ds.Data = slices.Grow(ds.Data, rows*d)[:(base+rows)*d]
 		},

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/somgraph/somgraph/embed"
+
+	"github.com/somgraph/somgraph/internal/hugemem"
 )
 
 // Scaling is how the pipeline normalizes continuous features.
@@ -328,34 +330,13 @@ func Fit(t *Table, rows []int, opts *PipelineOptions) (*Pipeline, error) {
 	f := newFitter(t.Name, opts, t.NA)
 	f.table, f.rows = t, rows
 	// Continuous columns are summarized in parallel, one column per
-	// goroutine (each in row order, so the sums do not change). A column's
-	// copy of its values serves only its median: the next column reuses it.
+	// goroutine (each in row order, so the sums do not change).
 	conts := make([]*contAcc, len(t.Columns))
-	samples := make(chan []float64, runtime.GOMAXPROCS(0))
+	pool := newSamplePool(min(len(t.Columns), runtime.GOMAXPROCS(0)), len(rows))
 	forEach(len(t.Columns), func(j int) {
-		c := &t.Columns[j]
-		if c.Role != Continuous {
-			return
+		if c := &t.Columns[j]; c.Role == Continuous {
+			conts[j] = summarize(c.Num, 1, rows, pool, 1)[0]
 		}
-		var sample []float64
-		select {
-		case sample = <-samples:
-		default:
-			sample = make([]float64, 0, len(rows))
-		}
-		a := &contAcc{sample: sample}
-		for _, i := range rows {
-			a.add(c.Num[i])
-		}
-		if a.n > 0 {
-			a.median()
-		}
-		a.sample = nil
-		select {
-		case samples <- sample[:0]:
-		default:
-		}
-		conts[j] = a
 	})
 	for j := range t.Columns {
 		c := &t.Columns[j]
@@ -498,6 +479,62 @@ type contAcc struct {
 	rng        *rand.Rand
 	med        float64 // the median, once computed
 	medOK      bool
+}
+
+// samplePool hands out the buffers that hold a column's values for its
+// exact median: one per column being summarized at a time, reused by the
+// next.
+type samplePool chan []float64
+
+// newSamplePool returns a pool of n buffers for rows values each, cut
+// from one allocation (a column's values are written once each: one
+// large buffer can take huge pages).
+func newSamplePool(n, rows int) samplePool {
+	p := make(samplePool, n)
+	slab := hugemem.Float64s(n*rows, n*rows)
+	for i := range n {
+		p <- slab[i*rows : i*rows : (i+1)*rows]
+	}
+	return p
+}
+
+// summaryGroup is the number of columns of a row-major block summarize
+// reads together: a cache line of float64s.
+const summaryGroup = 8
+
+// summarize returns the accumulators of columns [0, k) of the rows of a
+// row-major block (data[i*stride+j] is row i's value of column j; a
+// table's column has stride 1 and k 1), each with its values added in the
+// order of rows and its exact median computed. The values of all k columns
+// of a row are read together (one pass over a row-major block). Each
+// takes its median's buffer from pool, and gives it back after.
+func summarize(data []float64, stride int, rows []int, pool samplePool, k int) []*contAcc {
+	accs := make([]*contAcc, k)
+	for j := range accs {
+		var sample []float64
+		select {
+		case sample = <-pool:
+		default:
+			sample = make([]float64, 0, len(rows))
+		}
+		accs[j] = &contAcc{sample: sample}
+	}
+	for _, i := range rows {
+		for j, x := range data[i*stride : i*stride+k] {
+			accs[j].add(x)
+		}
+	}
+	for _, a := range accs {
+		if a.n > 0 {
+			a.median()
+		}
+		select {
+		case pool <- a.sample[:0]:
+		default:
+		}
+		a.sample = nil
+	}
+	return accs
 }
 
 func (a *contAcc) add(x float64) {

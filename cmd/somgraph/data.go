@@ -130,6 +130,9 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 	if err != nil {
 		return nil, err
 	}
+	// train keeps only the encoded records: no raw table (a plain
+	// numeric file is then read in one pass, straight into them).
+	o.NoTable = true
 	var db *loaders.DataBunch
 	name := f.data
 	if f.data != "" {
@@ -148,8 +151,8 @@ func loadTrainData(f *trainFlags) (*trainData, error) {
 			notes = append(notes, n)
 		}
 	}
-	if db.Table != nil && len(db.Table.CommaDecimals) > 0 {
-		notes = append(notes, commaNote(db.Table.CommaDecimals))
+	if len(db.CommaDecimals) > 0 {
+		notes = append(notes, commaNote(db.CommaDecimals))
 	}
 	if db.Skipped > 0 {
 		first := ""
