@@ -70,5 +70,6 @@
 // (the embedded colors, iris, penguins and housing sets) return a
 // DataBunch: train and validation Datasets split at random with a seed or
 // by a column, the fitted Pipeline, and Loaders that yield shuffled
-// batches.
+// batches. With Options.NoTable they keep no raw table, and Load then reads
+// a file of plain numbers in one pass, straight into the encoded records.
 package loaders
