@@ -2,11 +2,11 @@ package cluster_test
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
 
 	"github.com/somgraph/somgraph/cluster"
 	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/internal/cputime"
 	"github.com/somgraph/somgraph/trainer"
 )
 
@@ -40,7 +40,7 @@ func BenchmarkFitAuto(b *testing.B) {
 		for _, method := range []cluster.Method{cluster.Ward, cluster.WardContiguous, cluster.KMeans} {
 			b.Run(fmt.Sprintf("%dx%d/%v", size, size, method), func(b *testing.B) {
 				b.ReportAllocs()
-				cpu0 := cpuTime()
+				cpu0 := cputime.Used()
 				for b.Loop() {
 					if _, err := cluster.Fit(w, m.Dim(), m.Grid(), &cluster.Options{Method: method, MinK: 2, MaxK: 20, Weights: hits}); err != nil {
 						b.Fatal(err)
@@ -48,17 +48,8 @@ func BenchmarkFitAuto(b *testing.B) {
 				}
 				// CPU time per run: wall time on a loaded shared machine
 				// overstates the work.
-				b.ReportMetric(float64(cpuTime()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+				b.ReportMetric(float64(cputime.Used()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
 			})
 		}
 	}
-}
-
-// cpuTime returns the process's user and system CPU time in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

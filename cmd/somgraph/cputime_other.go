@@ -1,6 +1,0 @@
-//go:build !unix
-
-package main
-
-// cpuSeconds returns 0: the process's CPU time is read on Unix only.
-func cpuSeconds() float64 { return 0 }
