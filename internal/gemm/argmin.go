@@ -11,10 +11,11 @@ import (
 
 // argKernel is a fused distance+argmin micro-kernel: it computes the
 // mr×16 tile d = alpha·A·B + bias for packed panels a (k×mr) and b
-// (k×16) and a bias vector of 16, and returns a mask with bit r set when
-// some d[r][j] < thr[r] (thr holds mr values); only then it stores d into
-// tile (mr×16, row after row). k must be at least 1.
-type argKernel func(k int, a, b *float32, alpha float32, bias, thr, tile *float32) int
+// (k×16) and a bias vector of 16, sets bit j of lanes[r] (mr values) when
+// d[r][j] < thr[r] (thr holds mr values), and returns a mask with bit r
+// set when lanes[r] is not 0; only then it stores d into tile (mr×16, row
+// after row). k must be at least 1.
+type argKernel func(k int, a, b *float32, alpha float32, bias, thr, tile *float32, lanes *uint16) int
 
 // ArgminNT: for each row i < m of a (row i at a[i*lda:], k values) and
 // each column j < n (row j of b at b[j*ldb:], k values), d_ij =
@@ -35,7 +36,8 @@ type argKernel func(k int, a, b *float32, alpha float32, bias, thr, tile *float3
 // It panics like Sgemm on bad arguments (negative sizes, lda or ldb < k,
 // a or b too short) and on bias shorter than n or best, second, bestVal,
 // secondVal shorter than m. m == 0 is a no-op. It is safe for concurrent
-// use and allocates nothing in steady state.
+// use and, where Sgemm is the assembly's (see [Asm]), allocates nothing in
+// steady state.
 func ArgminNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int,
 	bias []float32, best, second []int, bestVal, secondVal []float32) {
 	check(blas.NoTrans, blas.Trans, m, n, k, len(a), lda, len(b), ldb, math.MaxInt, max(1, n))
@@ -89,26 +91,28 @@ func (s *rowState) reset() {
 	*s = rowState{best: 0, second: -1, bv: inf, sv: inf}
 }
 
-// scan visits vals, columns j0, j0+1, … in order: a value below the
-// second best enters, as the best (the old best becoming second) when it
-// is below the best too, else as the second. Ties go to the earlier
-// column; NaN never enters.
-func (s *rowState) scan(vals []float32, j0 int) {
-	inf := float32(math.Inf(1))
-	best, second, bv, sv := s.best, s.second, s.bv, s.sv
-	for j, x := range vals {
-		if x < sv {
-			if x < bv {
-				if bv < inf {
-					second, sv = best, bv
-				}
-				best, bv = j0+j, x
-			} else {
-				second, sv = j0+j, x
+// visit lets column j with value x in: a value below the second best
+// enters, as the best (the old best becoming second) when it is below the
+// best too, else as the second. Visited in column order, ties go to the
+// earlier column; NaN never enters.
+func (s *rowState) visit(j int, x float32) {
+	if x < s.sv {
+		if x < s.bv {
+			if s.bv < float32(math.Inf(1)) {
+				s.second, s.sv = s.best, s.bv
 			}
+			s.best, s.bv = j, x
+		} else {
+			s.second, s.sv = j, x
 		}
 	}
-	s.best, s.second, s.bv, s.sv = best, second, bv, sv
+}
+
+// scan visits vals, columns j0, j0+1, … in order.
+func (s *rowState) scan(vals []float32, j0 int) {
+	for j, x := range vals {
+		s.visit(j0+j, x)
+	}
 }
 
 // finish gives a row of n > 1 columns with fewer than two numbers a
@@ -170,10 +174,11 @@ type argminProduct struct {
 
 // argminBuffers are one part's packed A block and row states.
 type argminBuffers struct {
-	a    []float32
-	thr  []float32 // second-best values so far: the kernel's thresholds
-	st   []rowState
-	tile [mr * 16]float32
+	a     []float32
+	thr   []float32 // second-best values so far: the kernel's thresholds
+	st    []rowState
+	tile  [mr * 16]float32
+	lanes [mr]uint16
 }
 
 var (
@@ -252,14 +257,19 @@ func (p *argminProduct) part(i, parts int) {
 		}
 		for j0 := 0; j0 < n; j0 += 16 {
 			bp, biasp := &p.pb[j0*k], &p.pbias[j0]
-			cols := min(16, n-j0)
+			cols := uint(1)<<min(16, n-j0) - 1
 			for ir := 0; ir < rows; ir += mr {
-				mask := p.kern(k, &buf.a[ir*k], bp, p.alpha, biasp, &buf.thr[ir], &buf.tile[0])
+				mask := p.kern(k, &buf.a[ir*k], bp, p.alpha, biasp, &buf.thr[ir], &buf.tile[0], &buf.lanes[0])
 				for mask != 0 {
 					r := bits.TrailingZeros(uint(mask))
 					mask &= mask - 1
-					s := &st[ir+r]
-					s.scan(buf.tile[r*16:r*16+cols], j0)
+					// Only the lanes below the threshold can enter (it
+					// only drops while the row is visited), in order.
+					s, vals := &st[ir+r], (*[16]float32)(buf.tile[r*16:])
+					for lanes := uint(buf.lanes[r]) & cols; lanes != 0; lanes &= lanes - 1 {
+						j := bits.TrailingZeros(lanes)
+						s.visit(j0+j, vals[j])
+					}
 					buf.thr[ir+r] = s.sv
 				}
 			}

@@ -423,11 +423,17 @@ func TestArgminKernelMatchesTwin(t *testing.T) {
 			for i := range got {
 				got[i], want[i] = sentinel, sentinel
 			}
-			gm := argminKernelS(k, &a[0], &b[0], alpha, &bias[0], &thr[0], &got[0])
-			wm := goArgminKernelS(k, &a[0], &b[0], alpha, &bias[0], &thr[0], &want[0])
+			var gl, wl [mr]uint16
+			gm := argminKernelS(k, &a[0], &b[0], alpha, &bias[0], &thr[0], &got[0], &gl[0])
+			wm := goArgminKernelS(k, &a[0], &b[0], alpha, &bias[0], &thr[0], &want[0], &wl[0])
 			masks[gm] = true
-			if gm != wm {
-				t.Fatalf("k=%d trial %d: mask %06b, twin %06b", k, trial, gm, wm)
+			if gm != wm || gl != wl {
+				t.Fatalf("k=%d trial %d: mask %06b lanes %x, twin %06b %x", k, trial, gm, gl, wm, wl)
+			}
+			for i, l := range wl {
+				if (l != 0) != (wm&(1<<i) != 0) {
+					t.Fatalf("k=%d trial %d: twin's mask %06b disagrees with its lanes %x", k, trial, wm, wl)
+				}
 			}
 			for i := range got {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
@@ -438,5 +444,27 @@ func TestArgminKernelMatchesTwin(t *testing.T) {
 	}
 	if len(masks) < 20 {
 		t.Errorf("only %d distinct masks seen; the test does not exercise the rows", len(masks))
+	}
+}
+
+// TestArgminNTAllocs checks that a call allocates nothing once the free
+// lists hold its buffers: the fused path (split over the workers) and the
+// Sgemm-and-scan path (k beyond one depth block). Without the assembly
+// Sgemm is gonum's, which allocates: nothing to check there.
+func TestArgminNTAllocs(t *testing.T) {
+	if !Asm() {
+		t.Skip("Sgemm is gonum's here; it allocates per call")
+	}
+	r := rand.New(rand.NewPCG(33, 34))
+	for _, k := range []int{64, 300} {
+		c := newArgCase(r, 500, 300, k, 0, 0, -2, false)
+		out := newArgResult(c.m)
+		call := func() {
+			ArgminNT(c.m, c.n, c.k, c.alpha, c.a, c.lda, c.b, c.ldb, c.bias, out.best, out.second, out.bestVal, out.secVal)
+		}
+		call()
+		if got := testing.AllocsPerRun(20, call); got != 0 {
+			t.Errorf("k=%d: %v allocations per call, want 0", k, got)
+		}
 	}
 }

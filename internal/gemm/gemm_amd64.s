@@ -278,9 +278,9 @@ kernelD_beta:
 	VZEROUPPER
 	RET
 
-// func argminKernelS(k int, a *float32, b *float32, alpha float32, bias *float32, thr *float32, tile *float32) int
+// func argminKernelS(k int, a *float32, b *float32, alpha float32, bias *float32, thr *float32, tile *float32, lanes *uint16) int
 // Requires: AVX, FMA3
-TEXT ·argminKernelS(SB), NOSPLIT, $0-64
+TEXT ·argminKernelS(SB), NOSPLIT, $0-72
 	MOVQ   k+0(FP), AX
 	MOVQ   a+8(FP), CX
 	MOVQ   b+16(FP), DX
@@ -349,50 +349,69 @@ argminKernelS_loop:
 	VMULPS       Y12, Y11, Y11
 	VADDPS       32(AX), Y11, Y11
 	MOVQ         thr+40(FP), AX
-	XORQ         CX, CX
+	MOVQ         lanes+56(FP), CX
+	XORQ         DX, DX
 	VBROADCASTSS 20(AX), Y12
 	VCMPPS       $0x01, Y12, Y10, Y13
 	VCMPPS       $0x01, Y12, Y11, Y12
-	VORPS        Y13, Y12, Y13
-	VMOVMSKPS    Y13, DX
-	NEGL         DX
-	ADCQ         CX, CX
+	VMOVMSKPS    Y13, BX
+	VMOVMSKPS    Y12, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	MOVW         BX, 10(CX)
+	NEGL         BX
+	ADCQ         DX, DX
 	VBROADCASTSS 16(AX), Y12
 	VCMPPS       $0x01, Y12, Y8, Y13
 	VCMPPS       $0x01, Y12, Y9, Y12
-	VORPS        Y13, Y12, Y13
-	VMOVMSKPS    Y13, DX
-	NEGL         DX
-	ADCQ         CX, CX
+	VMOVMSKPS    Y13, BX
+	VMOVMSKPS    Y12, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	MOVW         BX, 8(CX)
+	NEGL         BX
+	ADCQ         DX, DX
 	VBROADCASTSS 12(AX), Y12
 	VCMPPS       $0x01, Y12, Y6, Y13
 	VCMPPS       $0x01, Y12, Y7, Y12
-	VORPS        Y13, Y12, Y13
-	VMOVMSKPS    Y13, DX
-	NEGL         DX
-	ADCQ         CX, CX
+	VMOVMSKPS    Y13, BX
+	VMOVMSKPS    Y12, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	MOVW         BX, 6(CX)
+	NEGL         BX
+	ADCQ         DX, DX
 	VBROADCASTSS 8(AX), Y12
 	VCMPPS       $0x01, Y12, Y4, Y13
 	VCMPPS       $0x01, Y12, Y5, Y12
-	VORPS        Y13, Y12, Y13
-	VMOVMSKPS    Y13, DX
-	NEGL         DX
-	ADCQ         CX, CX
+	VMOVMSKPS    Y13, BX
+	VMOVMSKPS    Y12, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	MOVW         BX, 4(CX)
+	NEGL         BX
+	ADCQ         DX, DX
 	VBROADCASTSS 4(AX), Y12
 	VCMPPS       $0x01, Y12, Y2, Y13
 	VCMPPS       $0x01, Y12, Y3, Y12
-	VORPS        Y13, Y12, Y13
-	VMOVMSKPS    Y13, DX
-	NEGL         DX
-	ADCQ         CX, CX
+	VMOVMSKPS    Y13, BX
+	VMOVMSKPS    Y12, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	MOVW         BX, 2(CX)
+	NEGL         BX
+	ADCQ         DX, DX
 	VBROADCASTSS (AX), Y12
 	VCMPPS       $0x01, Y12, Y0, Y13
 	VCMPPS       $0x01, Y12, Y1, Y12
-	VORPS        Y13, Y12, Y13
 	VMOVMSKPS    Y13, AX
+	VMOVMSKPS    Y12, BX
+	SHLL         $0x08, BX
+	ORL          BX, AX
+	MOVW         AX, (CX)
 	NEGL         AX
-	ADCQ         CX, CX
-	TESTQ        CX, CX
+	ADCQ         DX, DX
+	TESTQ        DX, DX
 	JZ           argmin_done
 	MOVQ         tile+48(FP), AX
 	VMOVUPS      Y0, (AX)
@@ -409,7 +428,7 @@ argminKernelS_loop:
 	VMOVUPS      Y11, 352(AX)
 
 argmin_done:
-	MOVQ CX, ret+56(FP)
+	MOVQ DX, ret+64(FP)
 	VZEROUPPER
 	RET
 

@@ -17,10 +17,11 @@ func kernelS(k int, a *float32, b *float32, c *float32, ldc int, alpha float32, 
 func kernelD(k int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, load int)
 
 // argminKernelS computes the 6×16 tile d = alpha·A·B + bias for the packed panels a (k×6)
-// and b (k×16) and the 16 values at bias, and returns a mask with bit r set when some
-// d[r][j] < thr[r] (a NaN is below nothing); only when the mask is not 0 it stores d
-// into tile (6×16, row after row). k must be at least 1.
-func argminKernelS(k int, a *float32, b *float32, alpha float32, bias *float32, thr *float32, tile *float32) int
+// and b (k×16) and the 16 values at bias, sets bit j of lanes[r] when d[r][j] < thr[r]
+// (a NaN is below nothing), and returns a mask with bit r set when lanes[r] is not 0;
+// only when the mask is not 0 it stores d into tile (6×16, row after row). k must be
+// at least 1.
+func argminKernelS(k int, a *float32, b *float32, alpha float32, bias *float32, thr *float32, tile *float32, lanes *uint16) int
 
 // fmaLoop runs n iterations of 12 independent 8-lane float32 FMAs on registers only
 // (192 floating-point operations per iteration).

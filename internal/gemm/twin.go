@@ -93,7 +93,7 @@ func fma32(a, b, c float32) float32 {
 // goArgminKernelS is the pure-Go twin of argminKernelS (see argKernel),
 // bit for bit: the same fused multiply-adds in the same order, then
 // alpha·acc and + bias each rounded.
-func goArgminKernelS(k int, a, b *float32, alpha float32, bias, thr, tile *float32) int {
+func goArgminKernelS(k int, a, b *float32, alpha float32, bias, thr, tile *float32, lanes *uint16) int {
 	as := unsafe.Slice(a, k*mr)
 	bs := unsafe.Slice(b, k*16)
 	var acc [mr * 16]float32
@@ -106,13 +106,15 @@ func goArgminKernelS(k int, a, b *float32, alpha float32, bias, thr, tile *float
 			}
 		}
 	}
-	bv, th := unsafe.Slice(bias, 16), unsafe.Slice(thr, mr)
+	bv, th, ln := unsafe.Slice(bias, 16), unsafe.Slice(thr, mr), unsafe.Slice(lanes, mr)
 	mask := 0
 	for i := range mr {
+		ln[i] = 0
 		for j := range 16 {
 			d := float32(alpha*acc[i*16+j]) + bv[j]
 			acc[i*16+j] = d
 			if d < th[i] {
+				ln[i] |= 1 << j
 				mask |= 1 << i
 			}
 		}

@@ -147,11 +147,12 @@ func products(name string, e elem, k Register, a, b Mem) [][2]VecVirtual {
 // tile only when some row has a value below it.
 func argmin() {
 	e := f32
-	TEXT("argminKernelS", NOSPLIT, "func(k int, a, b *float32, alpha float32, bias, thr, tile *float32) int")
+	TEXT("argminKernelS", NOSPLIT, "func(k int, a, b *float32, alpha float32, bias, thr, tile *float32, lanes *uint16) int")
 	Doc("argminKernelS computes the 6×16 tile d = alpha·A·B + bias for the packed panels a (k×6)",
-		"and b (k×16) and the 16 values at bias, and returns a mask with bit r set when some",
-		"d[r][j] < thr[r] (a NaN is below nothing); only when the mask is not 0 it stores d",
-		"into tile (6×16, row after row). k must be at least 1.")
+		"and b (k×16) and the 16 values at bias, sets bit j of lanes[r] when d[r][j] < thr[r]",
+		"(a NaN is below nothing), and returns a mask with bit r set when lanes[r] is not 0;",
+		"only when the mask is not 0 it stores d into tile (6×16, row after row). k must be",
+		"at least 1.")
 	k := Load(Param("k"), GP64())
 	a := Mem{Base: Load(Param("a"), GP64())}
 	b := Mem{Base: Load(Param("b"), GP64())}
@@ -166,10 +167,11 @@ func argmin() {
 			VADDPS(bias.Offset(32*h), acc[i][h], acc[i][h])
 		}
 	}
-	// mask = Σ (row r has a lane below thr[r]) << r, built from row 5
-	// down: NEG sets the carry when the row's lane mask is not 0, ADC
-	// shifts it in.
+	// lanes[r] = the row's 16 compare bits; mask = Σ (lanes[r] ≠ 0) << r,
+	// built from row 5 down: NEG sets the carry when the row's lanes are
+	// not 0, ADC shifts it in.
 	thr := Mem{Base: Load(Param("thr"), GP64())}
+	lanes := Mem{Base: Load(Param("lanes"), GP64())}
 	mask := GP64()
 	XORQ(mask, mask)
 	for i := mr - 1; i >= 0; i-- {
@@ -178,10 +180,13 @@ func argmin() {
 		// LT_OS(d, t): d < thr, false for NaN.
 		VCMPPS(U8(0x01), t, acc[i][0], lo)
 		VCMPPS(U8(0x01), t, acc[i][1], hi)
-		VORPS(lo, hi, lo)
-		bitsReg := GP32()
-		VMOVMSKPS(lo, bitsReg)
-		NEGL(bitsReg)
+		l, h := GP32(), GP32()
+		VMOVMSKPS(lo, l)
+		VMOVMSKPS(hi, h)
+		SHLL(U8(8), h)
+		ORL(h, l)
+		MOVW(l.As16(), lanes.Offset(2*i))
+		NEGL(l)
 		ADCQ(mask, mask)
 	}
 	TESTQ(mask, mask)
