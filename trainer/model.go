@@ -308,13 +308,9 @@ func (m *Model) encode() ([]byte, error) {
 		},
 		Features:    m.Features,
 		Labels:      m.Labels,
-		Weights:     make([][]float64, c.Grid.Units()),
 		Pipeline:    json.RawMessage("null"),
 		TENeighbors: c.TENeighbors,
 		Missing:     c.Missing,
-	}
-	for k := range f.Weights {
-		f.Weights[k] = m.Weights[k*c.Dim : (k+1)*c.Dim]
 	}
 	if m.Pipeline != nil {
 		p, err := json.Marshal(m.Pipeline)
@@ -339,11 +335,11 @@ func (m *Model) encode() ([]byte, error) {
 	}
 	f.Clusters = m.Clusters
 	f.Layers, f.Target = toFileLayers(c.Layers), toFileTarget(m.Target)
-	b, err := json.Marshal(f)
+	b, err := json.Marshal(f) // Weights nil: spliceWeights writes them
 	if err != nil {
 		return nil, fmt.Errorf("trainer: encoding the model: %w", err)
 	}
-	return b, nil
+	return spliceWeights(b, m.Weights, c.Dim)
 }
 
 // Export writes the model to w: a first line "somgraph-model v1", the model
@@ -406,7 +402,7 @@ func parse(data []byte) (*Model, error) {
 // decodeModel decodes the JSON part of a model file of version v.
 func decodeModel(v int, body []byte) (*Model, error) {
 	var f fileModel
-	if err := json.Unmarshal(body, &f); err != nil {
+	if err := unmarshalModel(body, &f); err != nil {
 		return nil, fmt.Errorf("trainer: model content: %w", err)
 	}
 	if f.Version != v {
