@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/somgraph/somgraph/internal/par"
 	"github.com/somgraph/somgraph/loaders"
 	"github.com/somgraph/somgraph/trainer"
 )
@@ -156,39 +157,107 @@ func predict(modelPath, dataPath, outPath string, form input, sup supervisedOutp
 	if err != nil {
 		return err
 	}
+	var clusters []int
+	if m.Clusters != nil {
+		clusters = m.Clusters.Labels
+	}
 	return writeOutput(outPath, stdout, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		head := []string{"row", "bmu_row", "bmu_col", "distance"}
-		if m.Clusters != nil {
-			head = append(head, "cluster") // the BMU's cluster (somgraph cluster)
+		if pr == nil {
+			return writePredictions(w, preds, clusters)
 		}
-		if pr != nil {
-			head = append(head, "predicted")
-			if sup.proba {
-				for _, c := range m.Target.Classes {
-					head = append(head, "p_"+c)
-				}
-			}
-		}
-		cw.Write(head)
-		for i, p := range preds {
-			rec := []string{strconv.Itoa(i), strconv.Itoa(p.Row), strconv.Itoa(p.Col), strconv.FormatFloat(p.Dist, 'g', 7, 64)}
-			if m.Clusters != nil {
-				rec = append(rec, strconv.Itoa(m.Clusters.Labels[p.Unit]))
-			}
-			if pr != nil {
-				rec = append(rec, p.Class)
-				if sup.proba {
-					for _, v := range pr.Proba(p.Unit) {
-						rec = append(rec, strconv.FormatFloat(v, 'g', 6, 64))
-					}
-				}
-			}
-			cw.Write(rec)
-		}
-		cw.Flush()
-		return cw.Error()
+		return writeSupervisedPredictions(w, preds, clusters, pr, m.Target.Classes, sup.proba)
 	})
+}
+
+// predictionHead is the CSV header of predict's first columns; cluster
+// follows when the model has clusters.
+var predictionHead = []string{"row", "bmu_row", "bmu_col", "distance"}
+
+// writeSupervisedPredictions writes predict's CSV for a supervised model
+// (pr): row, unit, distance, [cluster,] the predicted class or value and,
+// with proba, one column per class of classes.
+func writeSupervisedPredictions(w io.Writer, preds []trainer.Prediction, clusters []int, pr *trainer.Predictor, classes []string, proba bool) error {
+	cw := csv.NewWriter(w)
+	head := slices.Clone(predictionHead)
+	if clusters != nil {
+		head = append(head, "cluster") // the BMU's cluster (somgraph cluster)
+	}
+	head = append(head, "predicted")
+	if proba {
+		for _, c := range classes {
+			head = append(head, "p_"+c)
+		}
+	}
+	cw.Write(head)
+	for i, p := range preds {
+		rec := []string{strconv.Itoa(i), strconv.Itoa(p.Row), strconv.Itoa(p.Col), strconv.FormatFloat(p.Dist, 'g', 7, 64)}
+		if clusters != nil {
+			rec = append(rec, strconv.Itoa(clusters[p.Unit]))
+		}
+		rec = append(rec, p.Class)
+		if proba {
+			for _, v := range pr.Proba(p.Unit) {
+				rec = append(rec, strconv.FormatFloat(v, 'g', 6, 64))
+			}
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// minPredictionRows keeps short outputs in one goroutine.
+const minPredictionRows = 4096
+
+// writePredictions writes predict's CSV for a map without a target: row,
+// bmu_row, bmu_col, distance (7 significant digits) and, when clusters
+// is not nil, the unit's cluster. All fields are numbers (nothing to
+// quote); the rows are formatted in parallel chunks, in order, and
+// written as they are done. The bytes are those of a csv.Writer
+// (TestWritePredictionsMatchesCSV).
+func writePredictions(w io.Writer, preds []trainer.Prediction, clusters []int) error {
+	head := strings.Join(predictionHead, ",")
+	if clusters != nil {
+		head += ",cluster"
+	}
+	if _, err := io.WriteString(w, head+"\n"); err != nil {
+		return err
+	}
+	chunks := par.Chunks(len(preds), minPredictionRows) * 4 // several per worker: writing starts with the first
+	size := (len(preds) + chunks - 1) / chunks
+	bufs := make([]chan []byte, chunks)
+	for c := range bufs {
+		bufs[c] = make(chan []byte, 1)
+	}
+	go par.Split(chunks, par.Workers(), func(_, lo, hi int) {
+		for c := lo; c < hi; c++ {
+			b := make([]byte, 0, size*40)
+			for i := c * size; i < min((c+1)*size, len(preds)); i++ {
+				p := preds[i]
+				b = strconv.AppendInt(b, int64(i), 10)
+				b = append(b, ',')
+				b = strconv.AppendInt(b, int64(p.Row), 10)
+				b = append(b, ',')
+				b = strconv.AppendInt(b, int64(p.Col), 10)
+				b = append(b, ',')
+				b = strconv.AppendFloat(b, p.Dist, 'g', 7, 64)
+				if clusters != nil {
+					b = append(b, ',')
+					b = strconv.AppendInt(b, int64(clusters[p.Unit]), 10)
+				}
+				b = append(b, '\n')
+			}
+			bufs[c] <- b
+		}
+	})
+	var err error
+	for _, ch := range bufs {
+		b := <-ch // every chunk is received, so no formatting goroutine is left blocked after an error
+		if err == nil {
+			_, err = w.Write(b)
+		}
+	}
+	return err
 }
 
 // input is how the records of predict and plot --data are written.
