@@ -242,3 +242,37 @@ func TestInitRecordsErrors(t *testing.T) {
 		t.Error("InitializeFrom, NaN: no error")
 	}
 }
+
+// TestBoundsMinMax pins bounds to math.Min and math.Max over each
+// feature, bit for bit: signed zeros, NaN, infinities, a partial last
+// record.
+func TestBoundsMinMax(t *testing.T) {
+	r := newRng(3)
+	odd := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 5e-324, -5e-324}
+	for _, d := range []int{1, 2, 3, 8, 64} {
+		for _, n := range []int{1, 2, 5, 100, 1001} {
+			for _, oddFrac := range []float64{0, 0.05, 0.5, 1} {
+				data := make([]float64, n)
+				for i := range data {
+					data[i] = r.NormFloat64()
+					if r.Float64() < oddFrac {
+						data[i] = odd[r.IntN(len(odd))]
+					}
+				}
+				if n < d {
+					continue
+				}
+				lo, hi := bounds(data, d)
+				wlo, whi := slices.Clone(data[:d]), slices.Clone(data[:d])
+				for i, v := range data {
+					wlo[i%d], whi[i%d] = math.Min(wlo[i%d], v), math.Max(whi[i%d], v)
+				}
+				for f := range d {
+					if math.Float64bits(lo[f]) != math.Float64bits(wlo[f]) || math.Float64bits(hi[f]) != math.Float64bits(whi[f]) {
+						t.Fatalf("d=%d n=%d feature %d: bounds %v..%v, math.Min/Max %v..%v (data %v)", d, n, f, lo[f], hi[f], wlo[f], whi[f], data)
+					}
+				}
+			}
+		}
+	}
+}

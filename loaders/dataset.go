@@ -116,20 +116,19 @@ func (ds *Dataset) check(missingOK bool) error {
 	if ds.Labels != nil && len(ds.Labels) != ds.N {
 		return fmt.Errorf("loaders: %d labels for %d records", len(ds.Labels), ds.N)
 	}
-	present := 0 // values present in the current row
-	for i, v := range ds.Data {
-		if i%ds.D == 0 {
-			present = 0
+	for r := range ds.N { // row by row: no division per value
+		present := 0 // values present in the row
+		for c, v := range ds.Data[r*ds.D : (r+1)*ds.D] {
+			switch {
+			case math.IsNaN(v) && missingOK:
+			case math.IsNaN(v) || math.IsInf(v, 0):
+				return fmt.Errorf("loaders: row %d, column %d is %v: fill or drop missing and infinite values first", r, c, v)
+			default:
+				present++
+			}
 		}
-		switch {
-		case math.IsNaN(v) && missingOK:
-		case math.IsNaN(v) || math.IsInf(v, 0):
-			return fmt.Errorf("loaders: row %d, column %d is %v: fill or drop missing and infinite values first", i/ds.D, i%ds.D, v)
-		default:
-			present++
-		}
-		if missingOK && i%ds.D == ds.D-1 && present == 0 {
-			return fmt.Errorf("%w: row %d: every one of its %d values is missing (NaN): drop it", ErrNoFeaturePresent, i/ds.D, ds.D)
+		if missingOK && present == 0 {
+			return fmt.Errorf("%w: row %d: every one of its %d values is missing (NaN): drop it", ErrNoFeaturePresent, r, ds.D)
 		}
 	}
 	return nil
