@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/somgraph/somgraph/internal/fused"
+	"github.com/somgraph/somgraph/internal/gemm"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -18,7 +21,15 @@ import (
 //	hood  = Neighborhoods(units, σ)       U×K: h(gridDist(units[i], k), σ)
 //	num   = WeightedSums(units, hood, sums, 0)   K×(D+2): Σ_b H[b,k]·[x_b, 1, ‖x_b‖²]
 //
-// with x, w (the live codebook) and σ as inputs. NewForward builds all of
+// with x, w (the live codebook) and σ as inputs. For a float32 Euclidean
+// map without layers or missing values the first two nodes are one,
+//
+//	bmu   = NearestUnits(x, w)            B    distances and argmin in one kernel
+//
+// which finds the same units without writing the B×K matrix, wherever
+// internal/gemm's fused kernel covers the map's dimension
+// (gemm.ArgminFused; elsewhere, and for float64, the graph keeps the two
+// nodes). NewForward builds all of
 // it, the graph of a mini-batch training step, whose update
 // (UpdateMiniBatch) then only applies w_k += α/B·(num_k − den_k·w_k).
 // NewSearch builds the search alone (dist to sums), which Batch-mode
@@ -33,8 +44,12 @@ type Forward struct {
 	xNode *G.Node
 	sigma G.Value // nil for a search
 
-	dist, bmu, units, sums *G.Node
+	dist, bmu, units, sums *G.Node // dist is nil when fused
 	hood, num              *G.Node // nil for a search
+
+	fused   bool          // bmu is a NearestUnits node
+	distOp  *distanceOp   // fused: computes Distances on demand
+	distRun *tensor.Dense // fused: Distances of the last run, or nil
 
 	train  G.VM // the whole graph (NewForward only)
 	search G.VM // dist to sums
@@ -67,6 +82,11 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	w := G.NewMatrix(f.g, dt, G.WithShape(m.Units(), m.Dim()), G.WithName("w"), G.WithValue(m.codebook))
 	var err error
 	switch {
+	case m.fusedSearch():
+		// dist is not a node: NearestUnits computes the distances and
+		// the argmin in one kernel (Distances computes them on demand).
+		f.fused = true
+		f.bmu, err = NearestUnits(f.xNode, w)
 	case len(m.cfg.searchLayers()) > 0:
 		f.dist, err = LayeredDistances(f.xNode, w, m.cfg.searchLayers(), m.cfg.Mixed, m.cfg.Missing)
 	case m.cfg.Distance == Euclidean:
@@ -79,8 +99,10 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.bmu, err = Argmin(f.dist); err != nil {
-		return nil, err
+	if !f.fused {
+		if f.bmu, err = Argmin(f.dist); err != nil {
+			return nil, err
+		}
 	}
 	if f.units, err = Distinct(f.bmu, m.Units()); err != nil {
 		return nil, err
@@ -104,6 +126,18 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 		f.search = G.NewTapeMachine(f.g)
 	}
 	return f, nil
+}
+
+// fusedSearch reports whether the map's forward graphs find the BMUs with
+// NearestUnits instead of ReducedDistances and Argmin: a float32 Euclidean
+// map without layers or missing values, whose dimension the fused kernel
+// computes with the very sums of the unfused graph's GEMM
+// (gemm.ArgminFused), so that both find the same units. That holds in the
+// OpenBLAS build too: the kernel is internal/gemm's, not the BLAS's (its
+// sums are those of the default build's GEMM, which may round differently
+// from OpenBLAS's by an ulp, as the two builds' GEMMs already did).
+func (m *Map) fusedSearch() bool {
+	return m.cfg.Dtype == tensor.Float32 && m.cfg.euclidean() && fused.Enabled() && gemm.ArgminFused(m.Dim())
 }
 
 // newScalar returns a Gorgonia scalar value of dtype dt holding v.
@@ -195,9 +229,12 @@ func (f *Forward) run(vm G.VM, x *tensor.Dense) error {
 	}
 	err := vm.RunAll()
 	vm.Reset()
+	f.distRun = nil
 	if err != nil {
-		if op, ok := f.dist.Op().(*distanceOp); ok && op.err != nil {
-			err = op.err // keep the sentinel for errors.Is
+		if f.dist != nil {
+			if op, ok := f.dist.Op().(*distanceOp); ok && op.err != nil {
+				err = op.err // keep the sentinel for errors.Is
+			}
 		}
 		return fmt.Errorf("graph: forward pass: %w", err)
 	}
@@ -251,8 +288,26 @@ func (f *Forward) Second() []int {
 // Distances returns the B×K distance matrix of the last run, valid until
 // the next run. For the Euclidean distance row b holds the squared
 // distances less ‖x_b‖² (SqNorms): the same minimum, one pass over the
-// batch fewer.
-func (f *Forward) Distances() *tensor.Dense { return f.dist.Value().(*tensor.Dense) }
+// batch fewer. A graph whose search is fused (NearestUnits) never forms
+// the matrix: the first call after a run computes it as ReducedDistances
+// does, from the run's batch and the codebook as it is then, so call it
+// before an update changes the codebook (UpdateMiniBatch, Stats.Apply).
+func (f *Forward) Distances() *tensor.Dense {
+	if !f.fused {
+		return f.dist.Value().(*tensor.Dense)
+	}
+	if f.distRun == nil {
+		if f.distOp == nil {
+			f.distOp = &distanceOp{metric: Euclidean, reduced: true, dtype: f.m.cfg.Dtype}
+		}
+		v, err := f.distOp.Do(f.xNode.Value(), f.m.codebook)
+		if err != nil { // the run checked both shapes and dtypes
+			panic(fmt.Sprintf("graph: Forward.Distances: %v", err))
+		}
+		f.distRun = v.(*tensor.Dense)
+	}
+	return f.distRun
+}
 
 // Units returns the distinct BMUs of the last run in the order of their
 // first record: the rows of Neighborhoods and of the per-BMU sums. Valid

@@ -26,22 +26,25 @@ func Argmin(d *G.Node) (*G.Node, error) {
 }
 
 // ArgminStats returns the per-row minimum, second-best column and
-// second-best value kept by an Argmin node after a run. It returns nils if n
-// is not an Argmin node or has not run. The slices are reused by the next
-// run.
+// second-best value kept by an Argmin or NearestUnits node after a run. It
+// returns nils if n is neither or has not run. The slices are reused by
+// the next run.
 func ArgminStats(n *G.Node) (minVal []float64, second []int, secondVal []float64) {
-	op, ok := n.Op().(*argminOp)
-	if !ok {
+	var s *rowStats
+	switch op := n.Op().(type) {
+	case *argminOp:
+		s = &op.rowStats
+	case *nearestOp:
+		s = &op.rowStats
+	default:
 		return nil, nil, nil
 	}
-	return op.min, op.second, op.secondVal
+	return s.min, s.second, s.secondVal
 }
 
 type argminOp struct {
-	out       *tensor.Dense
-	min       []float64
-	second    []int
-	secondVal []float64
+	rowStats
+	out *tensor.Dense
 }
 
 func (op *argminOp) Arity() int { return 1 }
@@ -85,11 +88,7 @@ func (op *argminOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, e
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", op, err)
 	}
-	if len(op.min) != b {
-		op.min = make([]float64, b)
-		op.second = make([]int, b)
-		op.secondVal = make([]float64, b)
-	}
+	op.resize(b)
 	idx := out.Data().([]int)
 	switch v := d.Data().(type) {
 	case []float32:

@@ -120,7 +120,9 @@ func TestNeighborhoodInsideGraph(t *testing.T) {
 			for _, g := range gs {
 				dot.WriteString(g.ToDot())
 			}
-			for _, op := range []string{"SOMDistance", "SOMArgmin", "SOMNeighborhood", "SOMWeightedSums"} {
+			// "Argmin": SOMArgmin after the distance node, or the fused
+			// SOMDistanceArgmin (float32 Euclidean, see graph.NearestUnits)
+			for _, op := range []string{"SOMDistance", "Argmin", "SOMNeighborhood", "SOMWeightedSums"} {
 				if !strings.Contains(dot.String(), op) {
 					t.Errorf("the graphs in DOT lack %s", op)
 				}

@@ -25,7 +25,9 @@ as text, one node per line.
 
 In minibatch mode one graph runs per batch: distances → best-matching
 units → the batch's distinct BMUs → their per-BMU sums → their
-neighbourhood rows at σ → the neighbourhood-weighted sums; the update rule
+neighbourhood rows at σ → the neighbourhood-weighted sums (for a float32
+Euclidean map the first two are one node, SOMDistanceArgmin, which finds
+the same units without writing the distance matrix); the update rule
 w += α/B·(num − den·w) is the only arithmetic outside it. In batch mode
 the search graph (distances to per-BMU sums) runs per batch and the update
 graph (neighbourhood and weighted sums of the epoch's distinct BMUs) at the

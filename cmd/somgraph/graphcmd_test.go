@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/somgraph/somgraph/internal/gemm"
 )
 
 func TestGraphBadUsage(t *testing.T) {
@@ -42,6 +44,17 @@ func TestGraphBadUsage(t *testing.T) {
 	}
 }
 
+// fusedLines are the lines graph --format text prints for the search of a
+// float32 Euclidean map of 3 features, 20 units and batches of 16: the
+// fused node where internal/gemm's kernel covers 3 features, else the
+// distance node and the argmin node.
+func fusedLines() []string {
+	if gemm.ArgminFused(3) {
+		return []string{"SOMDistanceArgmin{euclidean, less ‖x‖², float32}(%0, %1) (16) int", "SOMDistinct{K=20}(%2) (16) int"}
+	}
+	return []string{"SOMDistance{euclidean, less ‖x‖², float32}(%0, %1) (16, 20)", "SOMArgmin(%2) (16) int"}
+}
+
 // TestGraph checks that the printed graphs hold the distance, argmin and
 // neighbourhood nodes the training runs, with the shapes of the flags, in
 // both modes and formats, and that dot (when installed) reads the DOT.
@@ -52,14 +65,15 @@ func TestGraph(t *testing.T) {
 		want []string
 	}{
 		{"minibatch dot", []string{"--size", "4x5", "--dim", "3", "--batch", "16"},
-			[]string{"digraph", "SOMDistance", "SOMArgmin", "SOMDistinct", "SOMBMUSums", "SOMNeighborhood", "SOMWeightedSums"}},
+			[]string{"digraph", "SOMDistance", "Argmin", "SOMDistinct", "SOMBMUSums", "SOMNeighborhood", "SOMWeightedSums"}},
+		{"minibatch text euclidean float32", []string{"--size", "4x5", "--dim", "3", "--batch", "16", "--format", "text"}, fusedLines()},
 		{"minibatch text", []string{"--size", "4x5", "--dim", "3", "--batch", "16", "--format", "text", "--distance", "manhattan", "--topology", "rect"},
 			[]string{"# training step", "SOMDistance{manhattan, float32}(%0, %1) (16, 20)", "SOMArgmin(%2) (16) int",
 				"SOMNeighborhood{gaussian, 4x5 rect, float32}", "(16, 20) float32", "SOMWeightedSums{K=20, cols=5, float32}"}},
 		{"batch text", []string{"--size", "6x6", "--dim", "2", "--mode", "batch", "--format", "text", "--dtype", "float64"},
 			[]string{"# search", "SOMDistance{euclidean, less ‖x‖², float64}(%0, %1) (1024, 36) float64", "# epoch update",
 				"SOMNeighborhood{gaussian, 6x6 hex, float64}(%0, %2) (36, 36)"}},
-		{"batch dot", []string{"--mode", "batch"}, []string{"SOMDistance", "SOMArgmin", "SOMNeighborhood"}},
+		{"batch dot", []string{"--mode", "batch"}, []string{"SOMDistance", "Argmin", "SOMNeighborhood"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/internal/fused"
 	"github.com/somgraph/somgraph/trainer"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -15,8 +16,9 @@ import (
 )
 
 // TestQualityUnchanged pins that the build's BLAS (the assembly GEMM by
-// default, OpenBLAS with -tags openblas) trains the same map as gonum's
-// reference GEMM on the same seed: a small map's QE within 0.1% and its
+// default, OpenBLAS with -tags openblas) and its fused BMU search
+// (graph.NearestUnits) train the same map as gonum's reference GEMM with
+// the unfused search on the same seed: a small map's QE within 0.1% and its
 // TE within 1 percentage point (float32 rounding may flip a near tie).
 func TestQualityUnchanged(t *testing.T) {
 	ds, err := Clustered(DataSpec{N: 3000, Dim: 12, Clusters: 6, Seed: 5})
@@ -41,7 +43,9 @@ func TestQualityUnchanged(t *testing.T) {
 	gorgonia.Use(ref)
 	blas32.Use(ref)
 	blas64.Use(ref)
+	was := fused.Set(false) // the reference's search is gonum's GEMM too, not the fused kernel
 	want := fit()
+	fused.Set(was)
 	gorgonia.Use(prev)
 	blas32.Use(prev)
 	blas64.Use(prev)

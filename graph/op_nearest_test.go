@@ -1,0 +1,524 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/somgraph/somgraph/internal/fused"
+	"github.com/somgraph/somgraph/internal/gemm"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// withGemmBLAS makes every product of the test run through internal/gemm
+// (in the default build it does already; with -tags openblas the unfused
+// graph would otherwise use OpenBLAS, whose sums may differ by an ulp from
+// the fused kernel's), and restores the build's BLAS afterwards.
+func withGemmBLAS(t *testing.T) {
+	prev := G.WhichBLAS()
+	impl := gemm.Implementation{}
+	G.Use(impl)
+	blas32.Use(impl)
+	blas64.Use(impl)
+	t.Cleanup(func() {
+		G.Use(prev)
+		if p, ok := prev.(blas.Float32); ok {
+			blas32.Use(p)
+		}
+		if p, ok := prev.(blas.Float64); ok {
+			blas64.Use(p)
+		}
+	})
+}
+
+// withFused sets the fused-search switch for the test and restores it.
+func withFused(t *testing.T, on bool) {
+	was := fused.Set(on)
+	t.Cleanup(func() { fused.Set(was) })
+}
+
+// unfusedRef computes the unfused search of x (b×d) against w (k×d)
+// outside any graph, the way ReducedDistances and Argmin do it in the
+// default build: each row of C filled with the float32-rounded float64
+// unit norms, one gemm.Sgemm C += −2·x·wᵀ, then the Argmin op's row scan.
+func unfusedRef(t *testing.T, x, w []float32, b, k, d int) (best []int, min []float64, second []int, secondVal []float64) {
+	t.Helper()
+	wn := make([]float64, k)
+	rowNorms(wn, w, d)
+	c := make([]float32, b*k)
+	for i := range b {
+		for j, v := range wn {
+			c[i*k+j] = float32(v)
+		}
+	}
+	gemm.Sgemm(blas.NoTrans, blas.Trans, b, k, d, -2, x, d, w, d, 1, c, k)
+	op := &argminOp{}
+	v, err := op.Do(tensor.New(tensor.WithShape(b, k), tensor.WithBacking(c)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(*tensor.Dense).Data().([]int), op.min, op.second, op.secondVal
+}
+
+// runNearest runs the NearestUnits op on x and w.
+func runNearest(t *testing.T, x, w []float32, b, k, d int) (best []int, min []float64, second []int, secondVal []float64) {
+	t.Helper()
+	op := &nearestOp{}
+	v, err := op.Do(tensor.New(tensor.WithShape(b, d), tensor.WithBacking(x)), tensor.New(tensor.WithShape(k, d), tensor.WithBacking(w)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(*tensor.Dense).Data().([]int), op.min, op.second, op.secondVal
+}
+
+func rand32(rng *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	return v
+}
+
+// sameBits reports whether a and b hold the same float64 values bit for
+// bit (NaN equal to NaN of the same bits).
+func sameBits(a, b []float64) bool {
+	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+}
+
+// TestNearestUnitsMatchesUnfused pins the fused search's contract: where
+// gemm.ArgminFused(D) holds, its best unit, minimum, second-best unit and
+// second-best value of every record are exactly those of the unfused
+// reduced distances (gemm's Sgemm) and the Argmin op, on random shapes
+// (odd B and K, K below a vector's 16, D = 1, 3, 64, 200 and others), on
+// codebooks with duplicated rows (ties go to the lowest unit) and on
+// records holding NaN. Where ArgminFused is false (no AVX2/FMA, -tags
+// purego, a D beyond the kernel) the op still finds a unit whose reduced
+// distance is the smallest within float32 rounding.
+func TestNearestUnitsMatchesUnfused(t *testing.T) {
+	withGemmBLAS(t)
+	rng := rand.New(rand.NewPCG(12, 2))
+	type shape struct{ b, k, d int }
+	shapes := []shape{{1, 1, 1}, {7, 3, 1}, {33, 15, 3}, {65, 16, 3}, {101, 17, 64}, {129, 9, 200}, {257, 100, 64},
+		{3, 1600, 64}, {1024, 37, 5}, {19, 2, 31}, {517, 63, 200}}
+	for range 12 {
+		shapes = append(shapes, shape{1 + 2*rng.IntN(300), 1 + rng.IntN(120), 1 + rng.IntN(260)})
+	}
+	fusedShapes := 0
+	for _, s := range shapes {
+		for _, kind := range []string{"random", "duplicate units", "NaN records"} {
+			t.Run(fmt.Sprintf("%dx%dx%d/%s", s.b, s.k, s.d, kind), func(t *testing.T) {
+				x, w := rand32(rng, s.b*s.d), rand32(rng, s.k*s.d)
+				switch kind {
+				case "duplicate units": // every unit is the one before it, or a copy of unit 0
+					for j := 1; j < s.k; j++ {
+						src := j - 1
+						if j%3 == 0 {
+							src = 0
+						}
+						copy(w[j*s.d:(j+1)*s.d], w[src*s.d:(src+1)*s.d])
+					}
+				case "NaN records":
+					for i := 0; i < s.b; i += 3 {
+						x[i*s.d+rng.IntN(s.d)] = float32(math.NaN())
+					}
+				}
+				best, min, second, secondVal := runNearest(t, x, w, s.b, s.k, s.d)
+				rBest, rMin, rSecond, rSecondVal := unfusedRef(t, x, w, s.b, s.k, s.d)
+				if kind == "duplicate units" && s.k > 1 {
+					for i, u := range best {
+						if u != 0 && w[u*s.d] == w[(u-1)*s.d] && slices.Equal(w[u*s.d:(u+1)*s.d], w[(u-1)*s.d:u*s.d]) {
+							t.Fatalf("record %d: unit %d wins over its identical lower unit %d", i, u, u-1)
+						}
+					}
+				}
+				if !gemm.ArgminFused(s.d) {
+					for i, u := range best {
+						if math.IsNaN(rMin[i]) || math.IsInf(rMin[i], 0) {
+							continue
+						}
+						// u's reduced distance, from the reference's own sums
+						if got, want := refReduced(x[i*s.d:(i+1)*s.d], w[u*s.d:(u+1)*s.d]), refReduced(x[i*s.d:(i+1)*s.d], w[rBest[i]*s.d:(rBest[i]+1)*s.d]); got > want+1e-4*(1+math.Abs(want)) {
+							t.Fatalf("record %d: unit %d at %v, the reference's %d at %v", i, u, got, rBest[i], want)
+						}
+					}
+					return
+				}
+				fusedShapes++
+				if !slices.Equal(best, rBest) || !slices.Equal(second, rSecond) {
+					t.Fatalf("best %v second %v, unfused %v %v", head(best), head(second), head(rBest), head(rSecond))
+				}
+				if !sameBits(min, rMin) || !sameBits(secondVal, rSecondVal) {
+					t.Fatalf("min %v second %v, unfused %v %v", head(min), head(secondVal), head(rMin), head(rSecondVal))
+				}
+			})
+		}
+	}
+	t.Logf("%s: %d of %d cases compared bit for bit (gemm.ArgminFused)", BLAS(), fusedShapes, 3*len(shapes))
+}
+
+// refReduced is ‖w‖² − 2·x·w in float64.
+func refReduced(x, w []float32) float64 {
+	var s float64
+	for f := range x {
+		s += float64(w[f])*float64(w[f]) - 2*float64(x[f])*float64(w[f])
+	}
+	return s
+}
+
+func head[T any](s []T) []T { return s[:min(len(s), 8)] }
+
+// opNames returns the String of every op node of g.
+func opNames(g *G.ExprGraph) []string {
+	var names []string
+	for _, n := range g.AllNodes() {
+		if n.Op() != nil {
+			names = append(names, n.Op().String())
+		}
+	}
+	return names
+}
+
+func hasOp(g *G.ExprGraph, prefix string) bool {
+	return slices.ContainsFunc(opNames(g), func(s string) bool { return strings.HasPrefix(s, prefix+"{") || s == prefix })
+}
+
+// TestFusedSearchChosen pins where NewForward and NewSearch build the
+// fused search: a float32 Euclidean map without layers or missing values
+// whose dimension the kernel covers, unless the switch is off. Everywhere
+// else the graph keeps the distance node and the argmin node.
+func TestFusedSearchChosen(t *testing.T) {
+	g := Grid{Rows: 3, Cols: 4}
+	cases := []struct {
+		name string
+		cfg  Config
+		want bool
+	}{
+		{"float32 euclidean", Config{Grid: g, Dim: 5, Dtype: tensor.Float32}, gemm.ArgminFused(5)},
+		{"float32 euclidean D=200", Config{Grid: g, Dim: 200, Dtype: tensor.Float32}, gemm.ArgminFused(200)},
+		{"float64", Config{Grid: g, Dim: 5, Dtype: tensor.Float64}, false},
+		{"manhattan", Config{Grid: g, Dim: 5, Dtype: tensor.Float32, Distance: Manhattan}, false},
+		{"cosine", Config{Grid: g, Dim: 5, Dtype: tensor.Float32, Distance: Cosine}, false},
+		{"missing", Config{Grid: g, Dim: 5, Dtype: tensor.Float32, Missing: true}, false},
+		{"layers", Config{Grid: g, Dim: 5, Dtype: tensor.Float32, Layers: &Layers{{Name: "a", Width: 2, Weight: 1}, {Name: "b", Start: 2, Width: 3, Weight: 1}}}, false},
+	}
+	for _, c := range cases {
+		for _, on := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/switch %t", c.name, on), func(t *testing.T) {
+				withFused(t, on)
+				m, err := New(c.cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, build := range []func(int) (*Forward, error){m.NewForward, m.NewSearch} {
+					f, err := build(9)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := c.want && on
+					if got := hasOp(f.Graph(), "SOMDistanceArgmin"); got != want {
+						t.Errorf("fused node %t, want %t: %v", got, want, opNames(f.Graph()))
+					}
+					if got := hasOp(f.Graph(), "SOMDistance") && hasOp(f.Graph(), "SOMArgmin"); got == want {
+						t.Errorf("distance and argmin nodes %t, want %t: %v", got, !want, opNames(f.Graph()))
+					}
+					if f.fused != want {
+						t.Errorf("Forward.fused %t, want %t", f.fused, want)
+					}
+				}
+			})
+		}
+	}
+	if !gemm.ArgminFused(5) {
+		t.Logf("%s: the fused kernel is off in this build (gemm.ArgminFused(5) false): only the unfused graph was built", BLAS())
+	}
+}
+
+// twinMaps returns two float32 Euclidean maps of dimension d with the same
+// codebook, the first built with the fused search (where the kernel covers
+// d), the second with it switched off, and records for them.
+func twinMaps(t *testing.T, seed uint64, g Grid, d, n int) (fusedMap, plainMap *Map, data []float64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, uint64(d)))
+	cfg := Config{Grid: g, Dim: d, Dtype: tensor.Float32}
+	w := randVals(rng, g.Units()*d)
+	maps := [2]*Map{}
+	for i := range maps {
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.SetWeights(w)
+		maps[i] = m
+	}
+	data = randVals(rng, n*d)
+	for i := range d { // a duplicate unit and a record on a unit: exact ties
+		maps[0].codebook.Data().([]float32)[d+i] = maps[0].codebook.Data().([]float32)[i]
+		maps[1].codebook.Data().([]float32)[d+i] = maps[1].codebook.Data().([]float32)[i]
+		data[i] = float64(maps[0].codebook.Data().([]float32)[i])
+	}
+	return maps[0], maps[1], data
+}
+
+// searchBoth compiles f on each map, the first with the fused switch on,
+// the second off.
+func searchBoth(t *testing.T, a, b *Map, build func(m *Map) (*Forward, error)) (fa, fb *Forward) {
+	t.Helper()
+	var err error
+	was := fused.Set(true)
+	fa, err = build(a)
+	fused.Set(false)
+	if err == nil {
+		fb, err = build(b)
+	}
+	fused.Set(was)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fb.fused || fa.fused != gemm.ArgminFused(a.Dim()) {
+		t.Fatalf("fused %t and %t, want %t and false", fa.fused, fb.fused, gemm.ArgminFused(a.Dim()))
+	}
+	return fa, fb
+}
+
+func codebookBits(m *Map) []uint32 {
+	w := m.codebook.Data().([]float32)
+	out := make([]uint32, len(w))
+	for i, v := range w {
+		out[i] = math.Float32bits(v)
+	}
+	return out
+}
+
+// TestFusedForwardMatchesUnfused runs the fused and the unfused graph on
+// twin maps and pins that everything they compute is the same bit for
+// bit: a search's BMUs, second-best units, exact distances, squared norms,
+// per-BMU sums and (computed on demand) reduced distances; a mini-batch
+// step's codebook after several Run + UpdateMiniBatch steps; a Batch
+// epoch's codebook (SearchInto + Stats.Apply); Evaluate, EvaluateSearch
+// and Predict. D = 1, 3, 64 and 200, odd batch sizes, K below 16.
+func TestFusedForwardMatchesUnfused(t *testing.T) {
+	withGemmBLAS(t)
+	for _, c := range []struct {
+		g       Grid
+		d, b, n int
+	}{
+		{Grid{Rows: 3, Cols: 3}, 1, 33, 301},
+		{Grid{Rows: 3, Cols: 5}, 3, 17, 250},
+		{Grid{Rows: 6, Cols: 7}, 64, 65, 1500},
+		{Grid{Rows: 4, Cols: 3}, 200, 9, 99},
+	} {
+		t.Run(fmt.Sprintf("K=%d/D=%d/B=%d", c.g.Units(), c.d, c.b), func(t *testing.T) {
+			a, b, data := twinMaps(t, 3, c.g, c.d, c.n)
+			// search
+			fa, fb := searchBoth(t, a, b, func(m *Map) (*Forward, error) { return m.NewSearch(c.b) })
+			x := denseOf(tensor.Float32, c.b, c.d, data[:c.b*c.d])
+			if err := fa.Search(x); err != nil {
+				t.Fatal(err)
+			}
+			if err := fb.Search(x); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(fa.BMU(), fb.BMU()) || !slices.Equal(fa.Second(), fb.Second()) {
+				t.Fatalf("BMUs %v second %v, unfused %v %v", head(fa.BMU()), head(fa.Second()), head(fb.BMU()), head(fb.Second()))
+			}
+			if fa.BMU()[0] != 0 {
+				t.Errorf("record 0 sits on units 0 and 1 (identical): BMU %d, want the lowest", fa.BMU()[0])
+			}
+			if !sameBits(fa.MinDist(), fb.MinDist()) || !sameBits(fa.SqNorms(), fb.SqNorms()) {
+				t.Fatalf("min distances %v, unfused %v", head(fa.MinDist()), head(fb.MinDist()))
+			}
+			if !sameBits(fa.sumsOp().acc, fb.sumsOp().acc) {
+				t.Fatal("per-BMU sums differ")
+			}
+			ma, _, _ := ArgminStats(fa.bmu)
+			mb, _, _ := ArgminStats(fb.bmu)
+			if !sameBits(ma, mb) {
+				t.Fatal("ArgminStats minima differ")
+			}
+			if da, db := fa.Distances().Data().([]float32), fb.Distances().Data().([]float32); !slices.Equal(da, db) {
+				t.Fatal("Distances differ")
+			}
+
+			// mini-batch steps
+			fa, fb = searchBoth(t, a, b, func(m *Map) (*Forward, error) { return m.NewForward(c.b) })
+			for lo := 0; lo+c.b <= c.n; lo += c.b {
+				x := denseOf(tensor.Float32, c.b, c.d, data[lo*c.d:(lo+c.b)*c.d])
+				var ea, eb float64
+				for i, f := range []*Forward{fa, fb} {
+					if err := f.Run(x, 1.3); err != nil {
+						t.Fatal(err)
+					}
+					e, err := f.UpdateMiniBatch(0.3)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if i == 0 {
+						ea = e
+					} else {
+						eb = e
+					}
+				}
+				if !slices.Equal(fa.BMU(), fb.BMU()) || math.Float64bits(ea) != math.Float64bits(eb) {
+					t.Fatalf("batch at %d: BMUs or distortion differ (%v, %v)", lo, ea, eb)
+				}
+			}
+			if !slices.Equal(codebookBits(a), codebookBits(b)) {
+				t.Fatal("codebooks differ after the mini-batch steps")
+			}
+
+			// a Batch epoch
+			fa, fb = searchBoth(t, a, b, func(m *Map) (*Forward, error) { return m.NewSearch(c.b) })
+			sa, sb := a.NewStats(), b.NewStats()
+			for lo := 0; lo+c.b <= c.n; lo += c.b {
+				x := denseOf(tensor.Float32, c.b, c.d, data[lo*c.d:(lo+c.b)*c.d])
+				if err := fa.SearchInto(x, sa); err != nil {
+					t.Fatal(err)
+				}
+				if err := fb.SearchInto(x, sb); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := sa.Apply(BatchRule(), 1.1); err != nil {
+				t.Fatal(err)
+			}
+			if err := sb.Apply(BatchRule(), 1.1); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(codebookBits(a), codebookBits(b)) {
+				t.Fatal("codebooks differ after a Batch epoch")
+			}
+
+			// metrics and predict (the maps' own cached searches)
+			was := fused.Set(true)
+			qa, errA := a.Evaluate(data, 1.2)
+			sqa, errSA := a.EvaluateSearch(data)
+			pa, da, errPA := a.Predict(data)
+			fused.Set(false)
+			qb, errB := b.Evaluate(data, 1.2)
+			sqb, errSB := b.EvaluateSearch(data)
+			pb, db, errPB := b.Predict(data)
+			fused.Set(was)
+			if err := errors.Join(errA, errB, errSA, errSB, errPA, errPB); err != nil {
+				t.Fatal(err)
+			}
+			if qa != qb || sqa != sqb {
+				t.Fatalf("Evaluate %+v, unfused %+v; EvaluateSearch %+v, unfused %+v", qa, qb, sqa, sqb)
+			}
+			if !slices.Equal(pa, pb) || !sameBits(da, db) {
+				t.Fatal("Predict differs")
+			}
+		})
+	}
+}
+
+// TestNearestUnitsBadInput pins the op's errors: anything but two float32
+// matrices of the same width when the node is built, and wrong values,
+// counts and preallocated outputs when it runs.
+func TestNearestUnitsBadInput(t *testing.T) {
+	g := G.NewGraph()
+	x32 := G.NewMatrix(g, tensor.Float32, G.WithShape(4, 3), G.WithName("x32"))
+	w32 := G.NewMatrix(g, tensor.Float32, G.WithShape(5, 3), G.WithName("w32"))
+	x64 := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 3), G.WithName("x64"))
+	w64 := G.NewMatrix(g, tensor.Float64, G.WithShape(5, 3), G.WithName("w64"))
+	w4 := G.NewMatrix(g, tensor.Float32, G.WithShape(5, 4), G.WithName("w4"))
+	v32 := G.NewVector(g, tensor.Float32, G.WithShape(3), G.WithName("v32"))
+	build := []struct {
+		name string
+		x, w *G.Node
+		want error
+	}{
+		{"float64", x64, w64, ErrDtype},
+		{"mixed dtypes", x32, w64, ErrDtype},
+		{"widths differ", x32, w4, ErrShape},
+		{"vector", v32, w32, ErrShape},
+	}
+	for _, c := range build {
+		t.Run("build "+c.name, func(t *testing.T) {
+			if _, err := NearestUnits(c.x, c.w); !errors.Is(err, c.want) {
+				t.Errorf("error %v, want %v", err, c.want)
+			}
+		})
+	}
+	if _, err := NearestUnits(x32, w32); err != nil {
+		t.Fatalf("good inputs: %v", err)
+	}
+
+	good32 := func(r, c int) *tensor.Dense { return denseOf(tensor.Float32, r, c, make([]float64, r*c)) }
+	run := []struct {
+		name     string
+		vals     []G.Value
+		prealloc G.Value
+		want     error
+	}{
+		{"one input", []G.Value{good32(4, 3)}, nil, ErrShape},
+		{"three inputs", []G.Value{good32(4, 3), good32(5, 3), good32(5, 3)}, nil, ErrShape},
+		{"float64 values", []G.Value{denseOf(tensor.Float64, 4, 3, make([]float64, 12)), denseOf(tensor.Float64, 5, 3, make([]float64, 15))}, nil, ErrDtype},
+		{"widths differ", []G.Value{good32(4, 3), good32(5, 2)}, nil, ErrShape},
+		{"scalar", []G.Value{G.NewF32(1), good32(5, 3)}, nil, ErrShape},
+		{"prealloc float", []G.Value{good32(4, 3), good32(5, 3)}, good32(4, 1), ErrDtype},
+		{"prealloc short", []G.Value{good32(4, 3), good32(5, 3)}, tensor.New(tensor.WithShape(3), tensor.Of(tensor.Int)), ErrShape},
+	}
+	for _, c := range run {
+		t.Run("run "+c.name, func(t *testing.T) {
+			op := &nearestOp{}
+			var err error
+			if c.prealloc != nil {
+				_, err = op.UsePreallocDo(c.prealloc, c.vals...)
+			} else {
+				_, err = op.Do(c.vals...)
+			}
+			if !errors.Is(err, c.want) {
+				t.Errorf("error %v, want %v", err, c.want)
+			}
+		})
+	}
+	if _, err := (&nearestOp{}).InferShape(tensor.Shape{4, 3}); !errors.Is(err, ErrShape) {
+		t.Errorf("InferShape of one input: %v, want ErrShape", err)
+	}
+	if s, err := (&nearestOp{}).InferShape(tensor.Shape{4, 3}, tensor.Shape{5, 3}); err != nil || !s.Eq(tensor.Shape{4}) {
+		t.Errorf("InferShape: %v, %v; want (4)", s, err)
+	}
+}
+
+// TestNearestUnitsOpParameters pins the op's name (what somgraph graph
+// shows: the distance and the argmin it fuses), its stable hash, and that
+// ArgminStats reads it like an Argmin node.
+func TestNearestUnitsOpParameters(t *testing.T) {
+	op := &nearestOp{}
+	if s := op.String(); !strings.Contains(s, "Distance") || !strings.Contains(s, "Argmin") || !strings.Contains(s, "euclidean") || !strings.Contains(s, "float32") {
+		t.Errorf("String %q does not name the distance, the argmin, the metric and the dtype", s)
+	}
+	if op.Hashcode() != (&nearestOp{}).Hashcode() || op.Hashcode() == (&argminOp{}).Hashcode() {
+		t.Error("Hashcode not stable, or equal to Argmin's")
+	}
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float32, G.WithShape(2, 1), G.WithName("x"), G.WithValue(tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float32{0, 3}))))
+	w := G.NewMatrix(g, tensor.Float32, G.WithShape(3, 1), G.WithName("w"), G.WithValue(tensor.New(tensor.WithShape(3, 1), tensor.WithBacking([]float32{4, 0, 1}))))
+	n, err := NearestUnits(x, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mins, _, _ := ArgminStats(n); mins != nil {
+		t.Errorf("ArgminStats before a run: %v, want nil", mins)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	// reduced distances ‖w‖² − 2xw: record 0: 16, 0, 1; record 3: −8, 0, −5
+	mins, second, secondVal := ArgminStats(n)
+	if got := n.Value().Data().([]int); !slices.Equal(got, []int{1, 0}) || !slices.Equal(second, []int{2, 2}) ||
+		!slices.Equal(mins, []float64{0, -8}) || !slices.Equal(secondVal, []float64{1, -5}) {
+		t.Errorf("best %v min %v second %v %v, want [1 0] [0 -8] [2 2] [1 -5]", got, mins, second, secondVal)
+	}
+}
