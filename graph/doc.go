@@ -10,10 +10,23 @@
 //
 //	dist  = ReducedDistances(X, W)           B×K  ‖w_k‖² − 2·x_b·w_k (one GEMM); Distances, MixedDistances for the other metrics
 //	bmu   = Argmin(dist)                     B    a custom op, ties to the lowest unit
+//	  or  = NearestUnits(X, W)               B    both in one kernel (float32 Euclidean, see below)
 //	units = Distinct(bmu)                    U    the batch's distinct BMUs, U = min(B, K), padded with −1
 //	sums  = BMUSums(X, W, bmu, units)        U×(D+2)  per BMU: Σx, count, Σ‖x‖²; also the exact distance to each BMU
 //	hood  = Neighborhoods(units, σ)          U×K  h(gridDist(units[i], k), σ), gathered from a per-σ table over grid offsets
 //	num   = WeightedSums(units, hood, sums)  K×(D+2)  Σ_b H[b,k]·[x_b, 1, ‖x_b‖²] as one GEMM over the distinct BMUs
+//
+// For a float32 Euclidean map without layers or missing values the first
+// two nodes are one, NearestUnits (the op SOMDistanceArgmin): internal/gemm's
+// fused kernel computes ‖w_k‖² − 2·x_b·w_k for a block of records and units
+// in registers and keeps only each record's best and second-best unit and
+// value, so the B×K matrix is never written and read back. Its sums are
+// bit for bit those of the two nodes' GEMM (where gemm.ArgminFused(D)
+// holds; the graph keeps the two nodes elsewhere), so it finds the same
+// units, with the same ties. The OpenBLAS build uses it too: the kernel is
+// not BLAS, and its units are those of the default build. Forward.Distances
+// computes the matrix on demand for the callers that need every distance
+// (the distortion of Evaluate).
 //
 // σ is a scalar input; the graph is compiled once per batch size and run
 // again for every batch, allocating nothing that grows with the data. A

@@ -29,9 +29,9 @@ import (
 // which finds the same units without writing the B×K matrix, wherever
 // internal/gemm's fused kernel covers the map's dimension
 // (gemm.ArgminFused; elsewhere, and for float64, the graph keeps the two
-// nodes). NewForward builds all of
-// it, the graph of a mini-batch training step, whose update
-// (UpdateMiniBatch) then only applies w_k += α/B·(num_k − den_k·w_k).
+// nodes). NewForward builds all of it, the graph of a mini-batch training
+// step, whose update (UpdateMiniBatch) then only applies
+// w_k += α/B·(num_k − den_k·w_k).
 // NewSearch builds the search alone (dist to sums), which Batch-mode
 // training runs on every batch before Stats collects the sums. Running
 // either allocates nothing that grows with the data. A Forward is not safe

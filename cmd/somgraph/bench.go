@@ -26,12 +26,18 @@ records/s, the achieved GFLOP/s of the best-matching-unit search
 (2·N·K·D / epoch seconds), the peak heap, and the ratio of the epoch to
 the floor.
 
-The floor is measured by the same process just before each run: one GEMM
-of shape (N×D)·(D×K) through the BLAS that Gorgonia uses (SGEMM for
-float32, DGEMM for float64), in chunks of the batch size, plus one argmin
-pass over its result. Each run also measures the machine's peak float32
-rate (a register-only FMA loop on every core) and prints each epoch's
-share of it. "loop s" runs from the start of an epoch to the end
+The floor is the epoch's best-matching-unit search alone, measured by the
+same process just before each run, in chunks of the batch size: for
+float32 where the trainer runs the fused search (distances and argmin in
+one kernel, the graph's SOMDistanceArgmin node), that kernel over the N×K×D
+search; otherwise one GEMM of shape (N×D)·(D×K) through the BLAS that
+Gorgonia uses (SGEMM or DGEMM) plus one argmin pass over its result. With
+the fused floor the GEMM + argmin of the same shape is printed as a
+reference line. The rest of an epoch (per-BMU sums, neighbourhood and
+update) is not in the floor. Each run also measures the machine's peak
+float32 rate (a register-only FMA loop on every core) and prints each
+epoch's share of it, counting 2·N·K·D flops per epoch (the search's
+product; the update's products are not counted). "loop s" runs from the start of an epoch to the end
 of its last batch, without the batch-mode update and the end of the
 metrics. An epoch's metrics come from its own searches; bench also times
 one exact evaluation of the trained map (what the trainer's

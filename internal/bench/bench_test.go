@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/somgraph/somgraph/graph"
+	"github.com/somgraph/somgraph/internal/gemm"
 	"github.com/somgraph/somgraph/loaders"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -197,18 +198,29 @@ func TestFloorBMU(t *testing.T) {
 			want := naiveBMU(ds.Data, c.n, c.d, w, c.k)
 			// float32 may pick another unit only when both are equally
 			// near, within rounding: check the distance, not the index.
-			bad := 0
-			for i, got := range f.BMU() {
-				if got == want[i] {
-					continue
-				}
-				dg, dw := sqDist(ds.Row(i), w[got*c.d:(got+1)*c.d]), sqDist(ds.Row(i), w[want[i]*c.d:(want[i]+1)*c.d])
-				if dg-dw > 1e-5*(1+dw) {
-					bad++
-					if bad < 4 {
-						t.Errorf("record %d: BMU %d at %v, want %d at %v", i, got, dg, want[i], dw)
+			for name, bmus := range map[string][]int{"floor": f.BMU(), "reference": f.ReferenceBMU()} {
+				bad := 0
+				for i, got := range bmus {
+					if got == want[i] {
+						continue
+					}
+					dg, dw := sqDist(ds.Row(i), w[got*c.d:(got+1)*c.d]), sqDist(ds.Row(i), w[want[i]*c.d:(want[i]+1)*c.d])
+					if dg-dw > 1e-5*(1+dw) {
+						bad++
+						if bad < 4 {
+							t.Errorf("%s: record %d: BMU %d at %v, want %d at %v", name, i, got, dg, want[i], dw)
+						}
 					}
 				}
+			}
+			wantFused := c.dtype == tensor.Float32 && gemm.ArgminFused(c.d)
+			if f.Fused() != wantFused || fl.Fused != wantFused {
+				t.Errorf("fused %t (runner %t), want %t", fl.Fused, f.Fused(), wantFused)
+			}
+			// The fused kernel's sums are gemm's Sgemm's: with gemm as
+			// the BLAS both searches find the same units.
+			if wantFused && fl.BLAS == graph.GemmAsmName && !slices.Equal(f.BMU(), f.ReferenceBMU()) {
+				t.Error("fused and unfused BMUs differ with gemm as the BLAS")
 			}
 			wantChunk := c.chunk
 			if wantChunk == 0 || wantChunk > c.n {
@@ -217,8 +229,13 @@ func TestFloorBMU(t *testing.T) {
 			if fl.Chunk != wantChunk || fl.N != c.n || fl.K != c.k || fl.D != c.d {
 				t.Errorf("floor shape N=%d D=%d K=%d chunk %d, want %d %d %d %d", fl.N, fl.D, fl.K, fl.Chunk, c.n, c.d, c.k, wantChunk)
 			}
-			if !(fl.Seconds > 0) || math.Abs(fl.Seconds-fl.GEMMSeconds-fl.ArgminSeconds) > 1e-12 {
-				t.Errorf("floor seconds %v ≠ GEMM %v + argmin %v", fl.Seconds, fl.GEMMSeconds, fl.ArgminSeconds)
+			switch {
+			case !(fl.Seconds > 0) || !(fl.GEMMSeconds > 0) || !(fl.ArgminSeconds > 0):
+				t.Errorf("floor %v s, GEMM %v s, argmin %v s: want all positive", fl.Seconds, fl.GEMMSeconds, fl.ArgminSeconds)
+			case fl.Fused && (fl.Seconds != fl.SearchSeconds || math.Abs(fl.SearchGFLOPS-Flops(c.n, c.k, c.d)/fl.SearchSeconds/1e9) > 1e-9*fl.SearchGFLOPS):
+				t.Errorf("fused floor %v s (%v GFLOP/s), search %v s", fl.Seconds, fl.SearchGFLOPS, fl.SearchSeconds)
+			case !fl.Fused && (math.Abs(fl.Seconds-fl.GEMMSeconds-fl.ArgminSeconds) > 1e-12 || fl.SearchSeconds != 0 || fl.SearchGFLOPS != 0):
+				t.Errorf("floor seconds %v ≠ GEMM %v + argmin %v (search %v)", fl.Seconds, fl.GEMMSeconds, fl.ArgminSeconds, fl.SearchSeconds)
 			}
 			if fl.BLAS != wantBLAS || fl.Dtype != c.dtype.String() {
 				t.Errorf("floor BLAS %q dtype %q, want %q %q", fl.BLAS, fl.Dtype, wantBLAS, c.dtype)
@@ -570,5 +587,63 @@ func TestWriteCSV(t *testing.T) {
 				t.Fatalf("row %d field %d: %q for %v (%v)", i, f, s, ds.Row(i)[f], err)
 			}
 		}
+	}
+}
+
+// TestFusedFloorReport pins the arithmetic and the lines of a fused floor
+// in the table and the JSON: the floor is the search kernel's time, the
+// unfused GEMM + argmin is printed as a reference with its ratio to the
+// floor, the peak line gives the floor's and the GEMM's shares, and the
+// epochs' ratios are to the fused floor.
+func TestFusedFloorReport(t *testing.T) {
+	s := Settings{N: 1000, Dim: 8, Rows: 5, Cols: 5, Epochs: 1, Mode: "batch", Batch: 500, Dtype: "float32", Repeat: 1}
+	fl := Floor{N: 1000, D: 8, K: 25, Chunk: 500, Dtype: "float32", BLAS: "gemm", Fused: true,
+		Seconds: 0.1, SearchSeconds: 0.1, SearchGFLOPS: 80, GEMMSeconds: 0.12, GFLOPS: 66.7, ArgminSeconds: 0.03}
+	r, err := NewResult(s, []Run{{Floor: fl, Epochs: []EpochTiming{{Seconds: 0.25, LoopSeconds: 0.2}}, PeakGFLOPS: 160}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.Ratio != 2.5 || r.Summary.LoopRatio != 2 {
+		t.Errorf("epoch/floor %v, loop/floor %v: want 2.5 and 2 (to the fused floor)", r.Summary.Ratio, r.Summary.LoopRatio)
+	}
+	if got := fl.GFLOPSOfFloor(); got != 80 {
+		t.Errorf("GFLOPSOfFloor %v, want the search's 80", got)
+	}
+	var tb, jb bytes.Buffer
+	if err := r.WriteTable(&tb); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"floor: 0.100 s = fused search kernel (distances and argmin in registers, 80.0 GFLOP/s), in chunks of 500 records\n",
+		"  reference, the unfused search through gemm: GEMM 0.120 s (66.7 GFLOP/s) + argmin 0.030 s = 0.150 s (1.50× the floor)\n",
+		"floor at 50% of it, GEMM at 42%\n",
+	} {
+		if !strings.Contains(tb.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, tb.String())
+		}
+	}
+	if err := r.WriteJSON(&jb); err != nil {
+		t.Fatal(err)
+	}
+	var back struct{ Floor Floor }
+	if err := json.Unmarshal(jb.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Floor != fl {
+		t.Errorf("JSON floor %+v, want %+v", back.Floor, fl)
+	}
+	for _, key := range []string{`"fused": true`, `"search_seconds": 0.1`, `"search_gflops": 80`, `"gemm_seconds": 0.12`} {
+		if !strings.Contains(jb.String(), key) {
+			t.Errorf("JSON lacks %s", key)
+		}
+	}
+
+	// Not fused: the floor is GEMM + argmin, on one line, no reference.
+	fl = Floor{Chunk: 500, BLAS: "gemm", Seconds: 0.15, GEMMSeconds: 0.12, GFLOPS: 66.7, ArgminSeconds: 0.03}
+	if got, want := fl.describe(), "floor: 0.150 s = GEMM 0.120 s (66.7 GFLOP/s) + argmin 0.030 s, in chunks of 500 records\n"; got != want {
+		t.Errorf("unfused floor:\n%q\nwant\n%q", got, want)
+	}
+	if got := fl.GFLOPSOfFloor(); got != 66.7 {
+		t.Errorf("GFLOPSOfFloor %v, want the GEMM's 66.7", got)
 	}
 }

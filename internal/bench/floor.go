@@ -32,8 +32,28 @@ type FloorSpec struct {
 	Dtype tensor.Dtype
 }
 
-// Floor is one measurement of the floor: the seconds of the GEMMs and of
-// the argmin passes over their results.
+// Floor is one measurement of the floor: the least an epoch's BMU search
+// over the same N×K×D can take on this machine with this build.
+//
+// Where the trainer's graph runs the fused search (float32, and
+// gemm.ArgminFused(D): graph.NearestUnits), the floor is that kernel alone
+// over all N records (SearchSeconds): the distances of every record to
+// every unit are the epoch's one irreducible O(N·K·D) part, and the kernel
+// computes them at the rate of a GEMM of that shape without writing them
+// to memory, keeping only each record's best unit. Everything else an
+// epoch does is not counted: the unit norms (K·D), the per-BMU sums (N·D),
+// the neighbourhood and its weighted sums (batch mode: one U×K by K×(D+2)
+// product per epoch for its U ≤ K distinct BMUs, a few per cent of the
+// search at the issue's workload; mini-batch: one per batch, comparable
+// to the search itself at B = 256), so the floor bounds the epoch from
+// below and an epoch/floor ratio shows what the rest costs.
+//
+// The unfused search — the unit norms filled into C, one GEMM of the
+// same shape through the BLAS that Gorgonia uses, then an argmin pass over
+// C — is measured too (GEMMSeconds, ArgminSeconds, GFLOPS) and is the
+// floor where the fused kernel does not run (float64, a dimension beyond
+// the kernel, -tags purego or a CPU without AVX2/FMA); with the fused
+// search it is a reference: what a plain GEMM of the shape achieves.
 type Floor struct {
 	N int `json:"n"`
 	D int `json:"d"`
@@ -44,12 +64,31 @@ type Floor struct {
 	// (graph.BLAS()).
 	Dtype string `json:"dtype"`
 	BLAS  string `json:"blas"`
-	// Seconds is GEMMSeconds + ArgminSeconds.
-	Seconds       float64 `json:"seconds"`
+	// Fused says whether the floor is the fused search kernel.
+	Fused bool `json:"fused"`
+	// Seconds is the floor: SearchSeconds when Fused, else GEMMSeconds +
+	// ArgminSeconds.
+	Seconds float64 `json:"seconds"`
+	// SearchSeconds is the fused kernel's time over the N records in
+	// chunks (0 when not Fused); SearchGFLOPS its rate,
+	// 2·N·K·D / SearchSeconds / 1e9.
+	SearchSeconds float64 `json:"search_seconds"`
+	SearchGFLOPS  float64 `json:"search_gflops"`
+	// GEMMSeconds is the unfused search's norm fill and GEMM, and
+	// ArgminSeconds its argmin pass over the GEMM's result.
 	GEMMSeconds   float64 `json:"gemm_seconds"`
 	ArgminSeconds float64 `json:"argmin_seconds"`
 	// GFLOPS is the GEMMs' rate, 2·N·K·D / GEMMSeconds / 1e9.
 	GFLOPS float64 `json:"gflops"`
+}
+
+// GFLOPSOfFloor returns the rate of the floor's own work: SearchGFLOPS
+// when Fused, else GFLOPS (the GEMM's).
+func (fl Floor) GFLOPSOfFloor() float64 {
+	if fl.Fused {
+		return fl.SearchGFLOPS
+	}
+	return fl.GFLOPS
 }
 
 // Flops returns the floating-point operations of the BMU search's product,
@@ -63,12 +102,15 @@ func Flops(n, k, d int) float64 { return 2 * float64(n) * float64(k) * float64(d
 // internal/par, as the trainer's own loops are.
 type FloorRunner struct {
 	n, d, k, chunk int
-	f32            bool
+	f32, fused     bool
 	x32, w32, wn32 []float32
 	c32            []float32
 	x64, w64, wn64 []float64
 	c64            []float64
-	bmu            []int
+	bmu, refBMU    []int
+	// the fused kernel's per-chunk second-best units and values
+	second         []int
+	bestV, secondV []float32
 	closed         bool
 }
 
@@ -99,9 +141,14 @@ func NewFloor(spec FloorSpec) (*FloorRunner, error) {
 	}
 	f := &FloorRunner{n: spec.N, d: spec.D, k: spec.K, chunk: chunk, f32: dt == tensor.Float32,
 		bmu: make([]int, spec.N)}
+	f.refBMU = f.bmu
 	if f.f32 {
 		f.x32, f.w32 = to32(spec.X), to32(spec.W)
 		f.wn32, f.c32 = sqNorms(f.w32, spec.D), make([]float32, chunk*spec.K)
+		if f.fused = gemm.ArgminFused(spec.D); f.fused {
+			f.refBMU = make([]int, spec.N)
+			f.second, f.bestV, f.secondV = make([]int, chunk), make([]float32, chunk), make([]float32, chunk)
+		}
 	} else {
 		f.x64, f.w64 = slices.Clone(spec.X), slices.Clone(spec.W)
 		f.wn64, f.c64 = sqNorms(f.w64, spec.D), make([]float64, chunk*spec.K)
@@ -118,21 +165,25 @@ func to32(v []float64) []float32 {
 }
 
 // Close drops the runner's buffers, so that a heap measured after Close
-// does not count them. Only BMU may be used after Close; a second Close
+// does not count them. Only BMU and ReferenceBMU may be used after Close; a second Close
 // does nothing.
 func (f *FloorRunner) Close() {
 	f.closed = true
 	f.x32, f.w32, f.wn32, f.c32 = nil, nil, nil, nil
+	f.second, f.bestV, f.secondV = nil, nil, nil
 	f.x64, f.w64, f.wn64, f.c64 = nil, nil, nil, nil
 }
 
-// Run measures the floor once: for each chunk of records, the chunk's
-// rows of C are filled with the unit norms ‖w_k‖² and one GEMM
-// C += −2·X_chunk·Wᵀ through gorgonia.WhichBLAS() completes the squared
-// distances less ‖x‖² (which does not change the minimum), as the
-// trainer's distance op computes them; then the argmin over each row,
-// ties going to the lowest unit. GEMMSeconds counts the fill and the
-// GEMM.
+// Run measures the floor once. With the fused search (Fused: float32
+// where gemm.ArgminFused(D)) it first runs gemm.ArgminNT over every chunk
+// of records: the reduced distances ‖w_k‖² − 2·x·w_k with the unit norms
+// as bias, and each record's best unit, as the trainer's NearestUnits op
+// does; that is the floor. Then, and as the floor otherwise, the unfused
+// search: for each chunk, the chunk's rows of C are filled with the unit
+// norms and one GEMM C += −2·X_chunk·Wᵀ through gorgonia.WhichBLAS()
+// completes the squared distances less ‖x‖², as the trainer's distance op
+// computes them; then the argmin over each row, ties going to the lowest
+// unit. GEMMSeconds counts the fill and the GEMM.
 //
 // The fill and β = 1 are the trainer's technique, not a detail: with
 // OpenBLAS a GEMM with β = 0 (which has to clear C itself) was much
@@ -143,8 +194,18 @@ func (f *FloorRunner) Run() Floor {
 	if f.closed {
 		panic("bench: FloorRunner used after Close")
 	}
+	var search time.Duration
+	if f.fused {
+		t0 := time.Now()
+		for base := 0; base < f.n; base += f.chunk {
+			rows := min(f.chunk, f.n-base)
+			gemm.ArgminNT(rows, f.k, f.d, -2, f.x32[base*f.d:(base+rows)*f.d], f.d, f.w32, f.d, f.wn32,
+				f.bmu[base:base+rows], f.second[:rows], f.bestV[:rows], f.secondV[:rows])
+		}
+		search = time.Since(t0)
+	}
 	impl := gorgonia.WhichBLAS()
-	var gemm, arg time.Duration
+	var gemmT, arg time.Duration
 	for base := 0; base < f.n; base += f.chunk {
 		rows := min(f.chunk, f.n-base)
 		t0 := time.Now()
@@ -157,17 +218,23 @@ func (f *FloorRunner) Run() Floor {
 		}
 		t1 := time.Now()
 		f.argmin(base, rows)
-		gemm += t1.Sub(t0)
+		gemmT += t1.Sub(t0)
 		arg += time.Since(t1)
 	}
-	fl := Floor{N: f.n, D: f.d, K: f.k, Chunk: f.chunk, Dtype: "float64", BLAS: graph.BLAS(),
-		GEMMSeconds: gemm.Seconds(), ArgminSeconds: arg.Seconds()}
+	fl := Floor{N: f.n, D: f.d, K: f.k, Chunk: f.chunk, Dtype: "float64", BLAS: graph.BLAS(), Fused: f.fused,
+		GEMMSeconds: gemmT.Seconds(), ArgminSeconds: arg.Seconds(), SearchSeconds: search.Seconds()}
 	if f.f32 {
 		fl.Dtype = "float32"
 	}
 	fl.Seconds = fl.GEMMSeconds + fl.ArgminSeconds
+	if fl.Fused {
+		fl.Seconds = fl.SearchSeconds
+	}
 	if fl.GEMMSeconds > 0 {
 		fl.GFLOPS = Flops(f.n, f.k, f.d) / fl.GEMMSeconds / 1e9
+	}
+	if fl.SearchSeconds > 0 {
+		fl.SearchGFLOPS = Flops(f.n, f.k, f.d) / fl.SearchSeconds / 1e9
 	}
 	return fl
 }
@@ -189,7 +256,7 @@ func (f *FloorRunner) argmin(base, rows int) {
 	if rows*f.k < 1<<15 {
 		parts = 1
 	}
-	bmu := f.bmu[base : base+rows]
+	bmu := f.refBMU[base : base+rows]
 	par.Split(rows, parts, func(_, lo, hi int) {
 		if f.f32 {
 			argminRows(f.c32, f.k, lo, hi, bmu)
@@ -241,8 +308,17 @@ func sqNorms[T float32 | float64](w []T, d int) []T {
 	return out
 }
 
-// BMU returns each record's best-matching unit from the last Run.
+// BMU returns each record's best-matching unit from the last Run's floor
+// (the fused kernel's when Fused).
 func (f *FloorRunner) BMU() []int { return f.bmu }
+
+// ReferenceBMU returns each record's best-matching unit from the last
+// Run's unfused search (GEMM and argmin pass); the same slice as BMU when
+// the floor is not fused.
+func (f *FloorRunner) ReferenceBMU() []int { return f.refBMU }
+
+// Fused reports whether the floor is the fused search kernel.
+func (f *FloorRunner) Fused() bool { return f.fused }
 
 // MeasureFloor runs the floor of spec once to warm up, then repeat times
 // (at least once), and returns the run of median Seconds.
