@@ -43,7 +43,7 @@ func TestQualityUnchanged(t *testing.T) {
 	gorgonia.Use(ref)
 	blas32.Use(ref)
 	blas64.Use(ref)
-	was := fused.Set(false) // the reference's search is gonum's GEMM too, not the fused kernel
+	was := fused.Set(fused.Off) // the reference's search is gonum's GEMM too, not the fused kernel
 	want := fit()
 	fused.Set(was)
 	gorgonia.Use(prev)
