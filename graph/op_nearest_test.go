@@ -51,7 +51,7 @@ func withFused(t *testing.T, m fused.Mode) {
 // outside any graph, the way ReducedDistances and Argmin do it in the
 // default build: each row of C filled with the float32-rounded float64
 // unit norms, one gemm.Sgemm C += −2·x·wᵀ, then the Argmin op's row scan.
-func unfusedRef(t *testing.T, x, w []float32, b, k, d int) (best []int, min []float64, second []int, secondVal []float64) {
+func unfusedRef(t *testing.T, x, w []float32, b, k, d int) (best []int, min []float64, second []int, secondVal []float64, dist []float32) {
 	t.Helper()
 	wn := make([]float64, k)
 	rowNorms(wn, w, d)
@@ -67,7 +67,7 @@ func unfusedRef(t *testing.T, x, w []float32, b, k, d int) (best []int, min []fl
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v.(*tensor.Dense).Data().([]int), op.min, op.second, op.secondVal
+	return v.(*tensor.Dense).Data().([]int), op.min, op.second, op.secondVal, c
 }
 
 // runNearest runs the NearestUnits op on x and w.
@@ -132,13 +132,24 @@ func TestNearestUnitsMatchesUnfused(t *testing.T) {
 					}
 				}
 				best, min, second, secondVal := runNearest(t, x, w, s.b, s.k, s.d)
-				rBest, rMin, rSecond, rSecondVal := unfusedRef(t, x, w, s.b, s.k, s.d)
-				if kind == "duplicate units" && s.k > 1 {
-					for i, u := range best {
-						if u != 0 && w[u*s.d] == w[(u-1)*s.d] && slices.Equal(w[u*s.d:(u+1)*s.d], w[(u-1)*s.d:u*s.d]) {
-							t.Fatalf("record %d: unit %d wins over its identical lower unit %d", i, u, u-1)
+				rBest, rMin, rSecond, rSecondVal, dist := unfusedRef(t, x, w, s.b, s.k, s.d)
+				// Ties go to the lowest unit. (Identical units tie in the
+				// assembly GEMM; gonum's may sum them in different orders.)
+				ties := 0
+				for i, u := range best {
+					for j := range u {
+						if dist[i*s.k+j] == dist[i*s.k+u] {
+							t.Fatalf("record %d: unit %d wins over unit %d at the same distance %v", i, u, j, dist[i*s.k+u])
 						}
 					}
+					for j := u + 1; j < s.k; j++ {
+						if dist[i*s.k+j] == dist[i*s.k+u] {
+							ties++
+						}
+					}
+				}
+				if kind == "duplicate units" && s.k > 1 && gemm.Asm() && ties == 0 {
+					t.Error("no tie with duplicated units")
 				}
 				if gemm.ArgminFused(s.d) {
 					fusedShapes++
@@ -508,7 +519,8 @@ func TestNearestUnitsOpParameters(t *testing.T) {
 
 // TestNearestUnitsReusesBuffers pins that a fused search graph, like the
 // unfused one (TestForwardReusesBuffers), allocates a small constant
-// number of times per run and never a buffer the size of the batch.
+// number of times per run (with the assembly GEMM) and never a buffer the
+// size of the batch.
 func TestNearestUnitsReusesBuffers(t *testing.T) {
 	withFused(t, fused.Always)
 	var counts []float64
@@ -533,7 +545,9 @@ func TestNearestUnitsReusesBuffers(t *testing.T) {
 			t.Errorf("batch %d: %.0f bytes allocated per run, more than half the batch itself (%.0f)", b, bytes, input)
 		}
 	}
-	if counts[0] != counts[1] || counts[1] > 100 {
+	// gonum's GEMM (no assembly, -tags purego) allocates its own list of
+	// blocks per call, so only the bytes are bounded there.
+	if gemm.Asm() && (counts[0] != counts[1] || counts[1] > 100) {
 		t.Errorf("allocations per run: %v for batch 512 and 4096: want the same small constant", counts)
 	}
 }
