@@ -190,6 +190,13 @@ func (op *distanceOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value,
 }
 
 func (op *distanceOp) inputs(vals []G.Value) (x, w *tensor.Dense, err error) {
+	return matrixPair(op, vals, op.dtype)
+}
+
+// matrixPair returns the two values of an op of x and w as dense matrices
+// of the same width and dtype dt, or an error naming op that wraps
+// ErrShape or ErrDtype.
+func matrixPair(op fmt.Stringer, vals []G.Value, dt tensor.Dtype) (x, w *tensor.Dense, err error) {
 	if len(vals) != 2 {
 		return nil, nil, fmt.Errorf("%w: %v wants 2 inputs, got %d", ErrShape, op, len(vals))
 	}
@@ -198,8 +205,8 @@ func (op *distanceOp) inputs(vals []G.Value) (x, w *tensor.Dense, err error) {
 	if !ok1 || !ok2 || x.Dims() != 2 || w.Dims() != 2 || x.Shape()[1] != w.Shape()[1] {
 		return nil, nil, fmt.Errorf("%w: %v wants two dense matrices of the same width", ErrShape, op)
 	}
-	if x.Dtype() != op.dtype || w.Dtype() != op.dtype {
-		return nil, nil, fmt.Errorf("%w: %v got %v and %v", ErrDtype, op, x.Dtype(), w.Dtype())
+	if x.Dtype() != dt || w.Dtype() != dt {
+		return nil, nil, fmt.Errorf("%w: %v got %v and %v, wants %v", ErrDtype, op, x.Dtype(), w.Dtype(), dt)
 	}
 	return x, w, nil
 }

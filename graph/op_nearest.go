@@ -139,16 +139,8 @@ func (op *nearestOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, 
 }
 
 func (op *nearestOp) inputs(vals []G.Value) (x, w *tensor.Dense, err error) {
-	if len(vals) != 2 {
-		return nil, nil, fmt.Errorf("%w: %v wants 2 inputs, got %d", ErrShape, op, len(vals))
-	}
-	x, ok1 := vals[0].(*tensor.Dense)
-	w, ok2 := vals[1].(*tensor.Dense)
-	if !ok1 || !ok2 || x.Dims() != 2 || w.Dims() != 2 || x.Shape()[1] != w.Shape()[1] {
-		return nil, nil, fmt.Errorf("%w: %v wants two dense matrices of the same width", ErrShape, op)
-	}
-	if x.Dtype() != tensor.Float32 || w.Dtype() != tensor.Float32 {
-		return nil, nil, fmt.Errorf("%w: %v got %v and %v, wants float32", ErrDtype, op, x.Dtype(), w.Dtype())
+	if x, w, err = matrixPair(op, vals, tensor.Float32); err != nil {
+		return nil, nil, err
 	}
 	if x.RequiresIterator() || w.RequiresIterator() {
 		return nil, nil, fmt.Errorf("%w: %v wants contiguous matrices", ErrShape, op)

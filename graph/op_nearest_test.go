@@ -447,6 +447,10 @@ func TestNearestUnitsBadInput(t *testing.T) {
 	}
 
 	good32 := func(r, c int) *tensor.Dense { return denseOf(tensor.Float32, r, c, make([]float64, r*c)) }
+	view, err := good32(8, 3).Slice(tensor.S(0, 8, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
 	run := []struct {
 		name     string
 		vals     []G.Value
@@ -458,6 +462,7 @@ func TestNearestUnitsBadInput(t *testing.T) {
 		{"float64 values", []G.Value{denseOf(tensor.Float64, 4, 3, make([]float64, 12)), denseOf(tensor.Float64, 5, 3, make([]float64, 15))}, nil, ErrDtype},
 		{"widths differ", []G.Value{good32(4, 3), good32(5, 2)}, nil, ErrShape},
 		{"scalar", []G.Value{G.NewF32(1), good32(5, 3)}, nil, ErrShape},
+		{"strided view", []G.Value{view.(*tensor.Dense), good32(5, 3)}, nil, ErrShape},
 		{"prealloc float", []G.Value{good32(4, 3), good32(5, 3)}, good32(4, 1), ErrDtype},
 		{"prealloc short", []G.Value{good32(4, 3), good32(5, 3)}, tensor.New(tensor.WithShape(3), tensor.Of(tensor.Int)), ErrShape},
 	}
