@@ -42,15 +42,20 @@ func TestAdvised(t *testing.T) {
 	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
 		t.Skip("the kernel has no transparent huge pages")
 	}
-	big := Float64s(0, 3*hugePage/8)
-	mid := (uintptr(unsafe.Pointer(unsafe.SliceData(big))) + hugePage) &^ (hugePage - 1)
-	if flags := vmFlags(t, mid); !strings.Contains(flags, " hg") {
-		t.Errorf("large buffer at %#x: VmFlags %q lack hg", mid, flags)
-	}
-	bb := Bytes(3*hugePage, 3*hugePage)
-	mid = (uintptr(unsafe.Pointer(unsafe.SliceData(bb))) + hugePage) &^ (hugePage - 1)
-	if flags := vmFlags(t, mid); !strings.Contains(flags, " hg") {
-		t.Errorf("large byte buffer at %#x: VmFlags %q lack hg", mid, flags)
+	big := Float64s(0, 3*hugePage/8+1)
+	bb := Bytes(3*hugePage-1, 3*hugePage-1)
+	for _, b := range []struct {
+		p    unsafe.Pointer
+		size uintptr
+	}{{unsafe.Pointer(unsafe.SliceData(big)), uintptr(cap(big)) * 8}, {unsafe.Pointer(unsafe.SliceData(bb)), uintptr(cap(bb))}} {
+		if uintptr(b.p)%hugePage != 0 {
+			t.Errorf("large buffer at %#x: not on a huge page", b.p)
+		}
+		for _, at := range []uintptr{0, b.size / 2, b.size - 1} {
+			if flags := vmFlags(t, uintptr(b.p)+at); !strings.Contains(flags, " hg") {
+				t.Errorf("large buffer at %#x, byte %d: VmFlags %q lack hg", b.p, at, flags)
+			}
+		}
 	}
 	small := Float64s(0, 1<<10)
 	if flags := vmFlags(t, uintptr(unsafe.Pointer(unsafe.SliceData(small)))); strings.Contains(flags, " hg") {

@@ -10,8 +10,9 @@
 // transparent huge pages only where the program asks for them
 // (/sys/kernel/mm/transparent_hugepage/enabled set to "madvise", the usual
 // default), and the Go runtime does not ask for its heap; Float64s and
-// Bytes do, for the part of the buffer that covers whole huge pages, with
-// madvise(MADV_HUGEPAGE). The advice changes no content and no Go
+// Bytes do, with madvise(MADV_HUGEPAGE), for a buffer of at least 4 MiB
+// that they place on whole huge pages (allocating up to 4 MiB more
+// address space, never touched). The advice changes no content and no Go
 // semantics: the buffers are ordinary Go slices, collected as usual. On
 // other systems, for small buffers, or when the kernel refuses, they are
 // plain make.
