@@ -34,6 +34,11 @@ type fastBody struct {
 	width int
 	// field parses one field's bytes; false gives up the fast path.
 	field func(b []byte) (float64, bool)
+	// decimal says that field returns parseDecimal's value wherever
+	// parseDecimal takes the field: a line of such fields is then
+	// scanned in one pass (decimalLine), without finding each field's
+	// end first.
+	decimal bool
 	// alloc is called once with the number of rows, before any store.
 	alloc func(rows int)
 	// store receives row r's width values (the slice is reused).
@@ -143,9 +148,18 @@ func countLines(b []byte) int {
 func (fb *fastBody) chunk(b []byte, first int, failed *atomic.Bool) bool {
 	vals := make([]float64, fb.width)
 	r := first
+	decimal := fb.decimal && !isNumberByte(fb.delim)
 	for len(b) > 0 {
 		if failed.Load() {
 			return false
+		}
+		if decimal {
+			if n := fb.decimalLine(b, vals); n > 0 {
+				fb.store(r, vals)
+				r++
+				b = b[n:]
+				continue
+			}
 		}
 		var line []byte
 		line, b = nextLine(b)
@@ -176,6 +190,45 @@ func (fb *fastBody) chunk(b []byte, first int, failed *atomic.Bool) bool {
 		r++
 	}
 	return true
+}
+
+// decimalLine parses the line at the start of b when each of its fields
+// is a number parseDecimal takes, into vals, and returns the line's
+// length with its "\n" or "\r\n"; 0 when the line is anything else
+// (empty, a field parseDecimal does not take, too few or too many
+// fields, the input's last line without its newline ending in "\r"):
+// chunk then reads it field by field.
+func (fb *fastBody) decimalLine(b []byte, vals []float64) int {
+	pos := 0
+	for f := range vals {
+		v, n, ok := scanDecimal(b[pos:])
+		if !ok {
+			return 0
+		}
+		vals[f] = v
+		pos += n
+		if f < len(vals)-1 {
+			if pos == len(b) || b[pos] != fb.delim {
+				return 0
+			}
+			pos++
+			continue
+		}
+		switch {
+		case pos == len(b):
+			return pos
+		case b[pos] == '\n':
+			return pos + 1
+		case b[pos] == '\r' && pos+1 < len(b) && b[pos+1] == '\n':
+			return pos + 2
+		}
+	}
+	return 0
+}
+
+// isNumberByte reports whether c can be part of a plain decimal number.
+func isNumberByte(c byte) bool {
+	return c-'0' < 10 || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
 }
 
 // bytesString views b as a string without copying; b must not change
@@ -227,7 +280,6 @@ func fastTable(data []byte, opts *ReadOptions) *Table {
 	var cols [][]float64
 	headerLine, _ := cr.FieldPos(0)
 	fb := fastBody{body: data[bomLen(data)+int(cr.InputOffset()):], delim: delim, width: len(s.header),
-		field: fastField(s),
 		alloc: func(rows int) {
 			cols = make([][]float64, len(s.header))
 			slab := hugemem.Float64s(rows*len(cols), rows*len(cols))
@@ -241,6 +293,7 @@ func fastTable(data []byte, opts *ReadOptions) *Table {
 			}
 		},
 	}
+	fb.field, fb.decimal = fastField(s)
 	if !fb.parse() || len(cols[0]) == 0 {
 		return nil
 	}
@@ -258,7 +311,9 @@ func fastTable(data []byte, opts *ReadOptions) *Table {
 // schema s: the general path's own parseNum, unless parseDecimal, which
 // agrees with strconv.ParseFloat bit for bit, takes the value; missing
 // markers become NaN as there. false means the general path must read it.
-func fastField(s *schema) func(b []byte) (float64, bool) {
+// decimal reports that parseDecimal's values are taken as they are (no
+// missing marker looks like a number): fastBody.decimal.
+func fastField(s *schema) (field func(b []byte) (float64, bool), decimal bool) {
 	strict := true // no missing marker looks like a number
 	for _, m := range s.na {
 		if _, ok := parseDecimal([]byte(strings.TrimSpace(m))); ok {
@@ -276,7 +331,7 @@ func fastField(s *schema) func(b []byte) (float64, bool) {
 		}
 		v, _, err := s.parseNum(bytesString(b))
 		return v, err == nil
-	}
+	}, strict
 }
 
 // fastNumeric parses body, the rows after ReadNumeric's first, into ds
@@ -290,7 +345,7 @@ func fastNumeric(body []byte, delim rune, width int, cols []int, ds *Dataset) bo
 		return false
 	}
 	base, d0 := ds.N, len(ds.Data)
-	fb := fastBody{body: body, delim: d, width: width,
+	fb := fastBody{body: body, delim: d, width: width, decimal: true,
 		field: func(b []byte) (float64, bool) {
 			if v, ok := parseDecimal(b); ok {
 				return v, true

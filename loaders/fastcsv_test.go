@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -229,5 +230,49 @@ func TestReadAll(t *testing.T) {
 	bad := errors.New("disk gone")
 	if _, err := readAll(&lenReader{data: data, n: 10, err: bad}); !errors.Is(err, bad) {
 		t.Errorf("reader error: got %v, want %v", err, bad)
+	}
+}
+
+// TestDecimalLine checks that fastBody parses bodies a line at a time
+// (decimal) into the same values, row count and verdict as a field at a
+// time: plain lines, CRLF, empty lines, a last line without its newline or
+// ending in "\r", too few and too many fields, fields decimalLine leaves
+// to the field parser (spaces, NA, empty, signs, long mantissas, overflow),
+// and delimiters that are number bytes (the line scan is off).
+func TestDecimalLine(t *testing.T) {
+	s := &schema{header: []string{"a", "b", "c"}, na: DefaultNA}
+	field, decimal := fastField(s)
+	if !decimal {
+		t.Fatal("the default missing markers are not numbers: want decimal")
+	}
+	parse := func(body string, delim byte, dec bool) (rows [][]float64, ok bool) {
+		fb := fastBody{body: []byte(body), delim: delim, width: 3, field: field, decimal: dec,
+			alloc: func(n int) { rows = make([][]float64, n) },
+			store: func(r int, vals []float64) { rows[r] = slices.Clone(vals) }}
+		ok = fb.parse()
+		return rows, ok
+	}
+	fb := fastBody{delim: ',', width: 3, field: field, decimal: true}
+	vals := make([]float64, 3)
+	for line, want := range map[string]int{"1,2,3\n4": 6, "1,2,3\r\n": 7, "-1.5,2e3,.3": 11, "1,2,3\r": 0, " 1,2,3\n": 0, "1,2\n": 0, "\n": 0} {
+		if n := fb.decimalLine([]byte(line), vals); n != want {
+			t.Errorf("decimalLine(%q) = %d, want %d", line, n, want)
+		}
+	}
+	for _, body := range []string{
+		"1,2,3\n4,5,6\n", "1,2,3\r\n4,5,6\r\n", "1,2,3\n\n4,5,6", "\n1,2,3\r\n\r\n4,5,6\r", "1,2,3\r",
+		"1,2\n", "1,2,3,4\n", "1,2,3\n4,5\n", "1,2,3,\n", ",1,2\n",
+		" 1,2,3\n", "1, 2,3\n", "1,2,3 \n", "NA,2,\n", "1,NaN,-Inf\n", "+1,-0,.5\n", "1.,5e-3,1E+2\n",
+		"12345678901234567890123,0.30000000000000004,4.9e-324\n", "1e400,2,3\n", "1e,2,3\n", "1,2e,3\n",
+		"1;2;3\n", "0x10,2,3\n", "1_0,2,3\n", "1\r2,3,4\n",
+	} {
+		for _, delim := range []byte{',', ';', '.', 'e', '1'} {
+			b := strings.ReplaceAll(body, ",", string(delim))
+			lines, lok := parse(b, delim, true)
+			fields, fok := parse(b, delim, false)
+			if lok != fok || lok && (len(lines) != len(fields) || !sameBits(slices.Concat(lines...), slices.Concat(fields...))) {
+				t.Errorf("%q: by lines %v %v, by fields %v %v", b, lines, lok, fields, fok)
+			}
+		}
 	}
 }

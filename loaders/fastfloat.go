@@ -16,13 +16,23 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // returns for it, bit for bit. ok is false for any other text (spaces,
 // "NaN", "Inf", hex, underscores) and for values that overflow to ±Inf;
 // callers fall back to their general parser then.
+func parseDecimal(b []byte) (v float64, ok bool) {
+	v, n, ok := scanDecimal(b)
+	return v, ok && n == len(b)
+}
+
+// scanDecimal parses the plain decimal number at the start of b, as
+// parseDecimal does, and returns its length n: the number is b[:n], and
+// b[n], if any, cannot continue it (it is not a digit, nor '.', 'e' or
+// 'E' where one may follow). ok is false when b starts with no such
+// number, with a malformed exponent, or with a value that overflows.
 //
 // Up to 19 significant digits with a small exponent take Clinger's fast
 // path: the digits as an exact float64 times or divided by an exact power
 // of ten, one correctly rounded operation, so the result equals
 // ParseFloat's. Anything else is handed to strconv.ParseFloat itself,
 // without allocating.
-func parseDecimal(b []byte) (v float64, ok bool) {
+func scanDecimal(b []byte) (float64, int, bool) {
 	i, n := 0, len(b)
 	neg := false
 	if i < n && (b[i] == '+' || b[i] == '-') {
@@ -63,7 +73,7 @@ func parseDecimal(b []byte) (v float64, ok bool) {
 		}
 	}
 	if !sawDigit {
-		return 0, false
+		return 0, 0, false
 	}
 	if i < n && (b[i] == 'e' || b[i] == 'E') {
 		i++
@@ -73,7 +83,7 @@ func parseDecimal(b []byte) (v float64, ok bool) {
 			i++
 		}
 		if i == n || b[i]-'0' >= 10 {
-			return 0, false
+			return 0, 0, false
 		}
 		e := 0
 		for ; i < n && b[i]-'0' < 10; i++ {
@@ -86,9 +96,6 @@ func parseDecimal(b []byte) (v float64, ok bool) {
 		}
 		exp10 += e
 	}
-	if i != n {
-		return 0, false
-	}
 	if exact && mant>>53 == 0 && exp10 >= -22 && exp10 <= 22 {
 		f := float64(mant)
 		if exp10 < 0 {
@@ -99,11 +106,11 @@ func parseDecimal(b []byte) (v float64, ok bool) {
 		if neg {
 			f = -f
 		}
-		return f, true
+		return f, i, true
 	}
-	f, err := strconv.ParseFloat(unsafe.String(&b[0], n), 64)
+	f, err := strconv.ParseFloat(unsafe.String(&b[0], i), 64)
 	if err != nil || math.IsInf(f, 0) {
-		return 0, false
+		return 0, 0, false
 	}
-	return f, true
+	return f, i, true
 }

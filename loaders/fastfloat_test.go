@@ -23,6 +23,28 @@ func checkDecimal(t *testing.T, s string) (accepted bool) {
 	return true
 }
 
+// checkScan fails unless scanDecimal of s, when it takes a number, takes
+// the one parseDecimal takes from its text alone, ends where no number
+// byte can continue it, and takes s whole exactly when parseDecimal takes
+// s.
+func checkScan(t *testing.T, s string) {
+	t.Helper()
+	v, n, ok := scanDecimal([]byte(s))
+	if _, whole := parseDecimal([]byte(s)); whole != (ok && n == len(s)) {
+		t.Fatalf("scanDecimal(%q) = %v, %d, %v; parseDecimal takes it whole: %v", s, v, n, ok, whole)
+	}
+	if !ok {
+		return
+	}
+	pv, pok := parseDecimal([]byte(s[:n]))
+	if !pok || math.Float64bits(pv) != math.Float64bits(v) {
+		t.Fatalf("scanDecimal(%q) = %v, %d; parseDecimal(%q) = %v, %v", s, v, n, s[:n], pv, pok)
+	}
+	if n < len(s) && s[n]-'0' < 10 {
+		t.Fatalf("scanDecimal(%q) stopped at %d, before a digit", s, n)
+	}
+}
+
 // TestParseDecimal checks edge cases and random decimals against
 // strconv.ParseFloat, and that plain decimals are accepted.
 func TestParseDecimal(t *testing.T) {
@@ -41,6 +63,11 @@ func TestParseDecimal(t *testing.T) {
 			t.Errorf("parseDecimal accepts %q", s)
 		}
 	}
+	for _, s := range slices.Concat(accept, reject) {
+		for _, tail := range []string{"", ",", "\n", "\r\n", ";", "x", " ", ".", "e", "e,", "E+", ",1"} {
+			checkScan(t, s+tail)
+		}
+	}
 	r := rand.New(rand.NewPCG(7, 8))
 	for range 200000 {
 		var s string
@@ -54,6 +81,7 @@ func TestParseDecimal(t *testing.T) {
 		default:
 			s = strconv.FormatInt(r.Int64N(1<<62)-1<<61, 10) + "." + strconv.FormatUint(r.Uint64N(1e18), 10)
 		}
+		checkScan(t, s+",")
 		if !checkDecimal(t, s) && !math.IsInf(mustParse(s), 0) && s != "NaN" {
 			t.Fatalf("parseDecimal rejects %q", s)
 		}
@@ -66,12 +94,12 @@ func mustParse(s string) float64 {
 }
 
 // FuzzParseDecimal checks that whatever parseDecimal accepts, it parses
-// exactly as strconv.ParseFloat.
+// exactly as strconv.ParseFloat, and scanDecimal against parseDecimal.
 func FuzzParseDecimal(f *testing.F) {
 	for _, s := range []string{"0.680271", "-1e-5", "123456789012345678901", "1e308", ".5", "4.9e-324", "NaN", "1_0"} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkDecimal(t, s) })
+	f.Fuzz(func(t *testing.T, s string) { checkDecimal(t, s); checkScan(t, s) })
 }
 
 // BenchmarkParseDecimal compares parseDecimal with strconv.ParseFloat on

@@ -137,8 +137,9 @@ func scanWindows(r io.Reader, opts *ReadOptions, sink windowSink) (ok bool, err 
 		*sink.lines = *newRowLines(headerLine)
 	}
 	body, rows, n := win[off:], 0, 0
-	fb := fastBody{delim: delim, width: len(s.header), field: fastField(s), store: sink.store,
+	fb := fastBody{delim: delim, width: len(s.header), store: sink.store,
 		alloc: func(r int) { n = r; sink.alloc(r, len(body)) }}
+	fb.field, fb.decimal = fastField(s)
 	for {
 		if len(body) > 0 {
 			fb.body = body
