@@ -64,7 +64,7 @@ func ArgminNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb
 		return
 	}
 	if ArgminFused(k) {
-		argminFused(argminKernelS, m, n, k, alpha, a, lda, b, ldb, bias, best, second, bestVal, secondVal)
+		argminFused(nil, m, n, k, alpha, a, lda, b, ldb, bias, best, second, bestVal, secondVal)
 		return
 	}
 	argminGEMM(m, n, k, alpha, a, lda, b, ldb, bias, best, second, bestVal, secondVal)
@@ -158,7 +158,7 @@ func argminGEMM(m, n, k int, alpha float32, a []float32, lda int, b []float32, l
 // panels with its bias (padding columns get bias +Inf), shared read-only
 // by the parts, each of which takes a range of whole 6-row panels of A.
 type argminProduct struct {
-	kern    argKernel
+	kern    argKernel // nil: argminKernelS
 	m, n, k int
 	alpha   float32
 	src     product[float32] // op(A) for packA
@@ -259,7 +259,12 @@ func (p *argminProduct) part(i, parts int) {
 			bp, biasp := &p.pb[j0*k], &p.pbias[j0]
 			cols := uint(1)<<min(16, n-j0) - 1
 			for ir := 0; ir < rows; ir += mr {
-				mask := p.kern(k, &buf.a[ir*k], bp, p.alpha, biasp, &buf.thr[ir], &buf.tile[0], &buf.lanes[0])
+				var mask int
+				if p.kern == nil { // a direct call: no wrapper around the assembly
+					mask = argminKernelS(k, &buf.a[ir*k], bp, p.alpha, biasp, &buf.thr[ir], &buf.tile[0], &buf.lanes[0])
+				} else {
+					mask = p.kern(k, &buf.a[ir*k], bp, p.alpha, biasp, &buf.thr[ir], &buf.tile[0], &buf.lanes[0])
+				}
 				for mask != 0 {
 					r := bits.TrailingZeros(uint(mask))
 					mask &= mask - 1

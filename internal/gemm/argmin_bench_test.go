@@ -6,6 +6,9 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/somgraph/somgraph/internal/cputime"
 
 	"gonum.org/v1/gonum/blas"
 )
@@ -17,7 +20,9 @@ import (
 // then each row's argmin with ScanBelow's block skipping; the fill and the
 // scan split over GOMAXPROCS goroutines like par.Rows); "sgemm" is the
 // product alone (C already filled). Run it with -bench 'ArgminNT|Peak' to
-// compare them with the machine's peak in one run.
+// compare them with the machine's peak in one run. Each also reports its
+// CPU time per op (cpu-ms/op), steadier than the wall time when other
+// programs share the cores.
 func BenchmarkArgminNT(b *testing.B) {
 	const n, k = 1600, 64
 	for _, m := range []int{1024, 50000} {
@@ -35,15 +40,21 @@ func BenchmarkArgminNT(b *testing.B) {
 		best, second := make([]int, m), make([]int, m)
 		bestVal, secondVal := make([]float32, m), make([]float32, m)
 		flops := 2 * float64(m) * n * k
-		report := func(b *testing.B) {
+		// report adds GFLOP/s and the CPU time per op since c0 (on Unix):
+		// on a shared machine the CPU time is the steadier number.
+		report := func(b *testing.B, c0 time.Duration) {
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if c := cputime.Used() - c0; c > 0 {
+				b.ReportMetric(c.Seconds()*1e3/float64(b.N), "cpu-ms/op")
+			}
 		}
 		b.Run(fmt.Sprintf("fused-%dx%dx%d", m, n, k), func(b *testing.B) {
 			b.ReportAllocs()
+			c0 := cputime.Used()
 			for b.Loop() {
 				ArgminNT(m, n, k, -2, a, k, w, k, bias, best, second, bestVal, secondVal)
 			}
-			report(b)
+			report(b, c0)
 		})
 		// The unfused search works in chunks of at most 1024 rows, as
 		// the trainer does, so C stays 6.5 MB.
@@ -51,6 +62,7 @@ func BenchmarkArgminNT(b *testing.B) {
 		c := make([]float32, rows*n)
 		b.Run(fmt.Sprintf("unfused-%dx%dx%d", m, n, k), func(b *testing.B) {
 			b.ReportAllocs()
+			c0 := cputime.Used()
 			for b.Loop() {
 				for i0 := 0; i0 < m; i0 += rows {
 					h := min(rows, m-i0)
@@ -68,17 +80,18 @@ func BenchmarkArgminNT(b *testing.B) {
 					})
 				}
 			}
-			report(b)
+			report(b, c0)
 		})
 		b.Run(fmt.Sprintf("sgemm-%dx%dx%d", m, n, k), func(b *testing.B) {
 			b.ReportAllocs()
+			c0 := cputime.Used()
 			for b.Loop() {
 				for i0 := 0; i0 < m; i0 += rows {
 					h := min(rows, m-i0)
 					Sgemm(blas.NoTrans, blas.Trans, h, n, k, -2, a[i0*k:], k, w, k, 1, c, n)
 				}
 			}
-			report(b)
+			report(b, c0)
 		})
 	}
 }
