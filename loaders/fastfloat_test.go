@@ -169,3 +169,56 @@ func TestSelectNth(t *testing.T) {
 		}
 	}
 }
+
+// TestBandSelect checks contAcc.median, which selects by band where it can,
+// against selectNth's median on a copy of the same values, bit for bit:
+// odd and even counts around bandMinLen and larger, normal, heavy-tailed,
+// few distinct values, sorted and reversed values, a median in a gap,
+// infinities, and signed zeros at the median (left to selectNth); and
+// that the band takes the plain cases.
+func TestBandSelect(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	gen := map[string]func(i, n int) float64{
+		"normal":   func(int, int) float64 { return r.NormFloat64() },
+		"exp":      func(int, int) float64 { return r.ExpFloat64() * 1e6 },
+		"few":      func(int, int) float64 { return float64(r.IntN(4)) - 1.5 },
+		"ints":     func(int, int) float64 { return float64(r.IntN(5)) },
+		"sorted":   func(i, _ int) float64 { return float64(i) },
+		"reversed": func(i, n int) float64 { return float64(n - i) },
+		"gap":      func(i, _ int) float64 { return float64(i%2)*1e9 + r.Float64() },
+		"inf":      func(i, _ int) float64 { return []float64{math.Inf(1), math.Inf(-1), r.NormFloat64()}[i%3] },
+		"zeros":    func(i, _ int) float64 { return []float64{0, math.Copysign(0, -1), 1, -1}[r.IntN(4)] },
+		"equal":    func(int, int) float64 { return 2.5 },
+	}
+	banded := map[string]bool{}
+	for name, g := range gen {
+		for _, n := range []int{bandMinLen - 1, bandMinLen, bandMinLen + 1, 10000, 50001} {
+			s := make([]float64, n)
+			for i := range s {
+				s[i] = g(i, n)
+			}
+			ref := slices.Clone(s)
+			h := n / 2
+			want := selectNth(ref, h)
+			if n%2 == 0 {
+				lo := slices.Max(ref[:h])
+				want = lo + (want-lo)/2
+			}
+			if _, _, ok := bandSelect(s, h, n%2 == 0); ok {
+				banded[name] = true
+			}
+			a := &contAcc{sample: slices.Clone(s)}
+			if got := a.median(); math.Float64bits(got) != math.Float64bits(want) {
+				t.Errorf("%s, %d values: median %v (%#x), selectNth's %v (%#x)", name, n, got, math.Float64bits(got), want, math.Float64bits(want))
+			}
+		}
+	}
+	for _, name := range []string{"normal", "exp", "sorted", "reversed", "gap", "equal"} {
+		if !banded[name] {
+			t.Errorf("%s: the band never took it", name)
+		}
+	}
+	if banded["zeros"] {
+		t.Error("zeros: the band took a zero median")
+	}
+}

@@ -559,23 +559,86 @@ func (a *contAcc) add(x float64) {
 }
 
 // median returns the median of the sample (the mean of the two middle
-// values for an even count), exact when every value was kept.
-// It reorders the sample and remembers the result.
+// values for an even count), exact when every value was kept, and
+// remembers it. It may reorder the sample.
 func (a *contAcc) median() float64 {
 	if a.medOK {
 		return a.med
 	}
 	s := a.sample
 	h := len(s) / 2
-	a.med, a.medOK = selectNth(s, h), true
-	if len(s)%2 == 0 {
-		lo := s[0] // the largest of s[:h], the values not above s[h]
-		for _, v := range s[1:h] {
-			lo = max(lo, v)
+	even := len(s)%2 == 0
+	mid, lower, ok := bandSelect(s, h, even)
+	if !ok {
+		mid = selectNth(s, h)
+		if even {
+			lower = s[0] // the largest of s[:h], the values not above s[h]
+			for _, v := range s[1:h] {
+				lower = max(lower, v)
+			}
 		}
-		a.med = lo + (a.med-lo)/2
+	}
+	a.med, a.medOK = mid, true
+	if even {
+		a.med = lower + (mid-lower)/2
 	}
 	return a.med
+}
+
+// Band selection: the sizes of its sample of s and of the band around k
+// in it, and the least length of s it is tried on.
+const (
+	bandSample = 1024
+	bandHalf   = 48 // three standard deviations of k's rank in the sample
+	bandMinLen = 4096
+)
+
+// bandSelect returns what selectNth(s, k) returns and, if lower is asked,
+// the largest value of s[:k] after it (the k-th smallest value of s and
+// the one before it), without reordering s, in about one pass: it sorts a
+// sample of s spread evenly over it, takes the values between the
+// sample's values a few ranks either side of k's, counts the values below
+// them, and selects from the band alone. ok is false, leaving the work to
+// selectNth, when s is short, when the band misses either rank, and when
+// either value is zero: which of -0 and +0 selectNth leaves there depends
+// on the order of s. Any other value of s equal to another is the same
+// float64 bit for bit, so the results are selectNth's. s holds no NaN.
+func bandSelect(s []float64, k int, lower bool) (kth, prev float64, ok bool) {
+	n := len(s)
+	if n < bandMinLen || lower && k == 0 {
+		return 0, 0, false
+	}
+	var sample [bandSample]float64
+	for i := range sample {
+		sample[i] = s[i*n/bandSample]
+	}
+	slices.Sort(sample[:])
+	r := k * bandSample / n
+	lo, hi := sample[max(r-bandHalf, 0)], sample[min(r+bandHalf, bandSample-1)]
+	below := 0
+	band := make([]float64, 0, n*(2*bandHalf+8)/bandSample)
+	for _, v := range s {
+		if v < lo {
+			below++
+		} else if v <= hi {
+			band = append(band, v)
+		}
+	}
+	j := k - below // k's rank in the band
+	if j < 0 || j >= len(band) || lower && j == 0 {
+		return 0, 0, false
+	}
+	kth = selectNth(band, j)
+	if lower {
+		prev = band[0]
+		for _, v := range band[1:j] {
+			prev = max(prev, v)
+		}
+	}
+	if kth == 0 || lower && prev == 0 {
+		return 0, 0, false
+	}
+	return kth, prev, true
 }
 
 // selectNth reorders s (no NaN) so that s[:k] ≤ s[k] ≤ s[k+1:] and returns
