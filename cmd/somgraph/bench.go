@@ -80,7 +80,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.repeat, "repeat", 1, "run everything `R` times and report medians")
 	fs.BoolVar(&f.json, "json", false, "write the result as JSON instead of a table")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the first run's training (not the floor) to `file`, for go tool pprof")
-	fs.StringVar(&f.ingest, "ingest", "", "instead of training, time reading the CSV `file` as train does (read, parse, fit the default pipeline, transform), in memory and streamed, and print MB/s")
+	fs.StringVar(&f.ingest, "ingest", "", "instead of training, time reading the CSV `file` (read, parse, fit the default pipeline, transform) in memory with its table, streamed, and in one pass as train does, and print MB/s")
 	fs.StringVar(&f.writeCSV, "write-csv", "", "write the generated data (--n, --dim, --clusters, --seed) as CSV with a header to `file` and stop, for train, predict and scripts/peer-bench.sh")
 }
 
@@ -238,17 +238,18 @@ func (p *benchPlan) run(progress io.Writer) (res *bench.Result, err error) {
 	return bench.NewResult(s, runs, bench.Median(evals))
 }
 
-// runIngest times reading the CSV at path as train reads it, repeat
-// times, and prints the medians and MB/s: in memory (loaders.ReadCSV, then
-// NewDataBunch fitting the default pipeline and transforming), and
-// streamed (loaders.LoadStream, two passes over the file).
+// runIngest times reading the CSV at path, repeat times, and prints the
+// medians and MB/s: in memory (loaders.ReadCSV, then NewDataBunch fitting
+// the default pipeline and transforming), streamed (loaders.LoadStream,
+// two passes over the file), and as train reads it (loaders.Load with
+// NoTable: one pass for a plain numeric file).
 func runIngest(path string, repeat int, stdout io.Writer) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
 	mb := float64(fi.Size()) / 1e6
-	var read, fit, stream, cpuMem, cpuStream []float64
+	var read, fit, stream, cpuMem, cpuStream, one, cpuOne []float64
 	var rows, cols int
 	for range repeat {
 		c0 := cpuSeconds()
@@ -274,13 +275,20 @@ func runIngest(path string, repeat int, stdout io.Writer) error {
 		}
 		read, fit, stream = append(read, t1.Sub(t0).Seconds()), append(fit, t2.Sub(t1).Seconds()), append(stream, time.Since(t2).Seconds())
 		cpuMem, cpuStream = append(cpuMem, c2-c0), append(cpuStream, cpuSeconds()-c2)
+		c3, t3 := cpuSeconds(), time.Now()
+		if _, err := loaders.Load(path, &loaders.Options{Read: loaders.ReadOptions{Name: path}, NoTable: true, StreamAbove: -1}); err != nil {
+			return err
+		}
+		one, cpuOne = append(one, time.Since(t3).Seconds()), append(cpuOne, cpuSeconds()-c3)
 	}
 	r, ft, st := bench.Median(read), bench.Median(fit), bench.Median(stream)
 	_, err = fmt.Fprintf(stdout, "ingest %s: %.1f MB, %d rows × %d features, median of %d\n"+
 		"  in memory: %.3f s = read+parse %.3f s + fit+transform %.3f s: %.0f MB/s (CPU %.3f s)\n"+
 		"  streamed (two passes): %.3f s: %.0f MB/s (CPU %.3f s)\n"+
+		"  one pass, no table (train's path): %.3f s: %.0f MB/s (CPU %.3f s)\n"+
 		"  (CPU is the process's user+system time; wall far above CPU/cores means a busy machine)\n",
-		path, mb, rows, cols, repeat, r+ft, r, ft, mb/(r+ft), bench.Median(cpuMem), st, mb/st, bench.Median(cpuStream))
+		path, mb, rows, cols, repeat, r+ft, r, ft, mb/(r+ft), bench.Median(cpuMem), st, mb/st, bench.Median(cpuStream),
+		bench.Median(one), mb/bench.Median(one), bench.Median(cpuOne))
 	return err
 }
 

@@ -166,7 +166,7 @@ func TestBenchIngest(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"300 rows × 4 features, median of 2", "in memory:", "read+parse", "fit+transform", "MB/s", "streamed (two passes)"} {
+	for _, want := range []string{"300 rows × 4 features, median of 2", "in memory:", "read+parse", "fit+transform", "MB/s", "streamed (two passes)", "one pass, no table (train's path)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
