@@ -3,12 +3,11 @@ package gemm
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/somgraph/somgraph/internal/cputime"
+	"github.com/somgraph/somgraph/internal/par"
 
 	"gonum.org/v1/gonum/blas"
 )
@@ -18,7 +17,8 @@ import (
 // product (2·m·n·k per op): "fused" is ArgminNT; "unfused" is what the
 // graph runs without it (C filled with the bias rows, Sgemm with beta 1,
 // then each row's argmin with ScanBelow's block skipping; the fill and the
-// scan split over GOMAXPROCS goroutines like par.Rows); "sgemm" is the
+// scan split with par.Rows as graph/op_distance.go and graph/op_argmin.go
+// do); "sgemm" is the
 // product alone (C already filled). Run it with -bench 'ArgminNT|Peak' to
 // compare them with the machine's peak in one run. Each also reports its
 // CPU time per op (cpu-ms/op), steadier than the wall time when other
@@ -66,13 +66,13 @@ func BenchmarkArgminNT(b *testing.B) {
 			for b.Loop() {
 				for i0 := 0; i0 < m; i0 += rows {
 					h := min(rows, m-i0)
-					parRows(h, func(lo, hi int) {
+					par.Rows(h, 16, func(lo, hi int) {
 						for i := lo; i < hi; i++ {
 							copy(c[i*n:(i+1)*n], bias)
 						}
 					})
 					Sgemm(blas.NoTrans, blas.Trans, h, n, k, -2, a[i0*k:], k, w, k, 1, c, n)
-					parRows(h, func(lo, hi int) {
+					par.Rows(h, 64, func(lo, hi int) {
 						for i := lo; i < hi; i++ {
 							st := scanBelowRow(c[i*n : (i+1)*n])
 							best[i0+i], second[i0+i], bestVal[i0+i], secondVal[i0+i] = st.best, st.second, st.bv, st.sv
@@ -94,17 +94,6 @@ func BenchmarkArgminNT(b *testing.B) {
 			report(b, c0)
 		})
 	}
-}
-
-// parRows runs f on GOMAXPROCS contiguous ranges of [0, n) at once.
-func parRows(n int, f func(lo, hi int)) {
-	parts := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for i := range parts {
-		lo, hi := split(n, 1, i, parts)
-		wg.Go(func() { f(lo, hi) })
-	}
-	wg.Wait()
 }
 
 // scanBelowRow is the graph's row argmin: ScanBelow skips the 8-blocks
