@@ -3,7 +3,6 @@ package gemm
 import (
 	"math"
 	"math/bits"
-	"runtime"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -205,18 +204,7 @@ func argminFused(kern argKernel, m, n, k int, alpha float32, a []float32, lda in
 	for j := n; j < np; j++ {
 		p.pbias[j] = float32(math.Inf(1))
 	}
-	parts := 1
-	if float64(m)*float64(n)*float64(k) >= parMin {
-		parts = min(runtime.GOMAXPROCS(0), (m+mr-1)/mr)
-	}
-	if parts <= 1 {
-		p.part(0, 1)
-		return
-	}
-	p.parts = parts
-	fanOut(p, parts, &p.wg)
-	p.part(0, parts)
-	p.wg.Wait()
+	runParts(p, float64(m)*float64(n)*float64(k), (m+mr-1)/mr, &p.parts, &p.wg)
 }
 
 func (p *argminProduct) runPart(i int) {

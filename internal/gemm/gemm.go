@@ -176,33 +176,42 @@ func run[T float](p *product[T]) {
 	if p.rows {
 		tiles = tm
 	}
-	parts := 1
-	if float64(p.m)*float64(p.n)*float64(p.k) >= parMin {
-		parts = min(runtime.GOMAXPROCS(0), tiles)
+	runParts(p, float64(p.m)*float64(p.n)*float64(p.k), tiles, &p.parts, &p.wg)
+}
+
+// parted is a product cut into parts: part(i, parts) computes part i of
+// parts, runPart(i) does that for a worker and marks it done.
+type parted interface {
+	part(i, parts int)
+	runPart(i int)
+}
+
+// runParts computes p: in one part when it is small (fewer than parMin
+// multiply-adds), else in up to one part per GOMAXPROCS (at most tiles),
+// part 0 on the calling goroutine and the others on the workers, counted
+// in wg; *parts is set to their number first. It returns when all are done.
+func runParts(p parted, madds float64, tiles int, parts *int, wg *sync.WaitGroup) {
+	n := 1
+	if madds >= parMin {
+		n = min(runtime.GOMAXPROCS(0), tiles)
 	}
-	if parts <= 1 {
+	if n <= 1 {
 		p.part(0, 1)
 		return
 	}
-	p.parts = parts
-	fanOut(p, parts, &p.wg)
-	p.part(0, parts)
-	p.wg.Wait()
-}
-
-// fanOut hands parts 1 … parts−1 of p to the workers, counted in wg; the
-// caller runs part 0 and waits on wg.
-func fanOut(p interface{ runPart(i int) }, parts int, wg *sync.WaitGroup) {
+	*parts = n
 	startWorkers()
-	wg.Add(parts - 1)
-	for i := 1; i < parts; i++ {
+	wg.Add(n - 1)
+	for i := 1; i < n; i++ {
 		work <- task{p, i}
 	}
+	p.part(0, n)
+	wg.Wait()
 }
 
 // task is part i of a product for a worker goroutine.
 type task struct {
-	p interface{ runPart(i int) }
+	p parted
 	i int
 }
 
