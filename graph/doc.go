@@ -25,8 +25,8 @@
 // holds; the graph keeps the two nodes elsewhere), so it finds the same
 // units, with the same ties. The OpenBLAS build uses it too: the kernel is
 // not BLAS, and its units are those of the default build. Forward.Distances
-// computes the matrix on demand for the callers that need every distance
-// (the distortion of Evaluate).
+// computes the matrix on demand for a caller that needs every distance;
+// Evaluate, whose distortion reads them all, searches with the two nodes.
 //
 // σ is a scalar input; the graph is compiled once per batch size and run
 // again for every batch, allocating nothing that grows with the data. A

@@ -63,15 +63,17 @@ type Forward struct {
 // records: the search, the batch's per-BMU sums, their neighbourhood and
 // the neighbourhood-weighted sums of a mini-batch update. Errors wrap
 // ErrShape.
-func (m *Map) NewForward(batch int) (*Forward, error) { return m.newForward(batch, true) }
+func (m *Map) NewForward(batch int) (*Forward, error) { return m.newForward(batch, true, true) }
 
 // NewSearch compiles the search part of the forward graph for batches of
 // exactly batch records: distances, best-matching units and the per-BMU
 // sums, without the neighbourhood (Run returns an error on it). Batch-mode
 // training and the metrics use it.
-func (m *Map) NewSearch(batch int) (*Forward, error) { return m.newForward(batch, false) }
+func (m *Map) NewSearch(batch int) (*Forward, error) { return m.newForward(batch, false, true) }
 
-func (m *Map) newForward(batch int, full bool) (*Forward, error) {
+// newForward builds the graph of NewForward (full) or NewSearch, with the
+// fused search where the map allows it and fusable is set.
+func (m *Map) newForward(batch int, full, fusable bool) (*Forward, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("%w: batch size %d must be at least 1", ErrShape, batch)
 	}
@@ -82,7 +84,7 @@ func (m *Map) newForward(batch int, full bool) (*Forward, error) {
 	w := G.NewMatrix(f.g, dt, G.WithShape(m.Units(), m.Dim()), G.WithName("w"), G.WithValue(m.codebook))
 	var err error
 	switch {
-	case m.fusedSearch():
+	case fusable && m.fusedSearch():
 		// dist is not a node: NearestUnits computes the distances and
 		// the argmin in one kernel (Distances computes them on demand).
 		f.fused = true

@@ -34,8 +34,10 @@ const evalChunk = 1024
 
 // search runs the BMU search over data (row-major n×D) in chunks, calling
 // fn with the index of each chunk's first record and the forward pass that
-// searched it.
-func (m *Map) search(data []float64, fn func(lo int, f *Forward)) error {
+// searched it. With everyDistance fn reads every record's distances
+// (Forward.Distances), so the search keeps the distance node rather than
+// the fused one, which would compute them a second time.
+func (m *Map) search(data []float64, everyDistance bool, fn func(lo int, f *Forward)) error {
 	d := m.Dim()
 	if err := m.checkData(data); err != nil {
 		return fmt.Errorf("graph: %w", err)
@@ -45,16 +47,20 @@ func (m *Map) search(data []float64, fn func(lo int, f *Forward)) error {
 	defer m.evalMu.Unlock()
 	for lo := 0; lo < n; lo += evalChunk {
 		b := min(evalChunk, n-lo)
-		f := m.evalForwards[b]
+		key := b // the graphs with the distance node under −b
+		if everyDistance {
+			key = -b
+		}
+		f := m.evalForwards[key]
 		if f == nil {
 			var err error
-			if f, err = m.NewSearch(b); err != nil {
+			if f, err = m.newForward(b, false, !everyDistance); err != nil {
 				return err
 			}
 			if len(m.evalForwards) >= 4 {
 				clear(m.evalForwards) // keep at most a few sizes alive
 			}
-			m.evalForwards[b] = f
+			m.evalForwards[key] = f
 		}
 		fillInput(f, data[lo*d:(lo+b)*d])
 		if err := f.Search(f.x); err != nil {
@@ -116,7 +122,7 @@ func fillInput(f *Forward, rows []float64) {
 func (m *Map) Predict(data []float64) (bmu []int, dist []float64, err error) {
 	n := len(data) / max(m.Dim(), 1)
 	bmu, dist = make([]int, n), make([]float64, n)
-	err = m.search(data, func(lo int, f *Forward) {
+	err = m.search(data, false, func(lo int, f *Forward) {
 		copy(bmu[lo:], f.BMU())
 		copy(dist[lo:], f.MinDist())
 	})
@@ -133,7 +139,7 @@ func (m *Map) Evaluate(data []float64, sigma float64) (Metrics, error) {
 		return Metrics{}, fmt.Errorf("%w: got %v", ErrSigma, sigma)
 	}
 	acc := m.NewMetricsAcc()
-	if err := m.search(data, func(_ int, f *Forward) { acc.Add(f, sigma) }); err != nil {
+	if err := m.search(data, true, func(_ int, f *Forward) { acc.Add(f, sigma) }); err != nil {
 		return Metrics{}, err
 	}
 	return acc.Metrics(), nil
@@ -145,7 +151,7 @@ func (m *Map) Evaluate(data []float64, sigma float64) (Metrics, error) {
 // (the distortion's pass over every unit can cost as much as the search).
 func (m *Map) EvaluateSearch(data []float64) (Metrics, error) {
 	acc := m.NewMetricsAcc()
-	if err := m.search(data, func(_ int, f *Forward) { acc.AddWithoutDistortion(f) }); err != nil {
+	if err := m.search(data, false, func(_ int, f *Forward) { acc.AddWithoutDistortion(f) }); err != nil {
 		return Metrics{}, err
 	}
 	return acc.Metrics(), nil
@@ -196,11 +202,12 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 	}
 	k := a.m.Units()
 	var tab []float64
+	var dist any // only the distortion reads it: a fused search computes it on demand
 	if withDistortion {
 		tab = typedTable[float64](a.m.tables, sigma)
+		dist = f.Distances().Data()
 	}
 	bmu, second := f.BMU(), f.Second()
-	dist := f.Distances().Data()
 	xn := f.SqNorms()
 	reduced := xn != nil // Euclidean rows lack ‖x_b‖²
 	squared := a.m.cfg.squared()

@@ -556,3 +556,49 @@ func TestNearestUnitsReusesBuffers(t *testing.T) {
 		t.Errorf("allocations per run: %v for batch 512 and 4096: want the same small constant", counts)
 	}
 }
+
+// TestFusedSearchLeavesDistances pins that nothing on the training and
+// prediction paths asks a fused search for the B×K distances it avoids
+// (Forward.Distances computes them on demand): MetricsAcc's
+// AddWithoutDistortion, EvaluateSearch and Predict run the fused graph
+// and leave the matrix uncomputed, while Evaluate, whose distortion reads
+// every distance, searches with the distance node.
+func TestFusedSearchLeavesDistances(t *testing.T) {
+	withFused(t, fused.Always)
+	a, _, data := twinMaps(t, 5, Grid{Rows: 4, Cols: 4}, 6, 300)
+	f, err := a.NewSearch(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Search(denseOf(tensor.Float32, 100, 6, data[:600])); err != nil {
+		t.Fatal(err)
+	}
+	a.NewMetricsAcc().AddWithoutDistortion(f)
+	if f.distRun != nil {
+		t.Error("AddWithoutDistortion computed the distance matrix")
+	}
+	a.NewMetricsAcc().Add(f, 1)
+	if f.distRun == nil {
+		t.Error("Add (with the distortion) did not read the distances")
+	}
+	if _, err := a.EvaluateSearch(data); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Predict(data); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Evaluate(data, 1); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.evalForwards) != 2 {
+		t.Fatalf("%d cached searches, want the fused one and Evaluate's", len(a.evalForwards))
+	}
+	for key, f := range a.evalForwards {
+		if f.fused != (key > 0) {
+			t.Errorf("cached search %d: fused %t", key, f.fused)
+		}
+		if f.fused && f.distRun != nil {
+			t.Errorf("cached search %d: the fused search computed the distance matrix", key)
+		}
+	}
+}
