@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 )
@@ -168,6 +169,7 @@ type argminProduct struct {
 	bestVal []float32
 	secVal  []float32
 	parts   int
+	next    atomic.Int64 // the first row no part has taken yet
 	wg      sync.WaitGroup
 }
 
@@ -212,19 +214,17 @@ func (p *argminProduct) runPart(i int) {
 	p.wg.Done()
 }
 
-// part finds the argmin of part i of parts of the rows, mc rows at a time:
-// for each column panel in order, every 6-row panel of the block runs the
-// kernel, and only the rows it flags (some value below their second best)
-// are visited.
-func (p *argminProduct) part(i, parts int) {
-	m0, m1 := split(p.m, mr, i, parts)
-	if m0 >= m1 {
-		return
-	}
+// part finds the argmin of blocks of rows, taking them from p.next until
+// none is left (so a part whose thread gets less of the CPU takes fewer):
+// blocks of up to mc rows, smaller towards the end (a share of what is
+// left), in whole 6-row panels. For each column panel in order, every
+// 6-row panel of the block runs the kernel, and only the rows it flags
+// (some value below their second best) are visited.
+func (p *argminProduct) part(_, parts int) {
 	buf := argminBufs.get().(*argminBuffers)
 	defer argminBufs.put(buf)
 	k, n := p.k, p.n
-	mcMax := min(mc, roundUp(m1-m0, mr))
+	mcMax := min(mc, roundUp(p.m, mr))
 	buf.a = grow(buf.a, mcMax*k)
 	buf.thr = grow(buf.thr, mcMax)
 	if cap(buf.st) < mcMax {
@@ -232,8 +232,15 @@ func (p *argminProduct) part(i, parts int) {
 	}
 	st := buf.st[:mcMax]
 	inf := float32(math.Inf(1))
-	for ic := m0; ic < m1; ic += mc {
-		mcur := min(mc, m1-ic)
+	for {
+		ic := int(p.next.Load())
+		if ic >= p.m {
+			return
+		}
+		mcur := min(mc, max(mr, roundUp((p.m-ic)/(2*parts), mr)), p.m-ic)
+		if !p.next.CompareAndSwap(int64(ic), int64(ic+mcur)) {
+			continue
+		}
 		rows := roundUp(mcur, mr)
 		p.src.packA(buf.a, ic, mcur, 0, k)
 		for r := range rows {
