@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/somgraph/somgraph/internal/hugemem"
 )
 
 // Opener opens a fresh reader over the same data each time it is called;
@@ -70,8 +72,8 @@ func LoadStream(open Opener, opts *Options) (*DataBunch, error) {
 	}
 	// The first pass counted the rows of each split: allocate them once.
 	nv, d := st.rows-st.ntrain, p.Width()
-	st.train = &Dataset{D: d, Features: p.Features(), Data: make([]float64, 0, st.ntrain*d)}
-	st.valid = &Dataset{D: d, Features: p.Features(), Data: make([]float64, 0, nv*d)}
+	st.train = &Dataset{D: d, Features: p.Features(), Data: hugemem.Float64s(0, st.ntrain*d)}
+	st.valid = &Dataset{D: d, Features: p.Features(), Data: hugemem.Float64s(0, nv*d)}
 	if p.Target != "" {
 		st.train.Labels, st.valid.Labels = make([]string, 0, st.ntrain), make([]string, 0, nv)
 	}
