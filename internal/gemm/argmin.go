@@ -156,7 +156,7 @@ func argminGEMM(m, n, k int, alpha float32, a []float32, lda int, b []float32, l
 
 // argminProduct is one fused ArgminNT call: B packed once into 16-column
 // panels with its bias (padding columns get bias +Inf), shared read-only
-// by the parts, each of which takes a range of whole 6-row panels of A.
+// by the parts, which take blocks of rows of A from a shared counter.
 type argminProduct struct {
 	kern    argKernel // nil: argminKernelS
 	m, n, k int
