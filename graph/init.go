@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/somgraph/somgraph/internal/par"
 	"github.com/somgraph/somgraph/internal/pca"
 )
 
@@ -175,28 +176,53 @@ func spread(i, n int) float64 {
 }
 
 func bounds(data []float64, d int) (lo, hi []float64) {
+	n := (len(data) + d - 1) / d // records, the last maybe partial
+	chunks := par.Chunks(n, 4096)
+	los, his := make([][]float64, chunks), make([][]float64, chunks)
+	par.Split(n, chunks, func(c, r0, r1 int) {
+		los[c], his[c] = boundsOf(data[r0*d:min(r1*d, len(data))], d)
+	})
+	// math.Min and math.Max are commutative and associative (-Inf over
+	// NaN over the rest, -0 below +0), so the chunks' bounds combine to
+	// the whole's.
+	lo, hi = los[0], his[0]
+	for c := 1; c < chunks; c++ {
+		mergeBounds(lo, hi, los[c], his[c])
+	}
+	return lo, hi
+}
+
+// boundsOf is bounds in one goroutine.
+func boundsOf(data []float64, d int) (lo, hi []float64) {
 	lo, hi = append([]float64(nil), data[:d]...), append([]float64(nil), data[:d]...)
-	// Record by record, with comparisons: math.Min and math.Max per value
-	// cost about three times more. The results are theirs
-	// (TestBoundsMinMax): -Inf (+Inf) wins over NaN, a NaN over the rest,
-	// -0 is below +0. The outer test is false for most values.
 	for i := d; i < len(data); i += d {
-		row := data[i:min(i+d, len(data))]
-		lo, hi := lo[:len(row)], hi[:len(row)]
-		for f, v := range row {
-			if l := lo[f]; !(v >= l) || v == 0 {
-				if v < l || v != v && !math.IsInf(l, -1) || l != l && math.IsInf(v, -1) || v == 0 && l == 0 && math.Signbit(v) {
-					lo[f] = v
-				}
-			}
-			if h := hi[f]; !(v <= h) || v == 0 {
-				if v > h || v != v && !math.IsInf(h, 1) || h != h && math.IsInf(v, 1) || v == 0 && h == 0 && !math.Signbit(v) {
-					hi[f] = v
-				}
+		r := data[i:min(i+d, len(data))]
+		mergeBounds(lo, hi, r, r)
+	}
+	return lo, hi
+}
+
+// mergeBounds sets lo[f] to math.Min(lo[f], los[f]) and hi[f] to
+// math.Max(hi[f], his[f]) for f < len(los), with comparisons: the math
+// functions cost about three times more. The results are theirs
+// (TestBoundsMinMax): -Inf (+Inf) wins over NaN, a NaN over the rest, -0
+// is below +0. The outer tests are false for most values.
+func mergeBounds(lo, hi, los, his []float64) {
+	lo, hi, his = lo[:len(los)], hi[:len(los)], his[:len(los)]
+	for f, v := range los {
+		if l := lo[f]; !(v >= l) || v == 0 {
+			if v < l || v != v && !math.IsInf(l, -1) || l != l && math.IsInf(v, -1) || v == 0 && l == 0 && math.Signbit(v) {
+				lo[f] = v
 			}
 		}
 	}
-	return lo, hi
+	for f, v := range his {
+		if h := hi[f]; !(v <= h) || v == 0 {
+			if v > h || v != v && !math.IsInf(h, 1) || h != h && math.IsInf(v, 1) || v == 0 && h == 0 && !math.Signbit(v) {
+				hi[f] = v
+			}
+		}
+	}
 }
 
 // subsample returns data (row-major, d values per record) if it holds at

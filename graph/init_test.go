@@ -250,7 +250,7 @@ func TestBoundsMinMax(t *testing.T) {
 	r := newRng(3)
 	odd := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 5e-324, -5e-324}
 	for _, d := range []int{1, 2, 3, 8, 64} {
-		for _, n := range []int{1, 2, 5, 100, 1001} {
+		for _, n := range []int{1, 2, 5, 100, 1001, 20000*d + d/2} { // the last: several chunks
 			for _, oddFrac := range []float64{0, 0.05, 0.5, 1} {
 				data := make([]float64, n)
 				for i := range data {

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/somgraph/somgraph/internal/hugemem"
+	"github.com/somgraph/somgraph/internal/par"
 )
 
 // ErrEmpty is returned when a dataset would have no records or no features.
@@ -116,7 +117,21 @@ func (ds *Dataset) check(missingOK bool) error {
 	if ds.Labels != nil && len(ds.Labels) != ds.N {
 		return fmt.Errorf("loaders: %d labels for %d records", len(ds.Labels), ds.N)
 	}
-	for r := range ds.N { // row by row: no division per value
+	// Rows in parallel chunks; the first chunk's error is the first row's.
+	chunks := par.Chunks(ds.N, 4096)
+	errs := make([]error, chunks)
+	par.Split(ds.N, chunks, func(c, lo, hi int) { errs[c] = ds.checkRows(lo, hi, missingOK) })
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRows is check's test of the values of rows lo to hi.
+func (ds *Dataset) checkRows(lo, hi int, missingOK bool) error {
+	for r := lo; r < hi; r++ { // row by row: no division per value
 		present := 0 // values present in the row
 		for c, v := range ds.Data[r*ds.D : (r+1)*ds.D] {
 			switch {

@@ -2,7 +2,9 @@ package loaders
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -198,5 +200,50 @@ func TestLoaderOptions(t *testing.T) {
 	}
 	if _, err := NewLoader(&Dataset{}, 1, false, tensor.Float32, 1); !errors.Is(err, ErrEmpty) {
 		t.Errorf("empty dataset: got %v, want ErrEmpty", err)
+	}
+}
+
+// TestCheckFirstBadRow: Check and CheckMissing test rows in parallel
+// chunks and still report the first bad row, as one pass in row order
+// does.
+func TestCheckFirstBadRow(t *testing.T) {
+	const n, d = 20000, 3
+	r := rand.New(rand.NewPCG(5, 6))
+	for trial := range 200 {
+		ds := &Dataset{N: n, D: d, Data: make([]float64, n*d)}
+		for i := range ds.Data {
+			ds.Data[i] = r.NormFloat64()
+		}
+		// chunk ends for 1 to 4 workers
+		edges := []int{0, n/4 - 1, n / 4, n/3 - 1, n / 3, n/2 - 1, n / 2, 2*n/3 - 1, 2 * n / 3, n - 1}
+		for range trial % 4 { // 0 to 3 bad places
+			row := r.IntN(n)
+			if r.IntN(2) == 0 {
+				row = edges[r.IntN(len(edges))]
+			}
+			switch r.IntN(3) {
+			case 0:
+				ds.Data[row*d+r.IntN(d)] = math.NaN()
+			case 1:
+				ds.Data[row*d+r.IntN(d)] = math.Inf(1 - 2*r.IntN(2))
+			default:
+				for c := range d {
+					ds.Data[row*d+c] = math.NaN()
+				}
+			}
+		}
+		for _, missingOK := range []bool{false, true} {
+			want := ds.checkRows(0, n, missingOK) // one pass in row order
+			got := ds.Check()
+			if missingOK {
+				got = ds.CheckMissing()
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("trial %d, missing allowed %v: %v, want %v", trial, missingOK, got, want)
+			}
+			if trial%4 == 0 && got != nil {
+				t.Fatalf("trial %d: clean data: %v", trial, got)
+			}
+		}
 	}
 }
