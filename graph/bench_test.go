@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/somgraph/somgraph/internal/fused"
+
 	"gorgonia.org/tensor"
 )
 
@@ -101,4 +103,43 @@ func BenchmarkEpoch(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkSearchFused runs the search of one batch with the fused
+// NearestUnits op and with the distance node + argmin (the fused-search
+// mode Off) on the same map, for the shape (D = 64, 40×40 units)
+// in batches of 256 (mini-batch) and 1024 (batch mode's search), and for
+// D = 3.
+func BenchmarkSearchFused(b *testing.B) {
+	for _, s := range []struct{ dim, side, batch int }{{64, 40, 256}, {64, 40, 1024}, {3, 40, 1024}} {
+		for _, mode := range []fused.Mode{fused.Always, fused.Off} {
+			name := map[fused.Mode]string{fused.Always: "fused", fused.Off: "unfused"}[mode]
+			b.Run(fmt.Sprintf("D=%d/map=%dx%d/B=%d/%s", s.dim, s.side, s.side, s.batch, name), func(b *testing.B) {
+				was := fused.Set(mode)
+				defer fused.Set(was)
+				rng := rand.New(rand.NewPCG(1, 1))
+				m, err := New(Config{Grid: Grid{Rows: s.side, Cols: s.side}, Dim: s.dim})
+				if err != nil {
+					b.Fatal(err)
+				}
+				data := randVals(rng, 4*s.batch*s.dim)
+				if err := m.Initialize(InitSample, data, rng); err != nil {
+					b.Fatal(err)
+				}
+				x := denseOf(tensor.Float32, s.batch, s.dim, data[:s.batch*s.dim])
+				f, err := m.NewSearch(s.batch)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if err := f.Search(x); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(2*float64(s.batch)*float64(s.side*s.side)*float64(s.dim)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
 }
