@@ -112,15 +112,7 @@ func BenchmarkStreamNumeric(b *testing.B) {
 		fmt.Fprintf(&buf, "f%d", j)
 	}
 	buf.WriteByte('\n')
-	for range 20000 {
-		for j := range 16 {
-			if j > 0 {
-				buf.WriteByte(',')
-			}
-			buf.WriteString(strconv.FormatFloat(rng.NormFloat64(), 'f', 6, 64))
-		}
-		buf.WriteByte('\n')
-	}
+	writeRows(&buf, 20000, 16, rng.NormFloat64)
 	data := buf.Bytes()
 	b.Run("in-memory", func(b *testing.B) {
 		b.ReportAllocs()
@@ -152,16 +144,7 @@ func BenchmarkStreamNumeric(b *testing.B) {
 // at a time (decimalLine) and a field at a time.
 func BenchmarkFastBody(b *testing.B) {
 	var buf bytes.Buffer
-	rng := rand.New(rand.NewPCG(2, 2))
-	for range 4000 {
-		for j := range 64 {
-			if j > 0 {
-				buf.WriteByte(',')
-			}
-			buf.WriteString(strconv.FormatFloat(rng.Float64(), 'f', 6, 64))
-		}
-		buf.WriteByte('\n')
-	}
+	writeRows(&buf, 4000, 64, rand.New(rand.NewPCG(2, 2)).Float64)
 	body := buf.Bytes()
 	s := &schema{header: make([]string, 64), na: DefaultNA}
 	field, _ := fastField(s)
@@ -178,5 +161,19 @@ func BenchmarkFastBody(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// writeRows writes rows lines of cols comma-separated values drawn from
+// value, with six decimals.
+func writeRows(buf *bytes.Buffer, rows, cols int, value func() float64) {
+	for range rows {
+		for j := range cols {
+			if j > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString(strconv.FormatFloat(value(), 'f', 6, 64))
+		}
+		buf.WriteByte('\n')
 	}
 }
