@@ -201,3 +201,23 @@ func FuzzLoadPlain(f *testing.F) {
 		loadBoth(t, s, o, 1+len(s)%17)
 	})
 }
+
+// TestNoTableBuiltin checks that Builtin under NoTable drops the table and
+// nothing else.
+func TestNoTableBuiltin(t *testing.T) {
+	want, err := Builtin("penguins", &Options{ValidFrac: 0.2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Builtin("penguins", &Options{ValidFrac: 0.2, Seed: 1, NoTable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Table != nil || want.Table == nil {
+		t.Fatalf("tables: NoTable %v, default %v", got.Table != nil, want.Table != nil)
+	}
+	if !sameDataset(got.Train, want.Train) || !sameDataset(got.Valid, want.Valid) || !slices.Equal(got.TrainRows, want.TrainRows) ||
+		!slices.Equal(got.Train.Labels, want.Train.Labels) || got.Skipped != want.Skipped {
+		t.Error("NoTable changed the bunch")
+	}
+}
