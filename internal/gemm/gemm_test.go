@@ -136,9 +136,10 @@ func TestGEMMMatchesGonum(t *testing.T) {
 	}
 }
 
-// TestKernelMatchesTwin runs the assembly micro-kernels and their Go twins
-// on the same packed panels, for every k up to past a few vector widths
-// and both store paths.
+// TestKernelMatchesTwin runs the assembly micro-kernels and their Go
+// twins on the same packed panels, for every k up to past a few vector
+// widths and both store paths: bit for bit (the twins do the same fused
+// multiply-adds).
 func TestKernelMatchesTwin(t *testing.T) {
 	if !Asm() {
 		t.Skip("no assembly kernels on this CPU or build; the twins are tested through TestGEMMMatchesGonum")
@@ -146,24 +147,33 @@ func TestKernelMatchesTwin(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for k := 1; k <= 40; k++ {
 		for _, load := range []int{0, 1} {
-			a, b := make([]float32, k*mr), make([]float32, k*16)
+			a, b := make([]float64, k*mr), make([]float64, k*16)
 			for i := range a {
-				a[i] = float32(r.NormFloat64())
+				a[i] = r.NormFloat64()
 			}
 			for i := range b {
-				b[i] = float32(r.NormFloat64())
+				b[i] = r.NormFloat64()
 			}
 			const ldc = 19
-			c := make([]float32, mr*ldc)
+			c := make([]float64, mr*ldc)
 			for i := range c {
-				c[i] = float32(r.NormFloat64())
+				c[i] = r.NormFloat64()
 			}
-			got, want := append([]float32(nil), c...), append([]float32(nil), c...)
-			kernelS(k, &a[0], &b[0], &got[0], ldc, 1.5, -0.5, load)
-			goKernelS(k, &a[0], &b[0], &want[0], ldc, 1.5, -0.5, load)
+			a32, b32, c32 := to32(a), to32(b), to32(c)
+			got, want := append([]float32(nil), c32...), append([]float32(nil), c32...)
+			kernelS(k, &a32[0], &b32[0], &got[0], ldc, 1.5, -0.3, load)
+			goKernelS(k, &a32[0], &b32[0], &want[0], ldc, 1.5, -0.3, load)
 			for i := range got {
-				if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
-					t.Fatalf("k=%d load=%d: c[%d] = %v, twin %v", k, load, i, got[i], want[i])
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("kernelS k=%d load=%d: c[%d] = %v, twin %v", k, load, i, got[i], want[i])
+				}
+			}
+			got64, want64 := append([]float64(nil), c...), append([]float64(nil), c...)
+			kernelD(k, &a[0], &b[0], &got64[0], ldc, 1.5, -0.3, load)
+			goKernelD(k, &a[0], &b[0], &want64[0], ldc, 1.5, -0.3, load)
+			for i := range got64 {
+				if math.Float64bits(got64[i]) != math.Float64bits(want64[i]) {
+					t.Fatalf("kernelD k=%d load=%d: c[%d] = %v, twin %v", k, load, i, got64[i], want64[i])
 				}
 			}
 		}

@@ -5,9 +5,11 @@ import (
 	"unsafe"
 )
 
-// goKernel is the pure-Go twin of the assembly micro-kernels: the mr×nr
-// tile at c = alpha·A·B (+ beta·C if load != 0) for packed panels a (k×mr)
-// and b (k×nr). Tests compare the two on every shape; builds without the
+// goKernel is the pure-Go twin of the assembly micro-kernels, bit for bit:
+// the mr×nr tile at c = alpha·A·B (+ beta·C if load != 0) for packed panels
+// a (k×mr) and b (k×nr), with the same fused multiply-adds in the same
+// order (the products, then alpha·acc rounded, then beta·C + that in one
+// rounding). Tests compare the two on every shape; builds without the
 // assembly use it in the packed driver.
 func goKernel[T float](k int, a, b, c *T, ldc int, alpha, beta T, load int, nr int) {
 	as := unsafe.Slice(a, k*mr)
@@ -18,7 +20,7 @@ func goKernel[T float](k int, a, b, c *T, ldc int, alpha, beta T, load int, nr i
 		for i, av := range as[q*mr : q*mr+mr] {
 			row := acc[i*nr : i*nr+nr]
 			for j, bv := range bq {
-				row[j] += av * bv
+				row[j] = fma(bv, av, row[j])
 			}
 		}
 	}
@@ -26,13 +28,21 @@ func goKernel[T float](k int, a, b, c *T, ldc int, alpha, beta T, load int, nr i
 	for i := range mr {
 		crow := cs[i*ldc : i*ldc+nr]
 		for j := range crow {
-			v := alpha * acc[i*nr+j]
+			v := T(alpha * acc[i*nr+j])
 			if load != 0 {
-				v += beta * crow[j]
+				v = fma(crow[j], beta, v)
 			}
 			crow[j] = v
 		}
 	}
+}
+
+// fma is x·y + z rounded once, as VFMADD231PS/PD compute it.
+func fma[T float](x, y, z T) T {
+	if unsafe.Sizeof(x) == 4 {
+		return T(fma32(float32(x), float32(y), float32(z)))
+	}
+	return T(math.FMA(float64(x), float64(y), float64(z)))
 }
 
 // goKernelS and goKernelD are goKernel for the float32 and float64 tiles.
@@ -72,20 +82,39 @@ func goScanBelow(x []float32, thr float32) int {
 }
 
 // fma32 is a float32 fused multiply-add, a·b + c rounded once, as
-// VFMADD231PS computes it: the product is exact in float64, the sum is
-// rounded to odd in float64 (rounded to nearest, then moved to the odd
-// neighbour when inexact), and rounding that to float32 is then correct.
+// VFMADD231PS computes it. The product is exact in float64, so
+// math.FMA's float64 result has been rounded once; rounding it again to
+// float32 is correct unless it landed exactly halfway between two float32s
+// or in their subnormal range, where fma32Odd decides.
 func fma32(a, b, c float32) float32 {
+	s := math.FMA(float64(a), float64(b), float64(c))
+	if math.Float64bits(s)&(1<<29-1) != 1<<28 && math.Abs(s) >= 0x1p-126 {
+		return float32(s)
+	}
+	return fma32Odd(a, b, c)
+}
+
+// fma32Odd is fma32 done the slow, always correct way: the sum is rounded
+// to odd in float64 (rounded to nearest, then moved to the odd neighbour
+// when inexact), and rounding that to float32 is then correct.
+func fma32Odd(a, b, c float32) float32 {
 	p := float64(float64(a) * float64(b)) // exact: 24+24 bits
 	s := p + float64(c)
-	if math.IsInf(s, 0) || math.IsNaN(s) {
+	if s-s != 0 { // ±Inf or NaN
 		return float32(s)
 	}
 	// TwoSum: e is the exact error of s.
 	bb := s - p
 	e := (p - (s - bb)) + (float64(c) - bb)
-	if e != 0 && math.Float64bits(s)&1 == 0 {
-		s = math.Nextafter(s, math.Copysign(math.Inf(1), e))
+	if bits := math.Float64bits(s); e != 0 && bits&1 == 0 {
+		// The odd neighbour towards the exact sum (s is not 0 here:
+		// a sum that rounds to 0 is exact).
+		if (e > 0) == (s > 0) {
+			bits++
+		} else {
+			bits--
+		}
+		s = math.Float64frombits(bits)
 	}
 	return float32(s)
 }
@@ -102,7 +131,7 @@ func goArgminKernelS(k int, a, b *float32, alpha float32, bias, thr, tile *float
 		for i, av := range as[q*mr : q*mr+mr] {
 			row := acc[i*16 : i*16+16]
 			for j, bv := range bq {
-				row[j] = fma32(bv, av, row[j])
+				row[j] = fma(bv, av, row[j])
 			}
 		}
 	}
