@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/somgraph/somgraph/internal/gemm"
 	"gorgonia.org/tensor"
 )
 
@@ -113,6 +114,30 @@ func TestSearchInto(t *testing.T) {
 	for _, s := range []*Stats{nil, other.NewStats()} {
 		if err := f.SearchInto(x, s); err == nil {
 			t.Errorf("SearchInto with stats %p of another map: want an error", s)
+		}
+	}
+}
+
+// TestSearchChunk checks which maps get the fused search's larger chunk.
+func TestSearchChunk(t *testing.T) {
+	fusedChunk := DefaultSearchChunk
+	if gemm.ArgminFused(64) {
+		fusedChunk = FusedSearchChunk
+	}
+	g := Grid{Rows: 4, Cols: 4}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want int
+	}{
+		{"float32 euclidean", Config{Grid: g, Dim: 64, Dtype: tensor.Float32}, fusedChunk},
+		{"float64", Config{Grid: g, Dim: 64, Dtype: tensor.Float64}, DefaultSearchChunk},
+		{"too deep for the kernel", Config{Grid: g, Dim: 300, Dtype: tensor.Float32}, DefaultSearchChunk},
+		{"manhattan", Config{Grid: g, Dim: 64, Dtype: tensor.Float32, Distance: Manhattan}, DefaultSearchChunk},
+		{"missing values", Config{Grid: g, Dim: 64, Dtype: tensor.Float32, Missing: true}, DefaultSearchChunk},
+	} {
+		if got := tc.cfg.SearchChunk(); got != tc.want {
+			t.Errorf("%s: SearchChunk %d, want %d", tc.name, got, tc.want)
 		}
 	}
 }

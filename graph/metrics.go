@@ -28,10 +28,6 @@ type Metrics struct {
 	DeadUnits float64
 }
 
-// evalChunk is the number of records per forward run in Evaluate and
-// Predict.
-const evalChunk = 1024
-
 // search runs the BMU search over data (row-major n×D) in chunks, calling
 // fn with the index of each chunk's first record and the forward pass that
 // searched it. With everyDistance fn reads every record's distances
@@ -45,8 +41,12 @@ func (m *Map) search(data []float64, everyDistance bool, fn func(lo int, f *Forw
 	n := len(data) / d
 	m.evalMu.Lock()
 	defer m.evalMu.Unlock()
-	for lo := 0; lo < n; lo += evalChunk {
-		b := min(evalChunk, n-lo)
+	chunk := DefaultSearchChunk // the distance node's
+	if !everyDistance {
+		chunk = m.cfg.SearchChunk()
+	}
+	for lo := 0; lo < n; lo += chunk {
+		b := min(chunk, n-lo)
 		key := b // the graphs with the distance node under −b
 		if everyDistance {
 			key = -b

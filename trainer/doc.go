@@ -96,7 +96,8 @@
 // noisier updates. In Batch mode (Kohonen's batch SOM) an epoch accumulates
 // per-unit sums and sets w_k = Σ H·x / Σ H once at its end; α is not used,
 // the batches are not shuffled, and BatchSize only sets how many records
-// one run of the forward graph searches (default 1024).
+// one run of the forward graph searches (default 16384 for the fused
+// search of float32 Euclidean maps, else 1024: graph.Config.SearchChunk).
 //
 // # Missing values
 //

@@ -116,6 +116,9 @@ func build(train, valid *loaders.Dataset, opts *Options, saved *Model) (*Learner
 	if err != nil {
 		return nil, fmt.Errorf("trainer: %w", err)
 	}
+	if o.Mode == Batch {
+		o.BatchSize = chunkSize(opts, cfg, train.N)
+	}
 	loader, err := loaders.NewLoader(train, o.BatchSize, o.Mode == MiniBatch, o.Dtype, o.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: %w", err)

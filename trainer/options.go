@@ -55,8 +55,11 @@ const (
 	// DefaultBatchSize is the mini-batch size.
 	DefaultBatchSize = 64
 	// DefaultChunkSize is the BMU-search chunk size in Batch mode (clamped
-	// to the number of training records).
-	DefaultChunkSize = 1024
+	// to the number of training records) where the map's search writes
+	// the chunk's distance matrix; where it runs the fused search
+	// (float32 Euclidean maps, see graph.Config.SearchChunk) the default
+	// is graph.FusedSearchChunk.
+	DefaultChunkSize = graph.DefaultSearchChunk
 	// DefaultAlpha is the learning rate of the mini-batch update. The
 	// update is averaged over the batch (α/B·Σ_b H[b,k]), so a unit's step
 	// is at most α of the way to the mean of the records it is pulled
@@ -89,8 +92,10 @@ type Options struct {
 	// Mode is MiniBatch (the zero value) or Batch.
 	Mode Mode
 	// BatchSize is the number of records per batch. Zero means 64 in
-	// MiniBatch mode and 1024 (at most the number of training records) in
-	// Batch mode, where it only sets the chunk size of the BMU search.
+	// MiniBatch mode and, in Batch mode, where it only sets the chunk size
+	// of the BMU search, the map's graph.Config.SearchChunk (16384 for the
+	// fused search of float32 Euclidean maps, else 1024), at most the
+	// number of training records.
 	BatchSize int
 	// Alpha is the initial learning rate (MiniBatch mode); zero means
 	// DefaultAlpha. Schedules scale it during training.
@@ -203,6 +208,8 @@ func resolve(o *Options, n int) (Options, error) {
 	case r.BatchSize < 0:
 		return r, fmt.Errorf("trainer: batch size %d must be at least 1 (0 means the default)", r.BatchSize)
 	case r.BatchSize == 0 && r.Mode == Batch:
+		// build replaces it with the map's own chunk once the map's
+		// configuration is known (chunkSize).
 		r.BatchSize = max(1, min(DefaultChunkSize, n))
 	case r.BatchSize == 0:
 		r.BatchSize = DefaultBatchSize
@@ -245,4 +252,14 @@ func resolve(o *Options, n int) (Options, error) {
 		}
 	}
 	return r, nil
+}
+
+// chunkSize returns the Batch-mode search chunk of a new fit of n records
+// on a map of config cfg: the user's BatchSize, else the map's own
+// SearchChunk, at most n.
+func chunkSize(opts *Options, cfg graph.Config, n int) int {
+	if opts != nil && opts.BatchSize != 0 {
+		return opts.BatchSize
+	}
+	return max(1, min(cfg.SearchChunk(), n))
 }

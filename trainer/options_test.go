@@ -8,6 +8,7 @@ import (
 
 	"github.com/somgraph/somgraph/graph"
 	"github.com/somgraph/somgraph/hooks"
+	"github.com/somgraph/somgraph/internal/gemm"
 	"github.com/somgraph/somgraph/loaders"
 	"gorgonia.org/tensor"
 )
@@ -180,5 +181,43 @@ func TestDefaultSchedule(t *testing.T) {
 	}
 	if l.Options().Schedule != own {
 		t.Errorf("the given schedule was replaced by %v", l.Options().Schedule.Name())
+	}
+}
+
+// TestBatchChunkDefault checks Batch mode's default search chunk: 16384
+// records where the map runs the fused search (float32 Euclidean, a
+// dimension internal/gemm's fused kernel takes), 1024 otherwise, at most
+// the number of records, and an explicit BatchSize kept as given.
+func TestBatchChunkDefault(t *testing.T) {
+	train := loaders.Colors(20000, 1)
+	fusedChunk := DefaultChunkSize
+	if gemm.ArgminFused(3) {
+		fusedChunk = graph.FusedSearchChunk
+	}
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want int
+	}{
+		{"float32 euclidean", Options{Mode: Batch}, fusedChunk},
+		{"float64", Options{Mode: Batch, Dtype: tensor.Float64}, 1024},
+		{"cosine", Options{Mode: Batch, Distance: graph.Cosine}, 1024},
+		{"explicit", Options{Mode: Batch, BatchSize: 5000}, 5000},
+		{"minibatch", Options{}, DefaultBatchSize},
+	} {
+		l, err := New(train, nil, &tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.Options().BatchSize; got != tc.want {
+			t.Errorf("%s: BatchSize %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	l, err := New(loaders.Colors(300, 1), nil, &Options{Mode: Batch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Options().BatchSize; got != 300 {
+		t.Errorf("300 records: BatchSize %d, want 300", got)
 	}
 }

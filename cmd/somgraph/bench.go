@@ -75,7 +75,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.size, "size", "40x40", "map size `ROWSxCOLS`")
 	fs.IntVar(&f.epochs, "epochs", 10, "number of epochs per run")
 	fs.StringVar(&f.mode, "mode", "batch", "`minibatch|batch` update rule")
-	fs.IntVar(&f.batch, "batch", 0, "records per batch (per BMU search in batch mode); 0 means the trainer's default, 64 in minibatch and 1024 in batch mode")
+	fs.IntVar(&f.batch, "batch", 0, "records per batch (per BMU search in batch mode); 0 means the trainer's default, 64 in minibatch and in batch mode 16384 where the fused search runs, else 1024")
 	fs.StringVar(&f.dtype, "dtype", "float32", "`float32|float64` precision of the codebook, the batches and the floor")
 	fs.IntVar(&f.repeat, "repeat", 1, "run everything `R` times and report medians")
 	fs.BoolVar(&f.json, "json", false, "write the result as JSON instead of a table")
@@ -133,8 +133,8 @@ func (f *benchFlags) plan() (*benchPlan, error) {
 	batch := f.batch
 	if batch == 0 {
 		batch = trainer.DefaultBatchSize
-		if mode == trainer.Batch {
-			batch = trainer.DefaultChunkSize
+		if mode == trainer.Batch { // the trainer's default for this map
+			batch = graph.Config{Grid: graph.Grid{Rows: rows, Cols: cols}, Dim: f.dim, Dtype: dtype}.SearchChunk()
 		}
 	}
 	batch = min(batch, f.n)

@@ -59,7 +59,7 @@ func (f *graphFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.neighborhood, "neighborhood", "gaussian", "`gaussian|bubble|mexican-hat|triangle` neighbourhood function")
 	fs.StringVar(&f.dtype, "dtype", "float32", "`float32|float64` precision")
 	fs.StringVar(&f.mode, "mode", "minibatch", "`minibatch|batch` update rule")
-	fs.IntVar(&f.batch, "batch", 0, "records per batch; 0 means the trainer's default, 64 in minibatch and 1024 in batch mode")
+	fs.IntVar(&f.batch, "batch", 0, "records per batch; 0 means the trainer's default, 64 in minibatch and in batch mode 16384 where the fused search runs, else 1024")
 	fs.StringVar(&f.format, "format", "dot", "`dot|text` output: Graphviz DOT, or one node per line")
 }
 

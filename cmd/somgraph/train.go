@@ -121,7 +121,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 
 	fs.IntVar(&f.epochs, "epochs", 20, "number of training `epochs`")
 	fs.StringVar(&f.mode, "mode", "minibatch", "`minibatch|batch` update rule: mini-batch (fastsom) or Kohonen's batch SOM")
-	fs.IntVar(&f.batch, "batch", 0, fmt.Sprintf("batch `size`; in batch mode only the chunk size of the BMU search (0: %d, in batch mode %d)", trainer.DefaultBatchSize, trainer.DefaultChunkSize))
+	fs.IntVar(&f.batch, "batch", 0, fmt.Sprintf("batch `size`; in batch mode only the chunk size of the BMU search (0: %d, in batch mode %d, or %d for the fused search of float32 Euclidean maps)", trainer.DefaultBatchSize, trainer.DefaultChunkSize, graph.FusedSearchChunk))
 	fs.Float64Var(&f.lr, "lr", 0, fmt.Sprintf("initial learning rate `alpha` > 0 (0: %v)", trainer.DefaultAlpha))
 	fs.Float64Var(&f.sigma, "sigma", 0, "initial neighbourhood radius `sigma` > 0 in grid units (0: half the longer side)")
 	fs.StringVar(&f.schedule, "schedule", "auto", "`auto|linear|linear-to-one|two-phase|three-phase|exponential|asymptotic|constant` how alpha, sigma (and, for three-phase, the batch size) change over the epochs (auto: three-phase in minibatch mode, linear-to-one in batch mode: sigma linearly down to 1 at the last epoch)")
