@@ -207,52 +207,86 @@ func (a *MetricsAcc) add(f *Forward, sigma float64, withDistortion bool) {
 		tab = typedTable[float64](a.m.tables, sigma)
 		dist = f.Distances().Data()
 	}
-	bmu, second := f.BMU(), f.Second()
+	bmu := f.BMU()
 	xn := f.SqNorms()
 	reduced := xn != nil // Euclidean rows lack ‖x_b‖²
 	squared := a.m.cfg.squared()
 	for _, j := range bmu {
 		a.hits[j] = true
 	}
-	chunks := par.Chunks(len(bmu), 64)
-	if len(a.parts) < chunks {
-		a.parts = make([]metricsPart, chunks)
+	// Blocks of sumBlock records, counted from the first record since
+	// Reset, are summed on their own and the block sums added in order.
+	first := (sumBlock - a.n%sumBlock) % sumBlock // the rest of a block begun by the last Add
+	first = min(first, len(bmu))
+	blocks := (len(bmu) - first + sumBlock - 1) / sumBlock
+	if first > 0 {
+		blocks++
 	}
-	parts := a.parts[:chunks]
-	clear(parts) // Split may run fewer chunks than asked for
-	par.Split(len(bmu), chunks, func(c, lo, hi int) {
-		var qe, distortion float64
-		topo := 0
-		for b := lo; b < hi; b++ {
-			j := bmu[b]
-			qe += f.minD[b]
-			if k > 1 && !a.m.cfg.TEAdjacent(j, second[b]) {
-				topo++
+	block := func(i int) (lo, hi int) {
+		if first > 0 {
+			if i == 0 {
+				return 0, first
 			}
-			if !withDistortion {
-				continue
-			}
-			var e, hs float64
-			switch d := dist.(type) {
-			case []float32:
-				e, hs = hoodEnergy(a.m.tables.o, tab, j, squared, d[b*k:(b+1)*k], reduced)
-			case []float64:
-				e, hs = hoodEnergy(a.m.tables.o, tab, j, squared, d[b*k:(b+1)*k], reduced)
-			}
-			if reduced { // the rows lack ‖x_b‖²
-				e += xn[b] * hs
-			}
-			distortion += e
+			i--
 		}
-		parts[c] = metricsPart{qe, distortion, topo}
+		lo = first + i*sumBlock
+		return lo, min(lo+sumBlock, len(bmu))
+	}
+	if len(a.parts) < blocks {
+		a.parts = make([]metricsPart, blocks)
+	}
+	parts := a.parts[:blocks]
+	par.Split(blocks, par.Chunks(blocks, 1), func(_, b0, b1 int) {
+		for i := b0; i < b1; i++ {
+			lo, hi := block(i)
+			parts[i] = a.sum(f, lo, hi, k, tab, dist, xn, reduced, squared, withDistortion)
+		}
 	})
-	for _, p := range parts { // in chunk order: deterministic sums
+	for _, p := range parts { // in record order: the same sums however the records were searched
 		a.qe, a.distortion, a.topoErrors = a.qe+p.qe, a.distortion+p.distortion, a.topoErrors+p.topo
 	}
 	a.n += len(bmu)
 }
 
-// metricsPart is one chunk's share of a MetricsAcc.Add.
+// sumBlock is the number of records MetricsAcc sums on their own before
+// adding the sum to its totals. Blocks start at multiples of it counted
+// from the first record added since Reset, so the totals do not depend on
+// the number of cores nor on how the records were split into searches, as
+// long as every search but the last holds a multiple of sumBlock records
+// (the default chunks of 1024 and 16384 do).
+const sumBlock = 256
+
+// sum returns the QE, distortion and topographic errors of records
+// [lo, hi) of f's last run.
+func (a *MetricsAcc) sum(f *Forward, lo, hi, k int, tab []float64, dist any, xn []float64, reduced, squared, withDistortion bool) metricsPart {
+	bmu, second := f.BMU(), f.Second()
+	var qe, distortion float64
+	topo := 0
+	for b := lo; b < hi; b++ {
+		j := bmu[b]
+		qe += f.minD[b]
+		if k > 1 && !a.m.cfg.TEAdjacent(j, second[b]) {
+			topo++
+		}
+		if !withDistortion {
+			continue
+		}
+		var e, hs float64
+		switch d := dist.(type) {
+		case []float32:
+			e, hs = hoodEnergy(a.m.tables.o, tab, j, squared, d[b*k:(b+1)*k], reduced)
+		case []float64:
+			e, hs = hoodEnergy(a.m.tables.o, tab, j, squared, d[b*k:(b+1)*k], reduced)
+		}
+		if reduced { // the rows lack ‖x_b‖²
+			e += xn[b] * hs
+		}
+		distortion += e
+	}
+	return metricsPart{qe, distortion, topo}
+}
+
+// metricsPart is one block's share of a MetricsAcc.Add.
 type metricsPart struct {
 	qe, distortion float64
 	topo           int

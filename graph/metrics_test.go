@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -102,9 +103,10 @@ func TestMetricsBadInput(t *testing.T) {
 	}
 }
 
-// TestEvaluateSearch checks that EvaluateSearch gives Evaluate's TE and
-// dead units bit for bit and its QE to 1e-12, with no distortion, over
-// several chunks, in both dtypes, and refuses what Evaluate refuses.
+// TestEvaluateSearch checks that EvaluateSearch gives Evaluate's QE, TE
+// and dead units bit for bit, with no distortion, over several chunks (of
+// different sizes where EvaluateSearch runs the fused search), in both
+// dtypes, and refuses what Evaluate refuses.
 func TestEvaluateSearch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for _, dt := range allDtypes {
@@ -123,11 +125,6 @@ func TestEvaluateSearch(t *testing.T) {
 			t.Fatal(err)
 		}
 		want.Distortion = 0
-		// The searches run in chunks of different sizes (the fused one's
-		// are larger), so QE's partial sums are added in another order.
-		if math.Abs(got.QE-want.QE) <= 1e-12*want.QE {
-			got.QE = want.QE
-		}
 		if got != want || got.QE == 0 || got.DeadUnits == 1 {
 			t.Errorf("%v: EvaluateSearch %+v, Evaluate %+v", dt, got, want)
 		}
@@ -227,5 +224,55 @@ func TestStatsDistortion(t *testing.T) {
 	}
 	if _, err := m.NewStats().DistortionBefore(); err == nil {
 		t.Error("Manhattan: DistortionBefore: want an error")
+	}
+}
+
+// TestMetricsAccChunkIndependent checks that MetricsAcc's totals are the
+// same bits however the records were split into searches (chunks that are
+// multiples of sumBlock, and a shorter last one) and over however many
+// cores, in both dtypes and with and without the distortion.
+func TestMetricsAccChunkIndependent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	const n, d = 3000, 5
+	data := randVals(rng, n*d)
+	for _, dt := range allDtypes {
+		m, _ := New(Config{Grid: Grid{Rows: 6, Cols: 7}, Dim: d, Dtype: dt})
+		m.SetWeights(randVals(rng, 42*d))
+		eval := func(chunk int, distortion bool) Metrics {
+			acc := m.NewMetricsAcc()
+			for lo := 0; lo < n; lo += chunk {
+				b := min(chunk, n-lo)
+				f, err := m.NewSearch(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := f.Search(denseOf(dt, b, d, data[lo*d:(lo+b)*d])); err != nil {
+					t.Fatal(err)
+				}
+				if distortion {
+					acc.Add(f, 1.5)
+				} else {
+					acc.AddWithoutDistortion(f)
+				}
+			}
+			return acc.Metrics()
+		}
+		for _, distortion := range []bool{false, true} {
+			want := eval(n, distortion)
+			if want.QE == 0 || distortion && want.Distortion == 0 {
+				t.Fatalf("%v: degenerate metrics %+v", dt, want)
+			}
+			for _, chunk := range []int{sumBlock, 2 * sumBlock, 1024, 2048} {
+				if got := eval(chunk, distortion); got != want {
+					t.Errorf("%v distortion %t: chunks of %d give %+v, one search %+v", dt, distortion, chunk, got, want)
+				}
+			}
+			was := runtime.GOMAXPROCS(1)
+			got := eval(1024, distortion)
+			runtime.GOMAXPROCS(was)
+			if got != want {
+				t.Errorf("%v distortion %t: on one core %+v, on %d %+v", dt, distortion, got, was, want)
+			}
+		}
 	}
 }
