@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -541,12 +540,9 @@ func TestNearestUnitsReusesBuffers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		run()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		counts = append(counts, testing.AllocsPerRun(20, run))
-		runtime.ReadMemStats(&after)
-		if bytes, input := float64(after.TotalAlloc-before.TotalAlloc)/21, float64(b*8*4); bytes > input/2 {
+		n, bytes := allocsPerRun(run)
+		counts = append(counts, n)
+		if input := float64(b * 8 * 4); bytes > input/2 {
 			t.Errorf("batch %d: %.0f bytes allocated per run, more than half the batch itself (%.0f)", b, bytes, input)
 		}
 	}

@@ -470,6 +470,18 @@ func TestForwardBadInput(t *testing.T) {
 	}
 }
 
+// allocsPerRun runs run once to warm it up, then returns the allocations
+// per run (testing.AllocsPerRun over 20 runs) and the bytes they allocate
+// per run.
+func allocsPerRun(run func()) (allocs, bytes float64) {
+	run()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	allocs = testing.AllocsPerRun(20, run) // 21 runs: one more to warm up
+	runtime.ReadMemStats(&after)
+	return allocs, float64(after.TotalAlloc-before.TotalAlloc) / 21
+}
+
 // TestForwardReusesBuffers pins that running the compiled graph allocates a
 // small constant number of times (the tape machine's and the worker
 // goroutines' bookkeeping) and never a buffer the size of the batch. With
@@ -491,12 +503,8 @@ func TestForwardReusesBuffers(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			run()
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			counts = append(counts, testing.AllocsPerRun(20, run))
-			runtime.ReadMemStats(&after)
-			bytes = append(bytes, float64(after.TotalAlloc-before.TotalAlloc)/21)
+			n, size := allocsPerRun(run)
+			counts, bytes = append(counts, n), append(bytes, size)
 		}
 		if metric == Manhattan && (counts[0] != counts[1] || counts[1] > 100) {
 			t.Errorf("%v: allocations per run: %v for batch 512 and 4096: want the same small constant", metric, counts)
