@@ -3,7 +3,6 @@ package graph
 import (
 	"fmt"
 	"hash"
-	"math"
 
 	"github.com/somgraph/somgraph/internal/gemm"
 	"github.com/somgraph/somgraph/internal/par"
@@ -121,67 +120,13 @@ func (op *argminOp) input(vals []G.Value) (*tensor.Dense, error) {
 func argminRows[T float](v []T, b, k int, idx []int, op *argminOp) {
 	par.Rows(b, 64, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			best, second, bv, sv := rowArgmin(v[i*k : (i+1)*k])
+			best, second, bv, sv := gemm.RowArgmin(v[i*k : (i+1)*k])
 			idx[i] = best
 			op.min[i] = float64(bv)
 			op.second[i] = second
 			op.secondVal[i] = float64(sv)
 		}
 	})
-}
-
-// rowArgmin returns the best and second-best column of row and their
-// values (see argminRows). It looks at eight values at a time: when the
-// smallest of them is no better than the second best so far, which is
-// soon true of almost every group, none of them can change the result and
-// the group is skipped after one branch instead of eight.
-func rowArgmin[T float](row []T) (best, second int, bv, sv T) {
-	inf := T(math.Inf(1))
-	best, second, bv, sv = 0, -1, inf, inf
-	visit := func(j int, x T) {
-		if x < sv { // most values fail this one comparison
-			if x < bv {
-				if bv < inf {
-					second, sv = best, bv
-				}
-				best, bv = j, x
-			} else {
-				second, sv = j, x
-			}
-		}
-	}
-	j0 := 0
-	if r32, ok := any(row).([]float32); ok {
-		// gemm.ScanBelow finds the next block the test below lets in,
-		// with vector compares (the same blocks, so the same result).
-		full := len(row) &^ 7
-		for j0 < full {
-			if j0 += gemm.ScanBelow(r32[j0:full], float32(sv)); j0 >= full {
-				break
-			}
-			for j, x := range row[j0 : j0+8 : j0+8] {
-				visit(j0+j, x)
-			}
-			j0 += 8
-		}
-		j0 = full
-	}
-	for ; j0+8 <= len(row); j0 += 8 {
-		c := row[j0 : j0+8 : j0+8]
-		m := min(min(min(c[0], c[1]), min(c[2], c[3])), min(min(c[4], c[5]), min(c[6], c[7])))
-		if !(m >= sv) { // some value is below sv, or one is NaN
-			for j, x := range c {
-				visit(j0+j, x)
-			}
-		}
-	}
-	for j := j0; j < len(row); j++ {
-		visit(j, row[j])
-	}
-	if second < 0 && len(row) > 1 { // fewer than two numbers: any other column
-		second = 1 - min(best, 1)
-	}
-	return best, second, bv, sv
 }
 
 func (op *argminOp) ReturnsPtr() bool      { return true }

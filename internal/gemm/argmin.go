@@ -54,12 +54,9 @@ func ArgminNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb
 	}
 	if n == 0 || alpha == 0 || k == 0 {
 		// Sgemm leaves C as it is: every row is bias.
-		var st rowState
-		st.reset()
-		st.scan(bias[:n], 0)
-		st.finish(n)
+		b, sec, bv, sv := RowArgmin(bias[:n])
 		for i := range m {
-			best[i], second[i], bestVal[i], secondVal[i] = st.best, st.second, st.bv, st.sv
+			best[i], second[i], bestVal[i], secondVal[i] = b, sec, bv, sv
 		}
 		return
 	}
@@ -79,26 +76,60 @@ func ArgminNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb
 // (Sgemm's values, the same rules), only slower.
 func ArgminFused(k int) bool { return useArgminAsm && k >= 1 && k <= kc }
 
-// rowState is the argmin of one row so far: the best and second-best
-// column and their values.
-type rowState struct {
-	best, second int
-	bv, sv       float32
+// RowArgmin returns the best and second-best column of row and their
+// values by ArgminNT's rules (ties to the lower column, NaN never wins,
+// +Inf never enters, a row without numbers gets column 0, a row of one
+// column no second (−1), a row with one number any other column as its
+// second). It looks at eight values at a time and skips, after one
+// comparison (for float32 ScanBelow's vector compares), every group none of
+// whose values is below the second best so far: soon almost every group.
+func RowArgmin[T float](row []T) (best, second int, bv, sv T) {
+	var s rowState[T]
+	s.reset()
+	j0 := 0
+	if r32, ok := any(row).([]float32); ok {
+		full := len(row) &^ 7
+		for j0 < full {
+			if j0 += ScanBelow(r32[j0:full], float32(s.sv)); j0 >= full {
+				break
+			}
+			s.scan(row[j0:j0+8:j0+8], j0)
+			j0 += 8
+		}
+		j0 = full
+	}
+	for ; j0+8 <= len(row); j0 += 8 {
+		c := row[j0 : j0+8 : j0+8]
+		m := min(min(min(c[0], c[1]), min(c[2], c[3])), min(min(c[4], c[5]), min(c[6], c[7])))
+		if !(m >= s.sv) { // some value is below sv, or one is NaN
+			s.scan(c, j0)
+		}
+	}
+	s.scan(row[j0:], j0)
+	s.finish(len(row))
+	return s.best, s.second, s.bv, s.sv
 }
 
-func (s *rowState) reset() {
-	inf := float32(math.Inf(1))
-	*s = rowState{best: 0, second: -1, bv: inf, sv: inf}
+// rowState is the argmin of one row so far: the best and second-best
+// column and their values.
+type rowState[T float] struct {
+	best, second int
+	bv, sv       T
+}
+
+func (s *rowState[T]) reset() {
+	inf := T(math.Inf(1))
+	*s = rowState[T]{best: 0, second: -1, bv: inf, sv: inf}
 }
 
 // visit lets column j with value x in: a value below the second best
 // enters, as the best (the old best becoming second) when it is below the
 // best too, else as the second. Visited in column order, ties go to the
 // earlier column; NaN never enters.
-func (s *rowState) visit(j int, x float32) {
+func (s *rowState[T]) visit(j int, x T) {
 	if x < s.sv {
 		if x < s.bv {
-			if s.bv < float32(math.Inf(1)) {
+			if s.bv < T(math.Inf(1)) {
 				s.second, s.sv = s.best, s.bv
 			}
 			s.best, s.bv = j, x
@@ -109,7 +140,7 @@ func (s *rowState) visit(j int, x float32) {
 }
 
 // scan visits vals, columns j0, j0+1, … in order.
-func (s *rowState) scan(vals []float32, j0 int) {
+func (s *rowState[T]) scan(vals []T, j0 int) {
 	for j, x := range vals {
 		s.visit(j0+j, x)
 	}
@@ -117,7 +148,7 @@ func (s *rowState) scan(vals []float32, j0 int) {
 
 // finish gives a row of n > 1 columns with fewer than two numbers a
 // second column other than its best.
-func (s *rowState) finish(n int) {
+func (s *rowState[T]) finish(n int) {
 	if s.second < 0 && n > 1 {
 		s.second = 1 - min(s.best, 1)
 	}
@@ -144,12 +175,8 @@ func argminGEMM(m, n, k int, alpha float32, a []float32, lda int, b []float32, l
 		}
 		Sgemm(blas.NoTrans, blas.Trans, h, n, k, alpha, a[i0*lda:], lda, b, ldb, 1, c, n)
 		for r := range h {
-			var st rowState
-			st.reset()
-			st.scan(c[r*n:(r+1)*n], 0)
-			st.finish(n)
 			i := i0 + r
-			best[i], second[i], bestVal[i], secondVal[i] = st.best, st.second, st.bv, st.sv
+			best[i], second[i], bestVal[i], secondVal[i] = RowArgmin(c[r*n : (r+1)*n])
 		}
 	}
 }
@@ -177,7 +204,7 @@ type argminProduct struct {
 type argminBuffers struct {
 	a     []float32
 	thr   []float32 // second-best values so far: the kernel's thresholds
-	st    []rowState
+	st    []rowState[float32]
 	tile  [mr * 16]float32
 	lanes [mr]uint16
 }
@@ -228,7 +255,7 @@ func (p *argminProduct) part(_, parts int) {
 	buf.a = grow(buf.a, mcMax*k)
 	buf.thr = grow(buf.thr, mcMax)
 	if cap(buf.st) < mcMax {
-		buf.st = make([]rowState, mcMax)
+		buf.st = make([]rowState[float32], mcMax)
 	}
 	st := buf.st[:mcMax]
 	inf := float32(math.Inf(1))

@@ -74,8 +74,7 @@ func BenchmarkArgminNT(b *testing.B) {
 					Sgemm(blas.NoTrans, blas.Trans, h, n, k, -2, a[i0*k:], k, w, k, 1, c, n)
 					par.Rows(h, 64, func(lo, hi int) {
 						for i := lo; i < hi; i++ {
-							st := scanBelowRow(c[i*n : (i+1)*n])
-							best[i0+i], second[i0+i], bestVal[i0+i], secondVal[i0+i] = st.best, st.second, st.bv, st.sv
+							best[i0+i], second[i0+i], bestVal[i0+i], secondVal[i0+i] = RowArgmin(c[i*n : (i+1)*n])
 						}
 					})
 				}
@@ -94,21 +93,4 @@ func BenchmarkArgminNT(b *testing.B) {
 			report(b, c0)
 		})
 	}
-}
-
-// scanBelowRow is the graph's row argmin: ScanBelow skips the 8-blocks
-// with no value below the second best, the others are visited.
-func scanBelowRow(row []float32) rowState {
-	var st rowState
-	st.reset()
-	full := len(row) &^ 7
-	for j0 := 0; j0 < full; j0 += 8 {
-		if j0 += ScanBelow(row[j0:full], st.sv); j0 >= full {
-			break
-		}
-		st.scan(row[j0:j0+8], j0)
-	}
-	st.scan(row[full:], full)
-	st.finish(len(row))
-	return st
 }

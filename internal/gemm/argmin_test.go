@@ -477,3 +477,50 @@ func TestArgminNTAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestRowArgmin checks RowArgmin (the graph's row argmin, and ArgminNT's
+// path without the fused kernel) against refArgminRow in both element
+// types: rows of 0 to 40 and of 1600 columns, with ties, NaN and ±Inf,
+// where the 8-value groups and ScanBelow's skips change the path.
+func TestRowArgmin(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for trial := range 3000 {
+		n := rng.IntN(41)
+		if trial%10 == 0 {
+			n = 1600
+		}
+		row := make([]float32, n)
+		for j := range row {
+			switch r := rng.IntN(20); {
+			case r == 0:
+				row[j] = nan
+			case r == 1:
+				row[j] = inf
+			case r == 2:
+				row[j] = -inf
+			case r < 8: // a few distinct values: ties
+				row[j] = float32(rng.IntN(4))
+			default:
+				row[j] = float32(rng.NormFloat64())
+			}
+		}
+		if trial%7 == 0 { // only NaN and +Inf
+			for j := range row {
+				row[j] = [2]float32{nan, inf}[rng.IntN(2)]
+			}
+		}
+		wb, ws, wbv, wsv := refArgminRow(row)
+		same := func(a, b float32) bool { return a == b || a != a && b != b }
+		if b, s, bv, sv := RowArgmin(row); b != wb || s != ws || !same(bv, wbv) || !same(sv, wsv) {
+			t.Fatalf("float32 %v: got %d %d %v %v, want %d %d %v %v", row, b, s, bv, sv, wb, ws, wbv, wsv)
+		}
+		row64 := make([]float64, n)
+		for j, v := range row {
+			row64[j] = float64(v)
+		}
+		if b, s, bv, sv := RowArgmin(row64); b != wb || s != ws || !same(float32(bv), wbv) || !same(float32(sv), wsv) {
+			t.Fatalf("float64 %v: got %d %d %v %v, want %d %d %v %v", row64, b, s, bv, sv, wb, ws, wbv, wsv)
+		}
+	}
+}
