@@ -3,7 +3,6 @@ package bench
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -266,34 +265,13 @@ func (f *FloorRunner) argmin(base, rows int) {
 	})
 }
 
-// argminRows writes into bmu[r] the column of the smallest c[r,j] for rows
-// r in [lo, hi) of the k-column matrix c, ties to the lowest. Like the
-// trainer's argmin it looks at eight columns at a time and skips a group
-// whose smallest value does not beat the best so far, so the floor is
-// measured with the same technique as the work it bounds.
+// argminRows writes into bmu[r] the best unit of rows r in [lo, hi) of the
+// k-column matrix c with the trainer's own row argmin (gemm.RowArgmin,
+// which also keeps the second best), so the floor is measured with the
+// code of the work it bounds.
 func argminRows[T float32 | float64](c []T, k, lo, hi int, bmu []int) {
-	inf := T(math.Inf(1))
 	for r := lo; r < hi; r++ {
-		row := c[r*k : r*k+k]
-		best, bv := 0, inf
-		j0 := 0
-		for ; j0+8 <= k; j0 += 8 {
-			x := row[j0 : j0+8 : j0+8]
-			m := min(min(min(x[0], x[1]), min(x[2], x[3])), min(min(x[4], x[5]), min(x[6], x[7])))
-			if m < bv {
-				for i, v := range x {
-					if v < bv {
-						best, bv = j0+i, v
-					}
-				}
-			}
-		}
-		for j := j0; j < k; j++ {
-			if v := row[j]; v < bv {
-				best, bv = j, v
-			}
-		}
-		bmu[r] = best
+		bmu[r], _, _, _ = gemm.RowArgmin(c[r*k : r*k+k])
 	}
 }
 
